@@ -1,0 +1,54 @@
+/**
+ * The host's entry point: `deno task start [--config am.toml]`.
+ * Loads the configuration (refusing to start on any error), starts the host, and stops it
+ * cleanly on SIGINT or SIGTERM.
+ */
+import { ConfigError, formatIssue, loadHostConfig } from "./src/config/mod.ts";
+import { HOST_VERSION, startHost } from "./src/host/mod.ts";
+import { JsonLogger, writerSink } from "./src/log/mod.ts";
+
+const EXIT_CONFIG = 2;
+const EXIT_START = 1;
+
+export async function main(args: string[]): Promise<void> {
+  if (args.includes("--version")) {
+    console.log(HOST_VERSION);
+    return;
+  }
+  const boot = new JsonLogger("host", { sink: writerSink() });
+  let config;
+  try {
+    config = await loadHostConfig({ args });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    boot.error("refusing to start: the configuration is invalid", {
+      issues: error.issues.map(formatIssue),
+    });
+    Deno.exit(EXIT_CONFIG);
+  }
+  const logger = new JsonLogger("host", { sink: writerSink(), level: config.server.logLevel });
+  for (const warning of config.warnings) logger.warn(warning);
+
+  let host;
+  try {
+    host = startHost(config, { logger, version: HOST_VERSION });
+  } catch (error) {
+    logger.error("the host could not start", { error });
+    Deno.exit(EXIT_START);
+  }
+
+  let signalled = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      if (signalled) {
+        logger.warn(`${signal} again: exiting without waiting for plugins`);
+        Deno.exit(EXIT_START);
+      }
+      signalled = true;
+      logger.info(`${signal} received: shutting down`);
+      host.shutdown().then(() => Deno.exit(0));
+    });
+  }
+}
+
+if (import.meta.main) await main(Deno.args);

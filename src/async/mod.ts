@@ -1,0 +1,3 @@
+/** Small async building blocks: deadlines and serial execution. @module */
+export { DeadlineError, withDeadline } from "./deadline.ts";
+export { SerialQueue } from "./serial.ts";

@@ -1,0 +1,181 @@
+import { parse as parseToml, TomlError } from "smol-toml";
+import type { z } from "zod";
+import type { LogLevel } from "../plugin/mod.ts";
+import { applyEnvOverrides } from "./env_overrides.ts";
+import { ConfigError, type ConfigIssue } from "./errors.ts";
+import { flattenTable, isTable } from "./flatten.ts";
+import { FOREIGN_KEYS, HOST_SECTIONS, type HostSection } from "./schema.ts";
+import { parseStringList, stringOf } from "./values.ts";
+
+/** The host's configuration after parsing, overrides and validation. */
+export interface HostConfig {
+  /** The file it came from; undefined when the built-in defaults were used. */
+  file?: string;
+  server: {
+    bindAddress: string;
+    port: number;
+    allowedOrigins: string[];
+    /** bytes */
+    bodyLimit: number;
+    logLevel: LogLevel;
+  };
+  plugin: {
+    enabled: string[];
+    paths: string[];
+    /** All timeouts in milliseconds. */
+    startTimeout: number;
+    initializeTimeout: number;
+    shutdownTimeout: number;
+    healthTimeout: number;
+    healthInterval: number;
+    callTimeout: number;
+    keepalive: {
+      enabled: boolean;
+      pingIntervalSecs: number;
+      pongTimeoutSecs: number;
+      reconnectAttempts: number;
+    };
+  };
+  database: { path: string };
+  pulse: { workers: number; tickerIntervalSeconds: number };
+  /** Each plugin's table with nested tables as dotted keys, overrides applied. */
+  plugins: Record<string, Record<string, unknown>>;
+  /** Things that did not stop the load but an operator should see. */
+  warnings: string[];
+}
+
+/**
+ * Parses and validates the text of an `am.toml`. `source` names the file in messages; `env`
+ * supplies `QNTX_<SECTION>_<KEY>` overrides. Throws a {@link ConfigError} listing every
+ * problem at once.
+ */
+export function parseHostConfig(
+  text: string,
+  source: string,
+  env: Record<string, string> = {},
+): HostConfig {
+  let document: Record<string, unknown>;
+  try {
+    document = parseToml(text) as Record<string, unknown>;
+  } catch (error) {
+    const where = error instanceof TomlError ? `line ${error.line}, column ${error.column}` : "";
+    const problem = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    throw new ConfigError([{ source, key: where, problem: `not valid TOML: ${problem}` }]);
+  }
+
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+  const host: Record<string, unknown> = {};
+  const plugins: Record<string, Record<string, unknown>> = {};
+  for (const [key, value] of Object.entries(document)) {
+    if (key in HOST_SECTIONS) {
+      if (isTable(value)) host[key] = structuredClone(value);
+      else issues.push({ source, key, problem: `expected a table ([${key}])` });
+    } else if (isTable(value)) {
+      plugins[key] = flattenTable(value);
+    } else {
+      warnings.push(`${source}: ${key}: a top-level key outside any [section] is ignored`);
+    }
+  }
+
+  const enabled = parseStringList((host.plugin as Record<string, unknown> | undefined)?.enabled) ??
+    [];
+  const overrides = applyEnvOverrides(host, plugins, enabled, env);
+  issues.push(...overrides.issues);
+  warnings.push(...overrides.warnings);
+
+  const sections: Partial<Record<HostSection, unknown>> = {};
+  for (const [section, schema] of Object.entries(HOST_SECTIONS) as [HostSection, z.ZodType][]) {
+    const raw = (host[section] ?? {}) as Record<string, unknown>;
+    warnings.push(...unknownKeys(section, raw, source));
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) {
+      sections[section] = parsed.data;
+      continue;
+    }
+    for (const issue of parsed.error.issues) {
+      const path = [section, ...issue.path.map(String)];
+      const key = path.join(".");
+      const variable = overrides.origins.get(path.slice(0, keyDepth(section, path)).join("."));
+      const value = valueAt(host, path);
+      issues.push({
+        source: variable ? `environment ${variable}` : source,
+        key,
+        problem: issue.message + (value === undefined ? "" : `, got ${describe(value)}`),
+      });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return assemble(sections as HostSections, plugins, warnings);
+}
+
+/** Depth of the setting a zod path points into (a list item's path is one deeper). */
+function keyDepth(section: HostSection, path: string[]): number {
+  return section === "plugin" && path[1] === "websocket" ? 4 : 2;
+}
+
+function unknownKeys(section: HostSection, raw: Record<string, unknown>, source: string): string[] {
+  const schema = HOST_SECTIONS[section];
+  const known = new Set([...Object.keys(schema.shape), ...FOREIGN_KEYS[section]]);
+  const found = Object.keys(raw).filter((key) => !known.has(key));
+  const websocket = section === "plugin" && isTable(raw.websocket) ? raw.websocket : undefined;
+  if (websocket) {
+    for (const key of Object.keys(websocket)) {
+      if (key !== "keepalive") found.push(`websocket.${key}`);
+    }
+  }
+  return found.map((key) => `${source}: ${section}.${key}: unknown setting, ignored`);
+}
+
+function valueAt(root: unknown, path: string[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  const text = typeof value === "string" ? JSON.stringify(value) : stringOf(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+type HostSections = { [K in HostSection]: z.output<typeof HOST_SECTIONS[K]> };
+
+/** Renames the validated snake_case settings to the camelCase the code uses. */
+function assemble(
+  { server, plugin, database, pulse }: HostSections,
+  plugins: Record<string, Record<string, unknown>>,
+  warnings: string[],
+): HostConfig {
+  return {
+    server: {
+      bindAddress: server.bind_address,
+      port: server.port,
+      allowedOrigins: server.allowed_origins,
+      bodyLimit: server.body_limit,
+      logLevel: server.log_level,
+    },
+    plugin: {
+      enabled: plugin.enabled,
+      paths: plugin.paths,
+      startTimeout: plugin.start_timeout,
+      initializeTimeout: plugin.initialize_timeout,
+      shutdownTimeout: plugin.shutdown_timeout,
+      healthTimeout: plugin.health_timeout,
+      healthInterval: plugin.health_interval,
+      callTimeout: plugin.call_timeout,
+      keepalive: {
+        enabled: plugin.websocket.keepalive.enabled,
+        pingIntervalSecs: plugin.websocket.keepalive.ping_interval_secs,
+        pongTimeoutSecs: plugin.websocket.keepalive.pong_timeout_secs,
+        reconnectAttempts: plugin.websocket.keepalive.reconnect_attempts,
+      },
+    },
+    database: { path: database.path },
+    pulse: { workers: pulse.workers, tickerIntervalSeconds: pulse.ticker_interval_seconds },
+    plugins,
+    warnings,
+  };
+}

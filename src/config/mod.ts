@@ -1,0 +1,21 @@
+/** The host's configuration (`am.toml`, environment overrides) and each plugin's `Config`. @module */
+export { ConfigError, type ConfigIssue, formatIssue } from "./errors.ts";
+export { flattenTable } from "./flatten.ts";
+export { type HostConfig, parseHostConfig } from "./host_config.ts";
+export {
+  configFlag,
+  type ConfigLocation,
+  loadHostConfig,
+  type LoadOptions,
+  locateConfig,
+} from "./load.ts";
+export { PluginConfig } from "./plugin_config.ts";
+export { HostConfigProvider } from "./provider.ts";
+export {
+  parseBool,
+  parseDuration,
+  parseInteger,
+  parseSize,
+  parseStringList,
+  stringOf,
+} from "./values.ts";

@@ -1,0 +1,198 @@
+import { z } from "zod";
+import { nameProblem } from "../registry/mod.ts";
+import { parseBool, parseDuration, parseInteger, parseSize, parseStringList } from "./values.ts";
+
+/**
+ * The host's own sections of `am.toml`, validated with zod. Every leaf accepts its TOML type
+ * and the string an environment variable gives, so overrides go through the same checks.
+ */
+
+function integer(min: number, max: number) {
+  return z.unknown().transform((value, ctx) => {
+    const n = parseInteger(value);
+    if (n === undefined || n < min || n > max) {
+      ctx.addIssue({ code: "custom", message: `expected an integer from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+function bool() {
+  return z.unknown().transform((value, ctx) => {
+    const b = parseBool(value);
+    if (b === undefined) {
+      ctx.addIssue({ code: "custom", message: "expected true or false (or yes/no, on/off, 1/0)" });
+      return z.NEVER;
+    }
+    return b;
+  });
+}
+
+function text() {
+  return z.unknown().transform((value, ctx) => {
+    if (typeof value !== "string" || value.trim() === "") {
+      ctx.addIssue({ code: "custom", message: "expected a non-empty string" });
+      return z.NEVER;
+    }
+    return value.trim();
+  });
+}
+
+function oneOf<const T extends string>(choices: readonly T[]) {
+  return z.unknown().transform((value, ctx) => {
+    const word = typeof value === "string" ? value.trim().toLowerCase() : undefined;
+    if (!choices.includes(word as T)) {
+      ctx.addIssue({ code: "custom", message: `expected one of ${choices.join(", ")}` });
+      return z.NEVER;
+    }
+    return word as T;
+  });
+}
+
+/** A list of strings; `check` names what is wrong with one item, if anything. */
+function stringList(check: (item: string) => string | undefined = () => undefined) {
+  return z.unknown().transform((value, ctx) => {
+    const items = parseStringList(value);
+    if (items === undefined) {
+      ctx.addIssue({ code: "custom", message: "expected a list of strings" });
+      return z.NEVER;
+    }
+    items.forEach((item, index) => {
+      const problem = check(item) ??
+        (items.indexOf(item) !== index ? `"${item}" is listed twice` : undefined);
+      if (problem) ctx.addIssue({ code: "custom", message: problem, path: [index] });
+    });
+    return items;
+  });
+}
+
+function duration(minMs: number, maxMs: number) {
+  return z.unknown().transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined || ms < minMs || ms > maxMs) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a duration from ${minMs} ms to ${maxMs / 1000} s with its unit, ` +
+          `such as "500ms", "5s" or "2m"`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+function size(min: number, max: number) {
+  return z.unknown().transform((value, ctx) => {
+    const bytes = parseSize(value);
+    if (bytes === undefined || bytes < min || bytes > max) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a size from ${min} bytes to ${max / 1024 ** 3} GiB, as bytes or ` +
+          `with a unit such as "512KiB" or "16MiB"`,
+      });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+}
+
+function origin(item: string): string | undefined {
+  if (item === "*") return undefined;
+  try {
+    const url = new URL(item);
+    if (url.origin === "null" && !item.includes("://")) return `"${item}" is not an origin`;
+    return undefined;
+  } catch {
+    return `"${item}" is not an origin such as "http://localhost:8877"`;
+  }
+}
+
+function pluginName(item: string): string | undefined {
+  const problem = nameProblem(item);
+  return problem && `"${item}" cannot be a plugin name: ${problem}`;
+}
+
+const SECOND = 1000;
+const HOUR = 3600 * SECOND;
+const GIB = 1024 ** 3;
+
+export const serverSchema = z.object({
+  bind_address: text().default("127.0.0.1"),
+  port: integer(0, 65535).default(8877),
+  allowed_origins: stringList(origin).default([]),
+  body_limit: size(1, 4 * GIB).default(16 * 1024 ** 2),
+  log_level: oneOf(["debug", "info", "warn", "error"] as const).default("info"),
+});
+
+export const pluginSchema = z.object({
+  enabled: stringList(pluginName).default([]),
+  paths: stringList().default(["plugins"]),
+  start_timeout: duration(100, HOUR).default(10 * SECOND),
+  initialize_timeout: duration(100, HOUR).default(30 * SECOND),
+  shutdown_timeout: duration(100, HOUR).default(10 * SECOND),
+  health_timeout: duration(100, HOUR).default(5 * SECOND),
+  health_interval: duration(100, HOUR).default(15 * SECOND),
+  call_timeout: duration(100, HOUR).default(10 * SECOND),
+  websocket: z.object({
+    keepalive: z.object({
+      enabled: bool().default(true),
+      ping_interval_secs: integer(1, 3600).default(30),
+      pong_timeout_secs: integer(1, 3600).default(60),
+      reconnect_attempts: integer(0, 100).default(3),
+    }).prefault({}),
+  }).prefault({}),
+});
+
+export const databaseSchema = z.object({
+  path: text().default("data/qntx.db"),
+});
+
+export const pulseSchema = z.object({
+  workers: integer(1, 64).default(1),
+  ticker_interval_seconds: integer(1, 3600).default(1),
+});
+
+/** The host's sections; every other table of the file belongs to the plugin of that name. */
+export const HOST_SECTIONS = {
+  server: serverSchema,
+  plugin: pluginSchema,
+  database: databaseSchema,
+  pulse: pulseSchema,
+} as const;
+
+export type HostSection = keyof typeof HOST_SECTIONS;
+
+/**
+ * Keys QNTX's own host reads that this host has no use for: accepted silently so a QNTX
+ * `am.toml` loads unchanged. Any other unknown key is reported as a warning.
+ */
+export const FOREIGN_KEYS: Readonly<Record<HostSection, readonly string[]>> = {
+  server: ["frontend_port", "log_theme"],
+  plugin: [],
+  database: ["bounded_storage"],
+  pulse: [
+    "http_max_requests_per_minute",
+    "http_delay_between_requests_ms",
+    "http_domain_limits",
+    "daily_budget_usd",
+    "weekly_budget_usd",
+    "monthly_budget_usd",
+    "cost_per_score_usd",
+    "pause_on_budget_exceeded",
+  ],
+};
+
+/** Dotted leaf keys of a host section, for matching environment variables and unknown keys. */
+export function leafKeys(schema: z.ZodType, prefix = ""): string[] {
+  if (!(schema instanceof z.ZodObject)) return [prefix];
+  return Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([key, inner]) =>
+    leafKeys(unwrap(inner), prefix === "" ? key : `${prefix}.${key}`)
+  );
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  return schema instanceof z.ZodPrefault || schema instanceof z.ZodDefault
+    ? unwrap(schema.def.innerType as z.ZodType)
+    : schema;
+}

@@ -1,0 +1,4 @@
+/** The host's composition root: wiring config, store, registry and HTTP together. @module */
+export { type Host, type HostOptions, startHost } from "./host.ts";
+export { HostServices, type HostServicesDeps } from "./services.ts";
+export { HOST_VERSION } from "./version.ts";

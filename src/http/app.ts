@@ -1,0 +1,50 @@
+import type { Logger } from "../plugin/mod.ts";
+import type { Registry } from "../registry/mod.ts";
+import type { PluginEventLog } from "../store/mod.ts";
+import { HttpError } from "./http_error.ts";
+import { describeFailure, problemResponse } from "./problem.ts";
+import { Router } from "./router.ts";
+import { healthRoutes } from "./routes/health_routes.ts";
+import { pluginRoutes } from "./routes/plugin_routes.ts";
+
+/** What the HTTP edge needs from the rest of the host. */
+export interface AppDeps {
+  registry: Registry;
+  logger: Logger;
+  /** The host's version, as reported by `/healthz`. */
+  version: string;
+  /** Unix milliseconds when the host started. */
+  startedAt: number;
+  now?: () => number;
+  events?: PluginEventLog;
+}
+
+/** A request handler as `Deno.serve` calls it; `info` is absent when tests call it directly. */
+export type AppHandler = (
+  request: Request,
+  info?: Deno.ServeHandlerInfo<Deno.NetAddr>,
+) => Promise<Response>;
+
+/**
+ * Builds the host's request handler, apart from serving it, so tests can call it in process.
+ * Every failure becomes a problem+json response here; failures that are not the client's are
+ * logged with their cause.
+ */
+export function createApp(deps: AppDeps): AppHandler {
+  const router = new Router();
+  healthRoutes(router, deps);
+  pluginRoutes(router, deps);
+  return async (request, info) => {
+    const url = new URL(request.url);
+    try {
+      const { handler, params } = router.match(request.method, url);
+      const context = { request, url, params, ...(info ? { remote: info.remoteAddr } : {}) };
+      return await handler(context);
+    } catch (error) {
+      if (describeFailure(error).status >= 500 && !(error instanceof HttpError)) {
+        deps.logger.error(`${request.method} ${url.pathname} failed`, { error });
+      }
+      return problemResponse(error, url.pathname);
+    }
+  };
+}

@@ -1,0 +1,65 @@
+import { RegistryError, type RegistryErrorCode } from "../registry/mod.ts";
+import { HttpError } from "./http_error.ts";
+
+const REGISTRY_STATUS: Record<RegistryErrorCode, number> = {
+  not_found: 404,
+  conflict: 409,
+  invalid: 400,
+  incompatible: 409,
+  unsupported: 409,
+};
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Content Too Large",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/** A thrown value as an HTTP status, a detail an operator can read, and extra members. */
+export function describeFailure(error: unknown): {
+  status: number;
+  detail: string;
+  extra: Record<string, unknown>;
+  headers: HeadersInit;
+} {
+  if (error instanceof HttpError) {
+    return {
+      status: error.status,
+      detail: error.message,
+      extra: error.extra,
+      headers: error.headers,
+    };
+  }
+  if (error instanceof RegistryError) {
+    return { status: REGISTRY_STATUS[error.code], detail: error.message, extra: {}, headers: {} };
+  }
+  // Anything else is a host bug: say so without leaking internals into the answer.
+  return {
+    status: 500,
+    detail: "the host failed to handle this request; its log has the cause",
+    extra: {},
+    headers: {},
+  };
+}
+
+/** The one place where errors become responses: RFC 9457 problem details. */
+export function problemResponse(error: unknown, instance: string): Response {
+  const { status, detail, extra, headers } = describeFailure(error);
+  const body = {
+    type: "about:blank",
+    title: TITLES[status] ?? "Error",
+    status,
+    detail,
+    instance,
+    ...extra,
+  };
+  const response = Response.json(body, { status, headers });
+  response.headers.set("content-type", "application/problem+json");
+  return response;
+}

@@ -1,0 +1,42 @@
+/** The type of a configuration value a plugin declares. */
+export type ConfigFieldType = "string" | "number" | "boolean" | "array";
+
+/** One field of a plugin's configuration schema. */
+export interface ConfigField {
+  type: ConfigFieldType;
+  description: string;
+  defaultValue?: unknown;
+  required?: boolean;
+  minValue?: number;
+  maxValue?: number;
+  /** A regular expression that string values must match. */
+  pattern?: string;
+  /** Element type of an `array` field. */
+  elementType?: Exclude<ConfigFieldType, "array">;
+}
+
+/** A plugin's configuration schema: field name (dotted for nested keys) to field. */
+export type ConfigSchema = Record<string, ConfigField>;
+
+/** A plugin's configuration: its table of `am.toml` with environment overrides applied. */
+export interface Config {
+  /** The value as a string; `fallback` (default `""`) when unset. */
+  getString(key: string, fallback?: string): string;
+  /** The value as an integer; `fallback` (default 0) when unset or not an integer. */
+  getInt(key: string, fallback?: number): number;
+  /** true/false, 1/0, yes/no, on/off in any case; `fallback` (default false) otherwise. */
+  getBool(key: string, fallback?: boolean): boolean;
+  /** A native list, a JSON array string or a comma-separated list; `[]` when unset. */
+  getStringSlice(key: string): string[];
+  /** The raw value, or undefined when unset. */
+  get(key: string): unknown;
+  /** Override a value at run time (not written to the file). */
+  set(key: string, value: unknown): void;
+  /** Every key, sorted. */
+  getKeys(): string[];
+}
+
+/** Gives each domain its configuration. */
+export interface ConfigProvider {
+  getPluginConfig(domain: string): Config;
+}

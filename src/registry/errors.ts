@@ -1,0 +1,25 @@
+/** What kind of refusal a registry operation met; the HTTP edge maps it to a status. */
+export type RegistryErrorCode =
+  /** no plugin by that name */
+  | "not_found"
+  /** the name is taken, or the plugin is in the wrong state for the operation */
+  | "conflict"
+  /** the plugin's name or metadata is malformed */
+  | "invalid"
+  /** the plugin does not run on this host's version */
+  | "incompatible"
+  /** the plugin lacks the capability the operation needs */
+  | "unsupported";
+
+/** A registry operation refused, with a message an operator can act on. */
+export class RegistryError extends Error {
+  override name = "RegistryError";
+  constructor(readonly code: RegistryErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** Text of an unknown thrown value, for messages and logs. */
+export function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

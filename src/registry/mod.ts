@@ -1,0 +1,21 @@
+/** The registry of domain plugins: names, versions, states and lifecycle calls. @module */
+export {
+  type CompatibilityProblem,
+  compatibilityProblem,
+  DEV_VERSION,
+  versionProblem,
+} from "./compatibility.ts";
+export { get, list, register, setDefaultRegistry } from "./default_registry.ts";
+export { reasonOf, RegistryError, type RegistryErrorCode } from "./errors.ts";
+export type { StateChange, StateChangeListener } from "./events.ts";
+export { canTransition, transition, TRANSITIONS } from "./lifecycle.ts";
+export { nameProblem, RESERVED_NAMES } from "./names.ts";
+export {
+  DEFAULT_DEADLINES,
+  type HealthReport,
+  newRegistry,
+  type PluginSnapshot,
+  Registry,
+  type RegistryDeadlines,
+  type RegistryOptions,
+} from "./registry.ts";

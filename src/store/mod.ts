@@ -1,0 +1,6 @@
+/** The host's SQLite store: opening, migrations, transactions. @module */
+export { HOST_MIGRATIONS } from "./host_migrations.ts";
+export { migrate, type Migration, schemaVersion } from "./migrations.ts";
+export { IN_MEMORY, openDatabase, type OpenOptions } from "./sqlite.ts";
+export { PluginEventLog, type PluginEventRow } from "./plugin_events.ts";
+export { transaction } from "./transaction.ts";
