@@ -4,7 +4,7 @@
  * cleanly on SIGINT or SIGTERM.
  */
 import { ConfigError, formatIssue, loadHostConfig } from "./src/config/mod.ts";
-import { HOST_VERSION, startHost } from "./src/host/mod.ts";
+import { type Host, HOST_VERSION, startHost } from "./src/host/mod.ts";
 import { JsonLogger, writerSink } from "./src/log/mod.ts";
 
 const EXIT_CONFIG = 2;
@@ -29,25 +29,27 @@ export async function main(args: string[]): Promise<void> {
   const logger = new JsonLogger("host", { sink: writerSink(), level: config.server.logLevel });
   for (const warning of config.warnings) logger.warn(warning);
 
-  let host;
-  try {
-    host = startHost(config, { logger, version: HOST_VERSION });
-  } catch (error) {
-    logger.error("the host could not start", { error });
-    Deno.exit(EXIT_START);
-  }
-
+  // Listen for signals before the host says where it listens: a signal that arrives between
+  // that line and the listener would otherwise kill the process without a clean stop.
+  let host: Host | undefined;
   let signalled = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => {
-      if (signalled) {
-        logger.warn(`${signal} again: exiting without waiting for plugins`);
+      if (signalled || !host) {
+        logger.warn(`${signal}: exiting without waiting for plugins`);
         Deno.exit(EXIT_START);
       }
       signalled = true;
       logger.info(`${signal} received: shutting down`);
       host.shutdown().then(() => Deno.exit(0));
     });
+  }
+
+  try {
+    host = startHost(config, { logger, version: HOST_VERSION });
+  } catch (error) {
+    logger.error("the host could not start", { error });
+    Deno.exit(EXIT_START);
   }
 }
 

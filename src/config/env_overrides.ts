@@ -25,7 +25,8 @@ function envName(key: string): string {
  * prefixes the variable; within it, a key is matched against the known keys with dots and
  * dashes read as underscores, so `QNTX_PLUGIN_WEBSOCKET_KEEPALIVE_ENABLED` reaches
  * `plugin.websocket.keepalive.enabled`. An unmatched key of a plugin's section is taken
- * lower-cased; of a host section it is an error, since it can only be a typo.
+ * lower-cased; of a host section it is an error, since it can only be a typo. Empty variables
+ * are ignored.
  */
 export function applyEnvOverrides(
   host: Record<string, unknown>,
@@ -39,7 +40,10 @@ export function applyEnvOverrides(
   ]
     .sort((a, b) => b.length - a.length);
   for (const variable of Object.keys(env).sort()) {
-    if (!variable.startsWith(PREFIX) || NOT_OVERRIDES.has(variable)) continue;
+    // An empty variable counts as unset, as shells make it easy to blank one (`QNTX_X= cmd`).
+    if (!variable.startsWith(PREFIX) || NOT_OVERRIDES.has(variable) || env[variable] === "") {
+      continue;
+    }
     const rest = variable.slice(PREFIX.length);
     const section = sections.find((name) => rest.startsWith(`${envName(name)}_`));
     if (section === undefined) {

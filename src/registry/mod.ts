@@ -13,9 +13,8 @@ export { nameProblem, RESERVED_NAMES } from "./names.ts";
 export {
   DEFAULT_DEADLINES,
   type HealthReport,
-  newRegistry,
   type PluginSnapshot,
-  Registry,
   type RegistryDeadlines,
   type RegistryOptions,
-} from "./registry.ts";
+} from "./entry.ts";
+export { newRegistry, Registry } from "./registry.ts";

@@ -2,7 +2,6 @@ import { SerialQueue, withDeadline } from "../async/mod.ts";
 import {
   type DomainPlugin,
   type HealthStatus,
-  isConfigurablePlugin,
   isPausablePlugin,
   type Logger,
   type Metadata,
@@ -11,65 +10,19 @@ import {
   type ServiceRegistry,
 } from "../plugin/mod.ts";
 import { compatibilityProblem, versionProblem } from "./compatibility.ts";
+import {
+  DEFAULT_DEADLINES,
+  type Entry,
+  type PluginSnapshot,
+  type RegistryDeadlines,
+  type RegistryOptions,
+  snapshotOf,
+} from "./entry.ts";
 import { reasonOf, RegistryError } from "./errors.ts";
 import type { StateChange, StateChangeListener } from "./events.ts";
+import { probeHealth } from "./health_probe.ts";
 import { transition } from "./lifecycle.ts";
 import { nameProblem } from "./names.ts";
-
-/** How long the registry waits for each plugin call, in milliseconds. */
-export interface RegistryDeadlines {
-  initialize: number;
-  shutdown: number;
-  health: number;
-  /** pause, resume and other short calls */
-  call: number;
-}
-
-export const DEFAULT_DEADLINES: Readonly<RegistryDeadlines> = {
-  initialize: 30_000,
-  shutdown: 10_000,
-  health: 5_000,
-  call: 10_000,
-};
-
-export interface RegistryOptions {
-  deadlines?: Partial<RegistryDeadlines>;
-  /** Clock in Unix milliseconds, for tests. */
-  now?: () => number;
-}
-
-/** The last health probe of a plugin, as served to the API without probing again. */
-export interface HealthReport extends HealthStatus {
-  /** Unix milliseconds. */
-  checkedAt: number;
-  durationMs: number;
-}
-
-/** What the registry knows of one plugin, at one moment. */
-export interface PluginSnapshot {
-  name: string;
-  /** Absent while a pre-registered plugin is still loading. */
-  metadata?: Metadata;
-  state: PluginState;
-  /** Unix milliseconds when the plugin entered its state. */
-  since: number;
-  lastError?: string;
-  health?: HealthReport;
-  pausable: boolean;
-  configurable: boolean;
-}
-
-interface Entry {
-  name: string;
-  plugin?: DomainPlugin;
-  metadata?: Metadata;
-  state: PluginState;
-  since: number;
-  lastError?: string;
-  health?: HealthReport;
-  /** Lifecycle calls on one plugin never interleave; reads never wait for them. */
-  ops: SerialQueue;
-}
 
 /**
  * The host's table of domain plugins and their states. Every move between states goes through
@@ -202,12 +155,12 @@ export class Registry {
   /** What the registry knows of a plugin, without calling it. */
   snapshot(name: string): PluginSnapshot | undefined {
     const entry = this.#entries.get(name);
-    return entry && this.#snapshotOf(entry);
+    return entry && snapshotOf(entry);
   }
 
   /** Snapshots of every plugin, in name order. */
   snapshots(): PluginSnapshot[] {
-    return this.#sortedEntries().map((entry) => this.#snapshotOf(entry));
+    return this.#sortedEntries().map((entry) => snapshotOf(entry));
   }
 
   /** Follows every state change; returns the function that stops following. */
@@ -292,7 +245,9 @@ export class Registry {
    */
   async healthCheckAll(): Promise<Map<string, HealthStatus>> {
     const entries = this.#sortedEntries();
-    const reports = await Promise.all(entries.map((entry) => this.#probe(entry)));
+    const reports = await Promise.all(
+      entries.map((entry) => probeHealth(entry, this.#deadlines.health, this.#now)),
+    );
     return new Map(entries.map((entry, i) => [entry.name, reports[i]!]));
   }
 
@@ -358,47 +313,6 @@ export class Registry {
     });
   }
 
-  async #probe(entry: Entry): Promise<HealthReport> {
-    const started = this.#now();
-    const plugin = entry.plugin;
-    if (!plugin || (entry.state !== "running" && entry.state !== "paused")) {
-      const message = `plugin is ${entry.state}` + (entry.lastError ? `: ${entry.lastError}` : "");
-      return this.#keepHealth(entry, plugin, started, {
-        healthy: false,
-        paused: false,
-        message,
-        details: {},
-      });
-    }
-    let status: HealthStatus;
-    try {
-      status = await withDeadline(
-        `health check of plugin "${entry.name}"`,
-        this.#deadlines.health,
-        (signal) => plugin.health(signal),
-      );
-    } catch (error) {
-      status = { healthy: false, paused: false, message: reasonOf(error), details: {} };
-    }
-    return this.#keepHealth(entry, plugin, started, {
-      ...status,
-      paused: status.paused || entry.state === "paused",
-    });
-  }
-
-  #keepHealth(
-    entry: Entry,
-    probed: DomainPlugin | undefined,
-    started: number,
-    status: HealthStatus,
-  ): HealthReport {
-    const now = this.#now();
-    const report = { ...status, checkedAt: now, durationMs: now - started };
-    // An answer from an instance that has since been replaced says nothing about the new one.
-    if (entry.plugin === probed) entry.health = report;
-    return report;
-  }
-
   #checkName(name: string): void {
     const problem = nameProblem(name);
     if (problem) throw new RegistryError("invalid", `plugin name "${name}" refused: ${problem}`);
@@ -418,20 +332,6 @@ export class Registry {
 
   #sortedEntries(): Entry[] {
     return [...this.#entries.values()].sort((a, b) => a.name < b.name ? -1 : 1);
-  }
-
-  #snapshotOf(entry: Entry): PluginSnapshot {
-    const snapshot: PluginSnapshot = {
-      name: entry.name,
-      state: entry.state,
-      since: entry.since,
-      pausable: entry.plugin !== undefined && isPausablePlugin(entry.plugin),
-      configurable: entry.plugin !== undefined && isConfigurablePlugin(entry.plugin),
-    };
-    if (entry.metadata) snapshot.metadata = { ...entry.metadata };
-    if (entry.lastError !== undefined) snapshot.lastError = entry.lastError;
-    if (entry.health) snapshot.health = entry.health;
-    return snapshot;
   }
 
   #move(entry: Entry, to: PluginState, reason?: string): void {

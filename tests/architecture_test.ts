@@ -1,0 +1,94 @@
+/**
+ * The layout rules of docs/architecture.md, checked: which subsystem may import which, only
+ * through `mod.ts`, dependencies only through the import map, files kept small.
+ */
+import assert from "node:assert/strict";
+import { dirname, join, relative, resolve } from "node:path";
+import { REPO } from "./_host_process.ts";
+
+const SRC = join(REPO, "src");
+
+/** Subsystem → the subsystems it may import. Imports flow one way: core first, edges last. */
+const ALLOWED: Record<string, string[]> = {
+  plugin: [],
+  async: [],
+  store: [],
+  log: ["plugin"],
+  registry: ["plugin", "async"],
+  config: ["plugin", "registry"],
+  http: ["plugin", "registry", "store"],
+  host: ["plugin", "async", "log", "registry", "config", "store", "http"],
+};
+
+const MAX_LINES = 400;
+
+function sourceFiles(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) return sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+function importsOf(text: string): string[] {
+  const found: string[] = [];
+  const pattern =
+    /(?:^|\s)(?:import|export)\s[^"';]*?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm;
+  for (const match of text.matchAll(pattern)) found.push(match[1] ?? match[2]!);
+  return found;
+}
+
+function subsystemOf(path: string): string | undefined {
+  const rel = relative(SRC, path);
+  return rel.startsWith("..") ? undefined : rel.split("/")[0];
+}
+
+Deno.test("every subsystem of src/ has a mod.ts and a rule in this test", () => {
+  for (const entry of Deno.readDirSync(SRC)) {
+    if (!entry.isDirectory) continue;
+    assert.ok(entry.name in ALLOWED, `src/${entry.name} has no import rule`);
+    assert.ok(Deno.statSync(join(SRC, entry.name, "mod.ts")).isFile, `src/${entry.name}/mod.ts`);
+  }
+});
+
+Deno.test("imports flow one way and cross subsystems only through mod.ts", () => {
+  const problems: string[] = [];
+  for (const file of sourceFiles(SRC)) {
+    const from = subsystemOf(file)!;
+    // Tests and their private helpers (`_`-prefixed) may use any subsystem, through its mod.ts.
+    const isTest = file.endsWith("_test.ts") || file.split("/").at(-1)!.startsWith("_");
+    for (const specifier of importsOf(Deno.readTextFileSync(file))) {
+      if (!specifier.startsWith(".")) continue;
+      const target = resolve(dirname(file), specifier);
+      const to = subsystemOf(target);
+      const where = `${relative(REPO, file)} imports ${specifier}`;
+      if (to === undefined) {
+        if (!target.endsWith("deno.json")) problems.push(`${where}: outside src/`);
+        continue;
+      }
+      if (to === from) continue;
+      if (!target.endsWith(`${to}/mod.ts`)) problems.push(`${where}: use src/${to}/mod.ts`);
+      if (!isTest && !ALLOWED[from]!.includes(to)) {
+        problems.push(`${where}: ${from} may not import ${to}`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+Deno.test("dependencies come through deno.json's import map, never inline", () => {
+  const files = [...sourceFiles(SRC), ...sourceFiles(join(REPO, "tests")), join(REPO, "main.ts")];
+  const inline = files.flatMap((file) =>
+    importsOf(Deno.readTextFileSync(file))
+      .filter((specifier) => /^(npm|jsr|https?):/.test(specifier))
+      .map((specifier) => `${relative(REPO, file)}: ${specifier}`)
+  );
+  assert.deepEqual(inline, []);
+});
+
+Deno.test(`source files stay under ${MAX_LINES} lines`, () => {
+  const long = [...sourceFiles(SRC), join(REPO, "main.ts")]
+    .map((file) => [relative(REPO, file), Deno.readTextFileSync(file).split("\n").length] as const)
+    .filter(([, lines]) => lines > MAX_LINES);
+  assert.deepEqual(long, []);
+});
