@@ -5,7 +5,7 @@ import { applyEnvOverrides } from "./env_overrides.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { flattenTable, isTable } from "./flatten.ts";
 import { FOREIGN_KEYS, HOST_SECTIONS, type HostSection } from "./schema.ts";
-import { parseStringList, stringOf } from "./values.ts";
+import { parseStringList, stringOf } from "../plugin/mod.ts";
 
 /** The host's configuration after parsing, overrides and validation. */
 export interface HostConfig {

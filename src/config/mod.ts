@@ -9,13 +9,4 @@ export {
   type LoadOptions,
   locateConfig,
 } from "./load.ts";
-export { PluginConfig } from "./plugin_config.ts";
 export { HostConfigProvider } from "./provider.ts";
-export {
-  parseBool,
-  parseDuration,
-  parseInteger,
-  parseSize,
-  parseStringList,
-  stringOf,
-} from "./values.ts";

@@ -1,6 +1,6 @@
 import type { ConfigProvider, Logger } from "../plugin/mod.ts";
 import type { HostConfig } from "./host_config.ts";
-import { PluginConfig } from "./plugin_config.ts";
+import { PluginConfig } from "../plugin/mod.ts";
 
 /**
  * Gives each domain its table of the host's configuration. The same domain gets the same

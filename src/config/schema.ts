@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { nameProblem } from "../registry/mod.ts";
-import { parseBool, parseDuration, parseInteger, parseSize, parseStringList } from "./values.ts";
+import {
+  parseBool,
+  parseDuration,
+  parseInteger,
+  parseSize,
+  parseStringList,
+} from "../plugin/mod.ts";
 
 /**
  * The host's own sections of `am.toml`, validated with zod. Every leaf accepts its TOML type

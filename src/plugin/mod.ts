@@ -1,6 +1,7 @@
 /**
  * The `plugin` contract: what every domain implements and what the host gives it.
- * Pure types and guards; nothing here does I/O or imports host internals.
+ * Types, guards and pure readings of configuration values; nothing here does I/O or imports
+ * host internals, so both the host and the plugin SDK build on it.
  * @module
  */
 export type {
@@ -32,3 +33,12 @@ export type { LogFields, Logger, LogLevel } from "./logger.ts";
 export type { Metadata } from "./metadata.ts";
 export type { ServiceRegistry } from "./services.ts";
 export { isPluginState, PLUGIN_STATES, type PluginState } from "./state.ts";
+export { PluginConfig } from "./plugin_config.ts";
+export {
+  parseBool,
+  parseDuration,
+  parseInteger,
+  parseSize,
+  parseStringList,
+  stringOf,
+} from "./values.ts";

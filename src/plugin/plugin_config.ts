@@ -1,4 +1,5 @@
-import type { Config, Logger } from "../plugin/mod.ts";
+import type { Config } from "./config.ts";
+import type { Logger } from "./logger.ts";
 import { parseBool, parseInteger, parseStringList, stringOf } from "./values.ts";
 
 /**

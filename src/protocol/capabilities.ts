@@ -1,0 +1,17 @@
+/**
+ * What a plugin can say it implements, in `MetadataResponse.capabilities` (field 100), beyond
+ * QNTX's contract. A plugin that lists none (a QNTX plugin) is treated as having only the
+ * required RPCs; optional ones are probed and an UNIMPLEMENTED answer is not an error.
+ */
+export const CAPABILITIES = {
+  pause: "pause",
+  configSchema: "config_schema",
+  jobs: "jobs",
+  websocket: "websocket",
+  http: "http",
+} as const;
+
+export type Capability = typeof CAPABILITIES[keyof typeof CAPABILITIES];
+
+/** Version of this host's protocol extensions (`MetadataResponse.protocol_version`). */
+export const PROTOCOL_VERSION = 1;

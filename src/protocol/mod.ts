@@ -1,0 +1,19 @@
+/**
+ * The wire protocol shared by the host and plugin processes: the generated stubs of
+ * `proto/protocol/*.proto` (one namespace per file) and the conventions around them.
+ * @module
+ */
+export * as ats from "./gen/protocol/atsstore.ts";
+export * as domain from "./gen/protocol/domain.ts";
+export * as queue from "./gen/protocol/queue.ts";
+export * as schedule from "./gen/protocol/schedule.ts";
+export { CAPABILITIES, type Capability, PROTOCOL_VERSION } from "./capabilities.ts";
+export { CHANNEL_OPTIONS, MAX_MESSAGE_BYTES } from "./channel_options.ts";
+export {
+  grpcTarget,
+  parseReadyLine,
+  type PluginAddress,
+  PORT_LINE,
+  readyLine,
+  SOCKET_LINE,
+} from "./handshake.ts";
