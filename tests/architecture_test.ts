@@ -15,6 +15,8 @@ const ALLOWED: Record<string, string[]> = {
   async: [],
   store: [],
   log: ["plugin"],
+  // The SDK is what plugins import: the contract, the protocol and logging, no host internals.
+  sdk: ["plugin", "protocol", "log"],
   registry: ["plugin", "async"],
   config: ["plugin", "registry"],
   http: ["plugin", "registry", "store"],

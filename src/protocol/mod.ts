@@ -17,3 +17,14 @@ export {
   readyLine,
   SOCKET_LINE,
 } from "./handshake.ts";
+export {
+  decodeDataFrame,
+  encodeDataFrame,
+  nowNanos,
+  readClose,
+  WS_CODE,
+  WS_OPCODE,
+  WS_PATH,
+  WS_QUERY,
+  WS_REASON,
+} from "./websocket_frames.ts";

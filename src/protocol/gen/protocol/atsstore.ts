@@ -45,7 +45,7 @@ export interface Attestation {
     | undefined;
   /** Unix milliseconds. */
   createdAt: bigint;
-  signature: Buffer;
+  signature: Uint8Array;
   signerDid: string;
 }
 
@@ -139,7 +139,7 @@ function createBaseAttestation(): Attestation {
     source: "",
     attributes: undefined,
     createdAt: 0n,
-    signature: Buffer.alloc(0),
+    signature: new Uint8Array(0),
     signerDid: "",
   };
 }
@@ -278,7 +278,7 @@ export const Attestation: MessageFns<Attestation> = {
               break;
             }
 
-            message.signature = Buffer.from(reader.bytes());
+            message.signature = reader.bytes();
             continue;
           }
           case 11: {
@@ -315,7 +315,7 @@ export const Attestation: MessageFns<Attestation> = {
     message.source = object.source ?? "";
     message.attributes = object.attributes ?? undefined;
     message.createdAt = (object.createdAt !== undefined && object.createdAt !== null) ? BigInt(object.createdAt) : 0n;
-    message.signature = object.signature ?? Buffer.alloc(0);
+    message.signature = object.signature ?? new Uint8Array(0);
     message.signerDid = object.signerDid ?? "";
     return message;
   },

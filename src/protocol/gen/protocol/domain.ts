@@ -98,13 +98,13 @@ export interface HTTPRequest {
   /** Path under /api/<domain>, with the query string. */
   path: string;
   headers: HTTPHeader[];
-  body: Buffer;
+  body: Uint8Array;
 }
 
 export interface HTTPResponse {
   statusCode: number;
   headers: HTTPHeader[];
-  body: Buffer;
+  body: Uint8Array;
 }
 
 /** One header name with all its values, so three Set-Cookie lines stay three. */
@@ -115,7 +115,7 @@ export interface HTTPHeader {
 
 export interface WebSocketMessage {
   type: WebSocketMessage_Type;
-  data: Buffer;
+  data: Uint8Array;
   /**
    * CONNECT: path, query and forwarded request headers; DATA: opcode (text or binary);
    * CLOSE: code and reason. See proto/README.md.
@@ -181,7 +181,7 @@ export interface ExecuteJobRequest {
   /** The handler's name without the "<plugin>/" prefix. */
   handlerName: string;
   /** JSON. */
-  payload: Buffer;
+  payload: Uint8Array;
   /** Unset means the host's default deadline; the host enforces it either way. */
   timeoutSecs?: bigint | undefined;
 }
@@ -190,7 +190,7 @@ export interface ExecuteJobResponse {
   success: boolean;
   error: string;
   /** JSON. */
-  result: Buffer;
+  result: Uint8Array;
   progressCurrent: number;
   progressTotal: number;
   costActual: number;
@@ -863,7 +863,7 @@ export const RouteInfo: MessageFns<RouteInfo> = {
 };
 
 function createBaseHTTPRequest(): HTTPRequest {
-  return { method: "", path: "", headers: [], body: Buffer.alloc(0) };
+  return { method: "", path: "", headers: [], body: new Uint8Array(0) };
 }
 
 export const HTTPRequest: MessageFns<HTTPRequest> = {
@@ -925,7 +925,7 @@ export const HTTPRequest: MessageFns<HTTPRequest> = {
               break;
             }
 
-            message.body = Buffer.from(reader.bytes());
+            message.body = reader.bytes();
             continue;
           }
         }
@@ -948,13 +948,13 @@ export const HTTPRequest: MessageFns<HTTPRequest> = {
     message.method = object.method ?? "";
     message.path = object.path ?? "";
     message.headers = object.headers?.map((e) => HTTPHeader.fromPartial(e)) || [];
-    message.body = object.body ?? Buffer.alloc(0);
+    message.body = object.body ?? new Uint8Array(0);
     return message;
   },
 };
 
 function createBaseHTTPResponse(): HTTPResponse {
-  return { statusCode: 0, headers: [], body: Buffer.alloc(0) };
+  return { statusCode: 0, headers: [], body: new Uint8Array(0) };
 }
 
 export const HTTPResponse: MessageFns<HTTPResponse> = {
@@ -1005,7 +1005,7 @@ export const HTTPResponse: MessageFns<HTTPResponse> = {
               break;
             }
 
-            message.body = Buffer.from(reader.bytes());
+            message.body = reader.bytes();
             continue;
           }
         }
@@ -1027,7 +1027,7 @@ export const HTTPResponse: MessageFns<HTTPResponse> = {
     const message = createBaseHTTPResponse();
     message.statusCode = object.statusCode ?? 0;
     message.headers = object.headers?.map((e) => HTTPHeader.fromPartial(e)) || [];
-    message.body = object.body ?? Buffer.alloc(0);
+    message.body = object.body ?? new Uint8Array(0);
     return message;
   },
 };
@@ -1100,7 +1100,7 @@ export const HTTPHeader: MessageFns<HTTPHeader> = {
 };
 
 function createBaseWebSocketMessage(): WebSocketMessage {
-  return { type: 0, data: Buffer.alloc(0), headers: {}, timestamp: 0n };
+  return { type: 0, data: new Uint8Array(0), headers: {}, timestamp: 0n };
 }
 
 export const WebSocketMessage: MessageFns<WebSocketMessage> = {
@@ -1149,7 +1149,7 @@ export const WebSocketMessage: MessageFns<WebSocketMessage> = {
               break;
             }
 
-            message.data = Buffer.from(reader.bytes());
+            message.data = reader.bytes();
             continue;
           }
           case 3: {
@@ -1189,7 +1189,7 @@ export const WebSocketMessage: MessageFns<WebSocketMessage> = {
   fromPartial(object: DeepPartial<WebSocketMessage>): WebSocketMessage {
     const message = createBaseWebSocketMessage();
     message.type = object.type ?? 0;
-    message.data = object.data ?? Buffer.alloc(0);
+    message.data = object.data ?? new Uint8Array(0);
     message.headers = (globalThis.Object.entries(object.headers ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
@@ -1724,7 +1724,7 @@ export const ConfigFieldSchema: MessageFns<ConfigFieldSchema> = {
 };
 
 function createBaseExecuteJobRequest(): ExecuteJobRequest {
-  return { jobId: "", handlerName: "", payload: Buffer.alloc(0), timeoutSecs: undefined };
+  return { jobId: "", handlerName: "", payload: new Uint8Array(0), timeoutSecs: undefined };
 }
 
 export const ExecuteJobRequest: MessageFns<ExecuteJobRequest> = {
@@ -1781,7 +1781,7 @@ export const ExecuteJobRequest: MessageFns<ExecuteJobRequest> = {
               break;
             }
 
-            message.payload = Buffer.from(reader.bytes());
+            message.payload = reader.bytes();
             continue;
           }
           case 4: {
@@ -1811,7 +1811,7 @@ export const ExecuteJobRequest: MessageFns<ExecuteJobRequest> = {
     const message = createBaseExecuteJobRequest();
     message.jobId = object.jobId ?? "";
     message.handlerName = object.handlerName ?? "";
-    message.payload = object.payload ?? Buffer.alloc(0);
+    message.payload = object.payload ?? new Uint8Array(0);
     message.timeoutSecs = (object.timeoutSecs !== undefined && object.timeoutSecs !== null)
       ? BigInt(object.timeoutSecs)
       : undefined;
@@ -1823,7 +1823,7 @@ function createBaseExecuteJobResponse(): ExecuteJobResponse {
   return {
     success: false,
     error: "",
-    result: Buffer.alloc(0),
+    result: new Uint8Array(0),
     progressCurrent: 0,
     progressTotal: 0,
     costActual: 0,
@@ -1899,7 +1899,7 @@ export const ExecuteJobResponse: MessageFns<ExecuteJobResponse> = {
               break;
             }
 
-            message.result = Buffer.from(reader.bytes());
+            message.result = reader.bytes();
             continue;
           }
           case 4: {
@@ -1969,7 +1969,7 @@ export const ExecuteJobResponse: MessageFns<ExecuteJobResponse> = {
     const message = createBaseExecuteJobResponse();
     message.success = object.success ?? false;
     message.error = object.error ?? "";
-    message.result = object.result ?? Buffer.alloc(0);
+    message.result = object.result ?? new Uint8Array(0);
     message.progressCurrent = object.progressCurrent ?? 0;
     message.progressTotal = object.progressTotal ?? 0;
     message.costActual = object.costActual ?? 0;

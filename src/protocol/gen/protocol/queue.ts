@@ -33,7 +33,7 @@ export interface Job {
   /** "<plugin>/<handler>" for a plugin's handler. */
   handlerName: string;
   /** JSON. */
-  payload: Buffer;
+  payload: Uint8Array;
   source: string;
   /** queued, running, paused, completed, failed or cancelled. */
   status: string;
@@ -116,7 +116,7 @@ function createBaseJob(): Job {
   return {
     id: "",
     handlerName: "",
-    payload: Buffer.alloc(0),
+    payload: new Uint8Array(0),
     source: "",
     status: "",
     progress: undefined,
@@ -225,7 +225,7 @@ export const Job: MessageFns<Job> = {
               break;
             }
 
-            message.payload = Buffer.from(reader.bytes());
+            message.payload = reader.bytes();
             continue;
           }
           case 4: {
@@ -343,7 +343,7 @@ export const Job: MessageFns<Job> = {
     const message = createBaseJob();
     message.id = object.id ?? "";
     message.handlerName = object.handlerName ?? "";
-    message.payload = object.payload ?? Buffer.alloc(0);
+    message.payload = object.payload ?? new Uint8Array(0);
     message.source = object.source ?? "";
     message.status = object.status ?? "";
     message.progress = (object.progress !== undefined && object.progress !== null)

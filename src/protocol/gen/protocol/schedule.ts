@@ -34,7 +34,7 @@ export interface CreateScheduleRequest {
   handlerName: string;
   intervalSeconds: number;
   /** JSON. */
-  payload: Buffer;
+  payload: Uint8Array;
   metadata: { [key: string]: string };
 }
 
@@ -68,7 +68,7 @@ export interface GetScheduleResponse {
 export interface ScheduledJob {
   id: string;
   handlerName: string;
-  payload: Buffer;
+  payload: Uint8Array;
   intervalSeconds: number;
   /** RFC 3339; never empty: a schedule always has its next run. */
   nextRunAt: string;
@@ -84,7 +84,7 @@ export interface ScheduledJob {
 }
 
 function createBaseCreateScheduleRequest(): CreateScheduleRequest {
-  return { authToken: "", handlerName: "", intervalSeconds: 0, payload: Buffer.alloc(0), metadata: {} };
+  return { authToken: "", handlerName: "", intervalSeconds: 0, payload: new Uint8Array(0), metadata: {} };
 }
 
 export const CreateScheduleRequest: MessageFns<CreateScheduleRequest> = {
@@ -149,7 +149,7 @@ export const CreateScheduleRequest: MessageFns<CreateScheduleRequest> = {
               break;
             }
 
-            message.payload = Buffer.from(reader.bytes());
+            message.payload = reader.bytes();
             continue;
           }
           case 5: {
@@ -183,7 +183,7 @@ export const CreateScheduleRequest: MessageFns<CreateScheduleRequest> = {
     message.authToken = object.authToken ?? "";
     message.handlerName = object.handlerName ?? "";
     message.intervalSeconds = object.intervalSeconds ?? 0;
-    message.payload = object.payload ?? Buffer.alloc(0);
+    message.payload = object.payload ?? new Uint8Array(0);
     message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
@@ -560,7 +560,7 @@ function createBaseScheduledJob(): ScheduledJob {
   return {
     id: "",
     handlerName: "",
-    payload: Buffer.alloc(0),
+    payload: new Uint8Array(0),
     intervalSeconds: 0,
     nextRunAt: "",
     lastRunAt: "",
@@ -644,7 +644,7 @@ export const ScheduledJob: MessageFns<ScheduledJob> = {
               break;
             }
 
-            message.payload = Buffer.from(reader.bytes());
+            message.payload = reader.bytes();
             continue;
           }
           case 6: {
@@ -730,7 +730,7 @@ export const ScheduledJob: MessageFns<ScheduledJob> = {
     const message = createBaseScheduledJob();
     message.id = object.id ?? "";
     message.handlerName = object.handlerName ?? "";
-    message.payload = object.payload ?? Buffer.alloc(0);
+    message.payload = object.payload ?? new Uint8Array(0);
     message.intervalSeconds = object.intervalSeconds ?? 0;
     message.nextRunAt = object.nextRunAt ?? "";
     message.lastRunAt = object.lastRunAt ?? "";

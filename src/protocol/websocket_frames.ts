@@ -1,0 +1,54 @@
+/**
+ * The conventions on the `HandleWebSocket` stream (documented in proto/README.md):
+ * CONNECT carries `path`, `query` and forwarded request headers; DATA carries `opcode`
+ * (`text` or `binary`); CLOSE carries `code` and `reason`.
+ */
+export const WS_PATH = "path";
+export const WS_QUERY = "query";
+export const WS_OPCODE = "opcode";
+export const WS_CODE = "code";
+export const WS_REASON = "reason";
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const encoder = new TextEncoder();
+
+/**
+ * The message a DATA frame holds: a string for `opcode=text`, bytes for `opcode=binary`. A frame
+ * without an opcode (from a QNTX plugin) is text when it is valid UTF-8, else binary.
+ */
+export function decodeDataFrame(data: Uint8Array, opcode: string | undefined): string | Uint8Array {
+  if (opcode === "binary") return data;
+  if (opcode === "text") return new TextDecoder().decode(data);
+  try {
+    return strictUtf8.decode(data);
+  } catch {
+    return data;
+  }
+}
+
+/** The bytes and headers of a DATA frame for a message. */
+export function encodeDataFrame(
+  message: string | ArrayBuffer | ArrayBufferView,
+): { data: Uint8Array; headers: Record<string, string> } {
+  if (typeof message === "string") {
+    return { data: encoder.encode(message), headers: { [WS_OPCODE]: "text" } };
+  }
+  const data = message instanceof ArrayBuffer
+    ? new Uint8Array(message)
+    : new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+  return { data, headers: { [WS_OPCODE]: "binary" } };
+}
+
+/** The close code and reason a CLOSE frame carries (1005, "no status", when it has none). */
+export function readClose(headers: Record<string, string>): { code: number; reason: string } {
+  const code = Number(headers[WS_CODE]);
+  return {
+    code: Number.isInteger(code) && code >= 1000 && code <= 4999 ? code : 1005,
+    reason: headers[WS_REASON] ?? "",
+  };
+}
+
+/** Unix nanoseconds now, for a frame's timestamp. */
+export function nowNanos(): bigint {
+  return BigInt(Date.now()) * 1_000_000n;
+}

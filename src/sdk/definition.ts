@@ -1,0 +1,107 @@
+import type {
+  AttestationStore,
+  Config,
+  ConfigSchema,
+  HealthStatus,
+  Logger,
+  Metadata,
+  QueueService,
+} from "../plugin/mod.ts";
+import type { PluginSocket } from "./socket.ts";
+
+/** What a plugin's code gets from the SDK: its configuration, logger and the host's services. */
+export interface PluginContext {
+  readonly metadata: Metadata;
+  /** The plugin's table of `am.toml`, as the host sent it in the last Initialize. */
+  readonly config: Config;
+  /** Writes JSON lines to stderr, which the host captures with their level. */
+  readonly logger: Logger;
+  /** The host's attestation store; every call carries the plugin's token. */
+  readonly ats: AttestationStore;
+  /** The host's job queue. */
+  readonly queue: QueueService;
+  /** Aborts when the plugin is shutting down. */
+  readonly signal: AbortSignal;
+}
+
+/** Answers one HTTP request; `params` holds the route's named groups. */
+export type RouteHandler = (
+  request: Request,
+  context: PluginContext & { params: Record<string, string | undefined> },
+) => Response | Promise<Response>;
+
+/** One HTTP route under `/api/<domain>`. */
+export interface Route {
+  /** An HTTP method, or `*` for any. */
+  method: string;
+  /** A URLPattern pathname relative to `/api/<domain>`, such as `/sequences/:id`. */
+  path: string;
+  handler: RouteHandler;
+  /** Shown to operators in the host's routes list. */
+  description?: string;
+}
+
+/** Serves one WebSocket connection. */
+export type SocketHandler = (
+  socket: PluginSocket,
+  request: Request,
+  context: PluginContext,
+) => void | Promise<void>;
+
+/** What a job handler can do while it runs. */
+export interface JobContext extends PluginContext {
+  readonly jobId: string;
+  /** Aborts when the job's deadline passes or the plugin shuts down. */
+  readonly signal: AbortSignal;
+  progress(current: number, total: number): void;
+  /** Adds to the job's reported cost. */
+  cost(amount: number): void;
+  log(level: "debug" | "info" | "warn" | "error", message: string, stage?: string): void;
+}
+
+/** Runs one job; the result is sent back as JSON. Throw {@link RetryableError} to ask for a retry. */
+export type JobHandler = (payload: unknown, job: JobContext) => unknown | Promise<unknown>;
+
+/** A recurring job the plugin asks the host to run. */
+export interface ScheduleDeclaration {
+  /** One of the plugin's job handlers. */
+  handler: string;
+  intervalSeconds: number;
+  enabledByDefault?: boolean;
+  description?: string;
+}
+
+/**
+ * A domain, described for the SDK. Only `metadata` is required; every other member adds a
+ * capability, and the SDK tells the host which ones the plugin has.
+ */
+export interface PluginDefinition {
+  metadata: Metadata;
+  configSchema?: ConfigSchema;
+  /**
+   * Called on the first Initialize, and again with `reconfigure: true` when the operator
+   * changes the configuration of the running process: both must be safe to repeat.
+   */
+  initialize?(context: PluginContext, info: { reconfigure: boolean }): void | Promise<void>;
+  shutdown?(context: PluginContext): void | Promise<void>;
+  /** Answers HTTP requests that no route matched (or all of them, without routes). */
+  fetch?: RouteHandler;
+  routes?: Route[];
+  /** WebSocket handlers by sub-path of `/<domain>-ws` (`"/"` for the root). */
+  websocket?: Record<string, SocketHandler>;
+  health?(context: PluginContext): Partial<HealthStatus> | Promise<Partial<HealthStatus>>;
+  pause?(context: PluginContext): void | Promise<void>;
+  resume?(context: PluginContext): void | Promise<void>;
+  jobs?: Record<string, JobHandler>;
+  schedules?: ScheduleDeclaration[];
+}
+
+/** Returns its argument, typed: a readable way to write a plugin module. */
+export function definePlugin(definition: PluginDefinition): PluginDefinition {
+  return definition;
+}
+
+/** A job failure worth another try; the host retries with backoff. */
+export class RetryableError extends Error {
+  override name = "RetryableError";
+}

@@ -1,0 +1,245 @@
+import * as grpc from "@grpc/grpc-js";
+import type {
+  Attestation,
+  AttestationCommand,
+  AttestationFilter,
+  AttestationStore,
+  Job,
+  JobStatus,
+  NewJob,
+  QueueService,
+} from "../plugin/mod.ts";
+import { ats, CHANNEL_OPTIONS, queue } from "../protocol/mod.ts";
+
+const CALL_DEADLINE_MS = 30_000;
+
+type Callback<T> = (error: grpc.ServiceError | null, response: T) => void;
+
+/** Calls a unary method of a generated client with a deadline, as a promise. */
+function unary<Req, Res>(
+  method: (
+    request: Req,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: Callback<Res>,
+  ) => unknown,
+  request: Req,
+): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    method(
+      request,
+      new grpc.Metadata(),
+      { deadline: Date.now() + CALL_DEADLINE_MS },
+      (error, response) => {
+        if (error) reject(error);
+        else resolve(response);
+      },
+    );
+  });
+}
+
+function checked<T extends { success: boolean; error: string }>(service: string, response: T): T {
+  if (!response.success) {
+    throw new Error(`${service}: ${response.error || "the host refused the call"}`);
+  }
+  return response;
+}
+
+function missing(service: string): never {
+  throw new Error(`the host gave this plugin no ${service} endpoint`);
+}
+
+function fromWireAttestation(wire: ats.Attestation): Attestation {
+  const attestation: Attestation = {
+    id: wire.id,
+    subjects: wire.subjects,
+    predicates: wire.predicates,
+    contexts: wire.contexts,
+    actors: wire.actors,
+    timestamp: Number(wire.timestamp),
+    source: wire.source,
+    attributes: wire.attributes ?? {},
+    createdAt: Number(wire.createdAt),
+  };
+  if (wire.signature.length > 0) attestation.signature = wire.signature;
+  if (wire.signerDid !== "") attestation.signerDid = wire.signerDid;
+  return attestation;
+}
+
+function toWireCommand(command: AttestationCommand): ats.AttestationCommand {
+  return ats.AttestationCommand.fromPartial({
+    subjects: command.subjects,
+    predicates: command.predicates,
+    contexts: command.contexts,
+    actors: command.actors,
+    timestamp: command.timestamp === undefined ? undefined : BigInt(Math.trunc(command.timestamp)),
+    attributes: command.attributes,
+  });
+}
+
+function toWireFilter(filter: AttestationFilter): ats.AttestationFilter {
+  return ats.AttestationFilter.fromPartial({
+    subjects: filter.subjects ?? [],
+    predicates: filter.predicates ?? [],
+    contexts: filter.contexts ?? [],
+    actors: filter.actors ?? [],
+    timeStart: filter.timeStart === undefined ? undefined : BigInt(Math.trunc(filter.timeStart)),
+    timeEnd: filter.timeEnd === undefined ? undefined : BigInt(Math.trunc(filter.timeEnd)),
+    limit: filter.limit,
+  });
+}
+
+/** A job as the contract types it, from the wire. */
+export function fromWireJob(wire: queue.Job): Job {
+  return {
+    id: wire.id,
+    handlerName: wire.handlerName,
+    payload: wire.payload,
+    source: wire.source,
+    status: wire.status as JobStatus,
+    progress: { current: wire.progress?.current ?? 0, total: wire.progress?.total ?? 0 },
+    costEstimate: wire.costEstimate,
+    costActual: wire.costActual,
+    error: wire.error,
+    parentJobId: wire.parentJobId,
+    retryCount: wire.retryCount,
+    createdAt: Number(wire.createdAt),
+    startedAt: Number(wire.startedAt),
+    completedAt: Number(wire.completedAt),
+  };
+}
+
+function toWireJob(job: NewJob | Job): queue.Job {
+  const full = job as Partial<Job>;
+  return queue.Job.fromPartial({
+    id: job.id ?? "",
+    handlerName: job.handlerName,
+    payload: job.payload ?? new Uint8Array(),
+    source: job.source ?? "",
+    status: full.status ?? "",
+    progress: full.progress,
+    costEstimate: job.costEstimate ?? 0,
+    costActual: full.costActual ?? 0,
+    error: full.error ?? "",
+    parentJobId: job.parentJobId ?? "",
+    retryCount: full.retryCount ?? 0,
+    createdAt: BigInt(full.createdAt ?? 0),
+    startedAt: BigInt(full.startedAt ?? 0),
+    completedAt: BigInt(full.completedAt ?? 0),
+  });
+}
+
+/** The host's attestation store over gRPC; every call carries the plugin's token. */
+export class RemoteAttestationStore implements AttestationStore {
+  readonly #client?: ats.ATSStoreServiceClient;
+
+  constructor(endpoint: string, readonly token: string) {
+    if (endpoint !== "") {
+      this.#client = new ats.ATSStoreServiceClient(
+        endpoint,
+        grpc.credentials.createInsecure(),
+        CHANNEL_OPTIONS,
+      );
+    }
+  }
+
+  #c(): ats.ATSStoreServiceClient {
+    return this.#client ?? missing("attestation store");
+  }
+
+  async generateAndCreate(command: AttestationCommand): Promise<Attestation> {
+    const c = this.#c();
+    const response = checked(
+      "attestation store",
+      await unary(c.generateAndCreateAttestation.bind(c), {
+        authToken: this.token,
+        command: toWireCommand(command),
+      }),
+    );
+    if (!response.attestation) {
+      throw new Error("attestation store: the host returned no attestation");
+    }
+    return fromWireAttestation(response.attestation);
+  }
+
+  async batchGenerateAndCreate(commands: AttestationCommand[]): Promise<number> {
+    const c = this.#c();
+    const response = await unary(c.batchGenerateAndCreateAttestations.bind(c), {
+      authToken: this.token,
+      commands: commands.map(toWireCommand),
+    });
+    return checked("attestation store", response).created;
+  }
+
+  async get(filter: AttestationFilter): Promise<Attestation[]> {
+    const c = this.#c();
+    const response = await unary(c.getAttestations.bind(c), {
+      authToken: this.token,
+      filter: toWireFilter(filter),
+    });
+    return checked("attestation store", response).attestations.map(fromWireAttestation);
+  }
+
+  async exists(id: string): Promise<boolean> {
+    const c = this.#c();
+    return (await unary(c.attestationExists.bind(c), { authToken: this.token, id })).exists;
+  }
+
+  close(): void {
+    this.#client?.close();
+  }
+}
+
+/** The host's job queue over gRPC; every call carries the plugin's token. */
+export class RemoteQueue implements QueueService {
+  readonly #client?: queue.QueueServiceClient;
+
+  constructor(endpoint: string, readonly token: string) {
+    if (endpoint !== "") {
+      this.#client = new queue.QueueServiceClient(
+        endpoint,
+        grpc.credentials.createInsecure(),
+        CHANNEL_OPTIONS,
+      );
+    }
+  }
+
+  #c(): queue.QueueServiceClient {
+    return this.#client ?? missing("job queue");
+  }
+
+  async enqueue(job: NewJob): Promise<string> {
+    const c = this.#c();
+    const response = await unary(c.enqueue.bind(c), { authToken: this.token, job: toWireJob(job) });
+    return checked("job queue", response).jobId;
+  }
+
+  async getJob(id: string): Promise<Job | undefined> {
+    const c = this.#c();
+    const response = await unary(c.getJob.bind(c), { authToken: this.token, jobId: id });
+    const job = checked("job queue", response).job;
+    return job && fromWireJob(job);
+  }
+
+  async updateJob(job: Job): Promise<void> {
+    const c = this.#c();
+    checked(
+      "job queue",
+      await unary(c.updateJob.bind(c), { authToken: this.token, job: toWireJob(job) }),
+    );
+  }
+
+  async listJobs(status: JobStatus | undefined, limit: number): Promise<Job[]> {
+    const c = this.#c();
+    const response = await unary(c.listJobs.bind(c), {
+      authToken: this.token,
+      status: status ?? "",
+      limit,
+    });
+    return checked("job queue", response).jobs.map(fromWireJob);
+  }
+
+  close(): void {
+    this.#client?.close();
+  }
+}

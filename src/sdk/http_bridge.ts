@@ -1,0 +1,46 @@
+import type { domain } from "../protocol/mod.ts";
+
+const NO_BODY = new Set(["GET", "HEAD"]);
+
+/** Turns a wire request into a web `Request` (the path keeps its query). */
+export function toRequest(wire: domain.HTTPRequest, signal?: AbortSignal): Request {
+  if (!wire.path.startsWith("/")) {
+    throw new TypeError(`the request path must start with "/", got "${wire.path}"`);
+  }
+  const headers = new Headers();
+  for (const header of wire.headers) {
+    for (const value of header.values) headers.append(header.name, value);
+  }
+  const url = new URL(wire.path, `http://${headers.get("host") ?? "localhost"}`);
+  const method = wire.method.toUpperCase() || "GET";
+  const init: RequestInit = { method, headers };
+  if (signal) init.signal = signal;
+  // Decoded bytes are views of a plain ArrayBuffer, never a shared one.
+  if (!NO_BODY.has(method) && wire.body.length > 0) {
+    init.body = wire.body as Uint8Array<ArrayBuffer>;
+  }
+  return new Request(url, init);
+}
+
+/** Headers as the wire carries them: one entry per name with all its values. */
+export function toWireHeaders(headers: Headers): domain.HTTPHeader[] {
+  const byName = new Map<string, string[]>();
+  for (const [name, value] of headers) {
+    if (name === "set-cookie") continue; // iterated joined; taken whole below
+    const values = byName.get(name) ?? [];
+    values.push(value);
+    byName.set(name, values);
+  }
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) byName.set("set-cookie", cookies);
+  return [...byName].map(([name, values]) => ({ name, values }));
+}
+
+/** Reads a web `Response` whole into a wire response. */
+export async function fromResponse(response: Response): Promise<domain.HTTPResponse> {
+  return {
+    statusCode: response.status,
+    headers: toWireHeaders(response.headers),
+    body: new Uint8Array(await response.arrayBuffer()),
+  };
+}

@@ -1,0 +1,94 @@
+import type { domain } from "../protocol/mod.ts";
+import {
+  type JobContext,
+  type JobHandler,
+  type PluginContext,
+  RetryableError,
+} from "./definition.ts";
+
+const encoder = new TextEncoder();
+
+/**
+ * Runs one `ExecuteJob` call: finds the handler (with or without the `<plugin>/` prefix),
+ * decodes the JSON payload, enforces `timeout_secs`, and reports progress, cost, logs and the
+ * JSON result. A failure is an answer (`success=false`), never a broken call.
+ */
+export async function executeJob(
+  request: domain.ExecuteJobRequest,
+  handlers: Record<string, JobHandler>,
+  context: PluginContext,
+): Promise<domain.ExecuteJobResponse> {
+  const response: domain.ExecuteJobResponse = {
+    success: false,
+    error: "",
+    result: new Uint8Array(),
+    progressCurrent: 0,
+    progressTotal: 0,
+    costActual: 0,
+    logEntries: [],
+    pluginVersion: context.metadata.version,
+    retryable: false,
+  };
+  const prefix = `${context.metadata.name}/`;
+  const name = request.handlerName.startsWith(prefix)
+    ? request.handlerName.slice(prefix.length)
+    : request.handlerName;
+  const handler = Object.hasOwn(handlers, name) ? handlers[name] : undefined;
+  if (!handler) {
+    response.error = `plugin "${context.metadata.name}" has no job handler "${name}"` +
+      ` (it has: ${Object.keys(handlers).join(", ") || "none"})`;
+    return response;
+  }
+  let payload: unknown = null;
+  try {
+    payload = request.payload.length > 0
+      ? JSON.parse(new TextDecoder().decode(request.payload))
+      : null;
+  } catch (error) {
+    response.error = `job ${request.jobId}: the payload is not JSON: ${(error as Error).message}`;
+    return response;
+  }
+
+  const signals = [context.signal];
+  if (request.timeoutSecs !== undefined && request.timeoutSecs > 0n) {
+    signals.push(AbortSignal.timeout(Number(request.timeoutSecs) * 1000));
+  }
+  const signal = AbortSignal.any(signals);
+  const job: JobContext = {
+    ...context,
+    jobId: request.jobId,
+    signal,
+    progress(current, total) {
+      response.progressCurrent = Math.trunc(current);
+      response.progressTotal = Math.trunc(total);
+    },
+    cost(amount) {
+      response.costActual += amount;
+    },
+    log(level, message, stage = "") {
+      response.logEntries.push({
+        timestamp: new Date().toISOString(),
+        level,
+        message,
+        stage,
+        metadata: "",
+      });
+    },
+  };
+  try {
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
+    const result = await Promise.race([Promise.resolve(handler(payload, job)), aborted]);
+    response.success = true;
+    response.result = result === undefined
+      ? new Uint8Array()
+      : encoder.encode(JSON.stringify(result));
+  } catch (error) {
+    response.error = error instanceof Error ? error.message : String(error);
+    response.retryable = error instanceof RetryableError;
+  }
+  return response;
+}

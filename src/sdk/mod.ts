@@ -1,0 +1,30 @@
+/**
+ * The plugin SDK: what a domain written in TypeScript imports, and nothing else of the host.
+ * Describe the domain with {@link definePlugin} and hand it to {@link serve}.
+ * @module
+ */
+export type {
+  Attestation,
+  AttestationCommand,
+  AttestationFilter,
+  ConfigField,
+  ConfigSchema,
+  HealthStatus,
+  Job,
+  Metadata,
+} from "../plugin/mod.ts";
+export {
+  definePlugin,
+  type JobContext,
+  type JobHandler,
+  type PluginContext,
+  type PluginDefinition,
+  RetryableError,
+  type Route,
+  type RouteHandler,
+  type ScheduleDeclaration,
+  type SocketHandler,
+} from "./definition.ts";
+export { capabilitiesOf } from "./plugin_service.ts";
+export { serve, type ServeOptions, type ServingPlugin } from "./serve.ts";
+export { PluginSocket } from "./socket.ts";

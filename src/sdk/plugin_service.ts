@@ -1,0 +1,241 @@
+import * as grpc from "@grpc/grpc-js";
+import { type HealthStatus, type Logger, PluginConfig } from "../plugin/mod.ts";
+import { CAPABILITIES, type Capability, domain, PROTOCOL_VERSION } from "../protocol/mod.ts";
+import type { PluginContext, PluginDefinition } from "./definition.ts";
+import { RemoteAttestationStore, RemoteQueue } from "./host_clients.ts";
+import { fromResponse, toRequest } from "./http_bridge.ts";
+import { executeJob } from "./jobs.ts";
+import { PluginRouter } from "./router.ts";
+import { serveWebSocket } from "./websocket_session.ts";
+
+/** The capabilities a definition has, as announced in Metadata. */
+export function capabilitiesOf(definition: PluginDefinition): Capability[] {
+  const found: Capability[] = [];
+  if (definition.pause && definition.resume) found.push(CAPABILITIES.pause);
+  if (definition.configSchema) found.push(CAPABILITIES.configSchema);
+  if (definition.jobs && Object.keys(definition.jobs).length > 0) found.push(CAPABILITIES.jobs);
+  if (definition.websocket && Object.keys(definition.websocket).length > 0) {
+    found.push(CAPABILITIES.websocket);
+  }
+  if (definition.fetch || definition.routes?.length) found.push(CAPABILITIES.http);
+  return found;
+}
+
+function rpcError(code: grpc.status, details: string): grpc.ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
+}
+
+function problem(status: number, detail: string): Response {
+  return Response.json({ type: "about:blank", status, detail }, {
+    status,
+    headers: { "content-type": "application/problem+json" },
+  });
+}
+
+/**
+ * The plugin side of `DomainPluginService` for one definition: the state of the process
+ * (configuration, host clients, paused) and a handler per RPC. Handlers never throw into
+ * grpc-js: a plugin bug becomes an answer (500, `success=false`) or a gRPC status.
+ */
+export class PluginService {
+  readonly router: PluginRouter;
+  readonly #shutdown = new AbortController();
+  #config: PluginConfig;
+  #ats = new RemoteAttestationStore("", "");
+  #queue = new RemoteQueue("", "");
+  #initialized = false;
+  #paused = false;
+
+  constructor(
+    readonly definition: PluginDefinition,
+    readonly logger: Logger,
+    readonly onShutdown: () => void,
+  ) {
+    this.router = new PluginRouter(definition.routes ?? []);
+    this.#config = new PluginConfig(definition.metadata.name, {}, logger);
+  }
+
+  get context(): PluginContext {
+    return {
+      metadata: this.definition.metadata,
+      config: this.#config,
+      logger: this.logger,
+      ats: this.#ats,
+      queue: this.#queue,
+      signal: this.#shutdown.signal,
+    };
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Stops host clients and aborts the context's signal; runs the plugin's shutdown hook. */
+  async stop(): Promise<void> {
+    if (this.#shutdown.signal.aborted) return;
+    this.#shutdown.abort(new Error("the plugin is shutting down"));
+    try {
+      await this.definition.shutdown?.(this.context);
+    } catch (error) {
+      this.logger.error("shutdown hook failed", { error });
+    }
+    this.#ats.close();
+    this.#queue.close();
+  }
+
+  /** The grpc-js implementation of every RPC. */
+  implementation(): domain.DomainPluginServiceServer {
+    const { definition } = this;
+    const { metadata } = definition;
+    const answer =
+      <Req, Res>(work: (request: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
+      (call, callback) => {
+        Promise.resolve().then(() => work(call.request)).then(
+          (response) => callback(null, response),
+          (error) =>
+            callback(
+              error && typeof error === "object" && "code" in error
+                ? error as grpc.ServiceError
+                : rpcError(
+                  grpc.status.UNKNOWN,
+                  error instanceof Error ? error.message : String(error),
+                ),
+            ),
+        );
+      };
+    const pausable = (action: "pause" | "resume") =>
+      answer<domain.Empty, domain.Empty>(async () => {
+        const hook = definition[action];
+        if (!hook || !definition.pause || !definition.resume) {
+          throw rpcError(grpc.status.UNIMPLEMENTED, `plugin "${metadata.name}" cannot ${action}`);
+        }
+        await hook.call(definition, this.context);
+        this.#paused = action === "pause";
+        this.logger.info(action === "pause" ? "paused" : "resumed");
+        return {};
+      });
+
+    return {
+      metadata: answer(() => ({
+        ...metadata,
+        capabilities: capabilitiesOf(definition),
+        protocolVersion: PROTOCOL_VERSION,
+      })),
+      initialize: answer((request: domain.InitializeRequest) => this.#initialize(request)),
+      shutdown: answer(async () => {
+        await this.stop();
+        this.onShutdown();
+        return {};
+      }),
+      handleHttp: (call, callback) => {
+        const controller = new AbortController();
+        call.on("cancelled", () => controller.abort(new Error("the host cancelled the request")));
+        this.#http(call.request, controller.signal).then(fromResponse).then(
+          (response) => callback(null, response),
+          (error) => callback(rpcError(grpc.status.INVALID_ARGUMENT, (error as Error).message)),
+        );
+      },
+      handleWebSocket: (stream) =>
+        serveWebSocket(stream, definition.websocket ?? {}, this.context, this.logger),
+      health: answer(() => this.#health()),
+      configSchema: answer(() => ({ fields: toWireSchema(definition) })),
+      executeJob: answer((request: domain.ExecuteJobRequest) =>
+        executeJob(request, definition.jobs ?? {}, this.context)
+      ),
+      pause: pausable("pause"),
+      resume: pausable("resume"),
+    };
+  }
+
+  async #initialize(request: domain.InitializeRequest): Promise<domain.InitializeResponse> {
+    const reconfigure = this.#initialized;
+    const { name } = this.definition.metadata;
+    this.#config = new PluginConfig(name, request.config, this.logger);
+    this.#ats.close();
+    this.#queue.close();
+    this.#ats = new RemoteAttestationStore(request.atsStoreEndpoint, request.authToken);
+    this.#queue = new RemoteQueue(request.queueEndpoint, request.authToken);
+    await this.definition.initialize?.(this.context, { reconfigure });
+    this.#initialized = true;
+    this.logger.info(reconfigure ? "reconfigured" : "initialized");
+    return {
+      handlerNames: Object.keys(this.definition.jobs ?? {}),
+      schedules: (this.definition.schedules ?? []).map((schedule) => ({
+        handlerName: schedule.handler,
+        intervalSeconds: schedule.intervalSeconds,
+        enabledByDefault: schedule.enabledByDefault ?? true,
+        description: schedule.description ?? "",
+        atsCode: "",
+      })),
+      httpRoutes: (this.definition.routes ?? []).map((route) => ({
+        method: route.method.toUpperCase(),
+        path: route.path,
+        description: route.description ?? "",
+      })),
+    };
+  }
+
+  async #http(wire: domain.HTTPRequest, signal: AbortSignal): Promise<Response> {
+    const request = toRequest(wire, signal);
+    const { name } = this.definition.metadata;
+    if (this.#paused) return problem(503, `plugin "${name}" is paused`);
+    const url = new URL(request.url);
+    const found = this.router.match(request.method, url);
+    const context = this.context;
+    try {
+      if (found.kind === "found") {
+        return await found.handler(request, { ...context, params: found.params });
+      }
+      if (this.definition.fetch) {
+        return await this.definition.fetch(request, { ...context, params: {} });
+      }
+      if (found.kind === "wrong-method") {
+        const response = problem(405, `${url.pathname} does not accept ${request.method}`);
+        response.headers.set("allow", found.allow.join(", "));
+        return response;
+      }
+      return problem(404, `plugin "${name}" has no route for ${url.pathname}`);
+    } catch (error) {
+      this.logger.error(`${request.method} ${url.pathname} failed`, { error });
+      return problem(500, `plugin "${name}" failed to handle ${request.method} ${url.pathname}`);
+    }
+  }
+
+  async #health(): Promise<domain.HealthResponse> {
+    let status: Partial<HealthStatus> = {};
+    try {
+      status = (await this.definition.health?.(this.context)) ?? {};
+    } catch (error) {
+      status = { healthy: false, message: `health check failed: ${(error as Error).message}` };
+    }
+    const details: Record<string, string> = {};
+    for (const [key, value] of Object.entries(status.details ?? {})) {
+      details[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return {
+      healthy: status.healthy ?? true,
+      message: status.message ?? (this.#paused ? "paused" : "ok"),
+      details,
+      paused: this.#paused,
+    };
+  }
+}
+
+function toWireSchema(definition: PluginDefinition): Record<string, domain.ConfigFieldSchema> {
+  const fields: Record<string, domain.ConfigFieldSchema> = {};
+  for (const [key, field] of Object.entries(definition.configSchema ?? {})) {
+    const text = (value: unknown) =>
+      value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+    fields[key] = {
+      type: field.type,
+      description: field.description,
+      defaultValue: text(field.defaultValue),
+      required: field.required ?? false,
+      minValue: text(field.minValue),
+      maxValue: text(field.maxValue),
+      pattern: field.pattern ?? "",
+      elementType: field.elementType ?? "",
+    };
+  }
+  return fields;
+}

@@ -1,0 +1,42 @@
+import type { Route, RouteHandler } from "./definition.ts";
+
+interface Compiled {
+  method: string;
+  pattern: URLPattern;
+  handler: RouteHandler;
+}
+
+/** What the router found for a request. */
+export type RouteMatch =
+  | { kind: "found"; handler: RouteHandler; params: Record<string, string | undefined> }
+  | { kind: "wrong-method"; allow: string[] }
+  | { kind: "none" };
+
+/** A plugin's HTTP routes, tried in the order declared. */
+export class PluginRouter {
+  readonly #routes: Compiled[];
+
+  constructor(routes: readonly Route[]) {
+    this.#routes = routes.map((route) => ({
+      method: route.method.toUpperCase(),
+      pattern: new URLPattern({ pathname: route.path }),
+      handler: route.handler,
+    }));
+  }
+
+  match(method: string, url: URL): RouteMatch {
+    const allow: string[] = [];
+    for (const route of this.#routes) {
+      const found = route.pattern.exec({ pathname: url.pathname });
+      if (!found) continue;
+      if (
+        route.method === "*" || route.method === method ||
+        (method === "HEAD" && route.method === "GET")
+      ) {
+        return { kind: "found", handler: route.handler, params: found.pathname.groups };
+      }
+      allow.push(route.method);
+    }
+    return allow.length > 0 ? { kind: "wrong-method", allow } : { kind: "none" };
+  }
+}

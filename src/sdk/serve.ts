@@ -1,0 +1,131 @@
+import * as grpc from "@grpc/grpc-js";
+import { domainLoggerName, JsonLogger, writerSink } from "../log/mod.ts";
+import type { Logger } from "../plugin/mod.ts";
+import { CHANNEL_OPTIONS, domain, type PluginAddress, readyLine } from "../protocol/mod.ts";
+import { parsePluginArgs } from "./args.ts";
+import type { PluginDefinition } from "./definition.ts";
+import { PluginService } from "./plugin_service.ts";
+
+/** How long a stopping plugin waits for in-flight calls before dropping them. */
+const DRAIN_MS = 1500;
+
+export interface ServeOptions {
+  /** Defaults to `Deno.args`. */
+  args?: readonly string[];
+  /** Exit the process once stopped (default true; tests serve in process and pass false). */
+  exit?: boolean;
+  logger?: Logger;
+}
+
+/** A plugin that is serving. */
+export interface ServingPlugin {
+  address: PluginAddress;
+  service: PluginService;
+  /** Resolves when the plugin has stopped serving. */
+  stopped: Promise<void>;
+  stop(reason: string): Promise<void>;
+}
+
+/**
+ * Serves a plugin: reads the host's arguments, listens on the Unix socket or port given,
+ * prints the ready line on stdout, and serves `DomainPluginService` until the host calls
+ * Shutdown, sends SIGTERM or SIGINT, or (with `--watch-stdin`) dies and closes our stdin.
+ *
+ * ```ts ignore
+ * import { definePlugin, serve } from "../../src/sdk/mod.ts";
+ * const echo = definePlugin({
+ *   metadata: { name: "echo", version: "1.0.0", qntxVersion: "", description: "", author: "", license: "MIT" },
+ *   fetch: (request) => new Response(request.body),
+ * });
+ * if (import.meta.main) await serve(echo);
+ * ```
+ */
+export async function serve(
+  definition: PluginDefinition,
+  options: ServeOptions = {},
+): Promise<ServingPlugin> {
+  const { metadata } = definition;
+  const logger = options.logger ??
+    new JsonLogger(domainLoggerName(metadata.name, metadata.version), { sink: writerSink() });
+  const exit = options.exit ?? true;
+  let args;
+  try {
+    args = parsePluginArgs(options.args ?? Deno.args);
+  } catch (error) {
+    logger.error(`cannot start: ${(error as Error).message}`);
+    if (exit) Deno.exit(64);
+    throw error;
+  }
+  if (args.ignored.length > 0) logger.warn("ignored unknown arguments", { args: args.ignored });
+
+  let stopping: Promise<void> | undefined;
+  let markStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => markStopped = resolve);
+  const server = new grpc.Server(CHANNEL_OPTIONS);
+  const stop = (reason: string) =>
+    stopping ??= (async () => {
+      logger.info(`stopping: ${reason}`);
+      await service.stop();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, DRAIN_MS);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      removeSignals();
+      markStopped();
+      if (exit) Deno.exit(0);
+    })();
+  // The Shutdown RPC answers first; the process stops right after.
+  const service = new PluginService(
+    definition,
+    logger,
+    () => setTimeout(() => stop("Shutdown called"), 0),
+  );
+  server.addService(domain.DomainPluginServiceService, service.implementation());
+
+  const address = await bind(server, args.address);
+  writeLine(readyLine(address));
+
+  const onSignal = () => stop("signal received");
+  const signals = ["SIGTERM", "SIGINT"] as const;
+  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  const removeSignals = () =>
+    signals.forEach((signal) => Deno.removeSignalListener(signal, onSignal));
+  if (args.watchStdin) watchStdin(() => stop("the host closed stdin (it has exited)"));
+
+  return { address, service, stopped, stop };
+}
+
+function bind(server: grpc.Server, address: PluginAddress): Promise<PluginAddress> {
+  const target = address.kind === "unix" ? `unix:${address.path}` : `127.0.0.1:${address.port}`;
+  return new Promise((resolve, reject) => {
+    server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (error, port) => {
+      if (error) reject(new Error(`cannot listen on ${target}: ${error.message}`));
+      else resolve(address.kind === "unix" ? address : { kind: "tcp", port });
+    });
+  });
+}
+
+function writeLine(line: string): void {
+  const bytes = new TextEncoder().encode(`${line}\n`);
+  let written = 0;
+  while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+}
+
+function watchStdin(onEnd: () => void): void {
+  (async () => {
+    try {
+      for await (const _ of Deno.stdin.readable) {
+        // The host sends nothing; reading only detects the end.
+      }
+    } catch {
+      // a read error means the same as the end: the host is gone
+    }
+    onEnd();
+  })();
+}

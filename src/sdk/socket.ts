@@ -1,0 +1,81 @@
+import { encodeDataFrame } from "../protocol/mod.ts";
+
+/** Codes that only describe a close and never go on the wire (RFC 6455, 7.4.1). */
+const RESERVED_CODES = new Set([1004, 1005, 1006, 1015]);
+
+type Listener<E extends Event> = ((event: E) => void) | null;
+
+/** How a socket talks to the stream under it; the session provides it. */
+export interface SocketTransport {
+  /** Sends one DATA frame; false when the stream's buffer is full (back off until `drain`). */
+  sendData(data: Uint8Array, headers: Record<string, string>): boolean;
+  /** Sends a CLOSE frame and ends the stream. */
+  close(code: number, reason: string): void;
+}
+
+/**
+ * A WebSocket as a plugin sees it, shaped like the browser's: `send` text or binary, `close`
+ * with a code, and `open`/`message`/`close`/`error` events (or `on…` properties). Binary
+ * messages arrive as `ArrayBuffer`.
+ */
+export class PluginSocket extends EventTarget {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+
+  readyState: number = PluginSocket.OPEN;
+  readonly binaryType = "arraybuffer";
+  onmessage: Listener<MessageEvent> = null;
+  onclose: Listener<CloseEvent> = null;
+  onerror: Listener<Event> = null;
+
+  constructor(readonly url: string, readonly transport: SocketTransport) {
+    super();
+  }
+
+  /** Sends a message; returns false when the relay is backed up (wait, then send more). */
+  send(message: string | ArrayBuffer | ArrayBufferView): boolean {
+    if (this.readyState !== PluginSocket.OPEN) {
+      throw new DOMException("the WebSocket is not open", "InvalidStateError");
+    }
+    const frame = encodeDataFrame(message);
+    return this.transport.sendData(frame.data, frame.headers);
+  }
+
+  close(code = 1000, reason = ""): void {
+    if (this.readyState >= PluginSocket.CLOSING) return;
+    if (!Number.isInteger(code) || code < 1000 || code > 4999 || RESERVED_CODES.has(code)) {
+      throw new DOMException(`${code} is not a close code a peer may send`, "InvalidAccessError");
+    }
+    this.readyState = PluginSocket.CLOSING;
+    this.transport.close(code, reason);
+    this.closed(code, reason, true);
+  }
+
+  /** The session delivers a message from the client. */
+  received(data: string | Uint8Array): void {
+    if (this.readyState !== PluginSocket.OPEN) return;
+    const payload = typeof data === "string"
+      ? data
+      : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+    this.#emit(new MessageEvent("message", { data: payload }), this.onmessage);
+  }
+
+  /** The session reports the connection closed (by the client, or the stream ending). */
+  closed(code: number, reason: string, wasClean: boolean): void {
+    if (this.readyState === PluginSocket.CLOSED) return;
+    this.readyState = PluginSocket.CLOSED;
+    this.#emit(new CloseEvent("close", { code, reason, wasClean }), this.onclose);
+  }
+
+  /** The session reports a failure of the stream. */
+  failed(message: string): void {
+    this.#emit(new ErrorEvent("error", { message }), this.onerror);
+  }
+
+  #emit<E extends Event>(event: E, handler: Listener<E>): void {
+    this.dispatchEvent(event);
+    handler?.call(this, event);
+  }
+}
