@@ -20,7 +20,8 @@ const ALLOWED: Record<string, string[]> = {
   registry: ["plugin", "async"],
   config: ["plugin", "registry"],
   http: ["plugin", "registry", "store"],
-  host: ["plugin", "async", "log", "registry", "config", "store", "http"],
+  supervisor: ["plugin", "protocol", "async", "registry"],
+  host: ["plugin", "async", "log", "registry", "config", "store", "http", "supervisor"],
 };
 
 const MAX_LINES = 400;

@@ -22,6 +22,11 @@ export interface HostConfig {
   plugin: {
     enabled: string[];
     paths: string[];
+    /** Each plugin's data folder is `<dataDir>/<name>`. */
+    dataDir: string;
+    /** Holds the plugins' sockets and the record of their processes (mode 0700). */
+    runtimeDir: string;
+    logDir: string;
     /** All timeouts in milliseconds. */
     startTimeout: number;
     initializeTimeout: number;
@@ -29,6 +34,11 @@ export interface HostConfig {
     healthTimeout: number;
     healthInterval: number;
     callTimeout: number;
+    /** What the operator allows each plugin beyond its manifest. */
+    grants: Record<
+      string,
+      { read: string[]; write: string[]; net: string[]; env: string[]; trusted: boolean }
+    >;
     keepalive: {
       enabled: boolean;
       pingIntervalSecs: number;
@@ -160,12 +170,16 @@ function assemble(
     plugin: {
       enabled: plugin.enabled,
       paths: plugin.paths,
+      dataDir: plugin.data_dir,
+      runtimeDir: plugin.runtime_dir,
+      logDir: plugin.log_dir,
       startTimeout: plugin.start_timeout,
       initializeTimeout: plugin.initialize_timeout,
       shutdownTimeout: plugin.shutdown_timeout,
       healthTimeout: plugin.health_timeout,
       healthInterval: plugin.health_interval,
       callTimeout: plugin.call_timeout,
+      grants: plugin.grants,
       keepalive: {
         enabled: plugin.websocket.keepalive.enabled,
         pingIntervalSecs: plugin.websocket.keepalive.ping_interval_secs,

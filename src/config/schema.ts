@@ -131,15 +131,44 @@ export const serverSchema = z.object({
   log_level: oneOf(["debug", "info", "warn", "error"] as const).default("info"),
 });
 
+function absolutePath(item: string): string | undefined {
+  return item.startsWith("/") ? undefined : `"${item}" must be an absolute path`;
+}
+
+function hostName(item: string): string | undefined {
+  return /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(item)
+    ? undefined
+    : `"${item}" is not a host name with an optional :port`;
+}
+
+function envName(item: string): string | undefined {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(item)
+    ? undefined
+    : `"${item}" is not an environment variable name`;
+}
+
+/** What the operator allows one plugin beyond its manifest (`[plugin.grants.<name>]`). */
+export const grantSchema = z.object({
+  read: stringList(absolutePath).default([]),
+  write: stringList(absolutePath).default([]),
+  net: stringList(hostName).default([]),
+  env: stringList(envName).default([]),
+  trusted: bool().default(false),
+});
+
 export const pluginSchema = z.object({
   enabled: stringList(pluginName).default([]),
   paths: stringList().default(["plugins"]),
+  data_dir: text().default("data/plugins"),
+  runtime_dir: text().default("data/run"),
+  log_dir: text().default("data/logs"),
   start_timeout: duration(100, HOUR).default(10 * SECOND),
   initialize_timeout: duration(100, HOUR).default(30 * SECOND),
   shutdown_timeout: duration(100, HOUR).default(10 * SECOND),
   health_timeout: duration(100, HOUR).default(5 * SECOND),
   health_interval: duration(100, HOUR).default(15 * SECOND),
   call_timeout: duration(100, HOUR).default(10 * SECOND),
+  grants: z.record(z.string(), grantSchema).default({}),
   websocket: z.object({
     keepalive: z.object({
       enabled: bool().default(true),

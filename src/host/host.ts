@@ -1,9 +1,19 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { DatabaseSync } from "node:sqlite";
 import { type HostConfig, HostConfigProvider } from "../config/mod.ts";
 import { createApp } from "../http/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { newRegistry, reasonOf, type Registry } from "../registry/mod.ts";
 import { openDatabase, PluginEventLog } from "../store/mod.ts";
+import {
+  DEFAULT_BACKOFF,
+  LogFile,
+  NO_GRANTS,
+  ProcessLedger,
+  Supervisor,
+  TokenRegistry,
+} from "../supervisor/mod.ts";
 import { startHealthTicker } from "./health_ticker.ts";
 import { HostServices } from "./services.ts";
 
@@ -12,7 +22,13 @@ export interface HostOptions {
   version: string;
   /** Overrides `config.database.path` (tests use `:memory:`). */
   databasePath?: string;
+  /** The folder relative paths of the configuration start from (default: the working folder). */
+  cwd?: string;
+  /** The `deno.json` TypeScript plugins resolve their imports with (default: the host's). */
+  denoConfig?: string;
 }
+
+const HOST_DENO_CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
 
 /** A running host. */
 export interface Host {
@@ -20,6 +36,9 @@ export interface Host {
   url: URL;
   registry: Registry;
   services: HostServices;
+  supervisor: Supervisor;
+  /** Resolves when every enabled plugin has been started (or has failed). */
+  pluginsStarted: Promise<void>;
   db: DatabaseSync;
   /** Stops plugins (reverse order, with deadlines), then the server, then the database. */
   shutdown(): Promise<void>;
@@ -51,7 +70,60 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     configs: new HostConfigProvider(config, logger.named("config")),
   });
 
-  const handler = createApp({ registry, logger: logger.named("http"), version, startedAt, events });
+  const cwd = options.cwd ?? Deno.cwd();
+  const runtimeDir = resolve(cwd, config.plugin.runtimeDir);
+  Deno.mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
+  Deno.chmodSync(runtimeDir, 0o700);
+  const ledger = new ProcessLedger(runtimeDir);
+  for (const leftover of ledger.reapLeftovers()) {
+    logger.warn(
+      `killed plugin "${leftover.plugin}" (pid ${leftover.pid}) left by a host that crashed`,
+      {
+        plugin: leftover.plugin,
+        pid: leftover.pid,
+      },
+    );
+  }
+  const logDir = resolve(cwd, config.plugin.logDir);
+  const supervisor = new Supervisor(
+    {
+      registry,
+      services,
+      logger: logger.named("supervisor"),
+      tokens: new TokenRegistry(),
+      ledger,
+      timeouts: {
+        start: config.plugin.startTimeout,
+        initialize: config.plugin.initializeTimeout,
+        call: config.plugin.callTimeout,
+        drain: config.plugin.shutdownTimeout,
+        grace: 2000,
+        healthMisses: 3,
+      },
+      backoff: DEFAULT_BACKOFF,
+      execPath: Deno.execPath(),
+      denoConfig: options.denoConfig ?? HOST_DENO_CONFIG,
+      runtimeDir,
+      dataDir: resolve(cwd, config.plugin.dataDir),
+      hostEnv: Deno.env.toObject(),
+      endpoints: { ats: "", queue: "", schedule: "" },
+      hostSockets: [],
+      pluginConfig: (name) => config.plugins[name] ?? {},
+      grants: (name) => config.plugin.grants[name] ?? NO_GRANTS,
+      logFile: (name) => new LogFile(resolve(logDir, `${name}.log`)),
+    },
+    config.plugin.paths,
+    cwd,
+  );
+
+  const handler = createApp({
+    registry,
+    logger: logger.named("http"),
+    version,
+    startedAt,
+    events,
+    lifecycle: supervisor,
+  });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve({
@@ -80,6 +152,10 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     config.plugin.healthInterval,
     logger.named("health"),
   );
+  // Routes answer (503 while loading) before any plugin is up: start-up never waits on plugins.
+  const pluginsStarted = supervisor.startAll(config.plugin.enabled).catch((error) => {
+    logger.error("starting plugins failed", { error });
+  });
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
@@ -90,10 +166,11 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       } catch (error) {
         logger.warn("some plugins did not shut down cleanly", { error });
       }
+      await supervisor.stopAll();
       await server.shutdown();
       db.close();
       logger.info("host stopped");
     })();
 
-  return { url, registry, services, db, shutdown };
+  return { url, registry, services, supervisor, pluginsStarted, db, shutdown };
 }

@@ -17,6 +17,15 @@ export interface AppDeps {
   startedAt: number;
   now?: () => number;
   events?: PluginEventLog;
+  /** Enable, disable and restart of plugin processes, when the host supervises any. */
+  lifecycle?: PluginLifecycle;
+}
+
+/** The run-time operations on plugin processes that the API exposes. */
+export interface PluginLifecycle {
+  enable(name: string): Promise<void>;
+  disable(name: string): Promise<void>;
+  restart(name: string): Promise<void>;
 }
 
 /** A request handler as `Deno.serve` calls it; `info` is absent when tests call it directly. */

@@ -1,5 +1,5 @@
 /** The HTTP edge: the request handler, its router and its error responses. @module */
-export { type AppDeps, type AppHandler, createApp } from "./app.ts";
+export { type AppDeps, type AppHandler, createApp, type PluginLifecycle } from "./app.ts";
 export { HttpError } from "./http_error.ts";
 export { describeFailure, problemResponse } from "./problem.ts";
 export { type RouteContext, type RouteHandler, Router } from "./router.ts";

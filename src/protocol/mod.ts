@@ -28,3 +28,4 @@ export {
   WS_QUERY,
   WS_REASON,
 } from "./websocket_frames.ts";
+export { callUnary, isUnimplemented, type UnaryMethod } from "./unary.ts";

@@ -110,7 +110,34 @@ export class Registry {
 
   /** Marks a plugin `failed` with the reason an operator will see. */
   markFailed(name: string, reason: string): void {
-    this.#move(this.#require(name), "failed", reason);
+    const entry = this.#require(name);
+    if (entry.state === "failed") {
+      entry.lastError = reason;
+      return;
+    }
+    this.#move(entry, "failed", reason);
+  }
+
+  /**
+   * Marks a plugin `loading` again: it is being restarted (after a crash, or because the
+   * operator asked). Its routes answer 503 until it is initialized. The reason is kept as the
+   * plugin's last error when the restart follows a failure.
+   */
+  markLoading(name: string, reason: string, failure = false): void {
+    const entry = this.#require(name);
+    if (failure) entry.lastError = reason;
+    if (entry.state !== "loading") this.#move(entry, "loading", reason);
+  }
+
+  /** Marks a plugin that never finished loading `stopped` (disabled before it came up). */
+  markStopped(name: string, reason: string): void {
+    const entry = this.#require(name);
+    if (entry.state !== "stopped") this.#move(entry, "stopped", reason);
+  }
+
+  /** Stops one plugin within its deadline, as {@link shutdownAll} does for each. */
+  shutdown(name: string): Promise<void> {
+    return this.#shutdown(this.#require(name));
   }
 
   get(name: string): DomainPlugin | undefined {

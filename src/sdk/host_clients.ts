@@ -9,33 +9,12 @@ import type {
   NewJob,
   QueueService,
 } from "../plugin/mod.ts";
-import { ats, CHANNEL_OPTIONS, queue } from "../protocol/mod.ts";
+import { ats, callUnary, CHANNEL_OPTIONS, queue, type UnaryMethod } from "../protocol/mod.ts";
 
 const CALL_DEADLINE_MS = 30_000;
 
-type Callback<T> = (error: grpc.ServiceError | null, response: T) => void;
-
-/** Calls a unary method of a generated client with a deadline, as a promise. */
-function unary<Req, Res>(
-  method: (
-    request: Req,
-    metadata: grpc.Metadata,
-    options: grpc.CallOptions,
-    callback: Callback<Res>,
-  ) => unknown,
-  request: Req,
-): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    method(
-      request,
-      new grpc.Metadata(),
-      { deadline: Date.now() + CALL_DEADLINE_MS },
-      (error, response) => {
-        if (error) reject(error);
-        else resolve(response);
-      },
-    );
-  });
+function unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
+  return callUnary(method, request, CALL_DEADLINE_MS);
 }
 
 function checked<T extends { success: boolean; error: string }>(service: string, response: T): T {

@@ -65,6 +65,9 @@ export async function serve(
   const stop = (reason: string) =>
     stopping ??= (async () => {
       logger.info(`stopping: ${reason}`);
+      // However the plugin's own shutdown hook behaves, the process is gone within the drain
+      // time: a host that died must not leave it running.
+      const deadline = exit ? setTimeout(() => Deno.exit(0), DRAIN_MS + 300) : undefined;
       await service.stop();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
@@ -77,6 +80,7 @@ export async function serve(
         });
       });
       removeSignals();
+      clearTimeout(deadline);
       markStopped();
       if (exit) Deno.exit(0);
     })();

@@ -27,6 +27,24 @@ export function pluginRoutes(router: Router, deps: AppDeps): void {
       return json(describe(registry.snapshot(name)!));
     });
   }
+
+  // Enable, disable and restart act on the process; the answer is the state right after the
+  // request was carried out (follow the state changes for the rest).
+  for (const action of ["enable", "disable", "restart"] as const) {
+    router.post(`/api/plugins/:name/${action}`, async ({ params }) => {
+      const name = params.name!;
+      if (!deps.lifecycle) {
+        throw new HttpError(409, `this host runs no plugin processes to ${action}`);
+      }
+      if (action !== "enable" && !registry.snapshot(name)) {
+        throw new HttpError(404, `plugin "${name}" is not registered`);
+      }
+      await deps.lifecycle[action](name);
+      const snapshot = registry.snapshot(name);
+      if (!snapshot) throw new HttpError(404, `plugin "${name}" was not found`);
+      return json(describe(snapshot));
+    });
+  }
 }
 
 /** A plugin as the API shows it. */

@@ -1,0 +1,108 @@
+import { join, resolve } from "node:path";
+import { type Manifest, MANIFEST_FILE, parseManifest } from "./manifest.ts";
+
+/** A plugin found on disk, and how to run it. */
+export type FoundPlugin =
+  /** A TypeScript module run with `deno run` in the sandbox its manifest describes. */
+  | { name: string; kind: "deno"; dir: string; entry: string; manifest: Manifest }
+  /** An SDK plugin compiled with `deno compile` (permissions baked in), served on a socket. */
+  | { name: string; kind: "sdk-executable"; dir: string; executable: string; manifest: Manifest }
+  /** A program in any language that follows QNTX's convention (`--port <n>`). */
+  | { name: string; kind: "qntx-executable"; dir: string; executable: string };
+
+export type Discovery = { ok: true; plugin: FoundPlugin } | {
+  ok: false;
+  name: string;
+  problem: string;
+};
+
+/** The names a QNTX-style executable of plugin `name` may have, in order of preference. */
+export function executableNames(name: string): string[] {
+  return [`qntx-${name}-plugin`, `qntx-${name}`, name];
+}
+
+/**
+ * Looks for plugin `name` in each search path in order: a folder `<path>/<name>/` with a
+ * `plugin.json`, else an executable `qntx-<name>-plugin`, `qntx-<name>` or `<name>`. A broken
+ * manifest is a problem for this plugin only, reported with its file and every issue.
+ */
+export async function discoverPlugin(
+  name: string,
+  paths: readonly string[],
+  cwd: string,
+): Promise<Discovery> {
+  const looked: string[] = [];
+  for (const path of paths) {
+    const root = resolve(cwd, path);
+    const dir = join(root, name);
+    const manifestFile = join(dir, MANIFEST_FILE);
+    looked.push(manifestFile);
+    const text = await readIfFile(manifestFile);
+    if (text !== undefined) return fromManifest(name, dir, manifestFile, text);
+    for (const candidate of executableNames(name)) {
+      const file = join(root, candidate);
+      looked.push(file);
+      if (await isExecutable(file)) {
+        return { ok: true, plugin: { name, kind: "qntx-executable", dir: root, executable: file } };
+      }
+    }
+  }
+  return {
+    ok: false,
+    name,
+    problem: `plugin "${name}" was not found; looked for ${looked.join(", ")}`,
+  };
+}
+
+async function fromManifest(
+  name: string,
+  dir: string,
+  file: string,
+  text: string,
+): Promise<Discovery> {
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(text, file);
+  } catch (error) {
+    return { ok: false, name, problem: (error as Error).message };
+  }
+  if (manifest.name !== name) {
+    return {
+      ok: false,
+      name,
+      problem: `${file}: name is "${manifest.name}" but the plugin was enabled as "${name}"`,
+    };
+  }
+  const target = join(dir, manifest.entry ?? manifest.executable!);
+  if (manifest.entry !== undefined) {
+    if (await readIfFile(target) === undefined) {
+      return { ok: false, name, problem: `${file}: entry ${target} does not exist` };
+    }
+    return { ok: true, plugin: { name, kind: "deno", dir, entry: target, manifest } };
+  }
+  if (!(await isExecutable(target))) {
+    return {
+      ok: false,
+      name,
+      problem: `${file}: executable ${target} does not exist or cannot be run`,
+    };
+  }
+  return { ok: true, plugin: { name, kind: "sdk-executable", dir, executable: target, manifest } };
+}
+
+async function readIfFile(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch {
+    return undefined;
+  }
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    const info = await Deno.stat(path);
+    return info.isFile && ((info.mode ?? 0) & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,190 @@
+import * as grpc from "@grpc/grpc-js";
+import { join } from "node:path";
+import { sleep } from "../async/mod.ts";
+import type { ConfigSchema, Logger } from "../plugin/mod.ts";
+import {
+  callUnary,
+  CAPABILITIES,
+  CHANNEL_OPTIONS,
+  domain,
+  grpcTarget,
+  isUnimplemented,
+  type UnaryMethod,
+} from "../protocol/mod.ts";
+import type { FoundPlugin } from "./discovery.ts";
+import { launchCommand } from "./launch_command.ts";
+import type { LogBuffer } from "./log_buffer.ts";
+import type { SupervisionTimeouts, SupervisorContext } from "./plugin_supervisor.ts";
+import { PluginProcess } from "./plugin_process.ts";
+import { toConfigSchema } from "./remote_plugin.ts";
+
+/** One launch of a plugin: its process, connection and token live and die together. */
+export interface Instance {
+  generation: number;
+  process: PluginProcess;
+  client: domain.DomainPluginServiceClient;
+  token: string;
+  metadata: domain.MetadataResponse;
+  schema: ConfigSchema;
+  /** Set once a stop of this instance began: its exit is not a crash. */
+  stopping: boolean;
+  /** Why the host killed it, when it did (hung, failed to initialize). */
+  killedBecause?: string;
+  /** Answer of the last Initialize: handlers, schedules and routes of this process. */
+  declared?: domain.InitializeResponse;
+}
+
+/** A failure that a restart cannot fix: the operator must act. */
+export class PermanentFailure extends Error {
+  override name = "PermanentFailure";
+}
+
+/** Calls a unary RPC of an instance with a deadline. */
+export function instanceCall<Req, Res>(
+  instance: Instance,
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+  deadlineMs: number,
+  signal?: AbortSignal,
+): Promise<Res> {
+  return callUnary(method.bind(instance.client), request, deadlineMs, signal);
+}
+
+/**
+ * Starts a process of `found` and checks who answers: its Metadata must carry the expected
+ * name. Fetches its configuration schema and issues its token. A process that fails any step
+ * is stopped before the error is thrown.
+ */
+export async function launchInstance(
+  found: FoundPlugin,
+  context: SupervisorContext,
+  generation: number,
+  logs: LogBuffer,
+): Promise<Instance> {
+  const socket = join(context.runtimeDir, `${found.name}.sock`);
+  await Deno.remove(socket).catch(() => {});
+  const dataDir = join(context.dataDir, found.name);
+  await Deno.mkdir(dataDir, { recursive: true });
+  const command = launchCommand(found, {
+    execPath: context.execPath,
+    denoConfig: context.denoConfig,
+    paths: { pluginDir: found.dir, dataDir, socket, hostSockets: context.hostSockets },
+    tcpPort: found.kind === "qntx-executable" ? freePort() : 0,
+    grants: context.grants(found.name),
+    hostEnv: context.hostEnv,
+  });
+  if (!command.ok) throw new PermanentFailure(command.refused.join("; "));
+  const process = await PluginProcess.launch({
+    name: found.name,
+    command: command.command,
+    args: command.args,
+    env: command.env,
+    cwd: found.dir,
+    address: command.address,
+    startTimeoutMs: context.timeouts.start,
+  }, logs);
+  context.ledger.add(found.name, process.pid);
+  const instance: Instance = {
+    generation,
+    process,
+    client: new domain.DomainPluginServiceClient(
+      grpcTarget(process.address),
+      grpc.credentials.createInsecure(),
+      CHANNEL_OPTIONS,
+    ),
+    token: "",
+    metadata: domain.MetadataResponse.fromPartial({}),
+    schema: {},
+    stopping: false,
+  };
+  try {
+    instance.metadata = await instanceCall(
+      instance,
+      instance.client.metadata,
+      {},
+      context.timeouts.call,
+    );
+    if (instance.metadata.name !== found.name) {
+      throw new PermanentFailure(
+        `the process started for plugin "${found.name}" says its name is "${instance.metadata.name}"`,
+      );
+    }
+    instance.schema = await fetchSchema(instance, context.timeouts.call);
+  } catch (error) {
+    instance.stopping = true;
+    await terminateInstance(instance, context.timeouts, context.logger, found.name);
+    context.ledger.remove(process.pid);
+    throw error;
+  }
+  instance.token = context.tokens.issue({
+    plugin: found.name,
+    version: instance.metadata.version,
+    generation,
+  });
+  return instance;
+}
+
+async function fetchSchema(instance: Instance, deadlineMs: number): Promise<ConfigSchema> {
+  try {
+    return toConfigSchema(
+      await instanceCall(instance, instance.client.configSchema, {}, deadlineMs),
+    );
+  } catch (error) {
+    // A plugin that does not declare the capability may lack the RPC; one that does may not.
+    const declared = instance.metadata.capabilities.includes(CAPABILITIES.configSchema);
+    if (isUnimplemented(error) && !declared) return {};
+    throw error;
+  }
+}
+
+/**
+ * Stops one process, each step bounded: the Shutdown RPC, then SIGTERM to its process group,
+ * then SIGKILL; stdin is closed too, so an SDK plugin knows the host let go. Resolves once the
+ * process has exited.
+ */
+export async function terminateInstance(
+  instance: Instance,
+  timeouts: SupervisionTimeouts,
+  logger: Logger,
+  name: string,
+): Promise<void> {
+  const { process } = instance;
+  const waitExit = async (ms: number) => {
+    const done = new AbortController();
+    try {
+      return await Promise.race([
+        process.exited.then(() => true),
+        sleep(ms, done.signal).then(() => process.exit !== undefined),
+      ]);
+    } finally {
+      done.abort();
+    }
+  };
+  if (process.exit === undefined) {
+    try {
+      await instanceCall(instance, instance.client.shutdown, {}, timeouts.call);
+    } catch {
+      // a plugin that is gone or hung is dealt with below
+    }
+  }
+  if (!(await waitExit(timeouts.grace))) {
+    process.signal("SIGTERM");
+    if (!(await waitExit(timeouts.grace))) {
+      logger.warn(`plugin "${name}" ignored SIGTERM; killing it`, {
+        plugin: name,
+        pid: process.pid,
+      });
+      process.signal("SIGKILL");
+    }
+  }
+  await process.closeStdin();
+  await process.exited;
+}
+
+/** A free TCP port on the loopback interface, for a QNTX executable's `--port`. */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}

@@ -1,0 +1,79 @@
+import type { PluginAddress } from "../protocol/mod.ts";
+import type { FoundPlugin } from "./discovery.ts";
+import { type Grants, sandboxEnv, sandboxFlags, type SandboxPaths } from "./sandbox.ts";
+
+/** What the launch needs to know about this host and this launch. */
+export interface LaunchContext {
+  /** The Deno binary (`Deno.execPath()`). */
+  execPath: string;
+  /** The host's `deno.json`, whose import map TypeScript plugins resolve against. */
+  denoConfig: string;
+  paths: SandboxPaths;
+  /** The port a QNTX executable is told to use. */
+  tcpPort: number;
+  grants: Grants;
+  hostEnv: Record<string, string>;
+}
+
+export type LaunchCommand =
+  | {
+    ok: true;
+    command: string;
+    args: string[];
+    env: Record<string, string>;
+    address: PluginAddress;
+  }
+  | { ok: false; refused: string[] };
+
+/**
+ * The command line of one launch. A TypeScript plugin runs under `deno run` with exactly its
+ * sandbox's flags; a compiled SDK plugin carries its permissions inside and gets the same
+ * socket; a QNTX executable is told a port, as QNTX's host does. All start from a clean
+ * environment.
+ */
+export function launchCommand(plugin: FoundPlugin, context: LaunchContext): LaunchCommand {
+  const socketArgs = ["--socket", context.paths.socket, "--watch-stdin"];
+  const unix: PluginAddress = { kind: "unix", path: context.paths.socket };
+  if (plugin.kind === "qntx-executable") {
+    return {
+      ok: true,
+      command: plugin.executable,
+      args: ["--port", String(context.tcpPort)],
+      env: sandboxEnv(context.hostEnv, context.grants.env),
+      address: { kind: "tcp", port: context.tcpPort },
+    };
+  }
+  const granted = [...plugin.manifest.permissions.env, ...context.grants.env];
+  if (plugin.kind === "sdk-executable") {
+    return {
+      ok: true,
+      command: plugin.executable,
+      args: socketArgs,
+      env: sandboxEnv(context.hostEnv, granted),
+      address: unix,
+    };
+  }
+  const sandbox = sandboxFlags(
+    plugin.name,
+    plugin.manifest.permissions,
+    context.grants,
+    context.paths,
+  );
+  if (!sandbox.ok) return sandbox;
+  const memory = plugin.manifest.memory_mb;
+  return {
+    ok: true,
+    command: context.execPath,
+    args: [
+      "run",
+      "--config",
+      context.denoConfig,
+      ...sandbox.flags,
+      ...(memory ? [`--v8-flags=--max-old-space-size=${memory}`] : []),
+      plugin.entry,
+      ...socketArgs,
+    ],
+    env: sandboxEnv(context.hostEnv, granted),
+    address: unix,
+  };
+}

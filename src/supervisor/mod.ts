@@ -1,0 +1,31 @@
+/** Plugins as supervised, sandboxed processes: discovery, launch, restarts, logs. @module */
+export { backoffDelay, type BackoffPolicy, CrashHistory, DEFAULT_BACKOFF } from "./backoff.ts";
+export { discoverPlugin, type Discovery, executableNames, type FoundPlugin } from "./discovery.ts";
+export { type LaunchCommand, launchCommand, type LaunchContext } from "./launch_command.ts";
+export { LogBuffer, type LogSubscriber, parseLogLine, type PluginLogLine } from "./log_buffer.ts";
+export { LogFile } from "./log_file.ts";
+export {
+  type Manifest,
+  MANIFEST_FILE,
+  ManifestError,
+  parseManifest,
+  type PermissionRequest,
+} from "./manifest.ts";
+export { ProcessLedger, type ProcessRecord, processStartTicks } from "./orphans.ts";
+export { describeExit, type ExitStatus, PluginProcess, StartError } from "./plugin_process.ts";
+export {
+  PluginSupervisor,
+  type SupervisionTimeouts,
+  type SupervisorContext,
+} from "./plugin_supervisor.ts";
+export {
+  type Grants,
+  GRPC_ENV,
+  NO_GRANTS,
+  sandboxEnv,
+  sandboxFlags,
+  type SandboxPaths,
+} from "./sandbox.ts";
+export { Supervisor } from "./supervisor.ts";
+export { type TokenOwner, TokenRegistry } from "./tokens.ts";
+export { toWireConfig } from "./wire_config.ts";

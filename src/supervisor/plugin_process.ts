@@ -1,0 +1,212 @@
+import { sleep } from "../async/mod.ts";
+import { parseReadyLine, type PluginAddress } from "../protocol/mod.ts";
+import { type LogBuffer, parseLogLine } from "./log_buffer.ts";
+
+/** Everything needed to start one plugin process. */
+export interface LaunchSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  /** Where the plugin was told to serve; a TCP plugin may announce another port. */
+  address: PluginAddress;
+  startTimeoutMs: number;
+}
+
+/** How a process ended. */
+export interface ExitStatus {
+  code: number;
+  signal: Deno.Signal | null;
+}
+
+/** A start that failed, with what an operator needs: the step, the exit, the last stderr lines. */
+export class StartError extends Error {
+  override name = "StartError";
+  constructor(message: string, readonly exit?: ExitStatus, readonly stderr: string[] = []) {
+    super(
+      message +
+        (stderr.length > 0
+          ? `; last stderr lines:\n${stderr.map((l) => `    ${l}`).join("\n")}`
+          : ""),
+    );
+  }
+}
+
+/** `exit code 3` or `killed by SIGKILL`. */
+export function describeExit(exit: ExitStatus): string {
+  return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+}
+
+const STDERR_SHOWN = 20;
+const CONNECT_POLL_MS = 50;
+
+/**
+ * One running plugin process: spawned in its own process group (so a stop reaches its
+ * children), stdin kept open (the SDK exits when it closes), stdout and stderr read line by
+ * line into the plugin's log. The process is ready when it prints its ready line, or, for a
+ * QNTX executable on TCP that prints nothing, when its port accepts a connection.
+ */
+export class PluginProcess {
+  readonly startedAt = Date.now();
+  readonly exited: Promise<ExitStatus>;
+  #exit?: ExitStatus;
+
+  private constructor(
+    readonly spec: LaunchSpec,
+    readonly child: Deno.ChildProcess,
+    readonly address: PluginAddress,
+    exited: Promise<ExitStatus>,
+  ) {
+    this.exited = exited;
+    exited.then((exit) => this.#exit = exit);
+  }
+
+  get pid(): number {
+    return this.child.pid;
+  }
+
+  /** The exit status once the process has ended. */
+  get exit(): ExitStatus | undefined {
+    return this.#exit;
+  }
+
+  static async launch(spec: LaunchSpec, logs: LogBuffer): Promise<PluginProcess> {
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(spec.command, {
+        args: spec.args,
+        env: spec.env,
+        clearEnv: true,
+        cwd: spec.cwd,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+        detached: true,
+      }).spawn();
+    } catch (error) {
+      throw new StartError(`cannot start ${spec.command}: ${(error as Error).message}`);
+    }
+    let announce!: (address: PluginAddress) => void;
+    const announced = new Promise<PluginAddress>((resolve) => announce = resolve);
+    const reading = Promise.all([
+      readLines(child.stdout, (text) => {
+        const address = parseReadyLine(text);
+        if (address) announce(address);
+        logs.push(parseLogLine(text, "stdout", Date.now()));
+      }),
+      readLines(child.stderr, (text) => logs.push(parseLogLine(text, "stderr", Date.now()))),
+    ]);
+    const status = child.status.then(({ code, signal }) => ({ code, signal }));
+    // The exit counts once every line it wrote has been read, so reports carry the last ones.
+    const exited = Promise.all([status, reading]).then(([exit]) => exit);
+
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stopPolling = new AbortController();
+    try {
+      const ready = await Promise.race([
+        announced,
+        spec.address.kind === "tcp"
+          ? portAccepts(spec.address.port, stopPolling.signal)
+          : new Promise<never>(() => {}),
+        exited.then((exit) => {
+          throw new StartError(
+            `plugin "${spec.name}" exited before it was ready (${describeExit(exit)})`,
+            exit,
+            logs.lastStderr(STDERR_SHOWN),
+          );
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new StartError(
+                  `plugin "${spec.name}" did not announce that it is ready within ${spec.startTimeoutMs} ms`,
+                  undefined,
+                  logs.lastStderr(STDERR_SHOWN),
+                ),
+              ),
+            spec.startTimeoutMs,
+          );
+        }),
+      ]);
+      return new PluginProcess(spec, child, ready, exited);
+    } catch (error) {
+      killGroup(child.pid, "SIGKILL");
+      await closeStdin(child);
+      await exited;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      stopPolling.abort();
+    }
+  }
+
+  /** Sends `signal` to the plugin's whole process group. */
+  signal(signal: Deno.Signal): void {
+    if (this.#exit) return;
+    killGroup(this.pid, signal);
+  }
+
+  /** Closes the plugin's stdin: an SDK plugin takes that as "the host is gone" and exits. */
+  closeStdin(): Promise<void> {
+    return closeStdin(this.child);
+  }
+
+  /** The last stderr lines, for reports. */
+  static readonly STDERR_SHOWN = STDERR_SHOWN;
+}
+
+function killGroup(pid: number, signal: Deno.Signal): void {
+  try {
+    Deno.kill(-pid, signal);
+  } catch {
+    try {
+      Deno.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function closeStdin(child: Deno.ChildProcess): Promise<void> {
+  try {
+    await child.stdin.close();
+  } catch {
+    // already closed
+  }
+}
+
+/** Calls `onLine` for each line of a byte stream; resolves at its end. */
+export async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  let rest = "";
+  try {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      rest += chunk;
+      let newline;
+      while ((newline = rest.indexOf("\n")) >= 0) {
+        onLine(rest.slice(0, newline).replace(/\r$/, ""));
+        rest = rest.slice(newline + 1);
+      }
+    }
+  } catch {
+    // the pipe broke: the process is gone; what was read stands
+  }
+  if (rest !== "") onLine(rest);
+}
+
+async function portAccepts(port: number, signal: AbortSignal): Promise<PluginAddress> {
+  while (!signal.aborted) {
+    try {
+      const connection = await Deno.connect({ hostname: "127.0.0.1", port });
+      connection.close();
+      return { kind: "tcp", port };
+    } catch {
+      await sleep(CONNECT_POLL_MS, signal);
+    }
+  }
+  return new Promise<never>(() => {});
+}

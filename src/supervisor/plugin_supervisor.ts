@@ -1,0 +1,320 @@
+import type { ConfigSchema, DomainPlugin, Logger, ServiceRegistry } from "../plugin/mod.ts";
+import type { domain } from "../protocol/mod.ts";
+import { reasonOf, type Registry, RegistryError } from "../registry/mod.ts";
+import { type BackoffPolicy, CrashHistory } from "./backoff.ts";
+import type { FoundPlugin } from "./discovery.ts";
+import {
+  type Instance,
+  instanceCall,
+  launchInstance,
+  PermanentFailure,
+  terminateInstance,
+} from "./instance.ts";
+import { LogBuffer } from "./log_buffer.ts";
+import type { LogFile } from "./log_file.ts";
+import type { ProcessLedger } from "./orphans.ts";
+import { describeExit, type ExitStatus, StartError } from "./plugin_process.ts";
+import { remotePlugin } from "./remote_plugin.ts";
+import type { Grants } from "./sandbox.ts";
+import type { TokenRegistry } from "./tokens.ts";
+import { toWireConfig } from "./wire_config.ts";
+
+/** Deadlines and limits of supervision, in milliseconds. */
+export interface SupervisionTimeouts {
+  start: number;
+  initialize: number;
+  /** pause, resume, metadata, health, the Shutdown RPC */
+  call: number;
+  /** How long a stop waits for in-flight calls to finish. */
+  drain: number;
+  /** How long a stop waits after the Shutdown RPC, then after SIGTERM, before the next step. */
+  grace: number;
+  /** Health checks in a row without an answer that make a plugin hung. */
+  healthMisses: number;
+}
+
+/** What every plugin's supervisor shares: the host's parts and settings. */
+export interface SupervisorContext {
+  registry: Registry;
+  services: ServiceRegistry;
+  logger: Logger;
+  tokens: TokenRegistry;
+  ledger: ProcessLedger;
+  timeouts: SupervisionTimeouts;
+  backoff: BackoffPolicy;
+  execPath: string;
+  denoConfig: string;
+  runtimeDir: string;
+  /** Each plugin's data folder is `<dataDir>/<name>`. */
+  dataDir: string;
+  hostEnv: Record<string, string>;
+  /** gRPC targets of the host services, empty when not served. */
+  endpoints: { ats: string; queue: string; schedule: string };
+  hostSockets: string[];
+  pluginConfig(name: string): Record<string, unknown>;
+  grants(name: string): Grants;
+  logFile?(name: string): LogFile;
+}
+
+const STDERR_IN_REASON = 5;
+
+/**
+ * Keeps one plugin alive: launches its process in the sandbox, checks who answers, registers
+ * it, initializes it, watches its exit (a crash is seen at once) and its health (a hang is
+ * seen within a few probes), restarts it with backoff, and gives up into `failed` with the
+ * reason when it crash-loops. Each launch is an {@link Instance}; everything tied to a process
+ * hangs off it and goes with it.
+ */
+export class PluginSupervisor {
+  readonly logs = new LogBuffer();
+  #instance?: Instance;
+  #generation = 0;
+  #wanted = false;
+  #restartTimer?: ReturnType<typeof setTimeout>;
+  #facade?: DomainPlugin;
+  #schema: ConfigSchema = {};
+  #healthMisses = 0;
+  readonly #crashes: CrashHistory;
+  readonly #logFile?: LogFile;
+  readonly #unsubscribeFile?: () => void;
+
+  constructor(readonly found: FoundPlugin, readonly context: SupervisorContext) {
+    this.#crashes = new CrashHistory(context.backoff);
+    this.#logFile = context.logFile?.(found.name);
+    if (this.#logFile) {
+      const file = this.#logFile;
+      this.#unsubscribeFile = this.logs.subscribe((line) => file.write(line));
+    }
+  }
+
+  get name(): string {
+    return this.found.name;
+  }
+
+  /** The current process's pid, if one runs. */
+  get pid(): number | undefined {
+    return this.#instance?.process.pid;
+  }
+
+  /** What the current process declared in Initialize. */
+  get declared(): domain.InitializeResponse | undefined {
+    return this.#instance?.declared;
+  }
+
+  /** The gRPC client of the current process, for the HTTP and WebSocket edge. */
+  get client(): domain.DomainPluginServiceClient | undefined {
+    return this.#instance?.client;
+  }
+
+  /** Starts the plugin; resolves once it is running or has failed (see the registry state). */
+  start(): Promise<void> {
+    this.#wanted = true;
+    const { registry } = this.context;
+    if (registry.getState(this.name) === undefined) registry.preRegister(this.name);
+    else registry.markLoading(this.name, "starting");
+    return this.#bringUp();
+  }
+
+  /** Stops the plugin (drain, Shutdown, SIGTERM, SIGKILL), leaving it `stopped`. */
+  async disable(): Promise<void> {
+    this.#wanted = false;
+    clearTimeout(this.#restartTimer);
+    const { registry } = this.context;
+    if (this.#facade && registry.getState(this.name) !== "failed") {
+      await registry.shutdown(this.name).catch(() => {});
+    } else {
+      await this.#stopInstance();
+    }
+    if (registry.getState(this.name) !== "stopped") registry.markStopped(this.name, "disabled");
+  }
+
+  /** Replaces the process with a new one; the crash count starts over. */
+  async restart(): Promise<void> {
+    this.#wanted = true;
+    clearTimeout(this.#restartTimer);
+    this.#crashes.reset();
+    this.context.registry.markLoading(this.name, "restart requested");
+    await this.#stopInstance();
+    await this.#bringUp();
+  }
+
+  /** Releases what the supervisor holds (its log file); the plugin must be stopped. */
+  dispose(): void {
+    this.#unsubscribeFile?.();
+    this.#logFile?.close();
+  }
+
+  async #bringUp(): Promise<void> {
+    const generation = ++this.#generation;
+    let instance: Instance;
+    try {
+      instance = await launchInstance(this.found, this.context, generation, this.logs);
+      this.#schema = instance.schema;
+    } catch (error) {
+      return this.#failed(error, undefined);
+    }
+    if (generation !== this.#generation || !this.#wanted) {
+      instance.stopping = true;
+      await terminateInstance(instance, this.context.timeouts, this.context.logger, this.name);
+      return;
+    }
+    this.#instance = instance;
+    this.#healthMisses = 0;
+    instance.process.exited.then((exit) => this.#exited(instance, exit));
+    const { registry, services } = this.context;
+    try {
+      if (!this.#facade) {
+        const facade = remotePlugin(instance.metadata, this.#schema, this.#control());
+        try {
+          registry.register(facade);
+        } catch (error) {
+          throw new PermanentFailure(reasonOf(error));
+        }
+        this.#facade = facade;
+      }
+      await registry.initialize(this.name, services);
+    } catch (error) {
+      instance.killedBecause = reasonOf(error);
+      await this.#failed(error, instance);
+    }
+  }
+
+  #control() {
+    return {
+      initialize: (signal?: AbortSignal) => this.#initialize(signal),
+      shutdown: () => this.#stopInstance(),
+      health: async (signal?: AbortSignal) => {
+        const instance = this.#current();
+        try {
+          const answer = await instanceCall(
+            instance,
+            instance.client.health,
+            {},
+            this.context.timeouts.call,
+            signal,
+          );
+          this.#healthMisses = 0;
+          return answer;
+        } catch (error) {
+          this.#missedHealth(instance);
+          throw error;
+        }
+      },
+      call: async (rpc: "pause" | "resume", signal?: AbortSignal) => {
+        const instance = this.#current();
+        await instanceCall(instance, instance.client[rpc], {}, this.context.timeouts.call, signal);
+      },
+    };
+  }
+
+  async #initialize(signal?: AbortSignal): Promise<void> {
+    const instance = this.#current();
+    const { context } = this;
+    const request: domain.InitializeRequest = {
+      atsStoreEndpoint: context.endpoints.ats,
+      queueEndpoint: context.endpoints.queue,
+      authToken: instance.token,
+      config: toWireConfig(this.name, context.pluginConfig(this.name), context.hostEnv),
+      scheduleEndpoint: context.endpoints.schedule,
+      reconfigure: instance.declared !== undefined,
+    };
+    instance.declared = await instanceCall(
+      instance,
+      instance.client.initialize,
+      request,
+      context.timeouts.initialize,
+      signal,
+    );
+  }
+
+  #missedHealth(instance: Instance): void {
+    if (instance !== this.#instance || instance.stopping) return;
+    this.#healthMisses++;
+    if (this.#healthMisses < this.context.timeouts.healthMisses) return;
+    instance.killedBecause = `hung: no answer to ${this.#healthMisses} health checks in a row`;
+    this.context.logger.error(`plugin "${this.name}" is ${instance.killedBecause}; killing it`, {
+      plugin: this.name,
+      pid: instance.process.pid,
+    });
+    instance.process.signal("SIGKILL");
+  }
+
+  #current(): Instance {
+    const instance = this.#instance;
+    if (!instance || instance.stopping) {
+      throw new RegistryError("conflict", `plugin "${this.name}" has no running process`);
+    }
+    return instance;
+  }
+
+  /** A process ended. Expected when stopping; otherwise a crash: restart or give up. */
+  #exited(instance: Instance, exit: ExitStatus): void {
+    const { context } = this;
+    context.ledger.remove(instance.process.pid);
+    context.tokens.revoke(instance.token);
+    instance.client.close();
+    if (instance !== this.#instance) return;
+    this.#instance = undefined;
+    if (instance.stopping || !this.#wanted) return;
+    const cause = instance.killedBecause ?? `exited unexpectedly (${describeExit(exit)})`;
+    this.#scheduleRestart(cause, instance.process.startedAt);
+  }
+
+  /** A launch or an initialize failed; a running process, if any, is stopped first. */
+  async #failed(error: unknown, instance: Instance | undefined): Promise<void> {
+    if (instance) {
+      // The process may have died first; its exit was then already taken as the crash.
+      if (this.#instance !== instance) return;
+      instance.stopping = true;
+      this.#instance = undefined;
+      await terminateInstance(instance, this.context.timeouts, this.context.logger, this.name);
+    }
+    if (!this.#wanted) return;
+    const reason = reasonOf(error);
+    if (error instanceof PermanentFailure) {
+      this.#giveUp(reason);
+      return;
+    }
+    const startedAt = instance?.process.startedAt ?? Date.now();
+    this.#scheduleRestart(reason, startedAt, error instanceof StartError ? [] : undefined);
+  }
+
+  #scheduleRestart(
+    cause: string,
+    startedAt: number,
+    stderr = this.logs.lastStderr(STDERR_IN_REASON),
+  ): void {
+    const reason = cause + (stderr.length > 0 ? `; last stderr: ${stderr.join(" | ")}` : "");
+    const delay = this.#crashes.record(Date.now(), startedAt);
+    if (delay === undefined) {
+      this.#giveUp(
+        `crash loop: ${this.#crashes.count} failures within ${
+          this.context.backoff.windowMs / 1000
+        } s; last: ${reason}`,
+      );
+      return;
+    }
+    this.context.logger.warn(`plugin "${this.name}" ${cause}; restarting in ${delay} ms`, {
+      plugin: this.name,
+    });
+    this.context.registry.markLoading(this.name, `${reason}; restarting in ${delay} ms`, true);
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => {
+      if (this.#wanted) this.#bringUp();
+    }, delay);
+  }
+
+  #giveUp(reason: string): void {
+    this.#wanted = false;
+    const { registry } = this.context;
+    if (registry.getState(this.name) === "stopped") registry.markLoading(this.name, "starting");
+    registry.markFailed(this.name, reason);
+  }
+
+  async #stopInstance(): Promise<void> {
+    const instance = this.#instance;
+    if (!instance) return;
+    instance.stopping = true;
+    await terminateInstance(instance, this.context.timeouts, this.context.logger, this.name);
+  }
+}

@@ -1,0 +1,119 @@
+import { isAbsolute, join, normalize } from "node:path";
+import type { PermissionRequest } from "./manifest.ts";
+
+/** What the operator allows a plugin on top of its manifest (`[plugin.grants.<name>]`). */
+export interface Grants {
+  /** Absolute paths it may read (a repository to ingest, a data set). */
+  read: string[];
+  write: string[];
+  net: string[];
+  env: string[];
+  /** Lets the plugin have `run`, `ffi`, `sys` or `all`, which leave the sandbox. */
+  trusted: boolean;
+}
+
+export const NO_GRANTS: Grants = { read: [], write: [], net: [], env: [], trusted: false };
+
+/** Where a launch lives on disk. */
+export interface SandboxPaths {
+  pluginDir: string;
+  dataDir: string;
+  /** The Unix socket the plugin serves on. */
+  socket: string;
+  /** The host's service sockets the plugin calls back. */
+  hostSockets: string[];
+}
+
+/** Environment variables grpc-js reads when it loads; it fails without them. */
+export const GRPC_ENV = [
+  "GRPC_NODE_VERBOSITY",
+  "GRPC_VERBOSITY",
+  "GRPC_NODE_TRACE",
+  "GRPC_TRACE",
+  "GRPC_SSL_CIPHER_SUITES",
+  "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
+  "GRPC_NODE_USE_ALTERNATIVE_RESOLVER",
+  "GRPC_NODE_DEBUG_SEND_ERROR_DETAILS",
+  "GRPC_EXPERIMENTAL_ENABLE_OUTLIER_DETECTION",
+];
+
+/** The Deno flags of a sandboxed plugin, or the reasons it may not start. */
+export type SandboxResult = { ok: true; flags: string[] } | { ok: false; refused: string[] };
+
+const ESCAPES = ["run", "ffi", "sys"] as const;
+
+/**
+ * The exact permissions of a TypeScript plugin: its folder to read, its data folder to read
+ * and write, its socket and the host's, what its manifest asks for and what the operator
+ * grants. Never `-A` unless a trusted plugin asks for `all`; always `--no-prompt`.
+ */
+export function sandboxFlags(
+  plugin: string,
+  request: PermissionRequest,
+  grants: Grants,
+  paths: SandboxPaths,
+): SandboxResult {
+  const refused: string[] = [];
+  if (!grants.trusted) {
+    for (const kind of ESCAPES) {
+      if (request[kind].length > 0) {
+        refused.push(
+          `plugin "${plugin}" asks for ${kind} (${request[kind].join(", ")}), which leaves the ` +
+            `sandbox; set trusted = true in [plugin.grants.${plugin}] to allow it`,
+        );
+      }
+    }
+    if (request.all) {
+      refused.push(
+        `plugin "${plugin}" asks for all permissions; set trusted = true in ` +
+          `[plugin.grants.${plugin}] to allow it`,
+      );
+    }
+  }
+  for (const path of [...grants.read, ...grants.write]) {
+    if (!isAbsolute(path)) {
+      refused.push(`grant "${path}" for plugin "${plugin}" must be an absolute path`);
+    }
+  }
+  if (refused.length > 0) return { ok: false, refused };
+  if (request.all) return { ok: true, flags: ["--no-prompt", "--allow-all"] };
+
+  const sockets = [paths.socket, ...paths.hostSockets];
+  const inside = request.write.map((path) => normalize(join(paths.pluginDir, path)));
+  const flags = [
+    "--no-prompt",
+    list("--allow-read", [paths.pluginDir, paths.dataDir, ...sockets, ...grants.read]),
+    list("--allow-write", [paths.dataDir, ...sockets, ...inside, ...grants.write]),
+    list("--allow-net", [
+      ...sockets.map((socket) => `unix:${socket}`),
+      ...request.net,
+      ...grants.net,
+    ]),
+    list("--allow-env", [...GRPC_ENV, ...request.env, ...grants.env]),
+  ];
+  for (const kind of ESCAPES) {
+    if (request[kind].length > 0) flags.push(list(`--allow-${kind}`, request[kind]));
+  }
+  return { ok: true, flags };
+}
+
+function list(flag: string, values: string[]): string {
+  return `${flag}=${[...new Set(values)].join(",")}`;
+}
+
+/**
+ * The environment of a sandboxed plugin: nothing of the host's but what Deno itself needs to
+ * find its cache (the plugin's code cannot read these without an env grant) and the variables
+ * the plugin was granted.
+ */
+export function sandboxEnv(
+  hostEnv: Record<string, string>,
+  granted: readonly string[],
+): Record<string, string> {
+  const env: Record<string, string> = { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
+  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", ...granted]) {
+    const value = hostEnv[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}

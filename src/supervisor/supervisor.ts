@@ -1,0 +1,84 @@
+import type { Logger } from "../plugin/mod.ts";
+import type { Registry } from "../registry/mod.ts";
+import { discoverPlugin } from "./discovery.ts";
+import { PluginSupervisor, type SupervisorContext } from "./plugin_supervisor.ts";
+
+/**
+ * Every plugin process of the host: finds enabled plugins in the search paths, starts them
+ * side by side (their routes answer 503 while they load), and offers enable, disable and
+ * restart while the host runs. A plugin that cannot be found or started fails alone.
+ */
+export class Supervisor {
+  readonly #plugins = new Map<string, PluginSupervisor>();
+  readonly #registry: Registry;
+  readonly #logger: Logger;
+
+  constructor(
+    readonly context: SupervisorContext,
+    readonly searchPaths: readonly string[],
+    readonly cwd: string,
+  ) {
+    this.#registry = context.registry;
+    this.#logger = context.logger;
+  }
+
+  /** The supervisor of one plugin, once it was found. */
+  get(name: string): PluginSupervisor | undefined {
+    return this.#plugins.get(name);
+  }
+
+  /**
+   * Reserves every name at once (so routes answer 503 rather than 404), then discovers and
+   * starts the plugins concurrently. Resolves when each is running or has failed.
+   */
+  async startAll(names: readonly string[]): Promise<void> {
+    const reserved = names.filter((name) => {
+      try {
+        if (this.#registry.getState(name) === undefined) this.#registry.preRegister(name);
+        return true;
+      } catch (error) {
+        this.#logger.error(`plugin "${name}" cannot be loaded: ${(error as Error).message}`, {
+          plugin: name,
+        });
+        return false;
+      }
+    });
+    await Promise.all(reserved.map((name) => this.enable(name)));
+  }
+
+  /** Starts a plugin that is not running (finding it again, so a new build on disk is used). */
+  async enable(name: string): Promise<void> {
+    const current = this.#plugins.get(name);
+    if (current) return current.start();
+    const found = await discoverPlugin(name, this.searchPaths, this.cwd);
+    if (this.#registry.getState(name) === undefined) this.#registry.preRegister(name);
+    if (!found.ok) {
+      this.#logger.error(found.problem, { plugin: name });
+      this.#registry.markFailed(name, found.problem);
+      return;
+    }
+    const supervisor = new PluginSupervisor(found.plugin, this.context);
+    this.#plugins.set(name, supervisor);
+    await supervisor.start();
+  }
+
+  async disable(name: string): Promise<void> {
+    const supervisor = this.#plugins.get(name);
+    if (supervisor) await supervisor.disable();
+    else if (this.#registry.getState(name) !== undefined) {
+      this.#registry.markStopped(name, "disabled");
+    }
+  }
+
+  async restart(name: string): Promise<void> {
+    const supervisor = this.#plugins.get(name);
+    if (!supervisor) return this.enable(name);
+    await supervisor.restart();
+  }
+
+  /** Stops every plugin process (after the registry's own shutdown) and closes log files. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#plugins.values()].map((plugin) => plugin.disable()));
+    for (const plugin of this.#plugins.values()) plugin.dispose();
+  }
+}
