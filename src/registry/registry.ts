@@ -119,9 +119,8 @@ export class Registry {
   }
 
   /**
-   * Marks a plugin `loading` again: it is being restarted (after a crash, or because the
-   * operator asked). Its routes answer 503 until it is initialized. The reason is kept as the
-   * plugin's last error when the restart follows a failure.
+   * Marks a plugin `loading` again as it restarts (after a crash, or asked); its routes answer
+   * 503 until it is initialized. With `failure`, the reason is also kept as its last error.
    */
   markLoading(name: string, reason: string, failure = false): void {
     const entry = this.#require(name);

@@ -23,7 +23,8 @@ export interface ServingPlugin {
   service: PluginService;
   /** Resolves when the plugin has stopped serving. */
   stopped: Promise<void>;
-  stop(reason: string): Promise<void>;
+  /** Stops serving; `drain` waits (up to a bound) for calls in flight, else they are cut. */
+  stop(reason: string, drain?: boolean): Promise<void>;
 }
 
 /**
@@ -62,7 +63,7 @@ export async function serve(
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => markStopped = resolve);
   const server = new grpc.Server(CHANNEL_OPTIONS);
-  const stop = (reason: string) =>
+  const stop = (reason: string, drain = true) =>
     stopping ??= (async () => {
       logger.info(`stopping: ${reason}`);
       // However the plugin's own shutdown hook behaves, the process is gone within the drain
@@ -73,7 +74,7 @@ export async function serve(
         const force = setTimeout(() => {
           server.forceShutdown();
           resolve();
-        }, DRAIN_MS);
+        }, drain ? DRAIN_MS : 0);
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();
@@ -100,7 +101,8 @@ export async function serve(
   for (const signal of signals) Deno.addSignalListener(signal, onSignal);
   const removeSignals = () =>
     signals.forEach((signal) => Deno.removeSignalListener(signal, onSignal));
-  if (args.watchStdin) watchStdin(() => stop("the host closed stdin (it has exited)"));
+  // With the host gone there is no one to answer: stop at once.
+  if (args.watchStdin) watchStdin(() => stop("the host closed stdin (it has exited)", false));
 
   return { address, service, stopped, stop };
 }

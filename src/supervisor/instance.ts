@@ -16,6 +16,7 @@ import { launchCommand } from "./launch_command.ts";
 import type { LogBuffer } from "./log_buffer.ts";
 import type { SupervisionTimeouts, SupervisorContext } from "./plugin_supervisor.ts";
 import { PluginProcess } from "./plugin_process.ts";
+import { type DeniedAccess, PermissionAudit } from "./permission_audit.ts";
 import { toConfigSchema } from "./remote_plugin.ts";
 
 /** One launch of a plugin: its process, connection and token live and die together. */
@@ -32,6 +33,8 @@ export interface Instance {
   killedBecause?: string;
   /** Answer of the last Initialize: handlers, schedules and routes of this process. */
   declared?: domain.InitializeResponse;
+  /** Reads the accesses Deno denied this process, when the host knows its grant. */
+  audit?: PermissionAudit;
 }
 
 /** A failure that a restart cannot fix: the operator must act. */
@@ -60,9 +63,12 @@ export async function launchInstance(
   context: SupervisorContext,
   generation: number,
   logs: LogBuffer,
+  onDenied: (access: DeniedAccess) => void,
 ): Promise<Instance> {
   const socket = join(context.runtimeDir, `${found.name}.sock`);
+  const auditFile = join(context.runtimeDir, `${found.name}.audit.jsonl`);
   await Deno.remove(socket).catch(() => {});
+  await Deno.remove(auditFile).catch(() => {});
   const dataDir = join(context.dataDir, found.name);
   await Deno.mkdir(dataDir, { recursive: true });
   const command = launchCommand(found, {
@@ -72,6 +78,7 @@ export async function launchInstance(
     tcpPort: found.kind === "qntx-executable" ? freePort() : 0,
     grants: context.grants(found.name),
     hostEnv: context.hostEnv,
+    auditFile,
   });
   if (!command.ok) throw new PermanentFailure(command.refused.join("; "));
   const process = await PluginProcess.launch({
@@ -97,6 +104,7 @@ export async function launchInstance(
     schema: {},
     stopping: false,
   };
+  if (command.granted) instance.audit = new PermissionAudit(auditFile, command.granted, onDenied);
   try {
     instance.metadata = await instanceCall(
       instance,
@@ -113,6 +121,7 @@ export async function launchInstance(
   } catch (error) {
     instance.stopping = true;
     await terminateInstance(instance, context.timeouts, context.logger, found.name);
+    instance.client.close();
     context.ledger.remove(process.pid);
     throw error;
   }

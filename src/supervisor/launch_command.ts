@@ -1,6 +1,12 @@
 import type { PluginAddress } from "../protocol/mod.ts";
 import type { FoundPlugin } from "./discovery.ts";
-import { type Grants, sandboxEnv, sandboxFlags, type SandboxPaths } from "./sandbox.ts";
+import {
+  type Granted,
+  type Grants,
+  sandboxEnv,
+  sandboxFlags,
+  type SandboxPaths,
+} from "./sandbox.ts";
 
 /** What the launch needs to know about this host and this launch. */
 export interface LaunchContext {
@@ -13,6 +19,8 @@ export interface LaunchContext {
   tcpPort: number;
   grants: Grants;
   hostEnv: Record<string, string>;
+  /** Where Deno writes the plugin's permission audit (`DENO_AUDIT_PERMISSIONS`). */
+  auditFile: string;
 }
 
 export type LaunchCommand =
@@ -22,6 +30,8 @@ export type LaunchCommand =
     args: string[];
     env: Record<string, string>;
     address: PluginAddress;
+    /** What the sandbox allows, for checking the audit; absent where the host cannot know. */
+    granted?: Granted;
   }
   | { ok: false; refused: string[] };
 
@@ -73,7 +83,8 @@ export function launchCommand(plugin: FoundPlugin, context: LaunchContext): Laun
       plugin.entry,
       ...socketArgs,
     ],
-    env: sandboxEnv(context.hostEnv, granted),
+    env: { ...sandboxEnv(context.hostEnv, granted), DENO_AUDIT_PERMISSIONS: context.auditFile },
     address: unix,
+    granted: sandbox.granted,
   };
 }

@@ -85,11 +85,16 @@ export class LogBuffer {
     return count === undefined ? [...this.#lines] : this.#lines.slice(-count);
   }
 
-  /** The last `count` stderr lines as text, for failure reports. */
+  /**
+   * The last `count` stderr lines as text, for failure reports: plain lines and JSON lines at
+   * warn or error (a plugin's routine info logging says nothing about why it died).
+   */
   lastStderr(count: number): string[] {
-    return this.#lines.filter((line) => line.stream === "stderr").slice(-count).map((line) =>
-      line.text
-    );
+    return this.#lines
+      .filter((line) => line.stream === "stderr")
+      .filter((line) => !line.fields || line.level === "warn" || line.level === "error")
+      .slice(-count)
+      .map((line) => line.text);
   }
 
   /** Follows new lines; returns the function that stops following. */

@@ -97,7 +97,11 @@ export class PluginProcess {
       }),
       readLines(child.stderr, (text) => logs.push(parseLogLine(text, "stderr", Date.now()))),
     ]);
-    const status = child.status.then(({ code, signal }) => ({ code, signal }));
+    // Once the process is gone its stdin is useless: close it, or every crash leaks a pipe.
+    const status = child.status.then(async ({ code, signal }) => {
+      await closeStdin(child);
+      return { code, signal };
+    });
     // The exit counts once every line it wrote has been read, so reports carry the last ones.
     const exited = Promise.all([status, reading]).then(([exit]) => exit);
 

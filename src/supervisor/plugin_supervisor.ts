@@ -11,6 +11,7 @@ import {
   terminateInstance,
 } from "./instance.ts";
 import { LogBuffer } from "./log_buffer.ts";
+import type { DeniedAccess } from "./permission_audit.ts";
 import type { LogFile } from "./log_file.ts";
 import type { ProcessLedger } from "./orphans.ts";
 import { describeExit, type ExitStatus, StartError } from "./plugin_process.ts";
@@ -57,6 +58,8 @@ export interface SupervisorContext {
 }
 
 const STDERR_IN_REASON = 5;
+const DENIED_KEPT = 100;
+const AUDIT_POLL_MS = 1000;
 
 /**
  * Keeps one plugin alive: launches its process in the sandbox, checks who answers, registers
@@ -67,6 +70,9 @@ const STDERR_IN_REASON = 5;
  */
 export class PluginSupervisor {
   readonly logs = new LogBuffer();
+  /** Accesses Deno denied this plugin, newest last (the last {@link DENIED_KEPT}). */
+  readonly denied: DeniedAccess[] = [];
+  #deniedSeen = new Set<string>();
   #instance?: Instance;
   #generation = 0;
   #wanted = false;
@@ -148,7 +154,13 @@ export class PluginSupervisor {
     const generation = ++this.#generation;
     let instance: Instance;
     try {
-      instance = await launchInstance(this.found, this.context, generation, this.logs);
+      instance = await launchInstance(
+        this.found,
+        this.context,
+        generation,
+        this.logs,
+        (access) => this.#denied(access),
+      );
       this.#schema = instance.schema;
     } catch (error) {
       return this.#failed(error, undefined);
@@ -160,6 +172,7 @@ export class PluginSupervisor {
     }
     this.#instance = instance;
     this.#healthMisses = 0;
+    instance.audit?.start(AUDIT_POLL_MS);
     instance.process.exited.then((exit) => this.#exited(instance, exit));
     const { registry, services } = this.context;
     try {
@@ -247,9 +260,27 @@ export class PluginSupervisor {
     return instance;
   }
 
+  /** Polls the current process's permission audit now (tests and reports want it fresh). */
+  async checkAudit(): Promise<void> {
+    await this.#instance?.audit?.poll();
+  }
+
+  #denied(access: DeniedAccess): void {
+    this.denied.push(access);
+    if (this.denied.length > DENIED_KEPT) this.denied.splice(0, this.denied.length - DENIED_KEPT);
+    const key = `${access.permission} ${access.value}`;
+    if (this.#deniedSeen.has(key)) return;
+    this.#deniedSeen.add(key);
+    this.context.logger.warn(
+      `plugin "${this.name}" tried to use ${access.permission} "${access.value}" without a grant; Deno denied it`,
+      { plugin: this.name, permission: access.permission, value: access.value },
+    );
+  }
+
   /** A process ended. Expected when stopping; otherwise a crash: restart or give up. */
   #exited(instance: Instance, exit: ExitStatus): void {
     const { context } = this;
+    instance.audit?.stop();
     context.ledger.remove(instance.process.pid);
     context.tokens.revoke(instance.token);
     instance.client.close();

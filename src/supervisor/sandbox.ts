@@ -37,8 +37,23 @@ export const GRPC_ENV = [
   "GRPC_EXPERIMENTAL_ENABLE_OUTLIER_DETECTION",
 ];
 
-/** The Deno flags of a sandboxed plugin, or the reasons it may not start. */
-export type SandboxResult = { ok: true; flags: string[] } | { ok: false; refused: string[] };
+/** Everything a sandboxed plugin may touch, by permission. */
+export interface Granted {
+  read: string[];
+  write: string[];
+  net: string[];
+  env: string[];
+  run: string[];
+  ffi: string[];
+  sys: string[];
+  all: boolean;
+}
+
+/** The Deno flags of a sandboxed plugin and what they grant, or the reasons it may not start. */
+export type SandboxResult = { ok: true; flags: string[]; granted: Granted } | {
+  ok: false;
+  refused: string[];
+};
 
 const ESCAPES = ["run", "ffi", "sys"] as const;
 
@@ -76,29 +91,25 @@ export function sandboxFlags(
     }
   }
   if (refused.length > 0) return { ok: false, refused };
-  if (request.all) return { ok: true, flags: ["--no-prompt", "--allow-all"] };
-
   const sockets = [paths.socket, ...paths.hostSockets];
   const inside = request.write.map((path) => normalize(join(paths.pluginDir, path)));
-  const flags = [
-    "--no-prompt",
-    list("--allow-read", [paths.pluginDir, paths.dataDir, ...sockets, ...grants.read]),
-    list("--allow-write", [paths.dataDir, ...sockets, ...inside, ...grants.write]),
-    list("--allow-net", [
-      ...sockets.map((socket) => `unix:${socket}`),
-      ...request.net,
-      ...grants.net,
-    ]),
-    list("--allow-env", [...GRPC_ENV, ...request.env, ...grants.env]),
-  ];
-  for (const kind of ESCAPES) {
-    if (request[kind].length > 0) flags.push(list(`--allow-${kind}`, request[kind]));
+  const unique = (values: string[]) => [...new Set(values)];
+  const granted: Granted = {
+    read: unique([paths.pluginDir, paths.dataDir, ...sockets, ...grants.read]),
+    write: unique([paths.dataDir, ...sockets, ...inside, ...grants.write]),
+    net: unique([...sockets.map((socket) => `unix:${socket}`), ...request.net, ...grants.net]),
+    env: unique([...GRPC_ENV, ...request.env, ...grants.env]),
+    run: request.run,
+    ffi: request.ffi,
+    sys: request.sys,
+    all: request.all,
+  };
+  if (request.all) return { ok: true, flags: ["--no-prompt", "--allow-all"], granted };
+  const flags = ["--no-prompt"];
+  for (const kind of ["read", "write", "net", "env", ...ESCAPES] as const) {
+    if (granted[kind].length > 0) flags.push(`--allow-${kind}=${granted[kind].join(",")}`);
   }
-  return { ok: true, flags };
-}
-
-function list(flag: string, values: string[]): string {
-  return `${flag}=${[...new Set(values)].join(",")}`;
+  return { ok: true, flags, granted };
 }
 
 /**

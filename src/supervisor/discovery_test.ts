@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { discoverPlugin } from "./discovery.ts";
+
+async function withPlugins(work: (root: string) => Promise<void>): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "qntx-discovery-" });
+  try {
+    await work(root);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+Deno.test("discoverPlugin() finds manifest folders first, then QNTX executables, path by path", async () => {
+  await withPlugins(async (root) => {
+    await Deno.mkdir(join(root, "a", "bio"), { recursive: true });
+    await Deno.mkdir(join(root, "b"), { recursive: true });
+    await Deno.writeTextFile(
+      join(root, "a", "bio", "plugin.json"),
+      '{"name":"bio","version":"1.0.0","entry":"main.ts"}',
+    );
+    await Deno.writeTextFile(join(root, "a", "bio", "main.ts"), "");
+    await Deno.writeTextFile(join(root, "b", "qntx-fin"), "#!/bin/sh\n", { mode: 0o755 });
+    await Deno.writeTextFile(join(root, "b", "qntx-notexec"), "", { mode: 0o644 });
+
+    const bio = await discoverPlugin("bio", ["a", "b"], root);
+    assert.ok(bio.ok && bio.plugin.kind === "deno");
+    assert.equal(bio.plugin.kind === "deno" && bio.plugin.entry, join(root, "a", "bio", "main.ts"));
+
+    const fin = await discoverPlugin("fin", ["a", "b"], root);
+    assert.ok(fin.ok && fin.plugin.kind === "qntx-executable");
+
+    const missing = await discoverPlugin("notexec", ["a", "b"], root);
+    assert.ok(!missing.ok);
+    assert.match(
+      missing.problem,
+      /plugin "notexec" was not found; looked for .*a\/notexec\/plugin\.json.*b\/qntx-notexec/,
+    );
+  });
+});
+
+Deno.test("discoverPlugin() reports a broken manifest, a name mismatch and a missing entry", async () => {
+  await withPlugins(async (root) => {
+    const write = async (name: string, manifest: string) => {
+      await Deno.mkdir(join(root, name), { recursive: true });
+      await Deno.writeTextFile(join(root, name, "plugin.json"), manifest);
+    };
+    await write("broken", '{"name":"broken"}');
+    await write("other", '{"name":"someone","version":"1","entry":"main.ts"}');
+    await write("noentry", '{"name":"noentry","version":"1","entry":"main.ts"}');
+    const broken = await discoverPlugin("broken", ["."], root);
+    assert.ok(!broken.ok);
+    assert.match(
+      broken.problem,
+      /invalid plugin manifest .*broken\/plugin\.json:\n {2}- version: /,
+    );
+    const other = await discoverPlugin("other", ["."], root);
+    assert.ok(!other.ok);
+    assert.match(other.problem, /name is "someone" but the plugin was enabled as "other"/);
+    const noentry = await discoverPlugin("noentry", ["."], root);
+    assert.ok(!noentry.ok);
+    assert.match(noentry.problem, /entry .*noentry\/main\.ts does not exist/);
+  });
+});

@@ -1,0 +1,110 @@
+import type { Granted } from "./sandbox.ts";
+
+/** One access a plugin attempted that its sandbox did not allow. */
+export interface DeniedAccess {
+  /** Unix milliseconds when the host noticed it. */
+  at: number;
+  permission: string;
+  value: string;
+}
+
+/**
+ * Whether an access (as Deno's permission audit logs it) falls inside what was granted: a path
+ * under a granted path, a granted host (with or without port), a granted variable or command.
+ */
+export function isGranted(granted: Granted, permission: string, value: string): boolean {
+  if (granted.all) return true;
+  switch (permission) {
+    case "read":
+    case "write":
+      return granted[permission].some((path) => value === path || value.startsWith(`${path}/`));
+    case "net":
+      return granted.net.some((host) => value === host || value.startsWith(`${host}:`));
+    case "env":
+    case "run":
+    case "ffi":
+    case "sys":
+      return granted[permission].includes(value);
+    default:
+      return false;
+  }
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Reads the permission audit Deno writes for a plugin process (`DENO_AUDIT_PERMISSIONS`, one
+ * JSON line per access) and reports the accesses outside the plugin's grant: Deno has already
+ * denied them; this is how the host learns and records that the plugin tried.
+ */
+export class PermissionAudit {
+  #offset = 0;
+  #rest = "";
+  #timer?: ReturnType<typeof setInterval>;
+
+  constructor(
+    readonly path: string,
+    readonly granted: Granted,
+    readonly onDenied: (access: DeniedAccess) => void,
+  ) {}
+
+  /** Polls every `ms` until {@link stop}. */
+  start(ms: number): void {
+    clearInterval(this.#timer);
+    this.#timer = setInterval(() => this.poll(), ms);
+  }
+
+  /** Stops polling, after one last read of what the process wrote before it ended. */
+  stop(): Promise<void> {
+    clearInterval(this.#timer);
+    return this.poll();
+  }
+
+  /** Reads what was appended since the last call. */
+  async poll(): Promise<void> {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(this.path, { read: true });
+    } catch {
+      return; // nothing audited yet
+    }
+    try {
+      await file.seek(this.#offset, Deno.SeekMode.Start);
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of file.readable) chunks.push(chunk);
+      const bytes = chunks.reduce((n, chunk) => n + chunk.length, 0);
+      this.#offset += bytes;
+      this.#rest += decoder.decode(concat(chunks, bytes));
+    } catch {
+      file.close();
+      return;
+    }
+    const lines = this.#rest.split("\n");
+    this.#rest = lines.pop() ?? "";
+    for (const line of lines) this.#check(line);
+  }
+
+  #check(line: string): void {
+    let entry: { permission?: unknown; value?: unknown };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      return;
+    }
+    const permission = String(entry.permission ?? "");
+    const value = entry.value === null || entry.value === undefined ? "" : String(entry.value);
+    if (!isGranted(this.granted, permission, value)) {
+      this.onDenied({ at: Date.now(), permission, value });
+    }
+  }
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  const all = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return all;
+}

@@ -1,0 +1,93 @@
+/** A real host started in this process, with the fixture plugins, for supervision tests. */
+import { parseHostConfig } from "../src/config/mod.ts";
+import { type Host, startHost } from "../src/host/mod.ts";
+import { JsonLogger, type LogRecord, memorySink } from "../src/log/mod.ts";
+import type { PluginState } from "../src/plugin/mod.ts";
+import type { Registry, StateChange } from "../src/registry/mod.ts";
+import { REPO } from "./_host_process.ts";
+
+export const FIXTURES = `${REPO}tests/fixtures/plugins`;
+
+export interface TestHost {
+  host: Host;
+  dir: string;
+  logs: LogRecord[];
+  /** Stops the host and removes its folder. */
+  close(): Promise<void>;
+}
+
+/** Starts a host on port 0 in a temporary folder with `enabled` fixture plugins. */
+export async function startTestHost(enabled: string[], extraToml = ""): Promise<TestHost> {
+  const dir = await Deno.makeTempDir({ prefix: "qntx-host-" });
+  const sink = memorySink();
+  const config = parseHostConfig(
+    `[server]
+port = 0
+[plugin]
+enabled = ${JSON.stringify(enabled)}
+paths = ["${FIXTURES}"]
+health_interval = "200ms"
+health_timeout = "300ms"
+call_timeout = "1s"
+start_timeout = "10s"
+initialize_timeout = "2s"
+${extraToml}`,
+    "test.toml",
+  );
+  const host = startHost(config, {
+    logger: new JsonLogger("host", { sink, level: "debug" }),
+    version: "0.1.0",
+    databasePath: ":memory:",
+    cwd: dir,
+  });
+  return {
+    host,
+    dir,
+    logs: sink.records,
+    async close() {
+      await host.pluginsStarted;
+      await host.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/**
+ * Resolves when plugin `name` is in `state` (at once if it already is), with the change that
+ * brought it there; rejects after `ms` naming the state it was in.
+ */
+export function waitForState(
+  registry: Registry,
+  name: string,
+  state: PluginState,
+  ms = 20_000,
+): Promise<StateChange | undefined> {
+  if (registry.getState(name) === state) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const stop = registry.onStateChange((change) => {
+      if (change.plugin !== name || change.to !== state) return;
+      clearTimeout(timer);
+      stop();
+      resolve(change);
+    });
+    const timer = setTimeout(() => {
+      stop();
+      const snapshot = registry.snapshot(name);
+      reject(
+        new Error(
+          `plugin "${name}" did not reach ${state} within ${ms} ms; it is ${snapshot?.state}: ${snapshot?.lastError}`,
+        ),
+      );
+    }, ms);
+  });
+}
+
+/** Whether a process with this pid runs (a zombie waiting to be reaped does not). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
