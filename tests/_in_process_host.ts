@@ -17,7 +17,11 @@ export interface TestHost {
 }
 
 /** Starts a host on port 0 in a temporary folder with `enabled` fixture plugins. */
-export async function startTestHost(enabled: string[], extraToml = ""): Promise<TestHost> {
+export async function startTestHost(
+  enabled: string[],
+  extraToml = "",
+  paths: string[] = [FIXTURES],
+): Promise<TestHost> {
   const dir = await Deno.makeTempDir({ prefix: "qntx-host-" });
   const sink = memorySink();
   const config = parseHostConfig(
@@ -25,7 +29,7 @@ export async function startTestHost(enabled: string[], extraToml = ""): Promise<
 port = 0
 [plugin]
 enabled = ${JSON.stringify(enabled)}
-paths = ["${FIXTURES}"]
+paths = ${JSON.stringify(paths)}
 health_interval = "200ms"
 health_timeout = "300ms"
 call_timeout = "1s"

@@ -7,6 +7,7 @@ import type { Logger } from "../plugin/mod.ts";
 import { newRegistry, reasonOf, type Registry } from "../registry/mod.ts";
 import { openDatabase, PluginEventLog } from "../store/mod.ts";
 import {
+  type BackoffPolicy,
   DEFAULT_BACKOFF,
   LogFile,
   NO_GRANTS,
@@ -26,6 +27,8 @@ export interface HostOptions {
   cwd?: string;
   /** The `deno.json` TypeScript plugins resolve their imports with (default: the host's). */
   denoConfig?: string;
+  /** How restarts back off (default {@link DEFAULT_BACKOFF}). */
+  backoff?: BackoffPolicy;
 }
 
 const HOST_DENO_CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
@@ -100,7 +103,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
         grace: 2000,
         healthMisses: 3,
       },
-      backoff: DEFAULT_BACKOFF,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
       execPath: Deno.execPath(),
       denoConfig: options.denoConfig ?? HOST_DENO_CONFIG,
       runtimeDir,

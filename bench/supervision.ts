@@ -1,0 +1,162 @@
+/**
+ * Figures of plugin supervision, measured on real processes: cold start of an SDK plugin
+ * (spawn to `running`), crash to `running` again, idle memory of one plugin process, and twenty
+ * plugins started at once. Run with `deno task bench`.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseHostConfig } from "../src/config/mod.ts";
+import { type Host, startHost } from "../src/host/mod.ts";
+import { JsonLogger, memorySink } from "../src/log/mod.ts";
+import type { PluginState } from "../src/plugin/mod.ts";
+import { DEFAULT_BACKOFF } from "../src/supervisor/mod.ts";
+
+const REPO = fileURLToPath(new URL("..", import.meta.url));
+const FIXTURES = join(REPO, "tests", "fixtures", "plugins");
+
+export interface Figure {
+  name: string;
+  value: string;
+  target?: string;
+  samples?: number[];
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function withHost<T>(
+  enabled: string[],
+  paths: string[],
+  work: (host: Host) => Promise<T>,
+): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "qntx-bench-" });
+  const config = parseHostConfig(
+    `[server]\nport = 0\n[plugin]\nenabled = ${JSON.stringify(enabled)}\npaths = ${
+      JSON.stringify(paths)
+    }\nhealth_interval = "1h"\n`,
+    "bench",
+  );
+  const host = startHost(config, {
+    logger: new JsonLogger("host", { sink: memorySink(), level: "error" }),
+    version: "0.1.0",
+    databasePath: ":memory:",
+    cwd: dir,
+    // A crash after half a second of running counts as isolated (its restart is the first,
+    // fastest one); the bench measures recovery from such crashes, not from a crash loop.
+    backoff: { ...DEFAULT_BACKOFF, stableMs: 500 },
+  });
+  try {
+    return await work(host);
+  } finally {
+    await host.pluginsStarted;
+    await host.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function reached(host: Host, name: string, state: PluginState): Promise<number> {
+  return new Promise((resolve) => {
+    if (host.registry.getState(name) === state) return resolve(performance.now());
+    const stop = host.registry.onStateChange((change) => {
+      if (change.plugin === name && change.to === state) {
+        stop();
+        resolve(performance.now());
+      }
+    });
+  });
+}
+
+/** Spawn to running, `runs` times (enable after disable). */
+async function coldStart(runs: number): Promise<Figure> {
+  return await withHost([], [FIXTURES], async (host) => {
+    const samples: number[] = [];
+    for (let i = 0; i < runs + 1; i++) {
+      const started = performance.now();
+      const running = reached(host, "echo", "running");
+      await host.supervisor.enable("echo");
+      const took = (await running) - started;
+      if (i > 0) samples.push(took); // the first run also warms Deno's module cache
+      await host.supervisor.disable("echo");
+    }
+    return {
+      name: "cold start of an SDK plugin, spawn to running (median, p90)",
+      value: `${quantile(samples, 0.5).toFixed(0)} ms, ${quantile(samples, 0.9).toFixed(0)} ms`,
+      target: "median ≤ 300 ms",
+      samples,
+    };
+  });
+}
+
+/** SIGKILL to running again, `runs` times. */
+async function crashRecovery(runs: number): Promise<Figure> {
+  return await withHost(["echo"], [FIXTURES], async (host) => {
+    await reached(host, "echo", "running");
+    const samples: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const loading = reached(host, "echo", "loading");
+      const killed = performance.now();
+      Deno.kill(host.supervisor.get("echo")!.pid!, "SIGKILL");
+      await loading;
+      samples.push((await reached(host, "echo", "running")) - killed);
+    }
+    return {
+      name: "crash (SIGKILL) to running again (median, max)",
+      value: `${quantile(samples, 0.5).toFixed(0)} ms, ${Math.max(...samples).toFixed(0)} ms`,
+      target: "≤ 1 s",
+      samples,
+    };
+  });
+}
+
+/** Resident memory of one idle plugin process. */
+async function idleMemory(): Promise<Figure> {
+  return await withHost(["echo"], [FIXTURES], async (host) => {
+    await reached(host, "echo", "running");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const status = await Deno.readTextFile(`/proc/${host.supervisor.get("echo")!.pid}/status`);
+    const kib = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+    return {
+      name: "idle memory of one SDK plugin process (RSS)",
+      value: `${(kib / 1024).toFixed(1)} MiB`,
+    };
+  });
+}
+
+/** Twenty plugins enabled at once, until all are running. */
+async function twenty(): Promise<Figure> {
+  const dir = await Deno.makeTempDir({ prefix: "qntx-bench-plugins-" });
+  const names = Array.from({ length: 20 }, (_, i) => `p${String(i + 1).padStart(2, "0")}`);
+  try {
+    for (const name of names) {
+      await Deno.mkdir(join(dir, name));
+      await Deno.writeTextFile(
+        join(dir, name, "plugin.json"),
+        JSON.stringify({ name, version: "1.0.0", entry: "main.ts" }),
+      );
+      await Deno.writeTextFile(
+        join(dir, name, "main.ts"),
+        `import { serve } from "${REPO}src/sdk/mod.ts";\nimport { echo } from "${FIXTURES}/echo/main.ts";\n` +
+          `await serve({ ...echo, metadata: { ...echo.metadata, name: "${name}" } });\n`,
+      );
+    }
+    const started = performance.now();
+    return await withHost(names, [dir], async (host) => {
+      const all = await Promise.all(names.map((name) => reached(host, name, "running")));
+      const took = Math.max(...all) - started;
+      return {
+        name: "twenty plugins started at once, until all run",
+        value: `${(took / 1000).toFixed(2)} s`,
+        target: "≤ 5 s",
+      };
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+export async function supervisionFigures(): Promise<Figure[]> {
+  return [await coldStart(15), await crashRecovery(10), await idleMemory(), await twenty()];
+}

@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { REPO } from "./_host_process.ts";
+import { alive, startTestHost, waitForState } from "./_in_process_host.ts";
+
+const NAMED_ECHO = `${REPO}tests/fixtures/tools/named_echo.ts`;
+
+/** A prebuilt plugin program: a script that runs the echo plugin under `name`. */
+async function writeProgram(path: string, name: string): Promise<void> {
+  await Deno.writeTextFile(
+    path,
+    `#!/bin/sh\nexec "${Deno.execPath()}" run --config "${REPO}deno.json" --allow-all "${NAMED_ECHO}" --name ${name} "$@"\n`,
+    { mode: 0o755 },
+  );
+}
+
+Deno.test("a QNTX-style executable is found by name, told a port, and supervised like any plugin", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qntx-exe-" });
+  await writeProgram(join(dir, "qntx-portecho-plugin"), "portecho");
+  await Deno.mkdir(join(dir, "sdkexe", "bin"), { recursive: true });
+  await writeProgram(join(dir, "sdkexe", "bin", "run"), "sdkexe");
+  await Deno.writeTextFile(
+    join(dir, "sdkexe", "plugin.json"),
+    JSON.stringify({ name: "sdkexe", version: "1.0.0", executable: "bin/run" }),
+  );
+  const test = await startTestHost(["portecho", "sdkexe"], "", [dir]);
+  try {
+    const { registry, supervisor } = test.host;
+    await waitForState(registry, "portecho", "running");
+    await waitForState(registry, "sdkexe", "running");
+    const portecho = supervisor.get("portecho")!;
+    assert.equal(portecho.found.kind, "qntx-executable");
+    assert.equal(supervisor.get("sdkexe")!.found.kind, "sdk-executable");
+    const cmdline = new TextDecoder().decode(await Deno.readFile(`/proc/${portecho.pid}/cmdline`));
+    assert.match(cmdline, /--name\0portecho\0--port\0\d+\0$/);
+
+    const first = portecho.pid!;
+    Deno.kill(first, "SIGKILL");
+    await waitForState(registry, "portecho", "loading");
+    await waitForState(registry, "portecho", "running");
+    assert.notEqual(portecho.pid, first);
+
+    const pid = portecho.pid!;
+    await supervisor.disable("portecho");
+    assert.equal(registry.getState("portecho"), "stopped");
+    assert.ok(!alive(pid));
+  } finally {
+    await test.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
