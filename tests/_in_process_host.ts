@@ -21,12 +21,14 @@ export async function startTestHost(
   enabled: string[],
   extraToml = "",
   paths: string[] = [FIXTURES],
+  serverToml = "",
 ): Promise<TestHost> {
   const dir = await Deno.makeTempDir({ prefix: "qntx-host-" });
   const sink = memorySink();
   const config = parseHostConfig(
     `[server]
 port = 0
+${serverToml}
 [plugin]
 enabled = ${JSON.stringify(enabled)}
 paths = ${JSON.stringify(paths)}
@@ -84,6 +86,43 @@ export function waitForState(
       );
     }, ms);
   });
+}
+
+/** Resolves when plugin `name` runs again in another process than `oldPid`. */
+export async function waitForRestart(
+  host: Host,
+  name: string,
+  oldPid: number,
+  ms = 20_000,
+): Promise<number> {
+  const deadline = Date.now() + ms;
+  while (true) {
+    const pid = host.supervisor.get(name)?.pid;
+    if (pid !== undefined && pid !== oldPid && host.registry.getState(name) === "running") {
+      return pid;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`plugin "${name}" did not come back within ${ms} ms`);
+    }
+    await waitForState(host.registry, name, "running", Math.max(1, deadline - Date.now())).catch(
+      () => {},
+    );
+    if (host.registry.getState(name) === "running" && host.supervisor.get(name)?.pid === oldPid) {
+      // still the old state: wait for the change that takes it down first
+      await new Promise<void>((resolve) => {
+        const stop = host.registry.onStateChange((change) => {
+          if (change.plugin === name) {
+            stop();
+            resolve();
+          }
+        });
+        setTimeout(() => {
+          stop();
+          resolve();
+        }, 200);
+      });
+    }
+  }
 }
 
 /** Whether a process with this pid runs (a zombie waiting to be reaped does not). */

@@ -19,7 +19,7 @@ const ALLOWED: Record<string, string[]> = {
   sdk: ["plugin", "protocol", "log"],
   registry: ["plugin", "async"],
   config: ["plugin", "registry"],
-  http: ["plugin", "registry", "store"],
+  http: ["plugin", "protocol", "registry", "store"],
   supervisor: ["plugin", "protocol", "async", "registry"],
   host: ["plugin", "async", "log", "registry", "config", "store", "http", "supervisor"],
 };

@@ -17,6 +17,8 @@ export interface HostConfig {
     allowedOrigins: string[];
     /** bytes */
     bodyLimit: number;
+    /** Deadline of one request to a plugin, ms. */
+    requestTimeout: number;
     logLevel: LogLevel;
   };
   plugin: {
@@ -165,6 +167,7 @@ function assemble(
       port: server.port,
       allowedOrigins: server.allowed_origins,
       bodyLimit: server.body_limit,
+      requestTimeout: server.request_timeout,
       logLevel: server.log_level,
     },
     plugin: {

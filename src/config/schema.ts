@@ -128,6 +128,7 @@ export const serverSchema = z.object({
   port: integer(0, 65535).default(8877),
   allowed_origins: stringList(origin).default([]),
   body_limit: size(1, 4 * GIB).default(16 * 1024 ** 2),
+  request_timeout: duration(100, HOUR).default(30 * SECOND),
   log_level: oneOf(["debug", "info", "warn", "error"] as const).default("info"),
 });
 

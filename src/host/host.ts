@@ -126,6 +126,9 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     startedAt,
     events,
     lifecycle: supervisor,
+    gateway: supervisor,
+    bodyLimit: config.server.bodyLimit,
+    requestTimeoutMs: config.server.requestTimeout,
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

@@ -5,6 +5,7 @@ import { HttpError } from "./http_error.ts";
 import { describeFailure, problemResponse } from "./problem.ts";
 import { Router } from "./router.ts";
 import { healthRoutes } from "./routes/health_routes.ts";
+import { type PluginGateway, pluginProxy } from "./plugin_proxy.ts";
 import { pluginRoutes } from "./routes/plugin_routes.ts";
 
 /** What the HTTP edge needs from the rest of the host. */
@@ -19,6 +20,12 @@ export interface AppDeps {
   events?: PluginEventLog;
   /** Enable, disable and restart of plugin processes, when the host supervises any. */
   lifecycle?: PluginLifecycle;
+  /** How requests reach plugin processes; without it `/api/<domain>` is not served. */
+  gateway?: PluginGateway;
+  /** Largest request body forwarded to a plugin, in bytes. */
+  bodyLimit?: number;
+  /** Deadline of a request to a plugin, in milliseconds. */
+  requestTimeoutMs?: number;
 }
 
 /** The run-time operations on plugin processes that the API exposes. */
@@ -43,6 +50,17 @@ export function createApp(deps: AppDeps): AppHandler {
   const router = new Router();
   healthRoutes(router, deps);
   pluginRoutes(router, deps);
+  // Last: the host's own /api routes above take precedence over plugin names (which the
+  // registry keeps from shadowing them).
+  if (deps.gateway) {
+    const proxy = pluginProxy({
+      registry: deps.registry,
+      gateway: deps.gateway,
+      bodyLimit: deps.bodyLimit ?? 16 * 1024 * 1024,
+      timeoutMs: deps.requestTimeoutMs ?? 30_000,
+    });
+    router.add("*", "/api/:domain", proxy).add("*", "/api/:domain/*", proxy);
+  }
   return async (request, info) => {
     const url = new URL(request.url);
     try {

@@ -1,5 +1,6 @@
 /** The HTTP edge: the request handler, its router and its error responses. @module */
 export { type AppDeps, type AppHandler, createApp, type PluginLifecycle } from "./app.ts";
 export { HttpError } from "./http_error.ts";
+export { type PluginGateway, pluginProxy, type ProxyOptions } from "./plugin_proxy.ts";
 export { describeFailure, problemResponse } from "./problem.ts";
 export { type RouteContext, type RouteHandler, Router } from "./router.ts";

@@ -25,7 +25,7 @@ export class Router {
   readonly #static = new Map<string, Map<string, RouteHandler>>();
   readonly #patterns: PatternRoute[] = [];
 
-  /** `method` is an HTTP method; `path` a URLPattern pathname such as `/api/plugins/:name`. */
+  /** `method` is an HTTP method or `*`; `path` a URLPattern pathname such as `/api/plugins/:name`. */
   add(method: string, path: string, handler: RouteHandler): this {
     const upper = method.toUpperCase();
     if (!/[:*(]/.test(path)) {
@@ -72,7 +72,8 @@ export class Router {
 }
 
 function pick(methods: Map<string, RouteHandler>, method: string, path: string): RouteHandler {
-  const handler = methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined);
+  const handler = methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined) ??
+    methods.get("*");
   if (handler) return handler;
   const allow = [...methods.keys()].join(", ");
   throw new HttpError(405, `${path} does not accept ${method}; it accepts ${allow}`, {}, { allow });

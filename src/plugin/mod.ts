@@ -42,3 +42,4 @@ export {
   parseStringList,
   stringOf,
 } from "./values.ts";
+export { PluginCallError, type PluginCallFailure } from "./call_error.ts";

@@ -29,3 +29,4 @@ export {
   WS_REASON,
 } from "./websocket_frames.ts";
 export { callUnary, isUnimplemented, type UnaryMethod } from "./unary.ts";
+export { fromWireHeaders, isHopByHop, toWireHeaders } from "./http_headers.ts";

@@ -1,4 +1,4 @@
-import type { domain } from "../protocol/mod.ts";
+import { type domain, fromWireHeaders, toWireHeaders } from "../protocol/mod.ts";
 
 const NO_BODY = new Set(["GET", "HEAD"]);
 
@@ -7,10 +7,7 @@ export function toRequest(wire: domain.HTTPRequest, signal?: AbortSignal): Reque
   if (!wire.path.startsWith("/")) {
     throw new TypeError(`the request path must start with "/", got "${wire.path}"`);
   }
-  const headers = new Headers();
-  for (const header of wire.headers) {
-    for (const value of header.values) headers.append(header.name, value);
-  }
+  const headers = fromWireHeaders(wire.headers);
   const url = new URL(wire.path, `http://${headers.get("host") ?? "localhost"}`);
   const method = wire.method.toUpperCase() || "GET";
   const init: RequestInit = { method, headers };
@@ -20,20 +17,6 @@ export function toRequest(wire: domain.HTTPRequest, signal?: AbortSignal): Reque
     init.body = wire.body as Uint8Array<ArrayBuffer>;
   }
   return new Request(url, init);
-}
-
-/** Headers as the wire carries them: one entry per name with all its values. */
-export function toWireHeaders(headers: Headers): domain.HTTPHeader[] {
-  const byName = new Map<string, string[]>();
-  for (const [name, value] of headers) {
-    if (name === "set-cookie") continue; // iterated joined; taken whole below
-    const values = byName.get(name) ?? [];
-    values.push(value);
-    byName.set(name, values);
-  }
-  const cookies = headers.getSetCookie();
-  if (cookies.length > 0) byName.set("set-cookie", cookies);
-  return [...byName].map(([name, values]) => ({ name, values }));
 }
 
 /** Reads a web `Response` whole into a wire response. */

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { join } from "node:path";
 import { sleep } from "../async/mod.ts";
-import type { ConfigSchema, Logger } from "../plugin/mod.ts";
+import { type ConfigSchema, type Logger, PluginCallError } from "../plugin/mod.ts";
 import {
   callUnary,
   CAPABILITIES,
@@ -35,6 +35,64 @@ export interface Instance {
   declared?: domain.InitializeResponse;
   /** Reads the accesses Deno denied this process, when the host knows its grant. */
   audit?: PermissionAudit;
+  /** Calls under way (HTTP, jobs), which a stop lets finish within the drain time. */
+  inFlight: number;
+  /** Wakes a stop waiting for the calls under way to finish. */
+  onIdle?: () => void;
+}
+
+/**
+ * Runs a call into the instance, counted so a stop can wait for it. Refused while the instance
+ * is stopping: new work goes elsewhere (503), work under way finishes.
+ */
+export async function tracked<T>(
+  instance: Instance,
+  name: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (instance.stopping) {
+    throw new PluginCallError(
+      "draining",
+      `plugin "${name}" is stopping; it finishes the calls under way`,
+    );
+  }
+  instance.inFlight++;
+  try {
+    return await work();
+  } finally {
+    instance.inFlight--;
+    if (instance.inFlight === 0) instance.onIdle?.();
+  }
+}
+
+/** Resolves when no call is under way, or after `ms`. */
+async function drain(instance: Instance, ms: number): Promise<void> {
+  if (instance.inFlight === 0) return;
+  const done = new AbortController();
+  await Promise.race([
+    new Promise<void>((resolve) => instance.onIdle = resolve),
+    sleep(ms, done.signal),
+  ]);
+  done.abort();
+}
+
+/** A gRPC failure of a call into a plugin, as the edge understands it. */
+export function callFailure(name: string, error: unknown, signal?: AbortSignal): PluginCallError {
+  if (error instanceof PluginCallError) return error;
+  if (signal?.aborted) {
+    return new PluginCallError("cancelled", `the caller of plugin "${name}" went away`);
+  }
+  const code = (error as grpc.ServiceError | undefined)?.code;
+  const detail = (error as grpc.ServiceError | undefined)?.details ||
+    (error as Error | undefined)?.message;
+  if (code === grpc.status.DEADLINE_EXCEEDED) {
+    return new PluginCallError("timeout", `plugin "${name}" did not answer in time`, {
+      cause: error,
+    });
+  }
+  return new PluginCallError("unreachable", `plugin "${name}" could not be reached: ${detail}`, {
+    cause: error,
+  });
 }
 
 /** A failure that a restart cannot fix: the operator must act. */
@@ -103,6 +161,7 @@ export async function launchInstance(
     metadata: domain.MetadataResponse.fromPartial({}),
     schema: {},
     stopping: false,
+    inFlight: 0,
   };
   if (command.granted) instance.audit = new PermissionAudit(auditFile, command.granted, onDenied);
   try {
@@ -147,9 +206,9 @@ async function fetchSchema(instance: Instance, deadlineMs: number): Promise<Conf
 }
 
 /**
- * Stops one process, each step bounded: the Shutdown RPC, then SIGTERM to its process group,
- * then SIGKILL; stdin is closed too, so an SDK plugin knows the host let go. Resolves once the
- * process has exited.
+ * Stops one process, each step bounded: calls under way finish (up to the drain time), then
+ * the Shutdown RPC, then SIGTERM to its process group, then SIGKILL; stdin is closed too, so an
+ * SDK plugin knows the host let go. Resolves once the process has exited.
  */
 export async function terminateInstance(
   instance: Instance,
@@ -158,6 +217,8 @@ export async function terminateInstance(
   name: string,
 ): Promise<void> {
   const { process } = instance;
+  instance.stopping = true;
+  if (process.exit === undefined) await drain(instance, timeouts.drain);
   const waitExit = async (ms: number) => {
     const done = new AbortController();
     try {

@@ -41,6 +41,8 @@ export class PermissionAudit {
   #offset = 0;
   #rest = "";
   #timer?: ReturnType<typeof setInterval>;
+  /** The read under way: reads never overlap, and a stop waits for the last one. */
+  #reading: Promise<void> = Promise.resolve();
 
   constructor(
     readonly path: string,
@@ -60,8 +62,13 @@ export class PermissionAudit {
     return this.poll();
   }
 
-  /** Reads what was appended since the last call. */
-  async poll(): Promise<void> {
+  /** Reads what was appended since the last call (after any read under way). */
+  poll(): Promise<void> {
+    this.#reading = this.#reading.then(() => this.#read());
+    return this.#reading;
+  }
+
+  async #read(): Promise<void> {
     let file: Deno.FsFile;
     try {
       file = await Deno.open(this.path, { read: true });

@@ -1,14 +1,22 @@
-import type { ConfigSchema, DomainPlugin, Logger, ServiceRegistry } from "../plugin/mod.ts";
+import {
+  type ConfigSchema,
+  type DomainPlugin,
+  type Logger,
+  PluginCallError,
+  type ServiceRegistry,
+} from "../plugin/mod.ts";
 import type { domain } from "../protocol/mod.ts";
 import { reasonOf, type Registry, RegistryError } from "../registry/mod.ts";
 import { type BackoffPolicy, CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
 import {
+  callFailure,
   type Instance,
   instanceCall,
   launchInstance,
   PermanentFailure,
   terminateInstance,
+  tracked,
 } from "./instance.ts";
 import { LogBuffer } from "./log_buffer.ts";
 import type { DeniedAccess } from "./permission_audit.ts";
@@ -72,6 +80,8 @@ export class PluginSupervisor {
   readonly logs = new LogBuffer();
   /** Accesses Deno denied this plugin, newest last (the last {@link DENIED_KEPT}). */
   readonly denied: DeniedAccess[] = [];
+  /** The last read of an ended process's audit, which dispose waits for. */
+  #lastAudit: Promise<void> = Promise.resolve();
   #deniedSeen = new Set<string>();
   #instance?: Instance;
   #generation = 0;
@@ -112,6 +122,33 @@ export class PluginSupervisor {
     return this.#instance?.client;
   }
 
+  /** Forwards one HTTP request to the current process (unary `HandleHTTP`). */
+  handleHttp(
+    request: domain.HTTPRequest,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<domain.HTTPResponse> {
+    const instance = this.#instance;
+    if (!instance) {
+      return Promise.reject(
+        new PluginCallError("unreachable", `plugin "${this.name}" has no running process`),
+      );
+    }
+    return tracked(instance, this.name, async () => {
+      try {
+        return await instanceCall(
+          instance,
+          instance.client.handleHttp,
+          request,
+          deadlineMs,
+          signal,
+        );
+      } catch (error) {
+        throw callFailure(this.name, error, signal);
+      }
+    });
+  }
+
   /** Starts the plugin; resolves once it is running or has failed (see the registry state). */
   start(): Promise<void> {
     this.#wanted = true;
@@ -144,8 +181,9 @@ export class PluginSupervisor {
     await this.#bringUp();
   }
 
-  /** Releases what the supervisor holds (its log file); the plugin must be stopped. */
-  dispose(): void {
+  /** Releases what the supervisor holds (audit reads, its log file); the plugin must be stopped. */
+  async dispose(): Promise<void> {
+    await this.#lastAudit;
     this.#unsubscribeFile?.();
     this.#logFile?.close();
   }
@@ -280,7 +318,7 @@ export class PluginSupervisor {
   /** A process ended. Expected when stopping; otherwise a crash: restart or give up. */
   #exited(instance: Instance, exit: ExitStatus): void {
     const { context } = this;
-    instance.audit?.stop();
+    if (instance.audit) this.#lastAudit = instance.audit.stop();
     context.ledger.remove(instance.process.pid);
     context.tokens.revoke(instance.token);
     instance.client.close();

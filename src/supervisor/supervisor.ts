@@ -1,4 +1,5 @@
-import type { Logger } from "../plugin/mod.ts";
+import { type Logger, PluginCallError } from "../plugin/mod.ts";
+import type { domain } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import { discoverPlugin } from "./discovery.ts";
 import { PluginSupervisor, type SupervisorContext } from "./plugin_supervisor.ts";
@@ -76,9 +77,23 @@ export class Supervisor {
     await supervisor.restart();
   }
 
+  /** Forwards one HTTP request to plugin `name`'s process. */
+  handleHttp(
+    name: string,
+    request: domain.HTTPRequest,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<domain.HTTPResponse> {
+    const plugin = this.#plugins.get(name);
+    if (!plugin) {
+      return Promise.reject(new PluginCallError("unreachable", `plugin "${name}" has no process`));
+    }
+    return plugin.handleHttp(request, deadlineMs, signal);
+  }
+
   /** Stops every plugin process (after the registry's own shutdown) and closes log files. */
   async stopAll(): Promise<void> {
     await Promise.all([...this.#plugins.values()].map((plugin) => plugin.disable()));
-    for (const plugin of this.#plugins.values()) plugin.dispose();
+    await Promise.all([...this.#plugins.values()].map((plugin) => plugin.dispose()));
   }
 }
