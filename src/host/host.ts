@@ -129,6 +129,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     gateway: supervisor,
     bodyLimit: config.server.bodyLimit,
     requestTimeoutMs: config.server.requestTimeout,
+    allowedOrigins: config.server.allowedOrigins,
+    keepalive: config.plugin.keepalive,
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

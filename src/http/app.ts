@@ -7,6 +7,7 @@ import { Router } from "./router.ts";
 import { healthRoutes } from "./routes/health_routes.ts";
 import { type PluginGateway, pluginProxy } from "./plugin_proxy.ts";
 import { pluginRoutes } from "./routes/plugin_routes.ts";
+import { type RelayOptions, type WebSocketGateway, webSocketRelay } from "./websocket_relay.ts";
 
 /** What the HTTP edge needs from the rest of the host. */
 export interface AppDeps {
@@ -21,7 +22,10 @@ export interface AppDeps {
   /** Enable, disable and restart of plugin processes, when the host supervises any. */
   lifecycle?: PluginLifecycle;
   /** How requests reach plugin processes; without it `/api/<domain>` is not served. */
-  gateway?: PluginGateway;
+  gateway?: PluginGateway & WebSocketGateway;
+  /** Origins allowed to open WebSockets besides the host's own. */
+  allowedOrigins?: readonly string[];
+  keepalive?: RelayOptions["keepalive"];
   /** Largest request body forwarded to a plugin, in bytes. */
   bodyLimit?: number;
   /** Deadline of a request to a plugin, in milliseconds. */
@@ -60,6 +64,15 @@ export function createApp(deps: AppDeps): AppHandler {
       timeoutMs: deps.requestTimeoutMs ?? 30_000,
     });
     router.add("*", "/api/:domain", proxy).add("*", "/api/:domain/*", proxy);
+    const relay = webSocketRelay({
+      registry: deps.registry,
+      gateway: deps.gateway,
+      logger: deps.logger,
+      allowedOrigins: deps.allowedOrigins ?? [],
+      keepalive: deps.keepalive ?? { enabled: true, pingIntervalSecs: 30, pongTimeoutSecs: 60 },
+      maxMessageBytes: deps.bodyLimit ?? 16 * 1024 * 1024,
+    });
+    router.get("/:domain-ws", relay).get("/:domain-ws/*", relay);
   }
   return async (request, info) => {
     const url = new URL(request.url);

@@ -4,3 +4,10 @@ export { HttpError } from "./http_error.ts";
 export { type PluginGateway, pluginProxy, type ProxyOptions } from "./plugin_proxy.ts";
 export { describeFailure, problemResponse } from "./problem.ts";
 export { type RouteContext, type RouteHandler, Router } from "./router.ts";
+export { isLoopback, originAllowed } from "./origin.ts";
+export {
+  type FrameStream,
+  type RelayOptions,
+  type WebSocketGateway,
+  webSocketRelay,
+} from "./websocket_relay.ts";

@@ -37,6 +37,8 @@ export interface Instance {
   audit?: PermissionAudit;
   /** Calls under way (HTTP, jobs), which a stop lets finish within the drain time. */
   inFlight: number;
+  /** Open WebSocket streams; a stop cuts them so their clients learn at once. */
+  streams: Set<grpc.ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage>>;
   /** Wakes a stop waiting for the calls under way to finish. */
   onIdle?: () => void;
 }
@@ -162,6 +164,7 @@ export async function launchInstance(
     schema: {},
     stopping: false,
     inFlight: 0,
+    streams: new Set(),
   };
   if (command.granted) instance.audit = new PermissionAudit(auditFile, command.granted, onDenied);
   try {
@@ -219,6 +222,7 @@ export async function terminateInstance(
   const { process } = instance;
   instance.stopping = true;
   if (process.exit === undefined) await drain(instance, timeouts.drain);
+  for (const stream of instance.streams) stream.cancel();
   const waitExit = async (ms: number) => {
     const done = new AbortController();
     try {

@@ -5,6 +5,7 @@ import {
   PluginCallError,
   type ServiceRegistry,
 } from "../plugin/mod.ts";
+import type { ClientDuplexStream } from "@grpc/grpc-js";
 import type { domain } from "../protocol/mod.ts";
 import { reasonOf, type Registry, RegistryError } from "../registry/mod.ts";
 import { type BackoffPolicy, CrashHistory } from "./backoff.ts";
@@ -147,6 +148,26 @@ export class PluginSupervisor {
         throw callFailure(this.name, error, signal);
       }
     });
+  }
+
+  /** Opens a `HandleWebSocket` stream to the current process; it is cut when the process stops. */
+  openWebSocket(): ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage> {
+    const instance = this.#instance;
+    if (!instance || instance.stopping) {
+      throw new PluginCallError("unreachable", `plugin "${this.name}" has no running process`);
+    }
+    const stream = instance.client.handleWebSocket();
+    instance.streams.add(stream);
+    const forget = () => instance.streams.delete(stream);
+    stream.on("end", forget);
+    stream.on("error", forget);
+    return stream;
+  }
+
+  /** How to tell WebSocket clients why their plugin stream ended (see the relay). */
+  closeCode(): 1001 | 1011 | 1012 {
+    if (!this.#wanted) return 1001;
+    return this.#instance && !this.#instance.stopping ? 1011 : 1012;
   }
 
   /** Starts the plugin; resolves once it is running or has failed (see the registry state). */

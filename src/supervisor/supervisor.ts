@@ -1,4 +1,5 @@
 import { type Logger, PluginCallError } from "../plugin/mod.ts";
+import type { ClientDuplexStream } from "@grpc/grpc-js";
 import type { domain } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import { discoverPlugin } from "./discovery.ts";
@@ -89,6 +90,19 @@ export class Supervisor {
       return Promise.reject(new PluginCallError("unreachable", `plugin "${name}" has no process`));
     }
     return plugin.handleHttp(request, deadlineMs, signal);
+  }
+
+  /** Opens a WebSocket stream to plugin `name`'s process. */
+  openWebSocket(
+    name: string,
+  ): ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage> {
+    const plugin = this.#plugins.get(name);
+    if (!plugin) throw new PluginCallError("unreachable", `plugin "${name}" has no process`);
+    return plugin.openWebSocket();
+  }
+
+  closeCodeFor(name: string): 1001 | 1011 | 1012 {
+    return this.#plugins.get(name)?.closeCode() ?? 1001;
   }
 
   /** Stops every plugin process (after the registry's own shutdown) and closes log files. */

@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { startTestHost, type TestHost, waitForState } from "./_in_process_host.ts";
+
+async function withEcho(
+  work: (test: TestHost, ws: (path: string) => WebSocket) => Promise<void>,
+  server = "",
+) {
+  const test = await startTestHost(["echo"], "", undefined, server);
+  try {
+    await waitForState(test.host.registry, "echo", "running");
+    await work(test, (path) => {
+      const socket = new WebSocket(new URL(path, test.host.url.href.replace("http", "ws")));
+      socket.binaryType = "arraybuffer";
+      return socket;
+    });
+  } finally {
+    await test.close();
+  }
+}
+
+/** Messages and the close event of a client socket, awaited one by one. */
+function follow(socket: WebSocket) {
+  const messages: unknown[] = [];
+  const waiting: (() => void)[] = [];
+  socket.onmessage = (event) => {
+    messages.push(event.data);
+    waiting.splice(0).forEach((wake) => wake());
+  };
+  const closed = new Promise<CloseEvent>((resolve) => socket.onclose = resolve);
+  const opened = new Promise<void>((resolve, reject) => {
+    socket.onopen = () => resolve();
+    socket.onerror = () => reject(new Error("the connection failed"));
+  });
+  return {
+    opened,
+    closed,
+    async next(): Promise<unknown> {
+      while (messages.length === 0) await new Promise<void>((resolve) => waiting.push(resolve));
+      return messages.shift();
+    },
+  };
+}
+
+async function raw(url: URL, text: string): Promise<string> {
+  const connection = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+  await connection.write(new TextEncoder().encode(text));
+  const reader = connection.readable.getReader();
+  const { value } = await reader.read();
+  await reader.cancel();
+  return new TextDecoder().decode(value);
+}
+
+const UPGRADE = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+
+Deno.test("WebSocket relay keeps text and binary apart, both ways", async () => {
+  await withEcho(async (_test, ws) => {
+    const socket = ws("/echo-ws");
+    const client = follow(socket);
+    await client.opened;
+    socket.send("hello plugin");
+    assert.equal(await client.next(), "hello plugin");
+    socket.send(new Uint8Array([0, 1, 255]));
+    const binary = await client.next();
+    assert.ok(binary instanceof ArrayBuffer);
+    assert.deepEqual([...new Uint8Array(binary)], [0, 1, 255]);
+    socket.close(1000, "done");
+    assert.equal((await client.closed).code, 1000);
+  });
+});
+
+Deno.test("CONNECT carries the sub-path, the query and the chosen headers", async () => {
+  await withEcho(async (_test, ws) => {
+    const client = follow(ws("/echo-ws/info?room=7&x=%20y"));
+    const info = JSON.parse(String(await client.next()));
+    assert.equal(info.path, "/info");
+    assert.equal(info.query, "?room=7&x=%20y");
+    assert.match(String(info.agent), /Deno/);
+  });
+});
+
+Deno.test("a plugin's close code and reason reach the client", async () => {
+  await withEcho(async (_test, ws) => {
+    const client = follow(ws("/echo-ws/close?code=4001&reason=bye"));
+    const event = await client.closed;
+    assert.deepEqual([event.code, event.reason], [4001, "bye"]);
+  });
+});
+
+Deno.test("a plugin restart closes its clients with 1012", async () => {
+  await withEcho(async (test, ws) => {
+    const socket = ws("/echo-ws");
+    const client = follow(socket);
+    await client.opened;
+    socket.send("ping");
+    await client.next();
+    const restarting = test.host.supervisor.restart("echo");
+    const event = await client.closed;
+    assert.equal(event.code, 1012);
+    assert.match(event.reason, /plugin "echo" is restarting/);
+    await restarting;
+  });
+});
+
+Deno.test("a message over the limit closes the client with 1009", async () => {
+  await withEcho(async (_test, ws) => {
+    const socket = ws("/echo-ws");
+    const client = follow(socket);
+    await client.opened;
+    socket.send(new Uint8Array(4096));
+    const event = await client.closed;
+    assert.equal(event.code, 1009);
+  }, "body_limit = 1024");
+});
+
+Deno.test("upgrades are refused with a clear status: no upgrade, unknown plugin, foreign origin", async () => {
+  await withEcho(async (test) => {
+    const plain = await fetch(new URL("/echo-ws", test.host.url));
+    assert.equal(plain.status, 426);
+    assert.equal(plain.headers.get("upgrade"), "websocket");
+    await plain.body?.cancel();
+    const unknown = await raw(
+      test.host.url,
+      `GET /nobody-ws HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n`,
+    );
+    assert.match(unknown, /^HTTP\/1\.1 404/);
+    const foreign = await raw(
+      test.host.url,
+      `GET /echo-ws HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example\r\n${UPGRADE}\r\n`,
+    );
+    assert.match(foreign, /^HTTP\/1\.1 403/);
+    assert.match(foreign, /origin https:\/\/evil\.example may not open \/echo-ws/);
+    const allowed = await raw(
+      test.host.url,
+      `GET /echo-ws HTTP/1.1\r\nHost: x\r\nOrigin: https://console.example\r\n${UPGRADE}\r\n`,
+    );
+    assert.match(allowed, /^HTTP\/1\.1 101/);
+  }, 'allowed_origins = ["https://console.example"]');
+});
