@@ -27,7 +27,7 @@ Deno.test("a plugin's every attempt to leave its sandbox is denied by Deno and r
     });
 
     await snoop.checkAudit();
-    const denied = snoop.denied.map((access) => `${access.permission} ${access.value}`);
+    const denied = snoop.denied.entries().map((access) => `${access.permission} ${access.value}`);
     for (
       const expected of [
         "read /etc/passwd",

@@ -262,3 +262,41 @@ function freePort(): number {
   listener.close();
   return port;
 }
+
+/** Forwards one HTTP request to an instance, counted for drain, failures as {@link PluginCallError}. */
+export function forwardHttp(
+  instance: Instance | undefined,
+  name: string,
+  request: domain.HTTPRequest,
+  deadlineMs: number,
+  signal?: AbortSignal,
+): Promise<domain.HTTPResponse> {
+  if (!instance) {
+    return Promise.reject(
+      new PluginCallError("unreachable", `plugin "${name}" has no running process`),
+    );
+  }
+  return tracked(instance, name, async () => {
+    try {
+      return await instanceCall(instance, instance.client.handleHttp, request, deadlineMs, signal);
+    } catch (error) {
+      throw callFailure(name, error, signal);
+    }
+  });
+}
+
+/** Opens a WebSocket stream to an instance; the instance cuts it when it stops. */
+export function openStream(
+  instance: Instance | undefined,
+  name: string,
+): grpc.ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage> {
+  if (!instance || instance.stopping) {
+    throw new PluginCallError("unreachable", `plugin "${name}" has no running process`);
+  }
+  const stream = instance.client.handleWebSocket();
+  instance.streams.add(stream);
+  const forget = () => instance.streams.delete(stream);
+  stream.on("end", forget);
+  stream.on("error", forget);
+  return stream;
+}

@@ -1,3 +1,4 @@
+import type { Logger } from "../plugin/mod.ts";
 import type { Granted } from "./sandbox.ts";
 
 /** One access a plugin attempted that its sandbox did not allow. */
@@ -114,4 +115,36 @@ function concat(chunks: Uint8Array[], length: number): Uint8Array {
     offset += chunk.length;
   }
   return all;
+}
+
+const DENIED_KEPT = 100;
+
+/**
+ * The denied accesses of one plugin across its launches: the last hundred kept for the API and
+ * console, each distinct one logged once (a plugin retrying in a loop does not flood the log).
+ */
+export class DeniedLog {
+  readonly #entries: DeniedAccess[] = [];
+  readonly #seen = new Set<string>();
+
+  constructor(readonly plugin: string, readonly logger: Logger) {}
+
+  add(access: DeniedAccess): void {
+    this.#entries.push(access);
+    if (this.#entries.length > DENIED_KEPT) {
+      this.#entries.splice(0, this.#entries.length - DENIED_KEPT);
+    }
+    const key = `${access.permission} ${access.value}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.logger.warn(
+      `plugin "${this.plugin}" tried to use ${access.permission} "${access.value}" without a grant; Deno denied it`,
+      { plugin: this.plugin, permission: access.permission, value: access.value },
+    );
+  }
+
+  /** The kept entries, oldest first. */
+  entries(): DeniedAccess[] {
+    return [...this.#entries];
+  }
 }

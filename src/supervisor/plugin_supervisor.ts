@@ -2,7 +2,6 @@ import {
   type ConfigSchema,
   type DomainPlugin,
   type Logger,
-  PluginCallError,
   type ServiceRegistry,
 } from "../plugin/mod.ts";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
@@ -11,16 +10,16 @@ import { reasonOf, type Registry, RegistryError } from "../registry/mod.ts";
 import { type BackoffPolicy, CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
 import {
-  callFailure,
+  forwardHttp,
   type Instance,
   instanceCall,
   launchInstance,
+  openStream,
   PermanentFailure,
   terminateInstance,
-  tracked,
 } from "./instance.ts";
 import { LogBuffer } from "./log_buffer.ts";
-import type { DeniedAccess } from "./permission_audit.ts";
+import { DeniedLog } from "./permission_audit.ts";
 import type { LogFile } from "./log_file.ts";
 import type { ProcessLedger } from "./orphans.ts";
 import { describeExit, type ExitStatus, StartError } from "./plugin_process.ts";
@@ -67,7 +66,6 @@ export interface SupervisorContext {
 }
 
 const STDERR_IN_REASON = 5;
-const DENIED_KEPT = 100;
 const AUDIT_POLL_MS = 1000;
 
 /**
@@ -79,11 +77,10 @@ const AUDIT_POLL_MS = 1000;
  */
 export class PluginSupervisor {
   readonly logs = new LogBuffer();
-  /** Accesses Deno denied this plugin, newest last (the last {@link DENIED_KEPT}). */
-  readonly denied: DeniedAccess[] = [];
+  /** Accesses Deno denied this plugin across its launches. */
+  readonly denied: DeniedLog;
   /** The last read of an ended process's audit, which dispose waits for. */
   #lastAudit: Promise<void> = Promise.resolve();
-  #deniedSeen = new Set<string>();
   #instance?: Instance;
   #generation = 0;
   #wanted = false;
@@ -97,6 +94,7 @@ export class PluginSupervisor {
 
   constructor(readonly found: FoundPlugin, readonly context: SupervisorContext) {
     this.#crashes = new CrashHistory(context.backoff);
+    this.denied = new DeniedLog(found.name, context.logger);
     this.#logFile = context.logFile?.(found.name);
     if (this.#logFile) {
       const file = this.#logFile;
@@ -129,39 +127,12 @@ export class PluginSupervisor {
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<domain.HTTPResponse> {
-    const instance = this.#instance;
-    if (!instance) {
-      return Promise.reject(
-        new PluginCallError("unreachable", `plugin "${this.name}" has no running process`),
-      );
-    }
-    return tracked(instance, this.name, async () => {
-      try {
-        return await instanceCall(
-          instance,
-          instance.client.handleHttp,
-          request,
-          deadlineMs,
-          signal,
-        );
-      } catch (error) {
-        throw callFailure(this.name, error, signal);
-      }
-    });
+    return forwardHttp(this.#instance, this.name, request, deadlineMs, signal);
   }
 
   /** Opens a `HandleWebSocket` stream to the current process; it is cut when the process stops. */
   openWebSocket(): ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage> {
-    const instance = this.#instance;
-    if (!instance || instance.stopping) {
-      throw new PluginCallError("unreachable", `plugin "${this.name}" has no running process`);
-    }
-    const stream = instance.client.handleWebSocket();
-    instance.streams.add(stream);
-    const forget = () => instance.streams.delete(stream);
-    stream.on("end", forget);
-    stream.on("error", forget);
-    return stream;
+    return openStream(this.#instance, this.name);
   }
 
   /** How to tell WebSocket clients why their plugin stream ended (see the relay). */
@@ -218,7 +189,7 @@ export class PluginSupervisor {
         this.context,
         generation,
         this.logs,
-        (access) => this.#denied(access),
+        (access) => this.denied.add(access),
       );
       this.#schema = instance.schema;
     } catch (error) {
@@ -322,18 +293,6 @@ export class PluginSupervisor {
   /** Polls the current process's permission audit now (tests and reports want it fresh). */
   async checkAudit(): Promise<void> {
     await this.#instance?.audit?.poll();
-  }
-
-  #denied(access: DeniedAccess): void {
-    this.denied.push(access);
-    if (this.denied.length > DENIED_KEPT) this.denied.splice(0, this.denied.length - DENIED_KEPT);
-    const key = `${access.permission} ${access.value}`;
-    if (this.#deniedSeen.has(key)) return;
-    this.#deniedSeen.add(key);
-    this.context.logger.warn(
-      `plugin "${this.name}" tried to use ${access.permission} "${access.value}" without a grant; Deno denied it`,
-      { plugin: this.name, permission: access.permission, value: access.value },
-    );
   }
 
   /** A process ended. Expected when stopping; otherwise a crash: restart or give up. */
