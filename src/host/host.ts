@@ -131,6 +131,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     requestTimeoutMs: config.server.requestTimeout,
     allowedOrigins: config.server.allowedOrigins,
     keepalive: config.plugin.keepalive,
+    insights: supervisor,
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

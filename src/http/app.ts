@@ -3,6 +3,7 @@ import type { Registry } from "../registry/mod.ts";
 import type { PluginEventLog } from "../store/mod.ts";
 import { HttpError } from "./http_error.ts";
 import { describeFailure, problemResponse } from "./problem.ts";
+import { Metrics } from "./metrics.ts";
 import { Router } from "./router.ts";
 import { healthRoutes } from "./routes/health_routes.ts";
 import { type PluginGateway, pluginProxy } from "./plugin_proxy.ts";
@@ -30,6 +31,32 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Deadline of a request to a plugin, in milliseconds. */
   requestTimeoutMs?: number;
+  /** Logs, routes and process facts of plugin processes, for the management API. */
+  insights?: PluginInsights;
+  /** Where request figures go; made here when not given. */
+  metrics?: Metrics;
+}
+
+/** One line a plugin wrote, as the API streams it. */
+export interface LogLineView {
+  at: number;
+  stream: string;
+  level: string;
+  text: string;
+}
+
+/** What the management API can show of plugin processes. */
+export interface PluginInsights {
+  logs(name: string):
+    | {
+      lines(count?: number): LogLineView[];
+      subscribe(follow: (line: LogLineView) => void): () => void;
+    }
+    | undefined;
+  /** Every plugin's declared HTTP routes, paths relative to `/api/<plugin>`. */
+  routes(): { plugin: string; method: string; path: string; description: string }[];
+  /** Process facts of one plugin: its kind, current pid, denied accesses. */
+  describe(name: string): Record<string, unknown> | undefined;
 }
 
 /** The run-time operations on plugin processes that the API exposes. */
@@ -52,14 +79,21 @@ export type AppHandler = (
  */
 export function createApp(deps: AppDeps): AppHandler {
   const router = new Router();
+  const metrics = deps.metrics ?? new Metrics(deps.registry);
   healthRoutes(router, deps);
-  pluginRoutes(router, deps);
+  pluginRoutes(router, { ...deps, metrics });
+  router.get(
+    "/metrics",
+    () =>
+      new Response(metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4" } }),
+  );
   // Last: the host's own /api routes above take precedence over plugin names (which the
   // registry keeps from shadowing them).
   if (deps.gateway) {
     const proxy = pluginProxy({
       registry: deps.registry,
       gateway: deps.gateway,
+      metrics,
       bodyLimit: deps.bodyLimit ?? 16 * 1024 * 1024,
       timeoutMs: deps.requestTimeoutMs ?? 30_000,
     });

@@ -1,5 +1,14 @@
 /** The HTTP edge: the request handler, its router and its error responses. @module */
-export { type AppDeps, type AppHandler, createApp, type PluginLifecycle } from "./app.ts";
+export {
+  type AppDeps,
+  type AppHandler,
+  createApp,
+  type LogLineView,
+  type PluginInsights,
+  type PluginLifecycle,
+} from "./app.ts";
+export { Metrics } from "./metrics.ts";
+export { eventStream, type ServerEvent } from "./sse.ts";
 export { HttpError } from "./http_error.ts";
 export { type PluginGateway, pluginProxy, type ProxyOptions } from "./plugin_proxy.ts";
 export { describeFailure, problemResponse } from "./problem.ts";

@@ -3,6 +3,7 @@ import type { ClientDuplexStream } from "@grpc/grpc-js";
 import type { domain } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import { discoverPlugin } from "./discovery.ts";
+import type { LogBuffer } from "./log_buffer.ts";
 import { PluginSupervisor, type SupervisorContext } from "./plugin_supervisor.ts";
 
 /**
@@ -103,6 +104,25 @@ export class Supervisor {
 
   closeCodeFor(name: string): 1001 | 1011 | 1012 {
     return this.#plugins.get(name)?.closeCode() ?? 1001;
+  }
+
+  /** The log of plugin `name`'s processes (ring buffer with live subscribers). */
+  logs(name: string): LogBuffer | undefined {
+    return this.#plugins.get(name)?.logs;
+  }
+
+  /** Every plugin's declared HTTP routes, from its last Initialize. */
+  routes(): { plugin: string; method: string; path: string; description: string }[] {
+    return [...this.#plugins.values()].flatMap((plugin) =>
+      (plugin.declared?.httpRoutes ?? []).map((route) => ({ plugin: plugin.name, ...route }))
+    );
+  }
+
+  /** Process facts of plugin `name`: kind, pid, the accesses Deno denied it. */
+  describe(name: string): Record<string, unknown> | undefined {
+    const plugin = this.#plugins.get(name);
+    if (!plugin) return undefined;
+    return { kind: plugin.found.kind, pid: plugin.pid ?? null, denied: plugin.denied.entries() };
   }
 
   /** Stops every plugin process (after the registry's own shutdown) and closes log files. */

@@ -2,22 +2,56 @@ import type { PluginSnapshot } from "../../registry/mod.ts";
 import type { AppDeps } from "../app.ts";
 import { HttpError } from "../http_error.ts";
 import { json } from "../json.ts";
+import { eventStream } from "../sse.ts";
 import type { Router } from "../router.ts";
 
 const EVENTS_SHOWN = 50;
+const LOG_HISTORY = 200;
 
 /** The management API of plugins: list, one plugin, pause, resume. */
 export function pluginRoutes(router: Router, deps: AppDeps): void {
   const { registry } = deps;
 
+  const view = (snapshot: PluginSnapshot) => ({
+    ...describe(snapshot),
+    restarts: deps.metrics?.restarts(snapshot.name) ?? 0,
+    process: deps.insights?.describe(snapshot.name) ?? null,
+  });
+
   // A snapshot: never waits on a plugin (health is probed on a timer, not per request).
-  router.get("/api/plugins", () => json({ plugins: registry.snapshots().map(describe) }));
+  router.get("/api/plugins", () => json({ plugins: registry.snapshots().map(view) }));
+
+  router.get("/api/plugins/routes", () => {
+    const routes = (deps.insights?.routes() ?? []).map((route) => ({
+      ...route,
+      path: `/api/${route.plugin}${route.path === "/" ? "" : route.path}`,
+    }));
+    return json({ routes });
+  });
 
   router.get("/api/plugins/:name", ({ params }) => {
     const name = params.name!;
     const snapshot = registry.snapshot(name);
     if (!snapshot) throw new HttpError(404, `plugin "${name}" is not registered`);
-    return json({ ...describe(snapshot), events: deps.events?.recent(name, EVENTS_SHOWN) ?? [] });
+    return json({ ...view(snapshot), events: deps.events?.recent(name, EVENTS_SHOWN) ?? [] });
+  });
+
+  // History first, then live lines, as server-sent events (`event: log`).
+  router.get("/api/plugins/:name/logs", ({ params, url, request }) => {
+    const name = params.name!;
+    if (!registry.snapshot(name)) throw new HttpError(404, `plugin "${name}" is not registered`);
+    const logs = deps.insights?.logs(name);
+    if (!logs) throw new HttpError(404, `plugin "${name}" has no process logs`);
+    const tail = Number(url.searchParams.get("tail") ?? LOG_HISTORY);
+    if (!Number.isInteger(tail) || tail < 0) {
+      throw new HttpError(400, `tail must be a whole number, got ${url.searchParams.get("tail")}`);
+    }
+    const history = logs.lines(tail).map((line) => ({ event: "log", data: line }));
+    return eventStream(
+      history,
+      (push) => logs.subscribe((line) => push({ event: "log", data: line })),
+      request.signal,
+    );
   });
 
   for (const action of ["pause", "resume"] as const) {
