@@ -1,0 +1,169 @@
+/**
+ * The HTTP proxy's cost, measured side by side in one run with wrk: (a) a 1 KiB GET answered
+ * directly by Deno.serve; (b) the same handler in an SDK plugin behind the host.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Figure } from "./supervision.ts";
+
+const REPO = fileURLToPath(new URL("..", import.meta.url));
+
+export interface WrkResult {
+  requestsPerSecond: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+/** Makes sure Debian's wrk is there (installs it when it can). */
+export async function ensureWrk(): Promise<void> {
+  const found = await new Deno.Command("sh", { args: ["-c", "command -v wrk"], stdout: "null" })
+    .output();
+  if (found.success) return;
+  const install = await new Deno.Command("sh", {
+    args: [
+      "-c",
+      "apt-get install -y wrk >/dev/null 2>&1 || (apt-get update >/dev/null 2>&1 && apt-get install -y wrk >/dev/null 2>&1)",
+    ],
+  }).output();
+  if (!install.success) {
+    throw new Error("wrk is missing and could not be installed (apt-get install wrk)");
+  }
+}
+
+function toMs(value: string, unit: string): number {
+  return Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
+}
+
+/** Runs wrk and reads requests per second and the 50th and 99th latency percentiles. */
+export async function wrk(url: string, connections: number, seconds: number): Promise<WrkResult> {
+  const threads = Math.min(2, connections);
+  const output = await new Deno.Command("wrk", {
+    args: [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", url],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(text);
+  const p50 = /\s50%\s+([\d.]+)(us|ms|s)/.exec(text);
+  const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(text);
+  if (!rps || !p50 || !p99) throw new Error(`could not read wrk's output:\n${text}`);
+  if (/Non-2xx/.test(text)) throw new Error(`wrk saw errors:\n${text}`);
+  return {
+    requestsPerSecond: Number(rps[1]),
+    p50ms: toMs(p50[1]!, p50[2]!),
+    p99ms: toMs(p99[1]!, p99[2]!),
+  };
+}
+
+/** A child process whose output (stdout and stderr) is followed, to wait for lines. */
+interface Child {
+  child: Deno.ChildProcess;
+  waitFor(pattern: RegExp): Promise<RegExpExecArray>;
+}
+
+function startChild(args: string[], cwd: string): Child {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "piped",
+  })
+    .spawn();
+  let seen = "";
+  const waiters = new Set<() => void>();
+  let exited = false;
+  for (const stream of [child.stdout, child.stderr]) {
+    (async () => {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        seen += chunk;
+        waiters.forEach((wake) => wake());
+      }
+    })();
+  }
+  child.status.then(() => {
+    exited = true;
+    waiters.forEach((wake) => wake());
+  });
+  return {
+    child,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(seen);
+          if (match) {
+            waiters.delete(check);
+            resolve(match);
+          } else if (exited) {
+            waiters.delete(check);
+            reject(new Error(`exited before ${pattern}:\n${seen}`));
+          }
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+async function stop(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGTERM");
+  } catch { /* gone */ }
+  await child.stdin.close().catch(() => {});
+  await child.status;
+}
+
+/** Direct vs proxied 1 KiB GET: throughput with 50 connections, and latency with one. */
+export async function httpFigures(seconds = 8): Promise<Figure[]> {
+  await ensureWrk();
+  const dir = await Deno.makeTempDir({ prefix: "qntx-bench-http-" });
+  await Deno.writeTextFile(
+    join(dir, "am.toml"),
+    `[server]\nport = 0\n[plugin]\nenabled = ["kib"]\npaths = ["${
+      join(REPO, "bench/fixtures")
+    }"]\n`,
+  );
+  const direct = startChild(
+    ["run", "--allow-net", join(REPO, "bench/fixtures/direct_server.ts")],
+    REPO,
+  );
+  const host = startChild(["run", "--allow-all", join(REPO, "main.ts")], dir);
+  try {
+    const directPort = (await direct.waitFor(/LISTENING (\d+)/))[1];
+    const hostPort = (await host.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\//))[1];
+    await host.waitFor(/plugin \\"kib\\" loading → running/);
+    const directUrl = `http://127.0.0.1:${directPort}/`;
+    const proxiedUrl = `http://127.0.0.1:${hostPort}/api/kib/`;
+    const a = await wrk(directUrl, 50, seconds);
+    const b = await wrk(proxiedUrl, 50, seconds);
+    const a1 = await wrk(directUrl, 1, Math.ceil(seconds / 2));
+    const b1 = await wrk(proxiedUrl, 1, Math.ceil(seconds / 2));
+    const ratio = b.requestsPerSecond / a.requestsPerSecond;
+    return [
+      { name: "1 KiB GET, Deno.serve directly (wrk -c50: req/s, p50, p99)", value: fmt(a) },
+      { name: "1 KiB GET, SDK plugin behind the host (wrk -c50: req/s, p50, p99)", value: fmt(b) },
+      {
+        name: "proxied / direct throughput",
+        value: `${(ratio * 100).toFixed(0)} %`,
+        target: "≥ 50 %",
+      },
+      {
+        name: "added p50 latency, one connection (proxied − direct)",
+        value: `${((b1.p50ms - a1.p50ms) * 1000).toFixed(0)} µs (direct ${
+          (a1.p50ms * 1000).toFixed(0)
+        } µs)`,
+        target: "≤ 100 µs",
+      },
+    ];
+  } finally {
+    await stop(host.child);
+    await stop(direct.child);
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function fmt(result: WrkResult): string {
+  return `${Math.round(result.requestsPerSecond)} req/s, ${result.p50ms.toFixed(2)} ms, ${
+    result.p99ms.toFixed(2)
+  } ms`;
+}
