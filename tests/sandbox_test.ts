@@ -81,6 +81,8 @@ Deno.test("a plugin gets a clean environment: none of the host's variables leak 
         `unexpected variable ${name}`,
       );
     }
+    const runtime = await Deno.stat(`${test.dir}/data/run`);
+    assert.equal(runtime.mode! & 0o777, 0o700, "the sockets' folder must be the host's alone");
     const cmdline = new TextDecoder().decode(await Deno.readFile(`/proc/${pid}/cmdline`)).split(
       "\0",
     );
