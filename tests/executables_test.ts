@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REPO } from "./_host_process.ts";
 import { alive, startTestHost, waitForState } from "./_in_process_host.ts";
-
-const NAMED_ECHO = `${REPO}tests/fixtures/tools/named_echo.ts`;
-
-/** A prebuilt plugin program: a script that runs the echo plugin under `name`. */
-async function writeProgram(path: string, name: string): Promise<void> {
-  await Deno.writeTextFile(
-    path,
-    `#!/bin/sh\nexec "${Deno.execPath()}" run --config "${REPO}deno.json" --allow-all "${NAMED_ECHO}" --name ${name} "$@"\n`,
-    { mode: 0o755 },
-  );
-}
+import { writeProgram } from "./_programs.ts";
 
 Deno.test("a QNTX-style executable is found by name, told a port, and supervised like any plugin", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qntx-exe-" });

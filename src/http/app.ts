@@ -108,10 +108,19 @@ export function createApp(deps: AppDeps): AppHandler {
     });
     router.get("/:domain-ws", relay).get("/:domain-ws/*", relay);
   }
+  const hostApi = /^\/api\/(plugins|attestations|pulse)(\/|$)/;
+  const toPlugin = deps.gateway && router.match("GET", new URL("http://host/api/x/y")).handler;
   return async (request, info) => {
     const url = new URL(request.url);
     try {
-      const { handler, params } = router.match(request.method, url);
+      // The hot path, /api/<domain>/…, skips the pattern list (the host's own /api routes first).
+      const path = url.pathname;
+      const domain = toPlugin && path.startsWith("/api/") && !hostApi.test(path)
+        ? path.slice(5).split("/", 1)[0]
+        : undefined;
+      const { handler, params } = domain
+        ? { handler: toPlugin!, params: { domain } }
+        : router.match(request.method, url);
       const context = { request, url, params, ...(info ? { remote: info.remoteAddr } : {}) };
       return await handler(context);
     } catch (error) {

@@ -6,8 +6,27 @@ import { HttpError } from "./http_error.ts";
 import type { Metrics } from "./metrics.ts";
 import type { RouteContext } from "./router.ts";
 
+/** A plugin's answer over the data channel: a streaming body, or the whole body at once. */
+export interface StreamedAnswer {
+  status: number;
+  headers: domain.HTTPHeader[];
+  body: ReadableStream<Uint8Array> | null;
+  whole?: Uint8Array;
+}
+
 /** How the edge reaches plugin processes (the supervisor, in the host). */
 export interface PluginGateway {
+  /**
+   * Sends a request over the plugin's data channel with both bodies streaming; null when the
+   * plugin has none (QNTX plugins), and `handleHttp` is used instead.
+   */
+  streamHttp?(
+    name: string,
+    head: domain.HTTPRequest,
+    body: ReadableStream<Uint8Array> | null,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<StreamedAnswer> | null;
   handleHttp(
     name: string,
     request: domain.HTTPRequest,
@@ -43,6 +62,7 @@ const STATUS_OF_FAILURE: Record<PluginCallError["failure"], number> = {
 };
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+const NO_REQUEST_BODY = new Set(["GET", "HEAD"]);
 
 /**
  * `/api/<domain>` and `/api/<domain>/*`: forwards the request to the plugin once (no retries),
@@ -53,7 +73,7 @@ export function pluginProxy(options: ProxyOptions): (context: RouteContext) => P
   const { registry, metrics } = options;
   return async (context) => {
     const name = context.params.domain!;
-    if (!registry.snapshot(name)) {
+    if (registry.getState(name) === undefined) {
       throw new HttpError(404, `no plugin named "${name}" is registered`, { plugin: name });
     }
     const started = performance.now();
@@ -77,14 +97,14 @@ async function forward(
   { request, url, remote }: RouteContext,
 ): Promise<Response> {
   const { registry, gateway } = options;
-  const snapshot = registry.snapshot(name)!;
-  if (snapshot.state !== "running") {
+  const state = registry.getState(name)!;
+  if (state !== "running") {
+    const lastError = registry.snapshot(name)?.lastError;
     throw new HttpError(
       503,
-      `plugin "${name}" is ${snapshot.state}` +
-        (snapshot.lastError ? `: ${snapshot.lastError}` : ""),
-      { plugin: name, state: snapshot.state },
-      { "retry-after": String(RETRY_AFTER[snapshot.state]) },
+      `plugin "${name}" is ${state}` + (lastError ? `: ${lastError}` : ""),
+      { plugin: name, state },
+      { "retry-after": String(RETRY_AFTER[state]) },
     );
   }
   const prefix = `/api/${name}`;
@@ -93,41 +113,68 @@ async function forward(
   headers.push({ name: "x-forwarded-proto", values: [url.protocol.replace(":", "")] });
   headers.push({ name: "x-forwarded-host", values: [url.host] });
   if (remote) headers.push({ name: "x-forwarded-for", values: [remote.hostname] });
-  const body = await readBodyLimited(request, options.bodyLimit, name);
-
-  let answer: domain.HTTPResponse;
-  try {
-    answer = await gateway.handleHttp(
-      name,
-      { method: request.method, path, headers, body },
-      options.timeoutMs,
-      request.signal,
-    );
-  } catch (error) {
+  const failed = (error: unknown) => {
     const failure = (error as PluginCallError).failure ?? "unreachable";
     const status = STATUS_OF_FAILURE[failure];
-    throw new HttpError(
+    return new HttpError(
       status,
       (error as Error).message,
       { plugin: name, state: registry.getState(name) ?? "unknown" },
       status === 503 ? { "retry-after": "1" } : {},
     );
+  };
+  const head: domain.HTTPRequest = {
+    method: request.method,
+    path,
+    headers,
+    body: new Uint8Array(),
+  };
+  const streamBody = request.body && !NO_REQUEST_BODY.has(request.method) ? request.body : null;
+  const streaming = gateway.streamHttp?.(name, head, streamBody, options.timeoutMs, request.signal);
+  if (streaming) {
+    // The data channel: no size ceiling, bodies flow both ways as they are produced.
+    let streamed;
+    try {
+      streamed = await streaming;
+    } catch (error) {
+      throw failed(error);
+    }
+    checkStatus(name, streamed.status);
+    if (NULL_BODY.has(streamed.status)) {
+      await streamed.body?.cancel();
+      return new Response(null, {
+        status: streamed.status,
+        headers: fromWireHeaders(streamed.headers, true),
+      });
+    }
+    const body = streamed.body ?? (streamed.whole as Uint8Array<ArrayBuffer> | undefined) ?? null;
+    return new Response(body, {
+      status: streamed.status,
+      headers: fromWireHeaders(streamed.headers, true),
+    });
   }
-  if (
-    !Number.isInteger(answer.statusCode) || answer.statusCode < 200 || answer.statusCode > 599
-  ) {
-    throw new HttpError(
-      502,
-      `plugin "${name}" answered with an invalid status ${answer.statusCode}`,
-      {
-        plugin: name,
-        state: "running",
-      },
-    );
+
+  // Unary HandleHTTP (QNTX plugins): the body travels whole, so it has a limit.
+  head.body = await readBodyLimited(request, options.bodyLimit, name);
+  let answer: domain.HTTPResponse;
+  try {
+    answer = await gateway.handleHttp(name, head, options.timeoutMs, request.signal);
+  } catch (error) {
+    throw failed(error);
   }
+  checkStatus(name, answer.statusCode);
   const responseHeaders = fromWireHeaders(answer.headers, true);
   const responseBody = NULL_BODY.has(answer.statusCode)
     ? null
     : answer.body as Uint8Array<ArrayBuffer>;
   return new Response(responseBody, { status: answer.statusCode, headers: responseHeaders });
+}
+
+function checkStatus(name: string, status: number): void {
+  if (!Number.isInteger(status) || status < 200 || status > 599) {
+    throw new HttpError(502, `plugin "${name}" answered with an invalid status ${status}`, {
+      plugin: name,
+      state: "running",
+    });
+  }
 }

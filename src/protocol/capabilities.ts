@@ -9,6 +9,8 @@ export const CAPABILITIES = {
   jobs: "jobs",
   websocket: "websocket",
   http: "http",
+  /** HTTP over this host's data channel (a second Unix socket, `--data-socket`). */
+  dataChannel: "data_channel",
 } as const;
 
 export type Capability = typeof CAPABILITIES[keyof typeof CAPABILITIES];

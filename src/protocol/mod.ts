@@ -30,3 +30,18 @@ export {
 } from "./websocket_frames.ts";
 export { callUnary, isUnimplemented, type UnaryMethod } from "./unary.ts";
 export { fromWireHeaders, isHopByHop, toWireHeaders } from "./http_headers.ts";
+export {
+  encodeFrame,
+  END,
+  type Frame,
+  FRAME_HEADER,
+  FrameParser,
+  FrameType,
+  type FrameTypeValue,
+  INITIAL_WINDOW,
+  MAX_DATA,
+  MAX_FRAME,
+  readWindow,
+  windowPayload,
+} from "./data_frames.ts";
+export { FrameChannel, IncomingBody, OutgoingBody } from "./frame_channel.ts";

@@ -5,6 +5,8 @@ export interface PluginArgs {
   address: PluginAddress;
   /** Exit when stdin reaches end of file: the host that started us is gone. */
   watchStdin: boolean;
+  /** Where to serve the data channel (HTTP beside gRPC), when the host offers one. */
+  dataSocket?: string;
   /** Arguments the SDK did not know, reported but not fatal (another host may add some). */
   ignored: string[];
 }
@@ -16,6 +18,7 @@ export interface PluginArgs {
 export function parsePluginArgs(args: readonly string[]): PluginArgs {
   let address: PluginAddress | undefined;
   let watchStdin = false;
+  let dataSocket: string | undefined;
   const ignored: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = splitFlag(args[i]!);
@@ -33,6 +36,12 @@ export function parsePluginArgs(args: readonly string[]): PluginArgs {
         throw new TypeError(`--port needs a port number from 0 to 65535, got ${text}`);
       }
       address = { kind: "tcp", port };
+    } else if (flag === "--data-socket") {
+      const path = value();
+      if (!path?.startsWith("/")) {
+        throw new TypeError(`--data-socket needs an absolute path, got ${path}`);
+      }
+      dataSocket = path;
     } else if (flag === "--watch-stdin") {
       watchStdin = true;
     } else {
@@ -40,7 +49,9 @@ export function parsePluginArgs(args: readonly string[]): PluginArgs {
     }
   }
   if (!address) throw new TypeError("a plugin needs --socket <path> or --port <n> to serve on");
-  return { address, watchStdin, ignored };
+  return dataSocket
+    ? { address, watchStdin, ignored, dataSocket }
+    : { address, watchStdin, ignored };
 }
 
 function splitFlag(arg: string): [string, string | undefined] {

@@ -46,6 +46,9 @@ export class PluginService {
   #initialized = false;
   #paused = false;
 
+  /** Capabilities of this process beyond the definition's (the data channel, when served). */
+  readonly extraCapabilities: Capability[] = [];
+
   constructor(
     readonly definition: PluginDefinition,
     readonly logger: Logger,
@@ -118,7 +121,7 @@ export class PluginService {
     return {
       metadata: answer(() => ({
         ...metadata,
-        capabilities: capabilitiesOf(definition),
+        capabilities: [...capabilitiesOf(definition), ...this.extraCapabilities],
         protocolVersion: PROTOCOL_VERSION,
       })),
       initialize: answer((request: domain.InitializeRequest) => this.#initialize(request)),
@@ -130,10 +133,13 @@ export class PluginService {
       handleHttp: (call, callback) => {
         const controller = new AbortController();
         call.on("cancelled", () => controller.abort(new Error("the host cancelled the request")));
-        this.#http(call.request, controller.signal).then(fromResponse).then(
-          (response) => callback(null, response),
-          (error) => callback(rpcError(grpc.status.INVALID_ARGUMENT, (error as Error).message)),
-        );
+        Promise.resolve().then(() => this.respond(toRequest(call.request, controller.signal))).then(
+          fromResponse,
+        )
+          .then(
+            (response) => callback(null, response),
+            (error) => callback(rpcError(grpc.status.INVALID_ARGUMENT, (error as Error).message)),
+          );
       },
       handleWebSocket: (stream) =>
         serveWebSocket(stream, definition.websocket ?? {}, this.context, this.logger),
@@ -175,8 +181,11 @@ export class PluginService {
     };
   }
 
-  async #http(wire: domain.HTTPRequest, signal: AbortSignal): Promise<Response> {
-    const request = toRequest(wire, signal);
+  /**
+   * Answers one web request as the plugin would over any transport: 503 while paused, the
+   * first matching route, else `fetch`, else 404/405; a handler that throws is a 500.
+   */
+  async respond(request: Request): Promise<Response> {
     const { name } = this.definition.metadata;
     if (this.#paused) return problem(503, `plugin "${name}" is paused`);
     const url = new URL(request.url);

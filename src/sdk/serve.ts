@@ -1,8 +1,15 @@
 import * as grpc from "@grpc/grpc-js";
 import { domainLoggerName, JsonLogger, writerSink } from "../log/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
-import { CHANNEL_OPTIONS, domain, type PluginAddress, readyLine } from "../protocol/mod.ts";
+import {
+  CAPABILITIES,
+  CHANNEL_OPTIONS,
+  domain,
+  type PluginAddress,
+  readyLine,
+} from "../protocol/mod.ts";
 import { parsePluginArgs } from "./args.ts";
+import { DataServer } from "./data_server.ts";
 import type { PluginDefinition } from "./definition.ts";
 import { PluginService } from "./plugin_service.ts";
 
@@ -70,6 +77,7 @@ export async function serve(
       // time: a host that died must not leave it running.
       const deadline = exit ? setTimeout(() => Deno.exit(0), DRAIN_MS + 300) : undefined;
       await service.stop();
+      await data?.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();
@@ -94,6 +102,11 @@ export async function serve(
   server.addService(domain.DomainPluginServiceService, service.implementation());
 
   const address = await bind(server, args.address);
+  let data: DataServer | undefined;
+  if (args.dataSocket) {
+    data = new DataServer(args.dataSocket, (request) => service.respond(request), logger);
+    service.extraCapabilities.push(CAPABILITIES.dataChannel);
+  }
   writeLine(readyLine(address));
 
   const onSignal = () => stop("signal received");

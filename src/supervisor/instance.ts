@@ -18,6 +18,7 @@ import type { SupervisionTimeouts, SupervisorContext } from "./plugin_supervisor
 import { PluginProcess } from "./plugin_process.ts";
 import { type DeniedAccess, PermissionAudit } from "./permission_audit.ts";
 import { toConfigSchema } from "./remote_plugin.ts";
+import { DataClient, type StreamedResponse } from "./data_client.ts";
 
 /** One launch of a plugin: its process, connection and token live and die together. */
 export interface Instance {
@@ -37,6 +38,8 @@ export interface Instance {
   audit?: PermissionAudit;
   /** Calls under way (HTTP, jobs), which a stop lets finish within the drain time. */
   inFlight: number;
+  /** The data channel to the process, when it serves one: HTTP goes there, not over gRPC. */
+  data?: DataClient;
   /** Open WebSocket streams; a stop cuts them so their clients learn at once. */
   streams: Set<grpc.ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage>>;
   /** Wakes a stop waiting for the calls under way to finish. */
@@ -126,15 +129,17 @@ export async function launchInstance(
   onDenied: (access: DeniedAccess) => void,
 ): Promise<Instance> {
   const socket = join(context.runtimeDir, `${found.name}.sock`);
+  const dataSocket = join(context.runtimeDir, `${found.name}.data.sock`);
   const auditFile = join(context.runtimeDir, `${found.name}.audit.jsonl`);
   await Deno.remove(socket).catch(() => {});
+  await Deno.remove(dataSocket).catch(() => {});
   await Deno.remove(auditFile).catch(() => {});
   const dataDir = join(context.dataDir, found.name);
   await Deno.mkdir(dataDir, { recursive: true });
   const command = launchCommand(found, {
     execPath: context.execPath,
     denoConfig: context.denoConfig,
-    paths: { pluginDir: found.dir, dataDir, socket, hostSockets: context.hostSockets },
+    paths: { pluginDir: found.dir, dataDir, socket, dataSocket, hostSockets: context.hostSockets },
     tcpPort: found.kind === "qntx-executable" ? freePort() : 0,
     grants: context.grants(found.name),
     hostEnv: context.hostEnv,
@@ -180,6 +185,18 @@ export async function launchInstance(
       );
     }
     instance.schema = await fetchSchema(instance, context.timeouts.call);
+    if (instance.metadata.capabilities.includes(CAPABILITIES.dataChannel)) {
+      instance.data = await DataClient.connect(found.name, dataSocket).catch((error) => {
+        context.logger.warn(
+          `plugin "${found.name}" offers a data channel the host cannot open; using gRPC`,
+          {
+            plugin: found.name,
+            error,
+          },
+        );
+        return undefined;
+      });
+    }
   } catch (error) {
     instance.stopping = true;
     await terminateInstance(instance, context.timeouts, context.logger, found.name);
@@ -223,6 +240,7 @@ export async function terminateInstance(
   instance.stopping = true;
   if (process.exit === undefined) await drain(instance, timeouts.drain);
   for (const stream of instance.streams) stream.cancel();
+  instance.data?.close();
   const waitExit = async (ms: number) => {
     const done = new AbortController();
     try {
@@ -299,4 +317,34 @@ export function openStream(
   stream.on("end", forget);
   stream.on("error", forget);
   return stream;
+}
+
+/**
+ * Sends one HTTP request over the instance's data channel, bodies streaming both ways; null when
+ * the instance has none (the caller then uses unary `HandleHTTP`). Counted for drain until the
+ * response body has been delivered.
+ */
+export function forwardStream(
+  instance: Instance | undefined,
+  name: string,
+  head: domain.HTTPRequest,
+  body: ReadableStream<Uint8Array> | null,
+  deadlineMs: number,
+  signal?: AbortSignal,
+): Promise<StreamedResponse> | null {
+  const data = instance?.data;
+  if (!instance || !data || data.closed) return null;
+  if (instance.stopping) {
+    return Promise.reject(
+      new PluginCallError(
+        "draining",
+        `plugin "${name}" is stopping; it finishes the calls under way`,
+      ),
+    );
+  }
+  instance.inFlight++;
+  return data.request(head, body, deadlineMs, signal, () => {
+    instance.inFlight--;
+    if (instance.inFlight === 0) instance.onIdle?.();
+  });
 }

@@ -42,7 +42,12 @@ export type LaunchCommand =
  * environment.
  */
 export function launchCommand(plugin: FoundPlugin, context: LaunchContext): LaunchCommand {
-  const socketArgs = ["--socket", context.paths.socket, "--watch-stdin"];
+  const socketArgs = [
+    "--socket",
+    context.paths.socket,
+    ...(context.paths.dataSocket ? ["--data-socket", context.paths.dataSocket] : []),
+    "--watch-stdin",
+  ];
   const unix: PluginAddress = { kind: "unix", path: context.paths.socket };
   if (plugin.kind === "qntx-executable") {
     return {

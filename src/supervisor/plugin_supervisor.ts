@@ -9,8 +9,10 @@ import type { domain } from "../protocol/mod.ts";
 import { reasonOf, type Registry, RegistryError } from "../registry/mod.ts";
 import { type BackoffPolicy, CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
+import type { StreamedResponse } from "./data_client.ts";
 import {
   forwardHttp,
+  forwardStream,
   type Instance,
   instanceCall,
   launchInstance,
@@ -128,6 +130,16 @@ export class PluginSupervisor {
     signal?: AbortSignal,
   ): Promise<domain.HTTPResponse> {
     return forwardHttp(this.#instance, this.name, request, deadlineMs, signal);
+  }
+
+  /** Forwards one HTTP request over the data channel, or null when the process has none. */
+  streamHttp(
+    head: domain.HTTPRequest,
+    body: ReadableStream<Uint8Array> | null,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<StreamedResponse> | null {
+    return forwardStream(this.#instance, this.name, head, body, deadlineMs, signal);
   }
 
   /** Opens a `HandleWebSocket` stream to the current process; it is cut when the process stops. */
@@ -302,6 +314,7 @@ export class PluginSupervisor {
     context.ledger.remove(instance.process.pid);
     context.tokens.revoke(instance.token);
     instance.client.close();
+    instance.data?.close();
     if (instance !== this.#instance) return;
     this.#instance = undefined;
     if (instance.stopping || !this.#wanted) return;

@@ -20,6 +20,8 @@ export interface SandboxPaths {
   dataDir: string;
   /** The Unix socket the plugin serves on. */
   socket: string;
+  /** The Unix socket of its data channel (HTTP beside gRPC), when the host offers one. */
+  dataSocket?: string;
   /** The host's service sockets the plugin calls back. */
   hostSockets: string[];
 }
@@ -91,7 +93,11 @@ export function sandboxFlags(
     }
   }
   if (refused.length > 0) return { ok: false, refused };
-  const sockets = [paths.socket, ...paths.hostSockets];
+  const sockets = [
+    paths.socket,
+    ...(paths.dataSocket ? [paths.dataSocket] : []),
+    ...paths.hostSockets,
+  ];
   const inside = request.write.map((path) => normalize(join(paths.pluginDir, path)));
   const unique = (values: string[]) => [...new Set(values)];
   const granted: Granted = {

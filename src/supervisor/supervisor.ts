@@ -2,6 +2,7 @@ import { type Logger, PluginCallError } from "../plugin/mod.ts";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import type { domain } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
+import type { StreamedResponse } from "./data_client.ts";
 import { discoverPlugin } from "./discovery.ts";
 import type { LogBuffer } from "./log_buffer.ts";
 import { PluginSupervisor, type SupervisorContext } from "./plugin_supervisor.ts";
@@ -91,6 +92,17 @@ export class Supervisor {
       return Promise.reject(new PluginCallError("unreachable", `plugin "${name}" has no process`));
     }
     return plugin.handleHttp(request, deadlineMs, signal);
+  }
+
+  /** Forwards one HTTP request over plugin `name`'s data channel; null when it has none. */
+  streamHttp(
+    name: string,
+    head: domain.HTTPRequest,
+    body: ReadableStream<Uint8Array> | null,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<StreamedResponse> | null {
+    return this.#plugins.get(name)?.streamHttp(head, body, deadlineMs, signal) ?? null;
   }
 
   /** Opens a WebSocket stream to plugin `name`'s process. */

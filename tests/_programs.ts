@@ -1,0 +1,21 @@
+/** Prebuilt plugin programs for tests: scripts that run the echo plugin under another name. */
+import { join } from "node:path";
+import { REPO } from "./_host_process.ts";
+
+const NAMED_ECHO = `${REPO}tests/fixtures/tools/named_echo.ts`;
+
+/** Writes an executable that serves the echo plugin as `name` (QNTX's `--port` or our socket). */
+export async function writeProgram(path: string, name: string): Promise<void> {
+  await Deno.writeTextFile(
+    path,
+    `#!/bin/sh\nexec "${Deno.execPath()}" run --config "${REPO}deno.json" --allow-all "${NAMED_ECHO}" --name ${name} "$@"\n`,
+    { mode: 0o755 },
+  );
+}
+
+/** A folder holding `qntx-<name>-plugin`: a QNTX-style plugin, unary HTTP only. */
+export async function qntxPluginDir(name: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "qntx-exe-" });
+  await writeProgram(join(dir, `qntx-${name}-plugin`), name);
+  return dir;
+}
