@@ -13,7 +13,7 @@ export const MAX_DATA = 64 * 1024;
 /** Largest frame a peer accepts (a head with many headers stays well below). */
 export const MAX_FRAME = 16 * 1024 * 1024;
 /** Bytes of DATA each side may send on a stream before the other grants more. */
-export const INITIAL_WINDOW = 256 * 1024;
+export const INITIAL_WINDOW = 1024 * 1024;
 
 export const FrameType = {
   /** `domain.HTTPRequest` (protobuf), host to plugin; opens a stream. */

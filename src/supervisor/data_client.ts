@@ -21,6 +21,8 @@ export interface StreamedResponse {
 
 interface ClientStream {
   answered: boolean;
+  /** Restarts the deadline: the exchange is moving. */
+  progress?: () => void;
   resolve(response: StreamedResponse): void;
   reject(error: Error): void;
   incoming?: IncomingBody;
@@ -52,9 +54,12 @@ export class DataClient {
 
   static async connect(plugin: string, path: string): Promise<DataClient> {
     const conn = await Deno.connect({ transport: "unix", path });
-    let client!: DataClient;
-    const channel = new FrameChannel(conn, (frame) => client.#frame(frame));
-    client = new DataClient(plugin, channel);
+    const route: { to?: DataClient } = {};
+    const client = new DataClient(
+      plugin,
+      new FrameChannel(conn, (frame) => route.to!.#frame(frame)),
+    );
+    route.to = client;
     return client;
   }
 
@@ -185,6 +190,7 @@ export class DataClient {
         break;
       case FrameType.WINDOW:
         stream.outgoing?.granted(frame.payload);
+        if (!stream.answered) stream.progress?.();
         break;
       case FrameType.CANCEL:
         this.#fail(

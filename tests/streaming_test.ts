@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { listeningUrl, spawnHost } from "./_host_process.ts";
+import { FIXTURES, startTestHost, type TestHost, waitForState } from "./_in_process_host.ts";
+
+const GIB = 1024 ** 3;
+
+async function withEcho(work: (test: TestHost, url: (path: string) => URL) => Promise<void>) {
+  const test = await startTestHost(["echo"]);
+  try {
+    await waitForState(test.host.registry, "echo", "running");
+    await work(test, (path) => new URL(path, test.host.url));
+  } finally {
+    await test.close();
+  }
+}
+
+/** POSTs `size` bytes with a Content-Length over a plain connection; returns the answer's body. */
+async function rawUpload(url: URL, size: number): Promise<string> {
+  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+  const head = `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Length: ${size}\r\n` +
+    "Connection: close\r\n\r\n";
+  await conn.write(new TextEncoder().encode(head));
+  const chunk = new Uint8Array(256 * 1024).fill(97);
+  for (let sent = 0; sent < size; sent += chunk.byteLength) {
+    const piece = chunk.subarray(0, Math.min(chunk.byteLength, size - sent));
+    let written = 0;
+    while (written < piece.byteLength) written += await conn.write(piece.subarray(written));
+  }
+  const answer = await new Response(conn.readable).text();
+  return answer.slice(answer.indexOf("\r\n\r\n") + 4);
+}
+
+/** Resident memory of a process, in bytes. */
+function rss(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024;
+}
+
+/** Samples the peak resident memory of `pid` while `work` runs. */
+async function peakDuring(pid: number, work: () => Promise<void>): Promise<number> {
+  let peak = rss(pid);
+  const timer = setInterval(() => peak = Math.max(peak, rss(pid)), 20);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(peak, rss(pid));
+}
+
+Deno.test("server-sent events from a plugin reach the client as they are produced", async () => {
+  await withEcho(async (_test, url) => {
+    const response = await fetch(url("/api/echo/events"));
+    assert.equal(response.headers.get("content-type"), "text/event-stream");
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    // The first event arrives while the stream is still open: nothing waits for its end.
+    assert.equal((await reader.read()).value, "data: first\n\n");
+    await (await fetch(url("/api/echo/events/next"), { method: "POST", body: "second" })).body
+      ?.cancel();
+    assert.equal((await reader.read()).value, "data: second\n\n");
+    await reader.cancel();
+  });
+});
+
+Deno.test("a 1 GiB upload and a 1 GiB download stream through the host in bounded memory", async () => {
+  // The host runs as its own process, so its memory is measured apart from this client's.
+  const dir = await Deno.makeTempDir({ prefix: "qntx-stream-" });
+  await Deno.writeTextFile(
+    join(dir, "am.toml"),
+    `[plugin]\nenabled = ["echo"]\npaths = ["${FIXTURES}"]\n`,
+  );
+  const host = spawnHost({ cwd: dir });
+  try {
+    const base = await listeningUrl(host);
+    await host.waitFor((line) => line.msg === 'plugin "echo" loading → running');
+    const url = (path: string) => new URL(path, base);
+    const pid = host.child.pid;
+    // Warm up first (code compiled, buffers and pools made): what is measured is what a large
+    // body adds, not what the first request of any size costs.
+    await rawUpload(url("/api/echo/sink"), 32 * 1024 * 1024);
+    await (await fetch(url(`/api/echo/source/${32 * 1024 * 1024}`))).arrayBuffer();
+    const before = rss(pid);
+
+    let uploaded = 0;
+    const uploadPeak = await peakDuring(pid, async () => {
+      uploaded = JSON.parse(await rawUpload(url("/api/echo/sink"), GIB)).bytes;
+    });
+    assert.equal(uploaded, GIB);
+
+    let downloaded = 0;
+    const downloadPeak = await peakDuring(pid, async () => {
+      const response = await fetch(url(`/api/echo/source/${GIB}`));
+      for await (const piece of response.body!) downloaded += piece.byteLength;
+    });
+    assert.equal(downloaded, GIB);
+    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    const growth = Math.max(uploadPeak, downloadPeak) - before;
+    console.log(
+      `host memory growth: upload ${mib(uploadPeak - before)} MiB, download ${
+        mib(downloadPeak - before)
+      } MiB`,
+    );
+    assert.ok(
+      growth < 64 * 1024 * 1024,
+      `the host grew by ${mib(growth)} MiB (upload peak ${mib(uploadPeak - before)}, download ${
+        mib(downloadPeak - before)
+      })`,
+    );
+  } finally {
+    host.child.kill("SIGTERM");
+    await host.finished;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
