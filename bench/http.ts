@@ -56,12 +56,12 @@ export async function wrk(url: string, connections: number, seconds: number): Pr
 }
 
 /** A child process whose output (stdout and stderr) is followed, to wait for lines. */
-interface Child {
+export interface Child {
   child: Deno.ChildProcess;
   waitFor(pattern: RegExp): Promise<RegExpExecArray>;
 }
 
-function startChild(args: string[], cwd: string): Child {
+export function startChild(args: string[], cwd: string): Child {
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd,
@@ -105,7 +105,7 @@ function startChild(args: string[], cwd: string): Child {
   };
 }
 
-async function stop(child: Deno.ChildProcess): Promise<void> {
+export async function stop(child: Deno.ChildProcess): Promise<void> {
   try {
     child.kill("SIGTERM");
   } catch { /* gone */ }

@@ -1,15 +1,19 @@
 /**
  * `deno task bench`: runs every benchmark of the host on this machine, in one run, and prints
- * a table (and `--json` for machines). Figures in the README come from here.
+ * a table (`--json` for machines). The figures in the README come from here.
  */
+import { httpFigures } from "./http.ts";
 import { supervisionFigures } from "./supervision.ts";
+import { websocketFigures } from "./websocket.ts";
 
-const figures = [
+const groups = [
   { group: "supervision", figures: await supervisionFigures() },
+  { group: "http", figures: await httpFigures() },
+  { group: "websocket", figures: await websocketFigures() },
 ];
 if (Deno.args.includes("--json")) {
   console.log(
-    JSON.stringify({ deno: Deno.version.deno, at: new Date().toISOString(), figures }, null, 2),
+    JSON.stringify({ deno: Deno.version.deno, at: new Date().toISOString(), groups }, null, 2),
   );
 } else {
   console.log(
@@ -18,8 +22,8 @@ if (Deno.args.includes("--json")) {
     }\n`,
   );
   console.log("| figure | measured | target |\n| --- | --- | --- |");
-  for (const { figures: list } of figures) {
-    for (const figure of list) {
+  for (const { figures } of groups) {
+    for (const figure of figures) {
       console.log(`| ${figure.name} | ${figure.value} | ${figure.target ?? ""} |`);
     }
   }
