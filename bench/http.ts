@@ -117,12 +117,19 @@ export async function stop(child: Deno.ChildProcess): Promise<void> {
 export async function httpFigures(seconds = 8): Promise<Figure[]> {
   await ensureWrk();
   const dir = await Deno.makeTempDir({ prefix: "qntx-bench-http-" });
+  // "kibu" is the same plugin as a QNTX-style executable: unary HandleHTTP, no data channel.
+  await Deno.writeTextFile(
+    join(dir, "qntx-kibu-plugin"),
+    `#!/bin/sh\nexec "${Deno.execPath()}" run --config "${REPO}deno.json" --allow-all ` +
+      `"${join(REPO, "bench/fixtures/named_kib.ts")}" --name kibu "$@"\n`,
+    { mode: 0o755 },
+  );
+  const paths = JSON.stringify([join(REPO, "bench/fixtures"), dir]);
   await Deno.writeTextFile(
     join(dir, "am.toml"),
-    `[server]\nport = 0\n[plugin]\nenabled = ["kib"]\npaths = ["${
-      join(REPO, "bench/fixtures")
-    }"]\n`,
+    `[server]\nport = 0\n[plugin]\nenabled = ["kib", "kibu"]\npaths = ${paths}\n`,
   );
+
   const direct = startChild(
     ["run", "--allow-net", join(REPO, "bench/fixtures/direct_server.ts")],
     REPO,
@@ -132,10 +139,13 @@ export async function httpFigures(seconds = 8): Promise<Figure[]> {
     const directPort = (await direct.waitFor(/LISTENING (\d+)/))[1];
     const hostPort = (await host.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\//))[1];
     await host.waitFor(/plugin \\"kib\\" loading → running/);
+    await host.waitFor(/plugin \\"kibu\\" loading → running/);
     const directUrl = `http://127.0.0.1:${directPort}/`;
     const proxiedUrl = `http://127.0.0.1:${hostPort}/api/kib/`;
     const a = await wrk(directUrl, 50, seconds);
     const b = await wrk(proxiedUrl, 50, seconds);
+    const unaryUrl = `http://127.0.0.1:${hostPort}/api/kibu/`;
+    const u = await wrk(unaryUrl, 50, seconds);
     const a1 = await wrk(directUrl, 1, Math.ceil(seconds / 2));
     const b1 = await wrk(proxiedUrl, 1, Math.ceil(seconds / 2));
     const ratio = b.requestsPerSecond / a.requestsPerSecond;
@@ -143,9 +153,15 @@ export async function httpFigures(seconds = 8): Promise<Figure[]> {
       { name: "1 KiB GET, Deno.serve directly (wrk -c50: req/s, p50, p99)", value: fmt(a) },
       { name: "1 KiB GET, SDK plugin behind the host (wrk -c50: req/s, p50, p99)", value: fmt(b) },
       {
-        name: "proxied / direct throughput",
+        name: "proxied / direct throughput (data channel)",
         value: `${(ratio * 100).toFixed(0)} %`,
         target: "≥ 50 %",
+      },
+      {
+        name: "1 KiB GET, the same plugin as a QNTX executable, unary HandleHTTP (req/s, p50, p99)",
+        value: `${fmt(u)}; ${
+          ((u.requestsPerSecond / a.requestsPerSecond) * 100).toFixed(0)
+        } % of direct`,
       },
       {
         name: "added p50 latency, one connection (proxied − direct)",
