@@ -5,16 +5,8 @@
  */
 import { join, resolve } from "node:path";
 import type { HostConfig } from "../src/config/mod.ts";
+import { HOST_PERMISSIONS } from "../src/host/mod.ts";
 import { type FoundPlugin, NO_GRANTS, sandboxFlags } from "../src/supervisor/mod.ts";
-
-export const HOST_PERMISSIONS = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-run",
-  "--allow-sys",
-];
 
 export interface CompileStep {
   /** `deno` arguments. */

@@ -3,6 +3,7 @@
  * lines so tests wait for events instead of sleeping.
  */
 import { fileURLToPath } from "node:url";
+import { HOST_PERMISSIONS } from "../src/host/mod.ts";
 
 export const REPO = fileURLToPath(new URL("..", import.meta.url));
 const MAIN = `${REPO}main.ts`;
@@ -29,12 +30,7 @@ export function spawnHost(
       "run",
       "--config",
       DENO_JSON,
-      "--allow-net",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-run",
-      "--allow-sys",
+      ...HOST_PERMISSIONS,
       MAIN,
       ...(options.args ?? []),
     ],

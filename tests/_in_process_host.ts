@@ -96,33 +96,30 @@ export async function waitForRestart(
   ms = 20_000,
 ): Promise<number> {
   const deadline = Date.now() + ms;
-  while (true) {
+  const current = () => {
     const pid = host.supervisor.get(name)?.pid;
-    if (pid !== undefined && pid !== oldPid && host.registry.getState(name) === "running") {
-      return pid;
-    }
+    return pid !== undefined && pid !== oldPid && host.registry.getState(name) === "running"
+      ? pid
+      : undefined;
+  };
+  let pid = current();
+  while (pid === undefined) {
     if (Date.now() > deadline) {
       throw new Error(`plugin "${name}" did not come back within ${ms} ms`);
     }
-    await waitForState(host.registry, name, "running", Math.max(1, deadline - Date.now())).catch(
-      () => {},
-    );
-    if (host.registry.getState(name) === "running" && host.supervisor.get(name)?.pid === oldPid) {
-      // still the old state: wait for the change that takes it down first
-      await new Promise<void>((resolve) => {
-        const stop = host.registry.onStateChange((change) => {
-          if (change.plugin === name) {
-            stop();
-            resolve();
-          }
-        });
-        setTimeout(() => {
-          stop();
-          resolve();
-        }, 200);
-      });
-    }
+    // Wait for the plugin's next state change (or the deadline), then look again.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(1, deadline - Date.now()));
+      const stop = host.registry.onStateChange((change) => change.plugin === name && done());
+      function done() {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      }
+    });
+    pid = current();
   }
+  return pid;
 }
 
 /** Whether a process with this pid runs (a zombie waiting to be reaped does not). */

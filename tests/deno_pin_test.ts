@@ -21,3 +21,11 @@ Deno.test("README, CI and the workflow all name the pinned Deno", () => {
     assert.deepEqual([...new Set(named)], [PINNED], `${file} names another Deno version`);
   }
 });
+
+Deno.test("deno task start grants the host exactly HOST_PERMISSIONS", async () => {
+  const { HOST_PERMISSIONS } = await import("../src/host/mod.ts");
+  const tasks = JSON.parse(Deno.readTextFileSync(join(REPO, "deno.json"))).tasks;
+  const start: string = tasks.start.command;
+  const granted = start.split(" ").filter((arg) => arg.startsWith("--allow"));
+  assert.deepEqual(granted, [...HOST_PERMISSIONS]);
+});

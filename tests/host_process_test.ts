@@ -1,15 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { listeningUrl, spawnHost } from "./_host_process.ts";
-
-async function inTempDir(work: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "qntx-host-test-" });
-  try {
-    await work(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { inTempDir } from "./_temp.ts";
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(`the host serves /healthz and /api/plugins, then stops cleanly on ${signal}`, async () => {

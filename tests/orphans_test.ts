@@ -3,15 +3,7 @@ import { join } from "node:path";
 import { processStartTicks } from "../src/supervisor/mod.ts";
 import { listeningUrl, spawnHost } from "./_host_process.ts";
 import { alive, FIXTURES } from "./_in_process_host.ts";
-
-async function inTempDir(work: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "qntx-orphans-" });
-  try {
-    await work(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { inTempDir } from "./_temp.ts";
 
 /** Resolves once `pid` is gone; rejects after `ms`. */
 async function gone(pid: number, ms: number): Promise<number> {

@@ -2,3 +2,4 @@
 export { type Host, type HostOptions, startHost } from "./host.ts";
 export { HostServices, type HostServicesDeps } from "./services.ts";
 export { HOST_VERSION } from "./version.ts";
+export { HOST_PERMISSIONS } from "./permissions.ts";

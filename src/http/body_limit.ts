@@ -1,3 +1,4 @@
+import { concatBytes } from "../protocol/mod.ts";
 import { HttpError } from "./http_error.ts";
 
 /**
@@ -39,11 +40,5 @@ export async function readBodyLimited(
   } finally {
     reader.releaseLock();
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return concatBytes(chunks);
 }

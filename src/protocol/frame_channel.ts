@@ -1,3 +1,4 @@
+import { concatBytes } from "./bytes.ts";
 import {
   encodeFrame,
   END,
@@ -51,7 +52,7 @@ export class FrameChannel {
       while (this.#queue.length > 0 && !this.#closed) {
         const frames = this.#queue;
         this.#queue = [];
-        const bytes = frames.length === 1 ? frames[0]! : concat(frames);
+        const bytes = concatBytes(frames);
         let written = 0;
         while (written < bytes.byteLength) {
           written += await this.conn.write(bytes.subarray(written));
@@ -80,18 +81,6 @@ export class FrameChannel {
     }
     return failure;
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.byteLength;
-  const all = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return all;
 }
 
 /**

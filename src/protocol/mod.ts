@@ -45,3 +45,4 @@ export {
   windowPayload,
 } from "./data_frames.ts";
 export { FrameChannel, IncomingBody, OutgoingBody } from "./frame_channel.ts";
+export { concatBytes } from "./bytes.ts";

@@ -1,4 +1,5 @@
 import type { Logger } from "../plugin/mod.ts";
+import { concatBytes } from "../protocol/mod.ts";
 import type { Granted } from "./sandbox.ts";
 
 /** One access a plugin attempted that its sandbox did not allow. */
@@ -82,7 +83,7 @@ export class PermissionAudit {
       for await (const chunk of file.readable) chunks.push(chunk);
       const bytes = chunks.reduce((n, chunk) => n + chunk.length, 0);
       this.#offset += bytes;
-      this.#rest += decoder.decode(concat(chunks, bytes));
+      this.#rest += decoder.decode(concatBytes(chunks));
     } catch {
       file.close();
       return;
@@ -105,16 +106,6 @@ export class PermissionAudit {
       this.onDenied({ at: Date.now(), permission, value });
     }
   }
-}
-
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  const all = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return all;
 }
 
 const DENIED_KEPT = 100;
