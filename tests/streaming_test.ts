@@ -113,3 +113,54 @@ Deno.test("a 1 GiB upload and a 1 GiB download stream through the host in bounde
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a WebSocket client that stops reading does not make the host buffer without bound", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qntx-slow-ws-" });
+  await Deno.writeTextFile(
+    join(dir, "am.toml"),
+    `[plugin]\nenabled = ["echo"]\npaths = ["${FIXTURES}"]\n`,
+  );
+  const host = spawnHost({ cwd: dir });
+  try {
+    const base = await listeningUrl(host);
+    await host.waitFor((line) => line.msg === 'plugin "echo" loading → running');
+    const pid = host.child.pid;
+    // Warm the relay up with a client that reads.
+    const warm = new WebSocket(new URL("/echo-ws/flood?mb=8", base.href.replace("http", "ws")));
+    let warmed = 0;
+    await new Promise<void>((resolve) => {
+      warm.onmessage = () => {
+        if (++warmed === 8 * 16) {
+          warm.close();
+          resolve();
+        }
+      };
+    });
+    const before = rss(pid);
+    // A client that upgrades, then never reads: the plugin would send 256 MiB.
+    const conn = await Deno.connect({ hostname: base.hostname, port: Number(base.port) });
+    await conn.write(new TextEncoder().encode(
+      `GET /echo-ws/flood?mb=256 HTTP/1.1\r\nHost: ${base.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    ));
+    // Watch the host while the plugin pushes and nobody reads (the relay pauses the plugin).
+    let peak = before;
+    for (let i = 0; i < 50; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      peak = Math.max(peak, rss(pid));
+    }
+    conn.close();
+    const growth = (peak - before) / 1024 / 1024;
+    assert.ok(
+      growth < 64,
+      `the host grew by ${growth.toFixed(1)} MiB for a client that does not read`,
+    );
+    const health = await fetch(new URL("/healthz", base));
+    assert.equal(health.status, 200);
+    await health.body?.cancel();
+  } finally {
+    host.child.kill("SIGTERM");
+    await host.finished;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

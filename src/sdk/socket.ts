@@ -11,6 +11,8 @@ export interface SocketTransport {
   sendData(data: Uint8Array, headers: Record<string, string>): boolean;
   /** Sends a CLOSE frame and ends the stream. */
   close(code: number, reason: string): void;
+  /** Bytes sent but not yet taken by the host (it stops taking them for a slow client). */
+  buffered(): number;
 }
 
 /**
@@ -26,6 +28,11 @@ export class PluginSocket extends EventTarget {
 
   readyState: number = PluginSocket.OPEN;
   readonly binaryType = "arraybuffer";
+
+  /** Bytes queued for the client and not yet sent on; wait while it grows (the client is slow). */
+  get bufferedAmount(): number {
+    return this.transport.buffered();
+  }
   onmessage: Listener<MessageEvent> = null;
   onclose: Listener<CloseEvent> = null;
   onerror: Listener<Event> = null;

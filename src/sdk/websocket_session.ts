@@ -98,6 +98,7 @@ export function serveWebSocket(
     const url = `http://localhost${path}${query ? `?${query}` : ""}`;
     const created = new PluginSocket(url, {
       sendData: (data, headers) => stream.write(frame(Type.DATA, headers, data)),
+      buffered: () => stream.writableLength,
       close: (code, reason) => refuse(code, reason),
     });
     const request = new Request(url, { headers: forwarded });
