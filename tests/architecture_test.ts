@@ -18,10 +18,23 @@ const ALLOWED: Record<string, string[]> = {
   // The SDK is what plugins import: the contract, the protocol and logging, no host internals.
   sdk: ["plugin", "protocol", "log"],
   registry: ["plugin", "async"],
+  ats: ["plugin", "store"],
+  services: ["plugin", "protocol", "ats"],
   config: ["plugin", "registry"],
   http: ["plugin", "protocol", "registry", "store"],
   supervisor: ["plugin", "protocol", "async", "registry"],
-  host: ["plugin", "async", "log", "registry", "config", "store", "http", "supervisor"],
+  host: [
+    "plugin",
+    "async",
+    "log",
+    "registry",
+    "config",
+    "store",
+    "http",
+    "supervisor",
+    "ats",
+    "services",
+  ],
 };
 
 const MAX_LINES = 400;

@@ -5,6 +5,8 @@ import { type HostConfig, HostConfigProvider } from "../config/mod.ts";
 import { createApp } from "../http/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { newRegistry, reasonOf, type Registry } from "../registry/mod.ts";
+import { AttestationStore, localAttestationStore } from "../ats/mod.ts";
+import { startServiceServer } from "../services/mod.ts";
 import { openDatabase, PluginEventLog } from "../store/mod.ts";
 import {
   type BackoffPolicy,
@@ -66,11 +68,13 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     },
   });
   registry.onStateChange((change) => events.append(change));
+  const attestations = new AttestationStore(db);
   const services = new HostServices({
     db,
     logger,
     registry,
     configs: new HostConfigProvider(config, logger.named("config")),
+    atsStore: localAttestationStore(attestations, { plugin: "host", version }),
   });
 
   const cwd = options.cwd ?? Deno.cwd();
@@ -88,12 +92,21 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     );
   }
   const logDir = resolve(cwd, config.plugin.logDir);
+  // The host's services for plugin processes: one socket in the private runtime folder.
+  const tokens = new TokenRegistry();
+  const serviceSocket = resolve(runtimeDir, "host.sock");
+  const serviceServer = startServiceServer(serviceSocket, {
+    store: attestations,
+    tokens,
+    logger: logger.named("services"),
+  });
+  const serviceTarget = `unix:${serviceSocket}`;
   const supervisor = new Supervisor(
     {
       registry,
       services,
       logger: logger.named("supervisor"),
-      tokens: new TokenRegistry(),
+      tokens,
       ledger,
       timeouts: {
         start: config.plugin.startTimeout,
@@ -109,8 +122,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       runtimeDir,
       dataDir: resolve(cwd, config.plugin.dataDir),
       hostEnv: Deno.env.toObject(),
-      endpoints: { ats: "", queue: "", schedule: "" },
-      hostSockets: [],
+      endpoints: { ats: serviceTarget, queue: "", schedule: "" },
+      hostSockets: [serviceSocket],
       pluginConfig: (name) => config.plugins[name] ?? {},
       grants: (name) => config.plugin.grants[name] ?? NO_GRANTS,
       logFile: (name) => new LogFile(resolve(logDir, `${name}.log`)),
@@ -162,9 +175,12 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     logger.named("health"),
   );
   // Routes answer (503 while loading) before any plugin is up: start-up never waits on plugins.
-  const pluginsStarted = supervisor.startAll(config.plugin.enabled).catch((error) => {
-    logger.error("starting plugins failed", { error });
-  });
+  const reserved = supervisor.reserve(config.plugin.enabled);
+  const pluginsStarted = serviceServer.then(() => supervisor.startAll(reserved)).catch(
+    (error) => {
+      logger.error("starting plugins failed", { error });
+    },
+  );
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
@@ -176,6 +192,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
         logger.warn("some plugins did not shut down cleanly", { error });
       }
       await supervisor.stopAll();
+      await (await serviceServer.catch(() => undefined))?.close();
       await server.shutdown();
       db.close();
       logger.info("host stopped");

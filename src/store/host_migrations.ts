@@ -20,4 +20,30 @@ export const HOST_MIGRATIONS: readonly Migration[] = [
     ) STRICT;
     CREATE INDEX plugin_events_by_plugin ON plugin_events (plugin, at);`,
   },
+  {
+    version: 2,
+    name: "attestations",
+    // One row per attestation, and one per value of its four lists with a case-folded copy,
+    // so a lookup by any subject, predicate, context or actor is one index range.
+    sql: `CREATE TABLE attestations (
+      seq         INTEGER PRIMARY KEY,
+      id          TEXT NOT NULL UNIQUE,
+      timestamp   INTEGER NOT NULL,
+      source      TEXT NOT NULL,
+      attributes  TEXT NOT NULL,
+      created_at  INTEGER NOT NULL,
+      signature   BLOB,
+      signer_did  TEXT
+    ) STRICT;
+    CREATE INDEX attestations_by_time ON attestations (timestamp DESC, seq DESC);
+    CREATE TABLE attestation_terms (
+      attestation INTEGER NOT NULL REFERENCES attestations (seq) ON DELETE CASCADE,
+      role        INTEGER NOT NULL CHECK (role BETWEEN 0 AND 3),
+      position    INTEGER NOT NULL,
+      value       TEXT NOT NULL,
+      folded      TEXT NOT NULL,
+      PRIMARY KEY (attestation, role, position)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX attestation_terms_lookup ON attestation_terms (role, folded, attestation);`,
+  },
 ];

@@ -36,7 +36,12 @@ export class Supervisor {
    * starts the plugins concurrently. Resolves when each is running or has failed.
    */
   async startAll(names: readonly string[]): Promise<void> {
-    const reserved = names.filter((name) => {
+    await Promise.all(this.reserve(names).map((name) => this.enable(name)));
+  }
+
+  /** Reserves the names at once (state `loading`); returns those that could be reserved. */
+  reserve(names: readonly string[]): string[] {
+    return names.filter((name) => {
       try {
         if (this.#registry.getState(name) === undefined) this.#registry.preRegister(name);
         return true;
@@ -47,7 +52,6 @@ export class Supervisor {
         return false;
       }
     });
-    await Promise.all(reserved.map((name) => this.enable(name)));
   }
 
   /** Starts a plugin that is not running (finding it again, so a new build on disk is used). */

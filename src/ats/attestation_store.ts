@@ -1,0 +1,181 @@
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { Attestation, AttestationFilter } from "../plugin/mod.ts";
+import { transaction } from "../store/mod.ts";
+import { ulid } from "./ulid.ts";
+import { LIMITS, type ValidCommand } from "./validation.ts";
+
+/** Who writes an attestation: the host sets `source` and `source_version` from it, always. */
+export interface Writer {
+  plugin: string;
+  version: string;
+}
+
+const ROLES = ["subjects", "predicates", "contexts", "actors"] as const;
+
+/** Where a page of a query ends: pass it back to get the next one. */
+export interface Cursor {
+  timestamp: number;
+  seq: number;
+}
+
+/** A page of attestations, newest first, and the cursor of the next page if there is one. */
+export interface Page {
+  attestations: Attestation[];
+  next?: Cursor;
+}
+
+interface Row {
+  seq: number;
+  id: string;
+  timestamp: number;
+  source: string;
+  attributes: string;
+  created_at: number;
+  signature: Uint8Array | null;
+  signer_did: string | null;
+}
+
+/**
+ * The shared attestation store on SQLite. Values are matched without regard to case (a folded
+ * copy is indexed); filters are OR within a list, AND across lists, with an inclusive time
+ * range, newest first. Commands are validated by the caller ({@link checkCommand}).
+ */
+export class AttestationStore {
+  readonly #insert: StatementSync;
+  readonly #insertTerm: StatementSync;
+  readonly #exists: StatementSync;
+
+  constructor(readonly db: DatabaseSync, readonly now: () => number = Date.now) {
+    this.#insert = db.prepare(
+      `INSERT INTO attestations (id, timestamp, source, attributes, created_at, signature, signer_did)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#insertTerm = db.prepare(
+      "INSERT INTO attestation_terms (attestation, role, position, value, folded) VALUES (?, ?, ?, ?, ?)",
+    );
+    this.#exists = db.prepare("SELECT 1 FROM attestations WHERE id = ?");
+  }
+
+  /** Stores one attestation and returns it as stored. */
+  create(command: ValidCommand, writer: Writer): Attestation {
+    return transaction(this.db, () => this.#add(command, writer));
+  }
+
+  /** Stores every command in one transaction: all or nothing. */
+  createMany(commands: readonly ValidCommand[], writer: Writer): number {
+    return transaction(this.db, () => {
+      for (const command of commands) this.#add(command, writer);
+      return commands.length;
+    });
+  }
+
+  exists(id: string): boolean {
+    return this.#exists.get(id) !== undefined;
+  }
+
+  /** One page of the attestations that match `filter`, newest first. */
+  query(filter: AttestationFilter, after?: Cursor): Page {
+    const limit = Math.min(
+      Math.max(1, filter.limit ?? LIMITS.defaultQueryLimit),
+      LIMITS.queryLimit,
+    );
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    ROLES.forEach((role, index) => {
+      const values = filter[role];
+      if (!values || values.length === 0) return;
+      where.push(
+        `a.seq IN (SELECT attestation FROM attestation_terms WHERE role = ? AND folded IN (${
+          values.map(() => "?").join(",")
+        }))`,
+      );
+      args.push(index, ...values.map((value) => value.toLowerCase()));
+    });
+    if (filter.timeStart !== undefined) {
+      where.push("a.timestamp >= ?");
+      args.push(filter.timeStart);
+    }
+    if (filter.timeEnd !== undefined) {
+      where.push("a.timestamp <= ?");
+      args.push(filter.timeEnd);
+    }
+    if (after) {
+      where.push("(a.timestamp < ? OR (a.timestamp = ? AND a.seq < ?))");
+      args.push(after.timestamp, after.timestamp, after.seq);
+    }
+    const rows = this.db.prepare(
+      `SELECT a.* FROM attestations a ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY a.timestamp DESC, a.seq DESC LIMIT ?`,
+    ).all(...args, limit + 1) as unknown as Row[];
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    const attestations = this.#withTerms(page);
+    const last = page.at(-1);
+    return more && last
+      ? { attestations, next: { timestamp: last.timestamp, seq: last.seq } }
+      : { attestations };
+  }
+
+  #add(command: ValidCommand, writer: Writer): Attestation {
+    const createdAt = this.now();
+    const attributes = { ...command.attributes, source_version: writer.version };
+    const attestation: Attestation = {
+      id: `A${ulid(createdAt)}`,
+      subjects: command.subjects,
+      predicates: command.predicates,
+      contexts: command.contexts,
+      actors: command.actors,
+      timestamp: command.timestamp ?? createdAt,
+      source: writer.plugin,
+      attributes,
+      createdAt,
+    };
+    const { lastInsertRowid } = this.#insert.run(
+      attestation.id,
+      attestation.timestamp,
+      attestation.source,
+      JSON.stringify(attributes),
+      createdAt,
+      null,
+      null,
+    );
+    ROLES.forEach((role, index) => {
+      attestation[role].forEach((value, position) => {
+        this.#insertTerm.run(lastInsertRowid, index, position, value, value.toLowerCase());
+      });
+    });
+    return attestation;
+  }
+
+  #withTerms(rows: Row[]): Attestation[] {
+    if (rows.length === 0) return [];
+    const bySeq = new Map<number, Attestation>();
+    for (const row of rows) {
+      const attestation: Attestation = {
+        id: row.id,
+        subjects: [],
+        predicates: [],
+        contexts: [],
+        actors: [],
+        timestamp: row.timestamp,
+        source: row.source,
+        attributes: JSON.parse(row.attributes),
+        createdAt: row.created_at,
+      };
+      if (row.signature) attestation.signature = row.signature;
+      if (row.signer_did) attestation.signerDid = row.signer_did;
+      bySeq.set(row.seq, attestation);
+    }
+    const terms = this.db.prepare(
+      `SELECT attestation, role, value FROM attestation_terms WHERE attestation IN (${
+        rows.map(() => "?").join(",")
+      }) ORDER BY attestation, role, position`,
+    ).all(...rows.map((row) => row.seq)) as unknown as {
+      attestation: number;
+      role: number;
+      value: string;
+    }[];
+    for (const term of terms) bySeq.get(term.attestation)![ROLES[term.role]!].push(term.value);
+    return rows.map((row) => bySeq.get(row.seq)!);
+  }
+}

@@ -1,0 +1,46 @@
+import * as grpc from "@grpc/grpc-js";
+import type { AttestationStore } from "../ats/mod.ts";
+import type { Logger } from "../plugin/mod.ts";
+import { ats, CHANNEL_OPTIONS } from "../protocol/mod.ts";
+import { atsService } from "./ats_service.ts";
+import type { TokenOwners } from "./tokens.ts";
+
+/** The host's services, served to plugin processes on one Unix socket in the runtime folder. */
+export interface ServiceServer {
+  /** The gRPC target plugins get in Initialize (`unix:<path>`). */
+  target: string;
+  /** The socket file, which each plugin's sandbox is granted. */
+  socket: string;
+  close(): Promise<void>;
+}
+
+export async function startServiceServer(
+  socket: string,
+  deps: { store: AttestationStore; tokens: TokenOwners; logger: Logger },
+): Promise<ServiceServer> {
+  const server = new grpc.Server(CHANNEL_OPTIONS);
+  server.addService(ats.ATSStoreServiceService, atsService(deps.store, deps.tokens, deps.logger));
+  const target = `unix:${socket}`;
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(
+      target,
+      grpc.ServerCredentials.createInsecure(),
+      (error) => error ? reject(error) : resolve(),
+    )
+  );
+  return {
+    target,
+    socket,
+    close: () =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 1000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}

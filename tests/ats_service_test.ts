@@ -1,0 +1,121 @@
+import * as grpc from "@grpc/grpc-js";
+import assert from "node:assert/strict";
+import { ats, callUnary, CHANNEL_OPTIONS, domain } from "../src/protocol/mod.ts";
+import { startTestHost, waitForState } from "./_in_process_host.ts";
+
+const encoder = new TextEncoder();
+
+async function runJob(
+  client: domain.DomainPluginServiceClient,
+  handlerName: string,
+  payload: unknown,
+) {
+  const response = await callUnary(client.executeJob.bind(client), {
+    jobId: "t",
+    handlerName,
+    payload: encoder.encode(JSON.stringify(payload)),
+    timeoutSecs: 20n,
+  }, 20_000);
+  assert.equal(response.success, true, response.error);
+  return JSON.parse(new TextDecoder().decode(response.result));
+}
+
+Deno.test("a plugin writes and reads attestations through the host; the token decides the source", async () => {
+  const test = await startTestHost(["scribe"]);
+  try {
+    await waitForState(test.host.registry, "scribe", "running");
+    const client = test.host.supervisor.get("scribe")!.client!;
+    const written = await runJob(client, "write", { subject: "Doc-1", count: 500 });
+    assert.equal(written.source, "scribe");
+    assert.deepEqual(
+      written.attributes,
+      { n: 0, source_version: "2.1.0" },
+      "source_version is the host's to set",
+    );
+    assert.equal(written.many, 500);
+    const read = await runJob(client, "read", { subjects: ["doc-1"], predicates: ["counted"] });
+    assert.deepEqual(read, { count: 100, sources: ["scribe"] }, "the default page is 100");
+    const rows = test.host.db.prepare(
+      "SELECT COUNT(*) AS n FROM attestations WHERE source = 'scribe'",
+    ).get();
+    assert.equal(rows?.n, 501);
+    assert.equal(
+      await runJob(client, "invalid", null),
+      "attestation store: subjects: subjects must have at least one value",
+    );
+  } finally {
+    await test.close();
+  }
+});
+
+Deno.test("a wrong token gets 'invalid authentication token' on every RPC, never data", async () => {
+  const test = await startTestHost(["scribe"]);
+  try {
+    await waitForState(test.host.registry, "scribe", "running");
+    await runJob(test.host.supervisor.get("scribe")!.client!, "write", {
+      subject: "secret",
+      count: 1,
+    });
+    const store = new ats.ATSStoreServiceClient(
+      `unix:${test.dir}/data/run/host.sock`,
+      grpc.credentials.createInsecure(),
+      CHANNEL_OPTIONS,
+    );
+    try {
+      const token = "f".repeat(64);
+      const command = ats.AttestationCommand.fromPartial({
+        subjects: ["s"],
+        predicates: ["p"],
+        contexts: ["c"],
+        actors: ["a"],
+      });
+      const calls = [
+        callUnary(
+          store.generateAndCreateAttestation.bind(store),
+          { authToken: token, command },
+          5000,
+        ),
+        callUnary(store.batchGenerateAndCreateAttestations.bind(store), {
+          authToken: token,
+          commands: [command],
+        }, 5000),
+        callUnary(store.getAttestations.bind(store), { authToken: token, filter: undefined }, 5000),
+        callUnary(
+          store.createAttestation.bind(store),
+          { authToken: "", attestation: undefined },
+          5000,
+        ),
+      ];
+      for (const answer of await Promise.all(calls)) {
+        assert.equal(answer.success, false);
+        assert.equal(answer.error, "invalid authentication token");
+        assert.ok(
+          !("attestations" in answer) ||
+            (answer as ats.GetAttestationsResponse).attestations.length === 0,
+        );
+      }
+      const exists = await callUnary(store.attestationExists.bind(store), {
+        authToken: token,
+        id: "anything",
+      }, 5000);
+      assert.equal(exists.exists, false);
+      const stream = store.getAttestationsStream({ authToken: token, filter: undefined });
+      const error = await new Promise<grpc.ServiceError>((resolve) => {
+        stream.on("data", () => assert.fail("a stream with a wrong token sent data"));
+        stream.on("error", resolve);
+      });
+      assert.equal(error.code, grpc.status.PERMISSION_DENIED);
+      assert.match(error.details, /invalid authentication token/);
+      const count = test.host.db.prepare("SELECT COUNT(*) AS n FROM attestations").get();
+      assert.equal(
+        count?.n,
+        2,
+        "nothing was written with the wrong token (the job wrote 1 + a batch of 1)",
+      );
+    } finally {
+      store.close();
+    }
+  } finally {
+    await test.close();
+  }
+});
