@@ -21,7 +21,7 @@ const ALLOWED: Record<string, string[]> = {
   ats: ["plugin", "store"],
   services: ["plugin", "protocol", "ats"],
   config: ["plugin", "registry"],
-  http: ["plugin", "protocol", "registry", "store"],
+  http: ["plugin", "protocol", "registry", "store", "ats"],
   supervisor: ["plugin", "protocol", "async", "registry"],
   host: [
     "plugin",

@@ -145,6 +145,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     allowedOrigins: config.server.allowedOrigins,
     keepalive: config.plugin.keepalive,
     insights: supervisor,
+    attestations,
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

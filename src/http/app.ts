@@ -3,7 +3,9 @@ import type { Registry } from "../registry/mod.ts";
 import type { PluginEventLog } from "../store/mod.ts";
 import { HttpError } from "./http_error.ts";
 import { describeFailure, problemResponse } from "./problem.ts";
+import type { AttestationStore } from "../ats/mod.ts";
 import { Metrics } from "./metrics.ts";
+import { attestationRoutes } from "./routes/attestation_routes.ts";
 import { Router } from "./router.ts";
 import { healthRoutes } from "./routes/health_routes.ts";
 import { type PluginGateway, pluginProxy } from "./plugin_proxy.ts";
@@ -35,6 +37,8 @@ export interface AppDeps {
   insights?: PluginInsights;
   /** Where request figures go; made here when not given. */
   metrics?: Metrics;
+  /** The attestation store, for `GET /api/attestations`. */
+  attestations?: AttestationStore;
 }
 
 /** One line a plugin wrote, as the API streams it. */
@@ -82,6 +86,7 @@ export function createApp(deps: AppDeps): AppHandler {
   const metrics = deps.metrics ?? new Metrics(deps.registry);
   healthRoutes(router, deps);
   pluginRoutes(router, { ...deps, metrics });
+  if (deps.attestations) attestationRoutes(router, deps.attestations);
   router.get(
     "/metrics",
     () =>
