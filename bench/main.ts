@@ -2,6 +2,7 @@
  * `deno task bench`: runs every benchmark of the host on this machine, in one run, and prints
  * a table (`--json` for machines). The figures in the README come from here.
  */
+import { atsFigures } from "./ats.ts";
 import { httpFigures } from "./http.ts";
 import { supervisionFigures } from "./supervision.ts";
 import { websocketFigures } from "./websocket.ts";
@@ -10,6 +11,7 @@ const groups = [
   { group: "supervision", figures: await supervisionFigures() },
   { group: "http", figures: await httpFigures() },
   { group: "websocket", figures: await websocketFigures() },
+  { group: "attestations", figures: await atsFigures() },
 ];
 if (Deno.args.includes("--json")) {
   console.log(

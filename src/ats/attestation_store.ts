@@ -27,6 +27,10 @@ export interface Page {
 interface Row {
   seq: number;
   id: string;
+  subjects: string;
+  predicates: string;
+  contexts: string;
+  actors: string;
   timestamp: number;
   source: string;
   attributes: string;
@@ -47,11 +51,14 @@ export class AttestationStore {
 
   constructor(readonly db: DatabaseSync, readonly now: () => number = Date.now) {
     this.#insert = db.prepare(
-      `INSERT INTO attestations (id, timestamp, source, attributes, created_at, signature, signer_did)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO attestations
+         (id, subjects, predicates, contexts, actors, timestamp, source, attributes, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+
+    // A value that differs only in case from another of the same list is one term.
     this.#insertTerm = db.prepare(
-      "INSERT INTO attestation_terms (attestation, role, position, value, folded) VALUES (?, ?, ?, ?, ?)",
+      "INSERT OR IGNORE INTO attestation_terms (role, folded, attestation) VALUES (?, ?, ?)",
     );
     this.#exists = db.prepare("SELECT 1 FROM attestations WHERE id = ?");
   }
@@ -132,31 +139,31 @@ export class AttestationStore {
     };
     const { lastInsertRowid } = this.#insert.run(
       attestation.id,
+      JSON.stringify(attestation.subjects),
+      JSON.stringify(attestation.predicates),
+      JSON.stringify(attestation.contexts),
+      JSON.stringify(attestation.actors),
       attestation.timestamp,
       attestation.source,
       JSON.stringify(attributes),
       createdAt,
-      null,
-      null,
     );
     ROLES.forEach((role, index) => {
-      attestation[role].forEach((value, position) => {
-        this.#insertTerm.run(lastInsertRowid, index, position, value, value.toLowerCase());
-      });
+      for (const value of attestation[role]) {
+        this.#insertTerm.run(index, value.toLowerCase(), lastInsertRowid);
+      }
     });
     return attestation;
   }
 
   #withTerms(rows: Row[]): Attestation[] {
-    if (rows.length === 0) return [];
-    const bySeq = new Map<number, Attestation>();
-    for (const row of rows) {
+    return rows.map((row) => {
       const attestation: Attestation = {
         id: row.id,
-        subjects: [],
-        predicates: [],
-        contexts: [],
-        actors: [],
+        subjects: JSON.parse(row.subjects),
+        predicates: JSON.parse(row.predicates),
+        contexts: JSON.parse(row.contexts),
+        actors: JSON.parse(row.actors),
         timestamp: row.timestamp,
         source: row.source,
         attributes: JSON.parse(row.attributes),
@@ -164,18 +171,7 @@ export class AttestationStore {
       };
       if (row.signature) attestation.signature = row.signature;
       if (row.signer_did) attestation.signerDid = row.signer_did;
-      bySeq.set(row.seq, attestation);
-    }
-    const terms = this.db.prepare(
-      `SELECT attestation, role, value FROM attestation_terms WHERE attestation IN (${
-        rows.map(() => "?").join(",")
-      }) ORDER BY attestation, role, position`,
-    ).all(...rows.map((row) => row.seq)) as unknown as {
-      attestation: number;
-      role: number;
-      value: string;
-    }[];
-    for (const term of terms) bySeq.get(term.attestation)![ROLES[term.role]!].push(term.value);
-    return rows.map((row) => bySeq.get(row.seq)!);
+      return attestation;
+    });
   }
 }

@@ -102,7 +102,7 @@ Deno.test("query() keeps a time bound of 0 and pages with a cursor", () => {
 Deno.test("createMany() is all or nothing", () => {
   const { db, store: ats } = store();
   db.exec(
-    "CREATE TRIGGER refuse BEFORE INSERT ON attestation_terms WHEN NEW.value = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
+    "CREATE TRIGGER refuse BEFORE INSERT ON attestation_terms WHEN NEW.folded = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
   );
   assert.throws(
     () => ats.createMany([command("ok", "p", 1), command("poison", "p", 2)], BIO),

@@ -6,7 +6,7 @@ const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
  */
 export function ulid(
   now = Date.now(),
-  random: Uint8Array = crypto.getRandomValues(new Uint8Array(10)),
+  random: Uint8Array = randomBytes(),
 ): string {
   let time = "";
   let ms = now;
@@ -26,4 +26,17 @@ export function ulid(
     }
   }
   return time + rest;
+}
+
+/** Random bytes come from a pool refilled in bulk: one call to the system per 6 000 ids. */
+let pool = new Uint8Array(0);
+let used = 0;
+
+function randomBytes(): Uint8Array {
+  if (used + 10 > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(60_000));
+    used = 0;
+  }
+  used += 10;
+  return pool.subarray(used - 10, used);
 }

@@ -23,11 +23,16 @@ export const HOST_MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     name: "attestations",
-    // One row per attestation, and one per value of its four lists with a case-folded copy,
-    // so a lookup by any subject, predicate, context or actor is one index range.
+    // One row per attestation with its four lists as JSON (read back whole), and one row per
+    // distinct case-folded value in each list, keyed for lookup: any subject, predicate,
+    // context or actor is one range of the terms' primary key.
     sql: `CREATE TABLE attestations (
       seq         INTEGER PRIMARY KEY,
       id          TEXT NOT NULL UNIQUE,
+      subjects    TEXT NOT NULL,
+      predicates  TEXT NOT NULL,
+      contexts    TEXT NOT NULL,
+      actors      TEXT NOT NULL,
       timestamp   INTEGER NOT NULL,
       source      TEXT NOT NULL,
       attributes  TEXT NOT NULL,
@@ -37,13 +42,10 @@ export const HOST_MIGRATIONS: readonly Migration[] = [
     ) STRICT;
     CREATE INDEX attestations_by_time ON attestations (timestamp DESC, seq DESC);
     CREATE TABLE attestation_terms (
-      attestation INTEGER NOT NULL REFERENCES attestations (seq) ON DELETE CASCADE,
       role        INTEGER NOT NULL CHECK (role BETWEEN 0 AND 3),
-      position    INTEGER NOT NULL,
-      value       TEXT NOT NULL,
       folded      TEXT NOT NULL,
-      PRIMARY KEY (attestation, role, position)
-    ) STRICT, WITHOUT ROWID;
-    CREATE INDEX attestation_terms_lookup ON attestation_terms (role, folded, attestation);`,
+      attestation INTEGER NOT NULL REFERENCES attestations (seq) ON DELETE CASCADE,
+      PRIMARY KEY (role, folded, attestation)
+    ) STRICT, WITHOUT ROWID;`,
   },
 ];
