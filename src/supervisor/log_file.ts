@@ -5,14 +5,15 @@ const ROTATE_BYTES = 10 * 1024 * 1024;
 const encoder = new TextEncoder();
 
 /**
- * Appends a plugin's log lines to a file, one JSON object per line. When the file passes
- * 10 MiB it is moved to `<file>.1` (replacing the previous one) and a new one is started.
+ * Appends a plugin's log lines to a file, one JSON object per line. When the file would pass
+ * `rotateBytes` (10 MiB) it is moved to `<file>.1` (replacing the previous one) and a new one
+ * is started.
  */
 export class LogFile {
   #file: Deno.FsFile;
   #size: number;
 
-  constructor(readonly path: string) {
+  constructor(readonly path: string, readonly rotateBytes = ROTATE_BYTES) {
     Deno.mkdirSync(dirname(path), { recursive: true });
     this.#file = Deno.openSync(path, { append: true, create: true });
     this.#size = this.#file.statSync().size;
@@ -28,7 +29,7 @@ export class LogFile {
       }) +
         "\n",
     );
-    if (this.#size + bytes.length > ROTATE_BYTES) this.#rotate();
+    if (this.#size + bytes.length > this.rotateBytes) this.#rotate();
     this.#file.writeSync(bytes);
     this.#size += bytes.length;
   }
