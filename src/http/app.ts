@@ -6,7 +6,7 @@ import { describeFailure, problemResponse } from "./problem.ts";
 import type { AttestationStore } from "../ats/mod.ts";
 import { Metrics } from "./metrics.ts";
 import { attestationRoutes } from "./routes/attestation_routes.ts";
-import { Router } from "./router.ts";
+import { type RouteHandler, Router } from "./router.ts";
 import { healthRoutes } from "./routes/health_routes.ts";
 import { type PluginGateway, pluginProxy } from "./plugin_proxy.ts";
 import { pluginRoutes } from "./routes/plugin_routes.ts";
@@ -94,8 +94,9 @@ export function createApp(deps: AppDeps): AppHandler {
   );
   // Last: the host's own /api routes above take precedence over plugin names (which the
   // registry keeps from shadowing them).
+  let toPlugin: RouteHandler | undefined;
   if (deps.gateway) {
-    const proxy = pluginProxy({
+    const proxy = toPlugin = pluginProxy({
       registry: deps.registry,
       gateway: deps.gateway,
       metrics,
@@ -114,7 +115,6 @@ export function createApp(deps: AppDeps): AppHandler {
     router.get("/:domain-ws", relay).get("/:domain-ws/*", relay);
   }
   const hostApi = /^\/api\/(plugins|attestations|pulse)(\/|$)/;
-  const toPlugin = deps.gateway && router.match("GET", new URL("http://host/api/x/y")).handler;
   return async (request, info) => {
     const url = new URL(request.url);
     try {
@@ -124,7 +124,7 @@ export function createApp(deps: AppDeps): AppHandler {
         ? path.slice(5).split("/", 1)[0]
         : undefined;
       const { handler, params } = domain
-        ? { handler: toPlugin!, params: { domain } }
+        ? { handler: toPlugin as RouteHandler, params: { domain } }
         : router.match(request.method, url);
       const context = { request, url, params, ...(info ? { remote: info.remoteAddr } : {}) };
       return await handler(context);
