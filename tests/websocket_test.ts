@@ -4,8 +4,9 @@ import { startTestHost, type TestHost, waitForState } from "./_in_process_host.t
 async function withEcho(
   work: (test: TestHost, ws: (path: string) => WebSocket) => Promise<void>,
   server = "",
+  extra = "",
 ) {
-  const test = await startTestHost(["echo"], "", undefined, server);
+  const test = await startTestHost(["echo"], extra, undefined, server);
   try {
     await waitForState(test.host.registry, "echo", "running");
     await work(test, (path) => {
@@ -136,4 +137,35 @@ Deno.test("upgrades are refused with a clear status: no upgrade, unknown plugin,
     );
     assert.match(allowed, /^HTTP\/1\.1 101/);
   }, 'allowed_origins = ["https://console.example"]');
+});
+
+Deno.test("a client that stops answering pings is closed", async () => {
+  await withEcho(
+    async (test) => {
+      // Upgrade on a raw connection, then never answer the host's pings.
+      const url = test.host.url;
+      const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+      await conn.write(
+        new TextEncoder().encode(`GET /echo-ws HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n`),
+      );
+      const reader = conn.readable.getReader();
+      const started = performance.now();
+      // Read (the host's pings arrive) until the host closes the connection; give up at 10 s.
+      const giveUp = setTimeout(() => reader.cancel(), 10_000);
+      let closed = false;
+      while (!closed) {
+        const { done } = await reader.read().catch(() => ({ done: true }));
+        closed = done;
+      }
+      clearTimeout(giveUp);
+      const waited = performance.now() - started;
+      reader.releaseLock();
+      try {
+        conn.close();
+      } catch { /* the host closed it */ }
+      assert.ok(waited < 10_000, `the silent client was closed after ${waited.toFixed(0)} ms`);
+    },
+    "",
+    "[plugin.websocket.keepalive]\nping_interval_secs = 1\npong_timeout_secs = 1\n",
+  );
 });
