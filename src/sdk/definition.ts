@@ -41,12 +41,12 @@ export interface Route {
   description?: string;
 }
 
-/** Serves one WebSocket connection. */
+/** Serves one WebSocket connection. What it returns is ignored (a promise is awaited for errors). */
 export type SocketHandler = (
   socket: PluginSocket,
   request: Request,
   context: PluginContext,
-) => void | Promise<void>;
+) => unknown;
 
 /** What a job handler can do while it runs. */
 export interface JobContext extends PluginContext {
