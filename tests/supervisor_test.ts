@@ -189,3 +189,19 @@ Deno.test("enable, disable and restart work while the host runs", async () => {
     await test.close();
   }
 });
+
+Deno.test("a plugin that dies during its first Initialize is restarted and then runs", async () => {
+  const test = await startTestHost(["flaky-start"]);
+  try {
+    const { registry } = test.host;
+    const change = await waitForState(registry, "flaky-start", "running");
+    assert.ok(change, "it was running at once, which the fixture cannot do");
+    assert.match(
+      registry.snapshot("flaky-start")!.lastError!,
+      /exited unexpectedly \(exit code 5\)/,
+    );
+    assert.equal(Deno.readTextFileSync(`${test.dir}/data/plugins/flaky-start/started-once`), "1");
+  } finally {
+    await test.close();
+  }
+});

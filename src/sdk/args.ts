@@ -7,6 +7,8 @@ export interface PluginArgs {
   watchStdin: boolean;
   /** Where to serve the data channel (HTTP beside gRPC), when the host offers one. */
   dataSocket?: string;
+  /** The folder the plugin may write (its own), when the host says. */
+  dataDir?: string;
   /** Arguments the SDK did not know, reported but not fatal (another host may add some). */
   ignored: string[];
 }
@@ -19,6 +21,7 @@ export function parsePluginArgs(args: readonly string[]): PluginArgs {
   let address: PluginAddress | undefined;
   let watchStdin = false;
   let dataSocket: string | undefined;
+  let dataDir: string | undefined;
   const ignored: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = splitFlag(args[i]!);
@@ -42,6 +45,12 @@ export function parsePluginArgs(args: readonly string[]): PluginArgs {
         throw new TypeError(`--data-socket needs an absolute path, got ${path}`);
       }
       dataSocket = path;
+    } else if (flag === "--data-dir") {
+      const path = value();
+      if (!path?.startsWith("/")) {
+        throw new TypeError(`--data-dir needs an absolute path, got ${path}`);
+      }
+      dataDir = path;
     } else if (flag === "--watch-stdin") {
       watchStdin = true;
     } else {
@@ -49,9 +58,10 @@ export function parsePluginArgs(args: readonly string[]): PluginArgs {
     }
   }
   if (!address) throw new TypeError("a plugin needs --socket <path> or --port <n> to serve on");
-  return dataSocket
-    ? { address, watchStdin, ignored, dataSocket }
-    : { address, watchStdin, ignored };
+  const result: PluginArgs = { address, watchStdin, ignored };
+  if (dataSocket) result.dataSocket = dataSocket;
+  if (dataDir) result.dataDir = dataDir;
+  return result;
 }
 
 function splitFlag(arg: string): [string, string | undefined] {

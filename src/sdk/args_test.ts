@@ -36,4 +36,8 @@ Deno.test("parsePluginArgs() says what is wrong", () => {
     /--port needs a port number from 0 to 65535, got http/,
   );
   assert.throws(() => parsePluginArgs(["--port"]), /got undefined/);
+  assert.throws(
+    () => parsePluginArgs(["--port", "1", "--data-dir", "rel"]),
+    /--data-dir needs an absolute path/,
+  );
 });

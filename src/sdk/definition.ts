@@ -22,6 +22,8 @@ export interface PluginContext {
   readonly queue: QueueService;
   /** Aborts when the plugin is shutting down. */
   readonly signal: AbortSignal;
+  /** The folder this plugin may write (kept across restarts), when the host gave one. */
+  readonly dataDir?: string;
 }
 
 /** Answers one HTTP request; `params` holds the route's named groups. */

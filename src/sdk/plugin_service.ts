@@ -48,6 +48,8 @@ export class PluginService {
 
   /** Capabilities of this process beyond the definition's (the data channel, when served). */
   readonly extraCapabilities: Capability[] = [];
+  /** The plugin's writable folder, from the host's arguments. */
+  dataDir?: string;
 
   constructor(
     readonly definition: PluginDefinition,
@@ -66,6 +68,7 @@ export class PluginService {
       ats: this.#ats,
       queue: this.#queue,
       signal: this.#shutdown.signal,
+      ...(this.dataDir ? { dataDir: this.dataDir } : {}),
     };
   }
 

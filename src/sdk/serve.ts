@@ -99,6 +99,7 @@ export async function serve(
     logger,
     () => setTimeout(() => stop("Shutdown called"), 0),
   );
+  if (args.dataDir) service.dataDir = args.dataDir;
   server.addService(domain.DomainPluginServiceService, service.implementation());
 
   const address = await bind(server, args.address);

@@ -15,7 +15,7 @@ import type { FoundPlugin } from "./discovery.ts";
 import { launchCommand } from "./launch_command.ts";
 import type { LogBuffer } from "./log_buffer.ts";
 import type { SupervisionTimeouts, SupervisorContext } from "./plugin_supervisor.ts";
-import { PluginProcess } from "./plugin_process.ts";
+import { type ExitStatus, PluginProcess } from "./plugin_process.ts";
 import { type DeniedAccess, PermissionAudit } from "./permission_audit.ts";
 import { toConfigSchema } from "./remote_plugin.ts";
 import { DataClient, type StreamedResponse } from "./data_client.ts";
@@ -347,4 +347,20 @@ export function forwardStream(
     instance.inFlight--;
     if (instance.inFlight === 0) instance.onIdle?.();
   });
+}
+
+/** How long a failed call waits to see whether the process is exiting. */
+export const EXIT_GRACE_MS = 200;
+
+/** The process's exit if it comes within `ms`, else undefined. */
+export async function exitWithin(instance: Instance, ms: number): Promise<ExitStatus | undefined> {
+  const done = new AbortController();
+  try {
+    return await Promise.race([
+      instance.process.exited,
+      sleep(ms, done.signal).then(() => undefined),
+    ]);
+  } finally {
+    done.abort();
+  }
 }

@@ -46,6 +46,8 @@ export function launchCommand(plugin: FoundPlugin, context: LaunchContext): Laun
     "--socket",
     context.paths.socket,
     ...(context.paths.dataSocket ? ["--data-socket", context.paths.dataSocket] : []),
+    "--data-dir",
+    context.paths.dataDir,
     "--watch-stdin",
   ];
   const unix: PluginAddress = { kind: "unix", path: context.paths.socket };

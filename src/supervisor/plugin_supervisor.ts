@@ -11,6 +11,8 @@ import { type BackoffPolicy, CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
 import type { StreamedResponse } from "./data_client.ts";
 import {
+  EXIT_GRACE_MS,
+  exitWithin,
   forwardHttp,
   forwardStream,
   type Instance,
@@ -227,6 +229,9 @@ export class PluginSupervisor {
         }
         this.#facade = facade;
       }
+      // A process that died during an earlier Initialize can leave the plugin failed while its
+      // restart is already under way: the new process starts from loading again.
+      if (registry.getState(this.name) !== "loading") registry.markLoading(this.name, "restarting");
       await registry.initialize(this.name, services);
     } catch (error) {
       instance.killedBecause = reasonOf(error);
@@ -273,13 +278,21 @@ export class PluginSupervisor {
       scheduleEndpoint: context.endpoints.schedule,
       reconfigure: instance.declared !== undefined,
     };
-    instance.declared = await instanceCall(
-      instance,
-      instance.client.initialize,
-      request,
-      context.timeouts.initialize,
-      signal,
-    );
+    try {
+      instance.declared = await instanceCall(
+        instance,
+        instance.client.initialize,
+        request,
+        context.timeouts.initialize,
+        signal,
+      );
+    } catch (error) {
+      // A broken call from a process that is exiting: the exit is the better reason.
+      const exit = await exitWithin(instance, EXIT_GRACE_MS);
+      throw exit
+        ? new Error(`exited unexpectedly (${describeExit(exit)}) during Initialize`)
+        : error;
+    }
   }
 
   #missedHealth(instance: Instance): void {
@@ -324,6 +337,7 @@ export class PluginSupervisor {
 
   /** A launch or an initialize failed; a running process, if any, is stopped first. */
   async #failed(error: unknown, instance: Instance | undefined): Promise<void> {
+    const reason = reasonOf(error);
     if (instance) {
       // The process may have died first; its exit was then already taken as the crash.
       if (this.#instance !== instance) return;
@@ -332,7 +346,6 @@ export class PluginSupervisor {
       await terminateInstance(instance, this.context.timeouts, this.context.logger, this.name);
     }
     if (!this.#wanted) return;
-    const reason = reasonOf(error);
     if (error instanceof PermanentFailure) {
       this.#giveUp(reason);
       return;
