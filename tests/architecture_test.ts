@@ -19,7 +19,8 @@ const ALLOWED: Record<string, string[]> = {
   sdk: ["plugin", "protocol", "log"],
   registry: ["plugin", "async"],
   ats: ["plugin", "store"],
-  services: ["plugin", "protocol", "ats"],
+  jobs: ["plugin", "ats"],
+  services: ["plugin", "protocol", "ats", "jobs"],
   config: ["plugin", "registry"],
   http: ["plugin", "protocol", "registry", "store", "ats"],
   supervisor: ["plugin", "protocol", "async", "registry"],
@@ -33,6 +34,7 @@ const ALLOWED: Record<string, string[]> = {
     "http",
     "supervisor",
     "ats",
+    "jobs",
     "services",
   ],
 };

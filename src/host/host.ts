@@ -6,6 +6,7 @@ import { createApp } from "../http/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { newRegistry, reasonOf, type Registry } from "../registry/mod.ts";
 import { AttestationStore, localAttestationStore } from "../ats/mod.ts";
+import { JobStore } from "../jobs/mod.ts";
 import { startServiceServer } from "../services/mod.ts";
 import { openDatabase, PluginEventLog } from "../store/mod.ts";
 import {
@@ -97,6 +98,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   const serviceSocket = resolve(runtimeDir, "host.sock");
   const serviceServer = startServiceServer(serviceSocket, {
     store: attestations,
+    jobs: new JobStore(db),
     tokens,
     logger: logger.named("services"),
   });
@@ -122,7 +124,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       runtimeDir,
       dataDir: resolve(cwd, config.plugin.dataDir),
       hostEnv: Deno.env.toObject(),
-      endpoints: { ats: serviceTarget, queue: "", schedule: "" },
+      endpoints: { ats: serviceTarget, queue: serviceTarget, schedule: "" },
       hostSockets: [serviceSocket],
       pluginConfig: (name) => config.plugins[name] ?? {},
       grants: (name) => config.plugin.grants[name] ?? NO_GRANTS,

@@ -1,8 +1,10 @@
 import * as grpc from "@grpc/grpc-js";
 import type { AttestationStore } from "../ats/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
-import { ats, CHANNEL_OPTIONS } from "../protocol/mod.ts";
+import type { JobStore } from "../jobs/mod.ts";
+import { ats, CHANNEL_OPTIONS, queue } from "../protocol/mod.ts";
 import { atsService } from "./ats_service.ts";
+import { queueService } from "./queue_service.ts";
 import type { TokenOwners } from "./tokens.ts";
 
 /** The host's services, served to plugin processes on one Unix socket in the runtime folder. */
@@ -16,10 +18,11 @@ export interface ServiceServer {
 
 export async function startServiceServer(
   socket: string,
-  deps: { store: AttestationStore; tokens: TokenOwners; logger: Logger },
+  deps: { store: AttestationStore; jobs: JobStore; tokens: TokenOwners; logger: Logger },
 ): Promise<ServiceServer> {
   const server = new grpc.Server(CHANNEL_OPTIONS);
   server.addService(ats.ATSStoreServiceService, atsService(deps.store, deps.tokens, deps.logger));
+  server.addService(queue.QueueServiceService, queueService(deps.jobs, deps.tokens, deps.logger));
   const target = `unix:${socket}`;
   await new Promise<void>((resolve, reject) =>
     server.bindAsync(

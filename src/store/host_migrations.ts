@@ -48,4 +48,42 @@ export const HOST_MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (role, folded, attestation)
     ) STRICT, WITHOUT ROWID;`,
   },
+  {
+    version: 3,
+    name: "pulse jobs",
+    // Jobs of the Pulse queue, FIFO by seq; a job's log entries beside it.
+    sql: `CREATE TABLE jobs (
+      seq             INTEGER PRIMARY KEY,
+      id              TEXT NOT NULL UNIQUE,
+      handler_name    TEXT NOT NULL,
+      payload         BLOB NOT NULL,
+      source          TEXT NOT NULL,
+      status          TEXT NOT NULL
+        CHECK (status IN ('queued','running','paused','completed','failed','cancelled')),
+      progress_current INTEGER NOT NULL DEFAULT 0,
+      progress_total  INTEGER NOT NULL DEFAULT 0,
+      cost_estimate   REAL NOT NULL DEFAULT 0,
+      cost_actual     REAL NOT NULL DEFAULT 0,
+      error           TEXT NOT NULL DEFAULT '',
+      parent_job_id   TEXT NOT NULL DEFAULT '',
+      retry_count     INTEGER NOT NULL DEFAULT 0,
+      result          BLOB,
+      plugin_version  TEXT NOT NULL DEFAULT '',
+      created_at      INTEGER NOT NULL,
+      started_at      INTEGER NOT NULL DEFAULT 0,
+      completed_at    INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE INDEX jobs_by_status ON jobs (status, seq);
+    CREATE INDEX jobs_by_parent ON jobs (parent_job_id) WHERE parent_job_id != '';
+    CREATE TABLE job_logs (
+      seq       INTEGER PRIMARY KEY,
+      job_id    TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+      timestamp TEXT NOT NULL,
+      level     TEXT NOT NULL,
+      message   TEXT NOT NULL,
+      stage     TEXT NOT NULL DEFAULT '',
+      metadata  TEXT NOT NULL DEFAULT ''
+    ) STRICT;
+    CREATE INDEX job_logs_by_job ON job_logs (job_id, seq);`,
+  },
 ];

@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
-import { ats, callUnary, CHANNEL_OPTIONS, domain } from "../src/protocol/mod.ts";
+import { ats, callUnary, CHANNEL_OPTIONS, domain, queue } from "../src/protocol/mod.ts";
 import { startTestHost, waitForState } from "./_in_process_host.ts";
 
 const encoder = new TextEncoder();
@@ -43,6 +43,24 @@ Deno.test("a plugin writes and reads attestations through the host; the token de
       await runJob(client, "invalid", null),
       "attestation store: subjects: subjects must have at least one value",
     );
+  } finally {
+    await test.close();
+  }
+});
+
+Deno.test("a plugin enqueues, reads, updates and lists jobs through the host's queue", async () => {
+  const test = await startTestHost(["scribe"]);
+  try {
+    await waitForState(test.host.registry, "scribe", "running");
+    const result = await runJob(test.host.supervisor.get("scribe")!.client!, "queue", null);
+    assert.match(result.id, /^J[0-9A-Z]{26}$/);
+    assert.equal(result.source, "scribe");
+    assert.deepEqual(result.status, ["running"]);
+    assert.deepEqual(result.progress, { current: 1, total: 2 });
+    const row = test.host.db.prepare("SELECT handler_name, source FROM jobs WHERE id = ?").get(
+      result.id,
+    );
+    assert.deepEqual({ ...row }, { handler_name: "scribe/later", source: "scribe" });
   } finally {
     await test.close();
   }
@@ -106,6 +124,27 @@ Deno.test("a wrong token gets 'invalid authentication token' on every RPC, never
       });
       assert.equal(error.code, grpc.status.PERMISSION_DENIED);
       assert.match(error.details, /invalid authentication token/);
+      const jobs = new queue.QueueServiceClient(
+        `unix:${test.dir}/data/run/host.sock`,
+        grpc.credentials.createInsecure(),
+        CHANNEL_OPTIONS,
+      );
+      try {
+        const answers = await Promise.all([
+          callUnary(jobs.enqueue.bind(jobs), {
+            authToken: token,
+            job: queue.Job.fromPartial({ handlerName: "scribe/x" }),
+          }, 5000),
+          callUnary(jobs.getJob.bind(jobs), { authToken: token, jobId: "x" }, 5000),
+          callUnary(jobs.updateJob.bind(jobs), { authToken: token, job: undefined }, 5000),
+          callUnary(jobs.listJobs.bind(jobs), { authToken: token, status: "" }, 5000),
+        ]);
+        for (const answer of answers) {
+          assert.deepEqual([answer.success, answer.error], [false, "invalid authentication token"]);
+        }
+      } finally {
+        jobs.close();
+      }
       const count = test.host.db.prepare("SELECT COUNT(*) AS n FROM attestations").get();
       assert.equal(
         count?.n,
