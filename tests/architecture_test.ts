@@ -11,7 +11,8 @@ const SRC = join(REPO, "src");
 /** Subsystem → the subsystems it may import. Imports flow one way: core first, edges last. */
 const ALLOWED: Record<string, string[]> = {
   plugin: [],
-  protocol: [],
+  // The protocol maps wire messages to the contract's types, so it knows the contract.
+  protocol: ["plugin"],
   async: [],
   store: [],
   log: ["plugin"],

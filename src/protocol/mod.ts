@@ -46,3 +46,4 @@ export {
 } from "./data_frames.ts";
 export { FrameChannel, IncomingBody, OutgoingBody } from "./frame_channel.ts";
 export { concatBytes } from "./bytes.ts";
+export { fromWireJob, toWireJob } from "./jobs.ts";

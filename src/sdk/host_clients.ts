@@ -9,7 +9,15 @@ import type {
   NewJob,
   QueueService,
 } from "../plugin/mod.ts";
-import { ats, callUnary, CHANNEL_OPTIONS, queue, type UnaryMethod } from "../protocol/mod.ts";
+import {
+  ats,
+  callUnary,
+  CHANNEL_OPTIONS,
+  fromWireJob,
+  queue,
+  toWireJob,
+  type UnaryMethod,
+} from "../protocol/mod.ts";
 
 const CALL_DEADLINE_MS = 30_000;
 
@@ -65,46 +73,6 @@ function toWireFilter(filter: AttestationFilter): ats.AttestationFilter {
     timeStart: filter.timeStart === undefined ? undefined : BigInt(Math.trunc(filter.timeStart)),
     timeEnd: filter.timeEnd === undefined ? undefined : BigInt(Math.trunc(filter.timeEnd)),
     limit: filter.limit,
-  });
-}
-
-/** A job as the contract types it, from the wire. */
-export function fromWireJob(wire: queue.Job): Job {
-  return {
-    id: wire.id,
-    handlerName: wire.handlerName,
-    payload: wire.payload,
-    source: wire.source,
-    status: wire.status as JobStatus,
-    progress: { current: wire.progress?.current ?? 0, total: wire.progress?.total ?? 0 },
-    costEstimate: wire.costEstimate,
-    costActual: wire.costActual,
-    error: wire.error,
-    parentJobId: wire.parentJobId,
-    retryCount: wire.retryCount,
-    createdAt: Number(wire.createdAt),
-    startedAt: Number(wire.startedAt),
-    completedAt: Number(wire.completedAt),
-  };
-}
-
-function toWireJob(job: NewJob | Job): queue.Job {
-  const full = job as Partial<Job>;
-  return queue.Job.fromPartial({
-    id: job.id ?? "",
-    handlerName: job.handlerName,
-    payload: job.payload ?? new Uint8Array(),
-    source: job.source ?? "",
-    status: full.status ?? "",
-    progress: full.progress,
-    costEstimate: job.costEstimate ?? 0,
-    costActual: full.costActual ?? 0,
-    error: full.error ?? "",
-    parentJobId: job.parentJobId ?? "",
-    retryCount: full.retryCount ?? 0,
-    createdAt: BigInt(full.createdAt ?? 0),
-    startedAt: BigInt(full.startedAt ?? 0),
-    completedAt: BigInt(full.completedAt ?? 0),
   });
 }
 

@@ -1,5 +1,5 @@
 /** The host's services for plugin processes, over gRPC: the attestation store (more to come). @module */
 export { atsService, toWireAttestation } from "./ats_service.ts";
-export { queueService, toWireJob } from "./queue_service.ts";
+export { queueService } from "./queue_service.ts";
 export { type ServiceServer, startServiceServer } from "./service_server.ts";
 export { type Caller, INVALID_TOKEN, type TokenOwners } from "./tokens.ts";

@@ -1,47 +1,8 @@
 import type * as grpc from "@grpc/grpc-js";
 import { JobError, type JobStore } from "../jobs/mod.ts";
-import type { Job, JobStatus, Logger } from "../plugin/mod.ts";
-import { queue } from "../protocol/mod.ts";
+import type { Logger } from "../plugin/mod.ts";
+import { fromWireJob, queue, toWireJob } from "../protocol/mod.ts";
 import { INVALID_TOKEN, type TokenOwners } from "./tokens.ts";
-
-/** A job on the wire. */
-export function toWireJob(job: Job): queue.Job {
-  return queue.Job.fromPartial({
-    id: job.id,
-    handlerName: job.handlerName,
-    payload: job.payload,
-    source: job.source,
-    status: job.status,
-    progress: job.progress,
-    costEstimate: job.costEstimate,
-    costActual: job.costActual,
-    error: job.error,
-    parentJobId: job.parentJobId,
-    retryCount: job.retryCount,
-    createdAt: BigInt(job.createdAt),
-    startedAt: BigInt(job.startedAt),
-    completedAt: BigInt(job.completedAt),
-  });
-}
-
-function fromWireJob(job: queue.Job): Job {
-  return {
-    id: job.id,
-    handlerName: job.handlerName,
-    payload: job.payload,
-    source: job.source,
-    status: job.status as JobStatus,
-    progress: { current: job.progress?.current ?? 0, total: job.progress?.total ?? 0 },
-    costEstimate: job.costEstimate,
-    costActual: job.costActual,
-    error: job.error,
-    parentJobId: job.parentJobId,
-    retryCount: job.retryCount,
-    createdAt: Number(job.createdAt),
-    startedAt: Number(job.startedAt),
-    completedAt: Number(job.completedAt),
-  };
-}
 
 /**
  * `QueueService` for plugin processes. The token decides the job's `source`; refusals are
