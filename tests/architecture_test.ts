@@ -20,10 +20,10 @@ const ALLOWED: Record<string, string[]> = {
   sdk: ["plugin", "protocol", "log"],
   registry: ["plugin", "async"],
   ats: ["plugin", "store"],
-  jobs: ["plugin", "ats"],
+  jobs: ["plugin", "async", "store", "ats"],
   services: ["plugin", "protocol", "ats", "jobs"],
   config: ["plugin", "registry"],
-  http: ["plugin", "protocol", "registry", "store", "ats"],
+  http: ["plugin", "protocol", "registry", "store", "ats", "jobs"],
   supervisor: ["plugin", "protocol", "async", "registry"],
   host: [
     "plugin",

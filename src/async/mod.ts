@@ -1,4 +1,5 @@
-/** Small async building blocks: deadlines and serial execution. @module */
+/** Small async building blocks: deadlines, backoff and serial execution. @module */
+export { type Backoff, backoffDelay } from "./backoff.ts";
 export { DeadlineError, withDeadline } from "./deadline.ts";
 export { SerialQueue } from "./serial.ts";
 export { sleep } from "./sleep.ts";

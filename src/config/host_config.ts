@@ -49,7 +49,17 @@ export interface HostConfig {
     };
   };
   database: { path: string };
-  pulse: { workers: number; tickerIntervalSeconds: number };
+  pulse: {
+    workers: number;
+    tickerIntervalSeconds: number;
+    /** Milliseconds, as every duration here. */
+    jobTimeout: number;
+    maxRetries: number;
+    retryDelay: number;
+    retryDelayMax: number;
+    /** What happens at start to jobs a crashed host left running. */
+    recoverRunning: "requeue" | "fail";
+  };
   /** Each plugin's table with nested tables as dotted keys, overrides applied. */
   plugins: Record<string, Record<string, unknown>>;
   /** Things that did not stop the load but an operator should see. */
@@ -191,7 +201,15 @@ function assemble(
       },
     },
     database: { path: database.path },
-    pulse: { workers: pulse.workers, tickerIntervalSeconds: pulse.ticker_interval_seconds },
+    pulse: {
+      workers: pulse.workers,
+      tickerIntervalSeconds: pulse.ticker_interval_seconds,
+      jobTimeout: pulse.job_timeout,
+      maxRetries: pulse.max_retries,
+      retryDelay: pulse.retry_delay,
+      retryDelayMax: pulse.retry_delay_max,
+      recoverRunning: pulse.recover_running,
+    },
     plugins,
     warnings,
   };

@@ -32,7 +32,15 @@ Deno.test("parseHostConfig() gives the defaults for an empty file", () => {
     reconnectAttempts: 3,
   });
   assert.deepEqual(config.database, { path: "data/qntx.db" });
-  assert.deepEqual(config.pulse, { workers: 1, tickerIntervalSeconds: 1 });
+  assert.deepEqual(config.pulse, {
+    workers: 4,
+    tickerIntervalSeconds: 1,
+    jobTimeout: 300_000,
+    maxRetries: 3,
+    retryDelay: 1000,
+    retryDelayMax: 300_000,
+    recoverRunning: "requeue",
+  });
   assert.deepEqual(config.plugins, {});
   assert.deepEqual(config.warnings, []);
 });

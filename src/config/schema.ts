@@ -185,8 +185,13 @@ export const databaseSchema = z.object({
 });
 
 export const pulseSchema = z.object({
-  workers: integer(1, 64).default(1),
+  workers: integer(1, 64).default(4),
   ticker_interval_seconds: integer(1, 3600).default(1),
+  job_timeout: duration(SECOND, 7 * 24 * HOUR).default(5 * 60 * SECOND),
+  max_retries: integer(0, 100).default(3),
+  retry_delay: duration(10, HOUR).default(1 * SECOND),
+  retry_delay_max: duration(10, 24 * HOUR).default(5 * 60 * SECOND),
+  recover_running: oneOf(["requeue", "fail"] as const).default("requeue"),
 });
 
 /** The host's sections; every other table of the file belongs to the plugin of that name. */

@@ -6,7 +6,14 @@ import { createApp } from "../http/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { newRegistry, reasonOf, type Registry } from "../registry/mod.ts";
 import { AttestationStore, localAttestationStore } from "../ats/mod.ts";
-import { JobStore } from "../jobs/mod.ts";
+import {
+  builtinHandlers,
+  JobStore,
+  localQueue,
+  ScheduleStore,
+  startScheduleTicker,
+  WorkerPool,
+} from "../jobs/mod.ts";
 import { startServiceServer } from "../services/mod.ts";
 import { openDatabase, PluginEventLog } from "../store/mod.ts";
 import {
@@ -19,6 +26,7 @@ import {
   TokenRegistry,
 } from "../supervisor/mod.ts";
 import { startHealthTicker } from "./health_ticker.ts";
+import { jobTarget } from "./job_target.ts";
 import { HostServices } from "./services.ts";
 
 export interface HostOptions {
@@ -70,12 +78,24 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   });
   registry.onStateChange((change) => events.append(change));
   const attestations = new AttestationStore(db);
+  const jobs = new JobStore(db);
+  const schedules = new ScheduleStore(db, jobs);
+  const recovered = jobs.recover(config.pulse.recoverRunning);
+  if (recovered.length > 0) {
+    logger.warn(
+      `${recovered.length} jobs were running when the host stopped: ${
+        config.pulse.recoverRunning === "requeue" ? "queued again" : "marked failed"
+      }`,
+      { jobs: recovered.slice(0, 20) },
+    );
+  }
   const services = new HostServices({
     db,
     logger,
     registry,
     configs: new HostConfigProvider(config, logger.named("config")),
     atsStore: localAttestationStore(attestations, { plugin: "host", version }),
+    queue: localQueue(jobs, "host"),
   });
 
   const cwd = options.cwd ?? Deno.cwd();
@@ -98,7 +118,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   const serviceSocket = resolve(runtimeDir, "host.sock");
   const serviceServer = startServiceServer(serviceSocket, {
     store: attestations,
-    jobs: new JobStore(db),
+    jobs,
+    schedules,
     tokens,
     logger: logger.named("services"),
   });
@@ -124,15 +145,41 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       runtimeDir,
       dataDir: resolve(cwd, config.plugin.dataDir),
       hostEnv: Deno.env.toObject(),
-      endpoints: { ats: serviceTarget, queue: serviceTarget, schedule: "" },
+      endpoints: { ats: serviceTarget, queue: serviceTarget, schedule: serviceTarget },
       hostSockets: [serviceSocket],
       pluginConfig: (name) => config.plugins[name] ?? {},
       grants: (name) => config.plugin.grants[name] ?? NO_GRANTS,
       logFile: (name) => new LogFile(resolve(logDir, `${name}.log`)),
+      initialized: (name, declared) => {
+        const report = schedules.sync(name, declared.schedules, declared.handlerNames);
+        for (const refused of report.refused) {
+          logger.warn(`plugin "${name}" declared a schedule the host refused: ${refused}`, {
+            plugin: name,
+          });
+        }
+      },
     },
     config.plugin.paths,
     cwd,
   );
+
+  const workers = new WorkerPool(jobs, jobTarget(builtinHandlers(jobs), supervisor, registry), {
+    workers: config.pulse.workers,
+    defaultTimeoutSecs: Math.ceil(config.pulse.jobTimeout / 1000),
+    maxRetries: config.pulse.maxRetries,
+    backoff: {
+      initialMs: config.pulse.retryDelay,
+      maxMs: config.pulse.retryDelayMax,
+      factor: 2,
+      jitter: 0.2,
+    },
+    pollMs: 500,
+    logger: logger.named("pulse"),
+  });
+  // A plugin that comes up may have jobs waiting.
+  registry.onStateChange((change) => {
+    if (change.to === "running") workers.wake();
+  });
 
   const handler = createApp({
     registry,
@@ -148,6 +195,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     keepalive: config.plugin.keepalive,
     insights: supervisor,
     attestations,
+    pulse: { jobs, schedules, workers },
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -158,6 +206,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       handler,
     });
   } catch (error) {
+    serviceServer.then((served) => served.close(), () => {});
     db.close();
     throw new Error(
       `cannot listen on ${config.server.bindAddress}:${config.server.port}: ${reasonOf(error)}`,
@@ -172,6 +221,12 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     database: dbPath,
     version,
   });
+  workers.start();
+  const stopTicker = startScheduleTicker(
+    schedules,
+    config.pulse.tickerIntervalSeconds * 1000,
+    logger.named("pulse"),
+  );
   const stopHealth = startHealthTicker(
     registry,
     config.plugin.healthInterval,
@@ -189,6 +244,9 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   const shutdown = () =>
     stopping ??= (async () => {
       stopHealth();
+      stopTicker();
+      // Jobs under way finish while their plugins still run, or go back to the queue.
+      await workers.stop(config.plugin.shutdownTimeout);
       try {
         await registry.shutdownAll();
       } catch (error) {

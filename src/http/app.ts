@@ -6,6 +6,7 @@ import { describeFailure, problemResponse } from "./problem.ts";
 import type { AttestationStore } from "../ats/mod.ts";
 import { Metrics } from "./metrics.ts";
 import { attestationRoutes } from "./routes/attestation_routes.ts";
+import { type PulseDeps, pulseRoutes } from "./routes/pulse_routes.ts";
 import { type RouteHandler, Router } from "./router.ts";
 import { healthRoutes } from "./routes/health_routes.ts";
 import { type PluginGateway, pluginProxy } from "./plugin_proxy.ts";
@@ -39,6 +40,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The attestation store, for `GET /api/attestations`. */
   attestations?: AttestationStore;
+  /** The job queue and schedules, for `/api/pulse/*`. */
+  pulse?: PulseDeps;
 }
 
 /** One line a plugin wrote, as the API streams it. */
@@ -87,6 +90,7 @@ export function createApp(deps: AppDeps): AppHandler {
   healthRoutes(router, deps);
   pluginRoutes(router, { ...deps, metrics });
   if (deps.attestations) attestationRoutes(router, deps.attestations);
+  if (deps.pulse) pulseRoutes(router, deps.pulse);
   router.get(
     "/metrics",
     () =>

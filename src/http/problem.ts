@@ -1,4 +1,5 @@
 import { RegistryError, type RegistryErrorCode } from "../registry/mod.ts";
+import { JobError } from "../jobs/mod.ts";
 import { HttpError } from "./http_error.ts";
 
 const REGISTRY_STATUS: Record<RegistryErrorCode, number> = {
@@ -15,6 +16,7 @@ const TITLES: Record<number, string> = {
   405: "Method Not Allowed",
   409: "Conflict",
   413: "Content Too Large",
+  415: "Unsupported Media Type",
   500: "Internal Server Error",
   502: "Bad Gateway",
   503: "Service Unavailable",
@@ -38,6 +40,10 @@ export function describeFailure(error: unknown): {
   }
   if (error instanceof RegistryError) {
     return { status: REGISTRY_STATUS[error.code], detail: error.message, extra: {}, headers: {} };
+  }
+  if (error instanceof JobError) {
+    const status = { invalid: 400, missing: 404, conflict: 409 }[error.kind];
+    return { status, detail: error.message, extra: {}, headers: {} };
   }
   // Anything else is a host bug: say so without leaking internals into the answer.
   return {

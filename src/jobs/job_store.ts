@@ -1,18 +1,74 @@
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { ulid } from "../ats/mod.ts";
 import { type Job, JOB_STATUSES, type JobStatus, type NewJob } from "../plugin/mod.ts";
+import { transaction } from "../store/mod.ts";
 
 /** Why a job request is refused, in words for the caller. */
 export class JobError extends Error {
   override name = "JobError";
+  /** `missing`: no such job; `conflict`: the job's status does not allow it; else bad input. */
+  constructor(message: string, readonly kind: "invalid" | "missing" | "conflict" = "invalid") {
+    super(message);
+  }
 }
 
 const HANDLER = /^[a-z0-9][a-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$|^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MAX_PAYLOAD = 16 * 1024 * 1024;
+const MAX_TIMEOUT_SECS = 7 * 24 * 3600;
 export const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 1000;
+const FINISHED: readonly JobStatus[] = ["completed", "failed", "cancelled"];
+
+/** One entry of a job's log, as plugins report them (`timestamp` in RFC 3339). */
+export interface JobLogEntry {
+  timestamp: string;
+  level: string;
+  message: string;
+  stage: string;
+  /** JSON, or empty. */
+  metadata: string;
+}
+
+/** A job as the host keeps it: the protocol's fields and what the workers need. */
+export interface StoredJob extends Job {
+  /** The plugin of a `<plugin>/<handler>` job; empty for a host handler. */
+  plugin: string;
+  /** The job's own deadline in seconds; 0 means the host's default. */
+  timeoutSecs: number;
+  /** Unix ms before which a retry does not run. */
+  runAfter: number;
+  scheduleId: string;
+  pluginVersion: string;
+  /** The handler's JSON result, as bytes; empty until it completes. */
+  result: Uint8Array;
+}
+
+/** What a caller gives to enqueue, beyond the protocol's fields. */
+export interface JobRequest extends NewJob {
+  timeoutSecs?: number;
+  scheduleId?: string;
+}
+
+/** How one run of a job ended, as the worker records it. */
+export interface JobOutcome {
+  error: string;
+  result?: Uint8Array;
+  progress?: { current: number; total: number };
+  costActual?: number;
+  pluginVersion?: string;
+}
+
+export interface JobFilter {
+  status?: string;
+  plugin?: string;
+  limit?: number;
+  /** Newest first, continuing after this job id (a page's last); default oldest first. */
+  newestFirst?: boolean;
+  after?: string;
+}
 
 interface Row {
+  seq: number;
   id: string;
   handler_name: string;
   payload: Uint8Array;
@@ -25,12 +81,18 @@ interface Row {
   error: string;
   parent_job_id: string;
   retry_count: number;
+  result: Uint8Array | null;
+  plugin_version: string;
   created_at: number;
   started_at: number;
   completed_at: number;
+  run_after: number;
+  timeout_secs: number;
+  schedule_id: string;
+  plugin: string;
 }
 
-function toJob(row: Row): Job {
+function toJob(row: Row): StoredJob {
   return {
     id: row.id,
     handlerName: row.handler_name,
@@ -46,31 +108,83 @@ function toJob(row: Row): Job {
     createdAt: row.created_at,
     startedAt: row.started_at,
     completedAt: row.completed_at,
+    plugin: row.plugin,
+    timeoutSecs: row.timeout_secs,
+    runAfter: row.run_after,
+    scheduleId: row.schedule_id,
+    pluginVersion: row.plugin_version,
+    result: row.result ?? new Uint8Array(),
   };
 }
 
+function checkStatus(status: string): JobStatus {
+  if (!(JOB_STATUSES as readonly string[]).includes(status)) {
+    throw new JobError(`status "${status}" is not one of ${JOB_STATUSES.join(", ")}`);
+  }
+  return status as JobStatus;
+}
+
 /**
- * The Pulse queue's storage: jobs in FIFO order with the fields of the protocol. Handlers of
- * plugin `p` are named `p/<handler>`. Workers (next) take queued jobs from here.
+ * The Pulse queue's storage: jobs in FIFO order with the fields of the protocol, their log
+ * entries, and the transitions workers make. Every transition is one SQL statement or one
+ * transaction, and each checks the status it starts from, so a job is never taken twice and a
+ * cancelled job stays cancelled whatever a late answer says.
  */
 export class JobStore {
   readonly #insert: StatementSync;
   readonly #get: StatementSync;
+  readonly #take: StatementSync;
+  readonly #finish: StatementSync;
+  readonly #log: StatementSync;
+  readonly #listeners = new Set<() => void>();
 
   constructor(
     readonly db: DatabaseSync,
-    readonly now: () => number = () => Math.floor(Date.now() / 1000),
+    /** Unix ms. */
+    readonly clock: () => number = Date.now,
   ) {
     this.#insert = db.prepare(
-      `INSERT INTO jobs (id, handler_name, payload, source, status, cost_estimate, parent_job_id, created_at)
-       VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)`,
+      `INSERT INTO jobs (id, handler_name, payload, source, status, cost_estimate, parent_job_id,
+         created_at, timeout_secs, schedule_id)
+       VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
     );
     this.#get = db.prepare("SELECT * FROM jobs WHERE id = ?");
+    // One statement: SQLite's write lock makes the pick and the claim one step.
+    this.#take = db.prepare(
+      `UPDATE jobs SET status = 'running', started_at = ?, error = ''
+       WHERE seq = (SELECT seq FROM jobs
+         WHERE status = 'queued' AND run_after <= ? AND plugin IN (SELECT value FROM json_each(?))
+         ORDER BY seq LIMIT 1)
+       RETURNING *`,
+    );
+    this.#finish = db.prepare(
+      `UPDATE jobs SET status = ?, error = ?, result = ?, progress_current = ?, progress_total = ?,
+         cost_actual = ?, plugin_version = ?, completed_at = ?
+       WHERE id = ? AND status = 'running'`,
+    );
+    this.#log = db.prepare(
+      `INSERT INTO job_logs (job_id, timestamp, level, message, stage, metadata)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  #seconds(): number {
+    return Math.floor(this.clock() / 1000);
+  }
+
+  /** Calls `listener` whenever a job may have become runnable; returns the unsubscribe. */
+  onRunnable(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #runnable(): void {
+    for (const listener of this.#listeners) listener();
   }
 
   /** Queues a job; the host makes up an id when none is given. `source` is the caller's. */
-  enqueue(job: NewJob, source: string): Job {
-    if (!HANDLER.test(job.handlerName)) {
+  enqueue(job: JobRequest, source: string): StoredJob {
+    if (typeof job.handlerName !== "string" || !HANDLER.test(job.handlerName)) {
       throw new JobError(
         `handler_name "${job.handlerName}" is not "<plugin>/<handler>" or a host handler`,
       );
@@ -86,6 +200,14 @@ export class JobStore {
         throw new JobError("the payload is not JSON");
       }
     }
+    const timeout = job.timeoutSecs ?? 0;
+    if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_TIMEOUT_SECS) {
+      throw new JobError(`timeout_secs must be an integer from 0 to ${MAX_TIMEOUT_SECS}`);
+    }
+    const cost = job.costEstimate ?? 0;
+    if (!Number.isFinite(cost) || cost < 0) {
+      throw new JobError("cost_estimate must be a number of 0 or more");
+    }
     const id = job.id && job.id !== "" ? job.id : `J${ulid()}`;
     if (id.length > 128) throw new JobError("a job id has at most 128 characters");
     if (job.parentJobId && !this.get(job.parentJobId)) {
@@ -97,71 +219,271 @@ export class JobStore {
         job.handlerName,
         payload,
         source,
-        job.costEstimate ?? 0,
+        cost,
         job.parentJobId ?? "",
-        this.now(),
+        this.#seconds(),
+        timeout,
+        job.scheduleId ?? "",
       );
     } catch (error) {
       if (/UNIQUE/.test((error as Error).message)) {
-        throw new JobError(`a job with id "${id}" already exists`);
+        throw new JobError(`a job with id "${id}" already exists`, "conflict");
       }
       throw error;
     }
+    this.#runnable();
     return this.get(id)!;
   }
 
-  get(id: string): Job | undefined {
+  get(id: string): StoredJob | undefined {
     const row = this.#get.get(id) as Row | undefined;
     return row && toJob(row);
   }
 
-  /** Jobs, oldest first, of one status or all; `limit` defaults to 100. */
-  list(status: string | undefined, limit = DEFAULT_LIST_LIMIT): Job[] {
-    if (status && !(JOB_STATUSES as readonly string[]).includes(status)) {
-      throw new JobError(`status "${status}" is not one of ${JOB_STATUSES.join(", ")}`);
+  /** The job, or a {@link JobError} of kind `missing` naming it. */
+  #existing(id: string): StoredJob {
+    const job = this.get(id);
+    if (!job) throw new JobError(`job "${id}" does not exist`, "missing");
+    return job;
+  }
+
+  /** A job's log entries, oldest first. */
+  logs(id: string): JobLogEntry[] {
+    return this.db.prepare(
+      "SELECT timestamp, level, message, stage, metadata FROM job_logs WHERE job_id = ? ORDER BY seq",
+    ).all(id) as unknown as JobLogEntry[];
+  }
+
+  /** Jobs by status and plugin; oldest first unless `newestFirst`; `limit` defaults to 100. */
+  list(filter: JobFilter = {}): StoredJob[] {
+    const where: string[] = [];
+    const args: SQLInputValue[] = [];
+    if (filter.status) {
+      where.push("status = ?");
+      args.push(checkStatus(filter.status));
     }
-    const bounded = Math.min(Math.max(1, Math.trunc(limit) || DEFAULT_LIST_LIMIT), MAX_LIST_LIMIT);
-    const rows = status
-      ? this.db.prepare("SELECT * FROM jobs WHERE status = ? ORDER BY seq LIMIT ?").all(
-        status,
-        bounded,
-      )
-      : this.db.prepare("SELECT * FROM jobs ORDER BY seq LIMIT ?").all(bounded);
+    if (filter.plugin !== undefined) {
+      where.push("plugin = ?");
+      args.push(filter.plugin);
+    }
+    if (filter.after) {
+      const after = this.#get.get(filter.after) as Row | undefined;
+      if (!after) throw new JobError(`cursor "${filter.after}" is not a job`);
+      where.push(filter.newestFirst ? "seq < ?" : "seq > ?");
+      args.push(after.seq);
+    }
+    const limit = Math.min(
+      Math.max(1, Math.trunc(filter.limit ?? DEFAULT_LIST_LIMIT) || DEFAULT_LIST_LIMIT),
+      MAX_LIST_LIMIT,
+    );
+    const rows = this.db.prepare(
+      `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY seq ${filter.newestFirst ? "DESC" : ""} LIMIT ?`,
+    ).all(...args, limit);
     return (rows as unknown as Row[]).map(toJob);
   }
 
+  /** How many jobs have each status. */
+  counts(): Record<JobStatus, number> {
+    const counts = Object.fromEntries(JOB_STATUSES.map((status) => [status, 0])) as Record<
+      JobStatus,
+      number
+    >;
+    for (
+      const row of this.db.prepare("SELECT status, count(*) AS n FROM jobs GROUP BY status").all()
+    ) {
+      counts[row.status as JobStatus] = Number(row.n);
+    }
+    return counts;
+  }
+
   /**
-   * Records what a job's owner says of it: progress, cost, error and status. Only the plugin
-   * that enqueued a job may update it, and a finished job stays finished.
+   * Records what a plugin says of a job while it runs: progress, cost, error and status. Only
+   * the plugin that enqueued the job or the one whose handler runs it may, and a finished job
+   * stays finished.
    */
-  update(job: Job, caller: string): Job {
-    const current = this.get(job.id);
-    if (!current) throw new JobError(`job "${job.id}" does not exist`);
-    if (current.source !== caller) {
+  update(job: Job, caller: string): StoredJob {
+    const current = this.#existing(job.id);
+    if (current.source !== caller && current.plugin !== caller) {
       throw new JobError(`job "${job.id}" belongs to "${current.source}"`);
     }
-    if (!(JOB_STATUSES as readonly string[]).includes(job.status)) {
-      throw new JobError(`status "${job.status}" is not one of ${JOB_STATUSES.join(", ")}`);
+    checkStatus(job.status);
+    if (FINISHED.includes(current.status) && job.status !== current.status) {
+      throw new JobError(
+        `job "${job.id}" is ${current.status} and cannot become ${job.status}`,
+        "conflict",
+      );
     }
-    if (
-      ["completed", "failed", "cancelled"].includes(current.status) && job.status !== current.status
-    ) {
-      throw new JobError(`job "${job.id}" is ${current.status} and cannot become ${job.status}`);
-    }
-    const finished = ["completed", "failed", "cancelled"].includes(job.status);
+    const finished = FINISHED.includes(job.status);
     this.db.prepare(
       `UPDATE jobs SET status = ?, progress_current = ?, progress_total = ?, cost_actual = ?, error = ?,
          completed_at = CASE WHEN ? AND completed_at = 0 THEN ? ELSE completed_at END WHERE id = ?`,
     ).run(
       job.status,
-      Math.trunc(job.progress.current),
-      Math.trunc(job.progress.total),
-      job.costActual,
-      job.error,
+      Math.trunc(job.progress?.current ?? 0),
+      Math.trunc(job.progress?.total ?? 0),
+      Number.isFinite(job.costActual) ? job.costActual : 0,
+      job.error ?? "",
       finished ? 1 : 0,
-      this.now(),
+      this.#seconds(),
       job.id,
     );
     return this.get(job.id)!;
   }
+
+  /**
+   * Claims the oldest queued job whose plugin is in `plugins` (`""` stands for host handlers)
+   * and whose retry time has come: it becomes `running`. Never returns a job twice.
+   */
+  take(plugins: readonly string[]): StoredJob | undefined {
+    if (plugins.length === 0) return undefined;
+    const now = this.clock();
+    const row = this.#take.get(Math.floor(now / 1000), now, JSON.stringify(plugins)) as
+      | Row
+      | undefined;
+    return row && toJob(row);
+  }
+
+  /** Ends a running job as completed (no error) or failed; false if it is no longer running. */
+  finish(id: string, outcome: JobOutcome, logs: readonly JobLogEntry[] = []): boolean {
+    return transaction(this.db, () => {
+      const current = this.get(id);
+      const changed = this.#finish.run(
+        outcome.error === "" ? "completed" : "failed",
+        outcome.error,
+        outcome.result ?? new Uint8Array(),
+        Math.trunc(outcome.progress?.current ?? current?.progress.current ?? 0),
+        Math.trunc(outcome.progress?.total ?? current?.progress.total ?? 0),
+        outcome.costActual ?? current?.costActual ?? 0,
+        outcome.pluginVersion ?? current?.pluginVersion ?? "",
+        this.#seconds(),
+        id,
+      ).changes > 0;
+      // Entries of a run that was cancelled meanwhile are kept: they say what it did.
+      this.#appendLogs(id, logs);
+      return changed;
+    });
+  }
+
+  /** Puts a running job back in the queue after a failure worth another try, from `runAfter` (ms). */
+  retry(id: string, error: string, runAfter: number, logs: readonly JobLogEntry[] = []): boolean {
+    const changed = transaction(this.db, () => {
+      this.#appendLogs(id, logs);
+      return this.db.prepare(
+        `UPDATE jobs SET status = 'queued', error = ?, retry_count = retry_count + 1, run_after = ?
+         WHERE id = ? AND status = 'running'`,
+      ).run(error, Math.trunc(runAfter), id).changes > 0;
+    });
+    return changed;
+  }
+
+  /** Puts a running job back in the queue untouched: it never reached its handler. */
+  release(id: string): boolean {
+    const changed = this.db.prepare(
+      "UPDATE jobs SET status = 'queued' WHERE id = ? AND status = 'running'",
+    ).run(id).changes > 0;
+    if (changed) this.#runnable();
+    return changed;
+  }
+
+  /**
+   * Cancels a job that has not finished, and every unfinished job below it (children, their
+   * children…). Returns the ids that were cancelled, so the workers can stop those running.
+   */
+  cancel(id: string, reason = "cancelled by an operator"): string[] {
+    const job = this.#existing(id);
+    if (FINISHED.includes(job.status)) {
+      throw new JobError(`job "${id}" is already ${job.status}`, "conflict");
+    }
+    return transaction(this.db, () => {
+      const rows = this.db.prepare(
+        `WITH RECURSIVE tree(id) AS (
+           SELECT ? UNION SELECT jobs.id FROM jobs JOIN tree ON jobs.parent_job_id = tree.id
+         )
+         UPDATE jobs SET status = 'cancelled', completed_at = ?,
+           error = CASE WHEN jobs.id = ? THEN ? ELSE ? END
+         WHERE id IN (SELECT id FROM tree) AND status NOT IN ('completed', 'failed', 'cancelled')
+         RETURNING id`,
+      ).all(id, this.#seconds(), id, reason, `parent job "${id}" was cancelled`);
+      const ids = rows.map((row) => String(row.id));
+      for (const cancelled of ids) {
+        this.#appendLogs(cancelled, [
+          hostLog("info", cancelled === id ? reason : `parent job "${id}" was cancelled`),
+        ]);
+      }
+      return ids;
+    });
+  }
+
+  /** Holds a queued job: workers skip it until it is resumed. */
+  pause(id: string): StoredJob {
+    return this.#move(id, "queued", "paused", "only a queued job can be paused");
+  }
+
+  /** Lets a paused job run again, in its place in the queue. */
+  resume(id: string): StoredJob {
+    const job = this.#move(id, "paused", "queued", "only a paused job can be resumed");
+    this.#runnable();
+    return job;
+  }
+
+  #move(id: string, from: JobStatus, to: JobStatus, rule: string): StoredJob {
+    const job = this.#existing(id);
+    const changed = this.db.prepare("UPDATE jobs SET status = ? WHERE id = ? AND status = ?")
+      .run(to, id, from).changes > 0;
+    if (!changed) throw new JobError(`job "${id}" is ${job.status}: ${rule}`, "conflict");
+    this.#appendLogs(id, [hostLog("info", to === "paused" ? "paused" : "resumed")]);
+    return this.get(id)!;
+  }
+
+  /**
+   * Deals with jobs a crashed host left `running`: back in the queue (`requeue`, their retry
+   * count raised) or `failed`, each with a log entry that says so. Returns their ids.
+   */
+  recover(mode: "requeue" | "fail"): string[] {
+    const ids = transaction(this.db, () => {
+      const reason = "the host stopped while the job ran";
+      const rows = mode === "requeue"
+        ? this.db.prepare(
+          `UPDATE jobs SET status = 'queued', retry_count = retry_count + 1, error = ?
+           WHERE status = 'running' RETURNING id`,
+        ).all(reason)
+        : this.db.prepare(
+          `UPDATE jobs SET status = 'failed', error = ?, completed_at = ?
+           WHERE status = 'running' RETURNING id`,
+        ).all(reason, this.#seconds());
+      const ids = rows.map((row) => String(row.id));
+      const said = mode === "requeue" ? `${reason}; queued again` : `${reason}; marked failed`;
+      for (const id of ids) this.#appendLogs(id, [hostLog("warn", said)]);
+      return ids;
+    });
+    if (ids.length > 0) this.#runnable();
+    return ids;
+  }
+
+  /** Adds log entries to a job. */
+  appendLogs(id: string, entries: readonly JobLogEntry[]): void {
+    if (entries.length === 0) return;
+    transaction(this.db, () => this.#appendLogs(id, entries));
+  }
+
+  #appendLogs(id: string, entries: readonly JobLogEntry[]): void {
+    for (const entry of entries) {
+      this.#log.run(id, entry.timestamp, entry.level, entry.message, entry.stage, entry.metadata);
+    }
+  }
+
+  /** Deletes finished jobs that ended before `before` (Unix s), with their logs. */
+  prune(before: number): number {
+    return Number(
+      this.db.prepare(
+        `DELETE FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < ?`,
+      ).run(Math.trunc(before)).changes,
+    );
+  }
+}
+
+/** A log entry written by the host about a job, stamped now. */
+export function hostLog(level: string, message: string, stage = "host"): JobLogEntry {
+  return { timestamp: new Date().toISOString(), level, message, stage, metadata: "" };
 }

@@ -1,2 +1,35 @@
-/** The Pulse job queue: storage now; workers and schedules next. @module */
-export { DEFAULT_LIST_LIMIT, JobError, JobStore } from "./job_store.ts";
+/** The Pulse job queue: storage, workers, host handlers and schedules. @module */
+export {
+  DEFAULT_LIST_LIMIT,
+  hostLog,
+  JobError,
+  type JobFilter,
+  type JobLogEntry,
+  type JobOutcome,
+  type JobRequest,
+  JobStore,
+  type StoredJob,
+} from "./job_store.ts";
+export {
+  type JobAnswer,
+  type JobCall,
+  type JobTarget,
+  WorkerPool,
+  type WorkerPoolOptions,
+  type WorkerStats,
+} from "./worker_pool.ts";
+export {
+  builtinHandlers,
+  HostHandlers,
+  type HostJobContext,
+  type HostJobHandler,
+} from "./host_handlers.ts";
+export {
+  type DeclaredSchedule,
+  type Schedule,
+  type ScheduleState,
+  ScheduleStore,
+  type SyncReport,
+} from "./schedule_store.ts";
+export { startScheduleTicker } from "./schedule_ticker.ts";
+export { localQueue } from "./local_queue.ts";

@@ -2,6 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import { type AttestationStore, checkCommand, LIMITS } from "../ats/mod.ts";
 import type { Attestation, AttestationFilter, Logger } from "../plugin/mod.ts";
 import { ats } from "../protocol/mod.ts";
+import { guard } from "./guarded.ts";
 import { INVALID_TOKEN, type TokenOwners } from "./tokens.ts";
 
 /** An attestation on the wire. */
@@ -46,8 +47,6 @@ function fromWireFilter(filter: ats.AttestationFilter | undefined): AttestationF
   return result;
 }
 
-type Answer = { success: boolean; error: string };
-
 /**
  * `ATSStoreService` for plugin processes. The token decides who writes: `source` and
  * `attributes.source_version` come from it, never from the request. A wrong token, a missing
@@ -58,22 +57,7 @@ export function atsService(
   tokens: TokenOwners,
   logger: Logger,
 ): ats.ATSStoreServiceServer {
-  /** Runs a unary call: checks the token, turns failures into `success=false`. */
-  function guarded<Req extends { authToken: string }, Res extends Answer>(
-    refused: (error: string) => Res,
-    work: (request: Req, caller: { plugin: string; version: string }) => Res,
-  ): grpc.handleUnaryCall<Req, Res> {
-    return (call, callback) => {
-      const caller = tokens.owner(call.request.authToken);
-      if (!caller) return callback(null, refused(INVALID_TOKEN));
-      try {
-        callback(null, work(call.request, caller));
-      } catch (error) {
-        logger.error("attestation store call failed", { plugin: caller.plugin, error });
-        callback(null, refused(`the attestation store failed: ${(error as Error).message}`));
-      }
-    };
-  }
+  const guarded = guard(tokens, logger, "attestation store", () => false);
 
   return {
     generateAndCreateAttestation: guarded<

@@ -1,5 +1,6 @@
-/** The host's services for plugin processes, over gRPC: the attestation store (more to come). @module */
+/** The host's services for plugin processes, over gRPC: attestations, jobs, schedules. @module */
 export { atsService, toWireAttestation } from "./ats_service.ts";
 export { queueService } from "./queue_service.ts";
+export { scheduleService, toWireSchedule } from "./schedule_service.ts";
 export { type ServiceServer, startServiceServer } from "./service_server.ts";
 export { type Caller, INVALID_TOKEN, type TokenOwners } from "./tokens.ts";

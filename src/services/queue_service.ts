@@ -1,8 +1,8 @@
-import type * as grpc from "@grpc/grpc-js";
 import { JobError, type JobStore } from "../jobs/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { fromWireJob, queue, toWireJob } from "../protocol/mod.ts";
-import { INVALID_TOKEN, type TokenOwners } from "./tokens.ts";
+import { guard } from "./guarded.ts";
+import type { TokenOwners } from "./tokens.ts";
 
 /**
  * `QueueService` for plugin processes. The token decides the job's `source`; refusals are
@@ -13,30 +13,11 @@ export function queueService(
   tokens: TokenOwners,
   logger: Logger,
 ): queue.QueueServiceServer {
-  function guarded<
-    Req extends { authToken: string },
-    Res extends { success: boolean; error: string },
-  >(
-    refused: (error: string) => Res,
-    work: (request: Req, plugin: string) => Res,
-  ): grpc.handleUnaryCall<Req, Res> {
-    return (call, callback) => {
-      const caller = tokens.owner(call.request.authToken);
-      if (!caller) return callback(null, refused(INVALID_TOKEN));
-      try {
-        callback(null, work(call.request, caller.plugin));
-      } catch (error) {
-        if (!(error instanceof JobError)) {
-          logger.error("queue call failed", { plugin: caller.plugin, error });
-        }
-        callback(null, refused((error as Error).message));
-      }
-    };
-  }
+  const guarded = guard(tokens, logger, "job queue", (error) => error instanceof JobError);
   return {
     enqueue: guarded<queue.EnqueueRequest, queue.EnqueueResponse>(
       (error) => ({ success: false, error, jobId: "" }),
-      (request, plugin) => {
+      (request, caller) => {
         if (!request.job) return { success: false, error: "job is required", jobId: "" };
         const job = store.enqueue({
           id: request.job.id,
@@ -44,7 +25,7 @@ export function queueService(
           payload: request.job.payload,
           costEstimate: request.job.costEstimate,
           parentJobId: request.job.parentJobId,
-        }, plugin);
+        }, caller.plugin);
         return { success: true, error: "", jobId: job.id };
       },
     ),
@@ -59,9 +40,9 @@ export function queueService(
     ),
     updateJob: guarded<queue.UpdateJobRequest, queue.UpdateJobResponse>(
       (error) => ({ success: false, error }),
-      (request, plugin) => {
+      (request, caller) => {
         if (!request.job) return { success: false, error: "job is required" };
-        store.update(fromWireJob(request.job), plugin);
+        store.update(fromWireJob(request.job), caller.plugin);
         return { success: true, error: "" };
       },
     ),
@@ -70,7 +51,9 @@ export function queueService(
       (request) => ({
         success: true,
         error: "",
-        jobs: store.list(request.status || undefined, request.limit).map(toWireJob),
+        jobs: store.list({ status: request.status || undefined, limit: request.limit }).map(
+          toWireJob,
+        ),
       }),
     ),
   };

@@ -1,10 +1,11 @@
 import * as grpc from "@grpc/grpc-js";
 import type { AttestationStore } from "../ats/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
-import type { JobStore } from "../jobs/mod.ts";
-import { ats, CHANNEL_OPTIONS, queue } from "../protocol/mod.ts";
+import type { JobStore, ScheduleStore } from "../jobs/mod.ts";
+import { ats, CHANNEL_OPTIONS, queue, schedule } from "../protocol/mod.ts";
 import { atsService } from "./ats_service.ts";
 import { queueService } from "./queue_service.ts";
+import { scheduleService } from "./schedule_service.ts";
 import type { TokenOwners } from "./tokens.ts";
 
 /** The host's services, served to plugin processes on one Unix socket in the runtime folder. */
@@ -18,11 +19,21 @@ export interface ServiceServer {
 
 export async function startServiceServer(
   socket: string,
-  deps: { store: AttestationStore; jobs: JobStore; tokens: TokenOwners; logger: Logger },
+  deps: {
+    store: AttestationStore;
+    jobs: JobStore;
+    schedules: ScheduleStore;
+    tokens: TokenOwners;
+    logger: Logger;
+  },
 ): Promise<ServiceServer> {
   const server = new grpc.Server(CHANNEL_OPTIONS);
   server.addService(ats.ATSStoreServiceService, atsService(deps.store, deps.tokens, deps.logger));
   server.addService(queue.QueueServiceService, queueService(deps.jobs, deps.tokens, deps.logger));
+  server.addService(
+    schedule.ScheduleServiceService,
+    scheduleService(deps.schedules, deps.tokens, deps.logger),
+  );
   const target = `unix:${socket}`;
   await new Promise<void>((resolve, reject) =>
     server.bindAsync(

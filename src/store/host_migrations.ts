@@ -25,7 +25,10 @@ export const HOST_MIGRATIONS: readonly Migration[] = [
     name: "attestations",
     // One row per attestation with its four lists as JSON (read back whole), and one row per
     // distinct case-folded value in each list, keyed for lookup: any subject, predicate,
-    // context or actor is one range of the terms' primary key.
+    // context or actor is one range of the terms' primary key. The terms name their
+    // attestation's seq without a foreign key: only the store writes them, in the same
+    // transaction as the attestation, and checking the key cost a lookup per term (a third of
+    // a batch insert's time).
     sql: `CREATE TABLE attestations (
       seq         INTEGER PRIMARY KEY,
       id          TEXT NOT NULL UNIQUE,
@@ -44,7 +47,7 @@ export const HOST_MIGRATIONS: readonly Migration[] = [
     CREATE TABLE attestation_terms (
       role        INTEGER NOT NULL CHECK (role BETWEEN 0 AND 3),
       folded      TEXT NOT NULL,
-      attestation INTEGER NOT NULL REFERENCES attestations (seq) ON DELETE CASCADE,
+      attestation INTEGER NOT NULL,
       PRIMARY KEY (role, folded, attestation)
     ) STRICT, WITHOUT ROWID;`,
   },
@@ -85,5 +88,40 @@ export const HOST_MIGRATIONS: readonly Migration[] = [
       metadata  TEXT NOT NULL DEFAULT ''
     ) STRICT;
     CREATE INDEX job_logs_by_job ON job_logs (job_id, seq);`,
+  },
+  {
+    version: 4,
+    name: "pulse workers and schedules",
+    // What workers need beside each job: when a retry may run (Unix ms), its deadline, the
+    // schedule that made it, and its plugin (derived from the handler name, indexed so a take
+    // skips the jobs of plugins that are not running). Schedules always have a next run.
+    sql: `ALTER TABLE jobs ADD COLUMN run_after INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN timeout_secs INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN schedule_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jobs ADD COLUMN plugin TEXT GENERATED ALWAYS AS (
+      CASE WHEN instr(handler_name, '/') > 0
+        THEN substr(handler_name, 1, instr(handler_name, '/') - 1) ELSE '' END
+    ) VIRTUAL;
+    CREATE INDEX jobs_by_plugin ON jobs (plugin, seq);
+    CREATE TABLE schedules (
+      seq               INTEGER PRIMARY KEY,
+      id                TEXT NOT NULL UNIQUE,
+      plugin            TEXT NOT NULL,
+      handler_name      TEXT NOT NULL,
+      interval_seconds  INTEGER NOT NULL CHECK (interval_seconds > 0),
+      payload           BLOB NOT NULL,
+      metadata          TEXT NOT NULL DEFAULT '{}',
+      description       TEXT NOT NULL DEFAULT '',
+      ats_code          TEXT NOT NULL DEFAULT '',
+      declared          INTEGER NOT NULL DEFAULT 0,
+      state             TEXT NOT NULL CHECK (state IN ('active','paused')),
+      next_run_at       INTEGER NOT NULL CHECK (next_run_at > 0),
+      last_run_at       INTEGER NOT NULL DEFAULT 0,
+      last_execution_id TEXT NOT NULL DEFAULT '',
+      created_at        INTEGER NOT NULL,
+      updated_at        INTEGER NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX schedules_declared ON schedules (plugin, handler_name) WHERE declared = 1;
+    CREATE INDEX schedules_due ON schedules (state, next_run_at);`,
   },
 ];

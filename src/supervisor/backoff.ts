@@ -1,11 +1,7 @@
-/** How restarts back off. */
-export interface BackoffPolicy {
-  /** Delay before the first restart. */
-  initialMs: number;
-  maxMs: number;
-  factor: number;
-  /** Fraction of the delay added or taken at random, so plugins do not restart in lockstep. */
-  jitter: number;
+import { type Backoff, backoffDelay } from "../async/mod.ts";
+
+/** How restarts back off, and when crashes in a row are a crash loop. */
+export interface BackoffPolicy extends Backoff {
   /** Crashes within `windowMs` that make a crash loop: the plugin is then marked failed. */
   maxCrashes: number;
   windowMs: number;
@@ -22,17 +18,6 @@ export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = {
   windowMs: 60_000,
   stableMs: 30_000,
 };
-
-/** The delay before restart number `attempt` (0 for the first). */
-export function backoffDelay(
-  attempt: number,
-  policy: BackoffPolicy = DEFAULT_BACKOFF,
-  random: () => number = Math.random,
-): number {
-  const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** attempt);
-  const spread = base * policy.jitter * (random() * 2 - 1);
-  return Math.max(0, Math.round(Math.min(policy.maxMs, base + spread)));
-}
 
 /**
  * Remembers a plugin's recent crashes and decides what the next one means: restart after a

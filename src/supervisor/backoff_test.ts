@@ -1,21 +1,7 @@
 import assert from "node:assert/strict";
-import { backoffDelay, CrashHistory, DEFAULT_BACKOFF } from "./backoff.ts";
+import { CrashHistory, DEFAULT_BACKOFF } from "./backoff.ts";
 
 const MIDDLE = () => 0.5; // no jitter
-
-Deno.test("backoffDelay() doubles from 100 ms up to the cap, with bounded jitter", () => {
-  assert.deepEqual([0, 1, 2, 3, 4].map((n) => backoffDelay(n, DEFAULT_BACKOFF, MIDDLE)), [
-    100,
-    200,
-    400,
-    800,
-    1600,
-  ]);
-  assert.equal(backoffDelay(20, DEFAULT_BACKOFF, MIDDLE), 30_000);
-  assert.equal(backoffDelay(0, DEFAULT_BACKOFF, () => 0), 80);
-  assert.equal(backoffDelay(0, DEFAULT_BACKOFF, () => 1), 120);
-  assert.equal(backoffDelay(20, DEFAULT_BACKOFF, () => 1), 30_000, "jitter never passes the cap");
-});
 
 Deno.test("CrashHistory gives up on the fifth crash within a minute", () => {
   const history = new CrashHistory();

@@ -281,14 +281,18 @@ function freePort(): number {
   return port;
 }
 
-/** Forwards one HTTP request to an instance, counted for drain, failures as {@link PluginCallError}. */
-export function forwardHttp(
+/**
+ * Calls a unary RPC of an instance on behalf of a client (an HTTP request, a job), counted for
+ * drain, failures as {@link PluginCallError}.
+ */
+export function forwardUnary<Req, Res>(
   instance: Instance | undefined,
   name: string,
-  request: domain.HTTPRequest,
+  method: (client: domain.DomainPluginServiceClient) => UnaryMethod<Req, Res>,
+  request: Req,
   deadlineMs: number,
   signal?: AbortSignal,
-): Promise<domain.HTTPResponse> {
+): Promise<Res> {
   if (!instance) {
     return Promise.reject(
       new PluginCallError("unreachable", `plugin "${name}" has no running process`),
@@ -296,7 +300,7 @@ export function forwardHttp(
   }
   return tracked(instance, name, async () => {
     try {
-      return await instanceCall(instance, instance.client.handleHttp, request, deadlineMs, signal);
+      return await instanceCall(instance, method(instance.client), request, deadlineMs, signal);
     } catch (error) {
       throw callFailure(name, error, signal);
     }

@@ -5,7 +5,7 @@ import {
   type ServiceRegistry,
 } from "../plugin/mod.ts";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
-import type { domain } from "../protocol/mod.ts";
+import type { domain, UnaryMethod } from "../protocol/mod.ts";
 import { reasonOf, type Registry, RegistryError } from "../registry/mod.ts";
 import { type BackoffPolicy, CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
@@ -13,8 +13,8 @@ import type { StreamedResponse } from "./data_client.ts";
 import {
   EXIT_GRACE_MS,
   exitWithin,
-  forwardHttp,
   forwardStream,
+  forwardUnary,
   type Instance,
   instanceCall,
   launchInstance,
@@ -67,6 +67,8 @@ export interface SupervisorContext {
   pluginConfig(name: string): Record<string, unknown>;
   grants(name: string): Grants;
   logFile?(name: string): LogFile;
+  /** Told what each process declared in Initialize (job handlers, schedules, routes). */
+  initialized?(name: string, declared: domain.InitializeResponse): void;
 }
 
 const STDERR_IN_REASON = 5;
@@ -125,13 +127,14 @@ export class PluginSupervisor {
     return this.#instance?.client;
   }
 
-  /** Forwards one HTTP request to the current process (unary `HandleHTTP`). */
-  handleHttp(
-    request: domain.HTTPRequest,
+  /** Calls a unary RPC of the current process for a client (`HandleHTTP`, `ExecuteJob`). */
+  unary<Req, Res>(
+    method: (client: domain.DomainPluginServiceClient) => UnaryMethod<Req, Res>,
+    request: Req,
     deadlineMs: number,
     signal?: AbortSignal,
-  ): Promise<domain.HTTPResponse> {
-    return forwardHttp(this.#instance, this.name, request, deadlineMs, signal);
+  ): Promise<Res> {
+    return forwardUnary(this.#instance, this.name, method, request, deadlineMs, signal);
   }
 
   /** Forwards one HTTP request over the data channel, or null when the process has none. */
@@ -293,6 +296,7 @@ export class PluginSupervisor {
         ? new Error(`exited unexpectedly (${describeExit(exit)}) during Initialize`)
         : error;
     }
+    context.initialized?.(this.name, instance.declared);
   }
 
   #missedHealth(instance: Instance): void {

@@ -1,6 +1,6 @@
 import { type Logger, PluginCallError } from "../plugin/mod.ts";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
-import type { domain } from "../protocol/mod.ts";
+import type { domain, UnaryMethod } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import type { StreamedResponse } from "./data_client.ts";
 import { discoverPlugin } from "./discovery.ts";
@@ -91,11 +91,41 @@ export class Supervisor {
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<domain.HTTPResponse> {
+    return this.#unary(name, (client) => client.handleHttp, request, deadlineMs, signal);
+  }
+
+  /** Runs one job on plugin `name`'s process within `deadlineMs`. */
+  executeJob(
+    name: string,
+    request: domain.ExecuteJobRequest,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<domain.ExecuteJobResponse> {
+    return this.#unary(name, (client) => client.executeJob, request, deadlineMs, signal);
+  }
+
+  #unary<Req, Res>(
+    name: string,
+    method: (client: domain.DomainPluginServiceClient) => UnaryMethod<Req, Res>,
+    request: Req,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<Res> {
     const plugin = this.#plugins.get(name);
     if (!plugin) {
       return Promise.reject(new PluginCallError("unreachable", `plugin "${name}" has no process`));
     }
-    return plugin.handleHttp(request, deadlineMs, signal);
+    return plugin.unary(method, request, deadlineMs, signal);
+  }
+
+  /** Job handlers of each plugin whose process runs, as its last Initialize declared them. */
+  jobHandlers(): Map<string, ReadonlySet<string>> {
+    return new Map(
+      [...this.#plugins.values()].filter((plugin) => plugin.declared).map((plugin) => [
+        plugin.name,
+        new Set(plugin.declared!.handlerNames),
+      ]),
+    );
   }
 
   /** Forwards one HTTP request over plugin `name`'s data channel; null when it has none. */

@@ -2,18 +2,10 @@ import type { AttestationStore, Cursor } from "../../ats/mod.ts";
 import type { AttestationFilter } from "../../plugin/mod.ts";
 import { HttpError } from "../http_error.ts";
 import { json } from "../json.ts";
+import { whole } from "../query.ts";
 import type { Router } from "../router.ts";
 
 const MAX_PAGE = 1000;
-
-function whole(name: string, text: string | null, min: number, max: number): number | undefined {
-  if (text === null || text === "") return undefined;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new HttpError(400, `${name} must be a whole number from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
 
 /** `<timestamp>.<seq>`, as `next` gave it. */
 function readCursor(text: string | null): Cursor | undefined {

@@ -1,0 +1,179 @@
+import type { Schedule, ScheduleStore, StoredJob } from "../../jobs/mod.ts";
+import type { JobStore } from "../../jobs/mod.ts";
+import { HttpError } from "../http_error.ts";
+import { json, readJsonObject } from "../json.ts";
+import { whole } from "../query.ts";
+import type { Router } from "../router.ts";
+
+/** What the Pulse API needs: the queue, the schedules, and a way to stop running jobs. */
+export interface PulseDeps {
+  jobs: JobStore;
+  schedules: ScheduleStore;
+  workers: { abort(ids: readonly string[]): void };
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const ENQUEUE_KEYS = [
+  "handler_name",
+  "payload",
+  "timeout_secs",
+  "parent_job_id",
+  "id",
+  "cost_estimate",
+];
+
+function parsed(bytes: Uint8Array): unknown {
+  if (bytes.byteLength === 0) return null;
+  try {
+    return JSON.parse(decoder.decode(bytes));
+  } catch {
+    return { unreadable: `${bytes.byteLength} bytes that are not JSON` };
+  }
+}
+
+/** A job as the API shows it: payload and result as JSON, times in Unix seconds. */
+export function jobView(job: StoredJob): Record<string, unknown> {
+  return {
+    id: job.id,
+    handlerName: job.handlerName,
+    plugin: job.plugin || null,
+    source: job.source,
+    status: job.status,
+    progress: job.progress,
+    costEstimate: job.costEstimate,
+    costActual: job.costActual,
+    error: job.error,
+    parentJobId: job.parentJobId || null,
+    retryCount: job.retryCount,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt || null,
+    completedAt: job.completedAt || null,
+    timeoutSecs: job.timeoutSecs || null,
+    runAfter: job.runAfter || null,
+    scheduleId: job.scheduleId || null,
+    pluginVersion: job.pluginVersion || null,
+    payload: parsed(job.payload),
+    result: parsed(job.result),
+  };
+}
+
+function scheduleView(schedule: Schedule): Record<string, unknown> {
+  const at = (ms: number) => ms > 0 ? new Date(ms).toISOString() : null;
+  return {
+    ...schedule,
+    payload: parsed(schedule.payload),
+    nextRunAt: at(schedule.nextRunAt),
+    lastRunAt: at(schedule.lastRunAt),
+    lastExecutionId: schedule.lastExecutionId || null,
+    createdAt: at(schedule.createdAt),
+    updatedAt: at(schedule.updatedAt),
+  };
+}
+
+function optionalText(body: Record<string, unknown>, key: string): string | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new HttpError(400, `"${key}" must be a string`);
+  return value;
+}
+
+function optionalNumber(body: Record<string, unknown>, key: string): number | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number") throw new HttpError(400, `"${key}" must be a number`);
+  return value;
+}
+
+/**
+ * The Pulse queue for operators: enqueue (`POST /api/pulse/jobs` with `{handler_name, payload}`),
+ * list (`?status=&plugin=&limit=&cursor=`, newest first), one job with its log entries and
+ * result, cancel (with its children), pause and resume; and the schedules.
+ */
+export function pulseRoutes(router: Router, deps: PulseDeps): void {
+  const { jobs, schedules } = deps;
+  router.post("/api/pulse/jobs", async ({ request }) => {
+    const body = await readJsonObject(request, 16 * 1024 * 1024 + 4096);
+    const unknown = Object.keys(body).filter((key) => !ENQUEUE_KEYS.includes(key));
+    if (unknown.length > 0) {
+      throw new HttpError(
+        400,
+        `unknown field ${unknown.map((key) => `"${key}"`).join(", ")}; a job takes ${
+          ENQUEUE_KEYS.join(", ")
+        }`,
+      );
+    }
+    const handlerName = optionalText(body, "handler_name");
+    if (!handlerName) {
+      throw new HttpError(400, `"handler_name" is required, e.g. "biotech/gc-content"`);
+    }
+    const job = jobs.enqueue({
+      handlerName,
+      payload: body.payload === undefined
+        ? undefined
+        : encoder.encode(JSON.stringify(body.payload)),
+      timeoutSecs: optionalNumber(body, "timeout_secs"),
+      parentJobId: optionalText(body, "parent_job_id"),
+      id: optionalText(body, "id"),
+      costEstimate: optionalNumber(body, "cost_estimate"),
+    }, "api");
+    return json({ job: jobView(job) }, {
+      status: 201,
+      headers: { location: `/api/pulse/jobs/${encodeURIComponent(job.id)}` },
+    });
+  });
+
+  router.get("/api/pulse/jobs", ({ url }) => {
+    const query = url.searchParams;
+    const limit = whole("limit", query.get("limit"), 1, 1000) ?? 100;
+    const page = jobs.list({
+      status: query.get("status") || undefined,
+      plugin: query.has("plugin") ? query.get("plugin")! : undefined,
+      limit,
+      newestFirst: true,
+      after: query.get("cursor") || undefined,
+    });
+    return json({
+      jobs: page.map(jobView),
+      counts: jobs.counts(),
+      next: page.length === limit ? page[page.length - 1]!.id : null,
+    });
+  });
+
+  const one = (id: string | undefined) => {
+    const job = jobs.get(id ?? "");
+    if (!job) throw new HttpError(404, `job "${id}" does not exist`);
+    return job;
+  };
+  router.get("/api/pulse/jobs/:id", ({ params }) => {
+    const job = one(params.id);
+    return json({ job: jobView(job), logs: jobs.logs(job.id) });
+  });
+  router.post("/api/pulse/jobs/:id/cancel", ({ params }) => {
+    const job = one(params.id);
+    const cancelled = jobs.cancel(job.id);
+    deps.workers.abort(cancelled);
+    return json({ job: jobView(jobs.get(job.id)!), cancelled });
+  });
+  router.post(
+    "/api/pulse/jobs/:id/pause",
+    ({ params }) => json({ job: jobView(jobs.pause(one(params.id).id)) }),
+  );
+  router.post(
+    "/api/pulse/jobs/:id/resume",
+    ({ params }) => json({ job: jobView(jobs.resume(one(params.id).id)) }),
+  );
+
+  router.get("/api/pulse/schedules", ({ url }) => {
+    const plugin = url.searchParams.get("plugin");
+    return json({ schedules: schedules.list(plugin ?? undefined).map(scheduleView) });
+  });
+  router.post(
+    "/api/pulse/schedules/:id/pause",
+    ({ params }) => json({ schedule: scheduleView(schedules.setState(params.id ?? "", "paused")) }),
+  );
+  router.post(
+    "/api/pulse/schedules/:id/resume",
+    ({ params }) => json({ schedule: scheduleView(schedules.setState(params.id ?? "", "active")) }),
+  );
+}
