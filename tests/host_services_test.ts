@@ -60,7 +60,7 @@ Deno.test("a plugin enqueues, reads, updates and lists jobs through the host's q
     const row = test.host.db.prepare("SELECT handler_name, source FROM jobs WHERE id = ?").get(
       result.id,
     );
-    assert.deepEqual({ ...row }, { handler_name: "scribe/later", source: "scribe" });
+    assert.deepEqual({ ...row }, { handler_name: "archive/later", source: "scribe" });
   } finally {
     await test.close();
   }

@@ -92,7 +92,10 @@ Deno.test("HostServices gives each domain its logger, its config and the databas
     assert.deepEqual(services.config("finance").getKeys(), []);
     assert.equal(services.database(), host.db);
     assert.equal(typeof services.atsStore().generateAndCreate, "function");
-    assert.throws(() => services.queue(), /the job queue is not configured on this host/);
+    const queue = services.queue();
+    const id = await queue.enqueue({ handlerName: "biotech/gc-content" });
+    const job = await queue.getJob(id);
+    assert.deepEqual([job?.source, job?.status], ["host", "queued"]);
   } finally {
     await host.shutdown();
   }

@@ -1,4 +1,5 @@
-import { hostLog, type JobLogEntry, type JobStore } from "./job_store.ts";
+import { hostLog, type JobLogEntry } from "./job_record.ts";
+import type { JobStore } from "./job_store.ts";
 import type { JobAnswer, JobCall } from "./worker_pool.ts";
 
 /** What a host handler gets besides its payload. */

@@ -1,16 +1,19 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { ulid } from "../ats/mod.ts";
-import { type Job, JOB_STATUSES, type JobStatus, type NewJob } from "../plugin/mod.ts";
+import { type Job, JOB_STATUSES, type JobStatus } from "../plugin/mod.ts";
 import { transaction } from "../store/mod.ts";
-
-/** Why a job request is refused, in words for the caller. */
-export class JobError extends Error {
-  override name = "JobError";
-  /** `missing`: no such job; `conflict`: the job's status does not allow it; else bad input. */
-  constructor(message: string, readonly kind: "invalid" | "missing" | "conflict" = "invalid") {
-    super(message);
-  }
-}
+import {
+  checkStatus,
+  hostLog,
+  JobError,
+  type JobFilter,
+  type JobLogEntry,
+  type JobOutcome,
+  type JobRequest,
+  type Row,
+  type StoredJob,
+  toJob,
+} from "./job_record.ts";
 
 const HANDLER = /^[a-z0-9][a-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$|^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MAX_PAYLOAD = 16 * 1024 * 1024;
@@ -18,111 +21,6 @@ const MAX_TIMEOUT_SECS = 7 * 24 * 3600;
 export const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 1000;
 const FINISHED: readonly JobStatus[] = ["completed", "failed", "cancelled"];
-
-/** One entry of a job's log, as plugins report them (`timestamp` in RFC 3339). */
-export interface JobLogEntry {
-  timestamp: string;
-  level: string;
-  message: string;
-  stage: string;
-  /** JSON, or empty. */
-  metadata: string;
-}
-
-/** A job as the host keeps it: the protocol's fields and what the workers need. */
-export interface StoredJob extends Job {
-  /** The plugin of a `<plugin>/<handler>` job; empty for a host handler. */
-  plugin: string;
-  /** The job's own deadline in seconds; 0 means the host's default. */
-  timeoutSecs: number;
-  /** Unix ms before which a retry does not run. */
-  runAfter: number;
-  scheduleId: string;
-  pluginVersion: string;
-  /** The handler's JSON result, as bytes; empty until it completes. */
-  result: Uint8Array;
-}
-
-/** What a caller gives to enqueue, beyond the protocol's fields. */
-export interface JobRequest extends NewJob {
-  timeoutSecs?: number;
-  scheduleId?: string;
-}
-
-/** How one run of a job ended, as the worker records it. */
-export interface JobOutcome {
-  error: string;
-  result?: Uint8Array;
-  progress?: { current: number; total: number };
-  costActual?: number;
-  pluginVersion?: string;
-}
-
-export interface JobFilter {
-  status?: string;
-  plugin?: string;
-  limit?: number;
-  /** Newest first, continuing after this job id (a page's last); default oldest first. */
-  newestFirst?: boolean;
-  after?: string;
-}
-
-interface Row {
-  seq: number;
-  id: string;
-  handler_name: string;
-  payload: Uint8Array;
-  source: string;
-  status: JobStatus;
-  progress_current: number;
-  progress_total: number;
-  cost_estimate: number;
-  cost_actual: number;
-  error: string;
-  parent_job_id: string;
-  retry_count: number;
-  result: Uint8Array | null;
-  plugin_version: string;
-  created_at: number;
-  started_at: number;
-  completed_at: number;
-  run_after: number;
-  timeout_secs: number;
-  schedule_id: string;
-  plugin: string;
-}
-
-function toJob(row: Row): StoredJob {
-  return {
-    id: row.id,
-    handlerName: row.handler_name,
-    payload: row.payload,
-    source: row.source,
-    status: row.status,
-    progress: { current: row.progress_current, total: row.progress_total },
-    costEstimate: row.cost_estimate,
-    costActual: row.cost_actual,
-    error: row.error,
-    parentJobId: row.parent_job_id,
-    retryCount: row.retry_count,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    completedAt: row.completed_at,
-    plugin: row.plugin,
-    timeoutSecs: row.timeout_secs,
-    runAfter: row.run_after,
-    scheduleId: row.schedule_id,
-    pluginVersion: row.plugin_version,
-    result: row.result ?? new Uint8Array(),
-  };
-}
-
-function checkStatus(status: string): JobStatus {
-  if (!(JOB_STATUSES as readonly string[]).includes(status)) {
-    throw new JobError(`status "${status}" is not one of ${JOB_STATUSES.join(", ")}`);
-  }
-  return status as JobStatus;
-}
 
 /**
  * The Pulse queue's storage: jobs in FIFO order with the fields of the protocol, their log
@@ -481,9 +379,4 @@ export class JobStore {
       ).run(Math.trunc(before)).changes,
     );
   }
-}
-
-/** A log entry written by the host about a job, stamped now. */
-export function hostLog(level: string, message: string, stage = "host"): JobLogEntry {
-  return { timestamp: new Date().toISOString(), level, message, stage, metadata: "" };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { IN_MEMORY, openDatabase } from "../store/mod.ts";
-import { hostLog, JobError, JobStore } from "./job_store.ts";
+import { hostLog, JobError } from "./job_record.ts";
+import { JobStore } from "./job_store.ts";
 
 const encoder = new TextEncoder();
 

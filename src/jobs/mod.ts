@@ -1,15 +1,14 @@
 /** The Pulse job queue: storage, workers, host handlers and schedules. @module */
+export { DEFAULT_LIST_LIMIT, JobStore } from "./job_store.ts";
 export {
-  DEFAULT_LIST_LIMIT,
   hostLog,
   JobError,
   type JobFilter,
   type JobLogEntry,
   type JobOutcome,
   type JobRequest,
-  JobStore,
   type StoredJob,
-} from "./job_store.ts";
+} from "./job_record.ts";
 export {
   type JobAnswer,
   type JobCall,

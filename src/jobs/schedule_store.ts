@@ -1,7 +1,8 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { ulid } from "../ats/mod.ts";
 import { transaction } from "../store/mod.ts";
-import { JobError, type JobStore } from "./job_store.ts";
+import { JobError } from "./job_record.ts";
+import type { JobStore } from "./job_store.ts";
 
 const SHORT_HANDLER = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MAX_INTERVAL = 366 * 86_400;

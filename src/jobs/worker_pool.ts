@@ -1,6 +1,7 @@
 import { type Backoff, backoffDelay, sleep } from "../async/mod.ts";
 import { type Logger, PluginCallError } from "../plugin/mod.ts";
-import { hostLog, type JobLogEntry, type JobStore, type StoredJob } from "./job_store.ts";
+import { hostLog, type JobLogEntry, type StoredJob } from "./job_record.ts";
+import type { JobStore } from "./job_store.ts";
 
 /** One run of a job as a handler receives it. */
 export interface JobCall {

@@ -7,6 +7,7 @@ import type {
   Metadata,
   QueueService,
 } from "../plugin/mod.ts";
+import type { RemoteSchedules } from "./host_clients.ts";
 import type { PluginSocket } from "./socket.ts";
 
 /** What a plugin's code gets from the SDK: its configuration, logger and the host's services. */
@@ -20,6 +21,8 @@ export interface PluginContext {
   readonly ats: AttestationStore;
   /** The host's job queue. */
   readonly queue: QueueService;
+  /** The host's schedules: recurring jobs made at run time (declared ones go in the definition). */
+  readonly schedules: RemoteSchedules;
   /** Aborts when the plugin is shutting down. */
   readonly signal: AbortSignal;
   /** The folder this plugin may write (kept across restarts), when the host gave one. */

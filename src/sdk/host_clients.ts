@@ -15,6 +15,7 @@ import {
   CHANNEL_OPTIONS,
   fromWireJob,
   queue,
+  schedule,
   toWireJob,
   type UnaryMethod,
 } from "../protocol/mod.ts";
@@ -184,6 +185,79 @@ export class RemoteQueue implements QueueService {
       limit,
     });
     return checked("job queue", response).jobs.map(fromWireJob);
+  }
+
+  close(): void {
+    this.#client?.close();
+  }
+}
+
+/** A recurring job as the host keeps it (times in RFC 3339). */
+export type ScheduledJob = schedule.ScheduledJob;
+
+/** The host's schedules over gRPC: recurring jobs this plugin makes at run time. */
+export class RemoteSchedules {
+  readonly #client?: schedule.ScheduleServiceClient;
+
+  constructor(endpoint: string, readonly token: string) {
+    if (endpoint !== "") {
+      this.#client = new schedule.ScheduleServiceClient(
+        endpoint,
+        grpc.credentials.createInsecure(),
+        CHANNEL_OPTIONS,
+      );
+    }
+  }
+
+  #c(): schedule.ScheduleServiceClient {
+    return this.#client ?? missing("schedule");
+  }
+
+  /** Runs `handler` (one of this plugin's) every `intervalSeconds`; returns the schedule's id. */
+  async create(
+    handler: string,
+    intervalSeconds: number,
+    payload: unknown = null,
+    metadata: Record<string, string> = {},
+  ): Promise<string> {
+    const c = this.#c();
+    const response = await unary(c.createSchedule.bind(c), {
+      authToken: this.token,
+      handlerName: handler,
+      intervalSeconds,
+      payload: new TextEncoder().encode(JSON.stringify(payload)),
+      metadata,
+    });
+    return checked("schedules", response).scheduleId;
+  }
+
+  async get(id: string): Promise<ScheduledJob> {
+    const c = this.#c();
+    const response = await unary(c.getSchedule.bind(c), { authToken: this.token, scheduleId: id });
+    return checked("schedules", response).job!;
+  }
+
+  pause(id: string): Promise<void> {
+    return this.#change("pauseSchedule", id);
+  }
+
+  resume(id: string): Promise<void> {
+    return this.#change("resumeSchedule", id);
+  }
+
+  delete(id: string): Promise<void> {
+    return this.#change("deleteSchedule", id);
+  }
+
+  async #change(
+    rpc: "pauseSchedule" | "resumeSchedule" | "deleteSchedule",
+    id: string,
+  ): Promise<void> {
+    const c = this.#c();
+    checked(
+      "schedules",
+      await unary(c[rpc].bind(c), { authToken: this.token, scheduleId: id }),
+    );
   }
 
   close(): void {

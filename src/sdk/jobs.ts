@@ -17,6 +17,7 @@ export async function executeJob(
   request: domain.ExecuteJobRequest,
   handlers: Record<string, JobHandler>,
   context: PluginContext,
+  cancelled?: AbortSignal,
 ): Promise<domain.ExecuteJobResponse> {
   const response: domain.ExecuteJobResponse = {
     success: false,
@@ -49,11 +50,12 @@ export async function executeJob(
     return response;
   }
 
-  const signals = [context.signal];
+  const signals = [context.signal, ...(cancelled ? [cancelled] : [])];
   if (request.timeoutSecs !== undefined && request.timeoutSecs > 0n) {
     signals.push(AbortSignal.timeout(Number(request.timeoutSecs) * 1000));
   }
   const signal = AbortSignal.any(signals);
+  const reporter = new ProgressReporter(context, request.jobId);
   const job: JobContext = {
     ...context,
     jobId: request.jobId,
@@ -61,6 +63,7 @@ export async function executeJob(
     progress(current, total) {
       response.progressCurrent = Math.trunc(current);
       response.progressTotal = Math.trunc(total);
+      reporter.report(response.progressCurrent, response.progressTotal);
     },
     cost(amount) {
       response.costActual += amount;
@@ -89,6 +92,55 @@ export async function executeJob(
   } catch (error) {
     response.error = error instanceof Error ? error.message : String(error);
     response.retryable = error instanceof RetryableError;
+  } finally {
+    reporter.stop();
   }
   return response;
+}
+
+const REPORT_EVERY_MS = 500;
+
+/**
+ * Sends a running job's progress to the host's queue while it runs, at most every half second,
+ * so operators see it move; the final figures travel in the answer. A failed report is only
+ * logged: the job goes on.
+ */
+class ProgressReporter {
+  #last = 0;
+  #timer?: ReturnType<typeof setTimeout>;
+  #pending?: { current: number; total: number };
+  #stopped = false;
+
+  constructor(readonly context: PluginContext, readonly jobId: string) {}
+
+  report(current: number, total: number): void {
+    if (this.#stopped || this.jobId === "") return;
+    this.#pending = { current, total };
+    if (this.#timer !== undefined) return;
+    const wait = Math.max(0, this.#last + REPORT_EVERY_MS - Date.now());
+    this.#timer = setTimeout(() => this.#send(), wait);
+  }
+
+  async #send(): Promise<void> {
+    this.#timer = undefined;
+    const progress = this.#pending;
+    if (this.#stopped || !progress) return;
+    this.#last = Date.now();
+    try {
+      const job = await this.context.queue.getJob(this.jobId);
+      if (job && job.status === "running" && !this.#stopped) {
+        await this.context.queue.updateJob({ ...job, progress });
+      }
+    } catch (error) {
+      this.context.logger.debug("could not report a job's progress", {
+        job: this.jobId,
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+  }
 }

@@ -28,3 +28,4 @@ export {
 export { capabilitiesOf } from "./plugin_service.ts";
 export { serve, type ServeOptions, type ServingPlugin } from "./serve.ts";
 export { PluginSocket } from "./socket.ts";
+export type { RemoteSchedules, ScheduledJob } from "./host_clients.ts";

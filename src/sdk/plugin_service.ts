@@ -2,7 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import { type HealthStatus, type Logger, PluginConfig } from "../plugin/mod.ts";
 import { CAPABILITIES, type Capability, domain, PROTOCOL_VERSION } from "../protocol/mod.ts";
 import type { PluginContext, PluginDefinition } from "./definition.ts";
-import { RemoteAttestationStore, RemoteQueue } from "./host_clients.ts";
+import { RemoteAttestationStore, RemoteQueue, RemoteSchedules } from "./host_clients.ts";
 import { fromResponse, toRequest } from "./http_bridge.ts";
 import { executeJob } from "./jobs.ts";
 import { PluginRouter } from "./router.ts";
@@ -43,6 +43,7 @@ export class PluginService {
   #config: PluginConfig;
   #ats = new RemoteAttestationStore("", "");
   #queue = new RemoteQueue("", "");
+  #schedules = new RemoteSchedules("", "");
   #initialized = false;
   #paused = false;
 
@@ -67,6 +68,7 @@ export class PluginService {
       logger: this.logger,
       ats: this.#ats,
       queue: this.#queue,
+      schedules: this.#schedules,
       signal: this.#shutdown.signal,
       ...(this.dataDir ? { dataDir: this.dataDir } : {}),
     };
@@ -87,6 +89,7 @@ export class PluginService {
     }
     this.#ats.close();
     this.#queue.close();
+    this.#schedules.close();
   }
 
   /** The grpc-js implementation of every RPC. */
@@ -148,9 +151,15 @@ export class PluginService {
         serveWebSocket(stream, definition.websocket ?? {}, this.context, this.logger),
       health: answer(() => this.#health()),
       configSchema: answer(() => ({ fields: toWireSchema(definition) })),
-      executeJob: answer((request: domain.ExecuteJobRequest) =>
-        executeJob(request, definition.jobs ?? {}, this.context)
-      ),
+      executeJob: (call, callback) => {
+        // The host cancels the call at the job's deadline or when an operator cancels it.
+        const cancelled = new AbortController();
+        call.on("cancelled", () => cancelled.abort(new Error("the host cancelled the job")));
+        executeJob(call.request, definition.jobs ?? {}, this.context, cancelled.signal).then(
+          (response) => callback(null, response),
+          (error) => callback(rpcError(grpc.status.INTERNAL, (error as Error).message)),
+        );
+      },
       pause: pausable("pause"),
       resume: pausable("resume"),
     };
@@ -164,6 +173,8 @@ export class PluginService {
     this.#queue.close();
     this.#ats = new RemoteAttestationStore(request.atsStoreEndpoint, request.authToken);
     this.#queue = new RemoteQueue(request.queueEndpoint, request.authToken);
+    this.#schedules.close();
+    this.#schedules = new RemoteSchedules(request.scheduleEndpoint, request.authToken);
     await this.definition.initialize?.(this.context, { reconfigure });
     this.#initialized = true;
     this.logger.info(reconfigure ? "reconfigured" : "initialized");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CrashHistory, DEFAULT_BACKOFF } from "./backoff.ts";
+import { CrashHistory } from "./backoff.ts";
 
 const MIDDLE = () => 0.5; // no jitter
 
