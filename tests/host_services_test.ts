@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
-import { ats, callUnary, CHANNEL_OPTIONS, domain, queue } from "../src/protocol/mod.ts";
+import { ats, callUnary, CHANNEL_OPTIONS, domain, queue, schedule } from "../src/protocol/mod.ts";
 import { startTestHost, waitForState } from "./_in_process_host.ts";
 
 const encoder = new TextEncoder();
@@ -145,6 +145,34 @@ Deno.test("a wrong token gets 'invalid authentication token' on every RPC, never
       } finally {
         jobs.close();
       }
+      const schedules = new schedule.ScheduleServiceClient(
+        `unix:${test.dir}/data/run/host.sock`,
+        grpc.credentials.createInsecure(),
+        CHANNEL_OPTIONS,
+      );
+      try {
+        const id = { authToken: token, scheduleId: "S1" };
+        const answers = await Promise.all([
+          callUnary(schedules.createSchedule.bind(schedules), {
+            authToken: token,
+            handlerName: "write",
+            intervalSeconds: 60,
+            payload: new Uint8Array(),
+            metadata: {},
+          }, 5000),
+          callUnary(schedules.pauseSchedule.bind(schedules), id, 5000),
+          callUnary(schedules.resumeSchedule.bind(schedules), id, 5000),
+          callUnary(schedules.deleteSchedule.bind(schedules), id, 5000),
+          callUnary(schedules.getSchedule.bind(schedules), id, 5000),
+        ]);
+        for (const answer of answers) {
+          assert.deepEqual([answer.success, answer.error], [false, "invalid authentication token"]);
+        }
+        const made = test.host.db.prepare("SELECT COUNT(*) AS n FROM schedules").get();
+        assert.equal(made?.n, 0, "no schedule was made with the wrong token");
+      } finally {
+        schedules.close();
+      }
       const count = test.host.db.prepare("SELECT COUNT(*) AS n FROM attestations").get();
       assert.equal(
         count?.n,
@@ -154,6 +182,30 @@ Deno.test("a wrong token gets 'invalid authentication token' on every RPC, never
     } finally {
       store.close();
     }
+  } finally {
+    await test.close();
+  }
+});
+
+Deno.test("a plugin manages its schedules through the host; bad requests get their reason", async () => {
+  const test = await startTestHost(["scribe"]);
+  try {
+    await waitForState(test.host.registry, "scribe", "running");
+    const result = await runJob(test.host.supervisor.get("scribe")!.client!, "schedules", null);
+    assert.match(result.id, /^S[0-9A-Z]{26}$/);
+    assert.deepEqual(result.read, {
+      handlerName: "scribe/write",
+      intervalSeconds: 3600,
+      state: "paused",
+      nextRunAt: true,
+    });
+    assert.deepEqual(result.refused, [
+      'schedules: handler_name "not a handler" is not a handler of plugin "scribe"',
+      "schedules: interval_seconds must be an integer from 1 to 31622400, not 0",
+      'schedules: handler_name "echo/write" is not a handler of plugin "scribe"',
+      'schedules: schedule "S0" does not exist',
+    ]);
+    assert.equal(result.afterDelete, `schedules: schedule "${result.id}" does not exist`);
   } finally {
     await test.close();
   }
