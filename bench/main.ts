@@ -1,18 +1,34 @@
 /**
  * `deno task bench`: runs every benchmark of the host on this machine, in one run, and prints
- * a table (`--json` for machines). The figures in the README come from here.
+ * a table (`--json` for machines, `--only=jobs,http` for some groups). The figures in the
+ * README come from here.
  */
 import { atsFigures } from "./ats.ts";
 import { httpFigures } from "./http.ts";
+import { jobFigures } from "./jobs.ts";
 import { supervisionFigures } from "./supervision.ts";
 import { websocketFigures } from "./websocket.ts";
 
-const groups = [
-  { group: "supervision", figures: await supervisionFigures() },
-  { group: "http", figures: await httpFigures() },
-  { group: "websocket", figures: await websocketFigures() },
-  { group: "attestations", figures: await atsFigures() },
-];
+const ALL = {
+  supervision: supervisionFigures,
+  http: httpFigures,
+  websocket: websocketFigures,
+  attestations: atsFigures,
+  jobs: jobFigures,
+};
+// `--only jobs,http` runs some groups; the README's figures come from a run of them all.
+const only = Deno.args.find((arg) => arg.startsWith("--only="))?.slice("--only=".length).split(",");
+const unknown = only?.filter((name) => !(name in ALL)) ?? [];
+if (unknown.length > 0) {
+  console.error(
+    `unknown group ${unknown.join(", ")}; the groups are ${Object.keys(ALL).join(", ")}`,
+  );
+  Deno.exit(2);
+}
+const groups = [];
+for (const [group, measure] of Object.entries(ALL)) {
+  if (!only || only.includes(group)) groups.push({ group, figures: await measure() });
+}
 if (Deno.args.includes("--json")) {
   console.log(
     JSON.stringify({ deno: Deno.version.deno, at: new Date().toISOString(), groups }, null, 2),
