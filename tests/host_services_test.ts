@@ -210,3 +210,28 @@ Deno.test("a plugin manages its schedules through the host; bad requests get the
     await test.close();
   }
 });
+
+Deno.test("malformed queue requests from a plugin get their reason, never a crash", async () => {
+  const test = await startTestHost(["scribe"]);
+  try {
+    await waitForState(test.host.registry, "scribe", "running");
+    const id = test.host.services.queue().enqueue({ handlerName: "scribe/bad-queue" });
+    const end = Date.now() + 10_000;
+    let row;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      row = test.host.db.prepare("SELECT status, result FROM jobs WHERE id = ?").get(await id);
+    } while (row?.status !== "completed" && Date.now() < end);
+    assert.equal(row?.status, "completed");
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(row!.result as Uint8Array)), [
+      'job queue: handler_name "not a handler" is not "<plugin>/<handler>" or a host handler',
+      "job queue: the payload is not JSON",
+      'job queue: parent job "ghost" does not exist',
+      'job queue: job "ghost" does not exist',
+      'job queue: status "sleeping" is not one of queued, running, paused, completed, failed, cancelled',
+      'job queue: job "ghost" does not exist',
+    ]);
+  } finally {
+    await test.close();
+  }
+});
