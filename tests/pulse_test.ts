@@ -72,6 +72,9 @@ Deno.test("a job enqueued over HTTP runs on the plugin: result, progress, cost, 
       /plugin "worker" has no job handler "nothing" \(it has: .*gc.*\)/,
     );
 
+    const metrics = await (await fetch(new URL("/metrics", test.host.url))).text();
+    assert.match(metrics, /^qntx_pulse_jobs\{status="failed"\} 2$/m);
+    assert.match(metrics, /^qntx_pulse_runs_total\{outcome="completed"\} [1-9]/m);
     const listed = await api(
       test,
       "GET",

@@ -6,7 +6,7 @@ import { describeFailure, problemResponse } from "./problem.ts";
 import type { AttestationStore } from "../ats/mod.ts";
 import { Metrics } from "./metrics.ts";
 import { attestationRoutes } from "./routes/attestation_routes.ts";
-import { type PulseDeps, pulseRoutes } from "./routes/pulse_routes.ts";
+import { type PulseDeps, pulseMetrics, pulseRoutes } from "./routes/pulse_routes.ts";
 import { type RouteHandler, Router } from "./router.ts";
 import { healthRoutes } from "./routes/health_routes.ts";
 import { type PluginGateway, pluginProxy } from "./plugin_proxy.ts";
@@ -94,7 +94,9 @@ export function createApp(deps: AppDeps): AppHandler {
   router.get(
     "/metrics",
     () =>
-      new Response(metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4" } }),
+      new Response(metrics.render() + (deps.pulse ? pulseMetrics(deps.pulse) : ""), {
+        headers: { "content-type": "text/plain; version=0.0.4" },
+      }),
   );
   // Last: the host's own /api routes above take precedence over plugin names (which the
   // registry keeps from shadowing them).

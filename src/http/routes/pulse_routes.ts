@@ -9,7 +9,33 @@ import type { Router } from "../router.ts";
 export interface PulseDeps {
   jobs: JobStore;
   schedules: ScheduleStore;
-  workers: { abort(ids: readonly string[]): void };
+  workers: {
+    abort(ids: readonly string[]): void;
+    readonly stats: { completed: number; failed: number; retried: number; running: number };
+  };
+}
+
+/** The queue's figures in Prometheus text: jobs by status, runs by outcome. */
+export function pulseMetrics(deps: PulseDeps): string {
+  const lines = [
+    "# HELP qntx_pulse_jobs Jobs in the queue's store, by status.",
+    "# TYPE qntx_pulse_jobs gauge",
+    ...Object.entries(deps.jobs.counts()).map(([status, n]) =>
+      `qntx_pulse_jobs{status="${status}"} ${n}`
+    ),
+    "# HELP qntx_pulse_runs_total Job runs the workers ended since the host started, by outcome.",
+    "# TYPE qntx_pulse_runs_total counter",
+  ];
+  const { stats } = deps.workers;
+  for (const outcome of ["completed", "failed", "retried"] as const) {
+    lines.push(`qntx_pulse_runs_total{outcome="${outcome}"} ${stats[outcome]}`);
+  }
+  lines.push(
+    "# HELP qntx_pulse_running Job runs under way now.",
+    "# TYPE qntx_pulse_running gauge",
+    `qntx_pulse_running ${stats.running}`,
+  );
+  return lines.join("\n") + "\n";
 }
 
 const decoder = new TextDecoder();
