@@ -47,12 +47,15 @@ export class JobStore {
        VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
     );
     this.#get = db.prepare("SELECT * FROM jobs WHERE id = ?");
-    // One statement: SQLite's write lock makes the pick and the claim one step.
+    // One statement: SQLite's write lock makes the pick and the claim one step. Each ready
+    // plugin's oldest job is one probe of jobs_runnable, however many jobs others have queued.
     this.#take = db.prepare(
       `UPDATE jobs SET status = 'running', started_at = ?, error = ''
-       WHERE seq = (SELECT seq FROM jobs
-         WHERE status = 'queued' AND run_after <= ? AND plugin IN (SELECT value FROM json_each(?))
-         ORDER BY seq LIMIT 1)
+       WHERE seq = (SELECT min(first) FROM (
+         SELECT (SELECT seq FROM jobs
+           WHERE status = 'queued' AND plugin = ready.value AND run_after <= ?
+           ORDER BY seq LIMIT 1) AS first
+         FROM json_each(?) AS ready))
        RETURNING *`,
     );
     this.#finish = db.prepare(
