@@ -60,3 +60,9 @@ export async function atsFigures(total = 1_000_000): Promise<Figure[]> {
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+if (import.meta.main) {
+  for (const figure of await atsFigures()) {
+    console.log(`${figure.name}: ${figure.value} (target ${figure.target})`);
+  }
+}

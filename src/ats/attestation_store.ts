@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Attestation, AttestationFilter } from "../plugin/mod.ts";
 import { transaction } from "../store/mod.ts";
+import { AttestationWriter, ROLES } from "./attestation_writer.ts";
 import { ulid } from "./ulid.ts";
 import { LIMITS, type ValidCommand } from "./validation.ts";
 
@@ -9,8 +10,6 @@ export interface Writer {
   plugin: string;
   version: string;
 }
-
-const ROLES = ["subjects", "predicates", "contexts", "actors"] as const;
 
 /** Where a page of a query ends: pass it back to get the next one. */
 export interface Cursor {
@@ -45,33 +44,27 @@ interface Row {
  * range, newest first. Commands are validated by the caller ({@link checkCommand}).
  */
 export class AttestationStore {
-  readonly #insert: StatementSync;
-  readonly #insertTerm: StatementSync;
+  readonly #writer: AttestationWriter;
   readonly #exists: StatementSync;
 
   constructor(readonly db: DatabaseSync, readonly now: () => number = Date.now) {
-    this.#insert = db.prepare(
-      `INSERT INTO attestations
-         (id, subjects, predicates, contexts, actors, timestamp, source, attributes, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-
-    // A value that differs only in case from another of the same list is one term.
-    this.#insertTerm = db.prepare(
-      "INSERT OR IGNORE INTO attestation_terms (role, folded, attestation) VALUES (?, ?, ?)",
-    );
+    this.#writer = new AttestationWriter(db);
     this.#exists = db.prepare("SELECT 1 FROM attestations WHERE id = ?");
   }
 
   /** Stores one attestation and returns it as stored. */
   create(command: ValidCommand, writer: Writer): Attestation {
-    return transaction(this.db, () => this.#add(command, writer));
+    return transaction(this.db, () => {
+      const attestation = this.#stamp(command, writer);
+      this.#writer.write([attestation]);
+      return attestation;
+    });
   }
 
   /** Stores every command in one transaction: all or nothing. */
   createMany(commands: readonly ValidCommand[], writer: Writer): number {
     return transaction(this.db, () => {
-      for (const command of commands) this.#add(command, writer);
+      this.#writer.write(commands.map((command) => this.#stamp(command, writer)));
       return commands.length;
     });
   }
@@ -123,10 +116,10 @@ export class AttestationStore {
       : { attestations };
   }
 
-  #add(command: ValidCommand, writer: Writer): Attestation {
+  /** The attestation a command makes: the host sets the id, source and times, always. */
+  #stamp(command: ValidCommand, writer: Writer): Attestation {
     const createdAt = this.now();
-    const attributes = { ...command.attributes, source_version: writer.version };
-    const attestation: Attestation = {
+    return {
       id: `A${ulid(createdAt)}`,
       subjects: command.subjects,
       predicates: command.predicates,
@@ -134,26 +127,9 @@ export class AttestationStore {
       actors: command.actors,
       timestamp: command.timestamp ?? createdAt,
       source: writer.plugin,
-      attributes,
+      attributes: { ...command.attributes, source_version: writer.version },
       createdAt,
     };
-    const { lastInsertRowid } = this.#insert.run(
-      attestation.id,
-      JSON.stringify(attestation.subjects),
-      JSON.stringify(attestation.predicates),
-      JSON.stringify(attestation.contexts),
-      JSON.stringify(attestation.actors),
-      attestation.timestamp,
-      attestation.source,
-      JSON.stringify(attributes),
-      createdAt,
-    );
-    ROLES.forEach((role, index) => {
-      for (const value of attestation[role]) {
-        this.#insertTerm.run(index, value.toLowerCase(), lastInsertRowid);
-      }
-    });
-    return attestation;
   }
 
   #withTerms(rows: Row[]): Attestation[] {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { IN_MEMORY, openDatabase } from "../store/mod.ts";
+import { HOST_MIGRATIONS, IN_MEMORY, openDatabase } from "../store/mod.ts";
 import { AttestationStore } from "./attestation_store.ts";
 import { ulid } from "./ulid.ts";
 import { checkCommand, type ValidCommand } from "./validation.ts";
@@ -144,4 +144,84 @@ Deno.test("checkCommand() names every problem", () => {
     "timestamp: Too small: expected number to be >=0",
     "attributes: attributes are larger than 65536 bytes",
   ]);
+});
+
+Deno.test("createMany() writes batches larger than one statement, each with its own terms", () => {
+  const { db, store: ats } = store();
+  // 1000 is not a multiple of the rows per statement; every third command has three subjects,
+  // two of which differ only in case (one term).
+  ats.createMany(
+    Array.from({ length: 1000 }, (_, i) =>
+      command(`s${i % 10}`, `p${i % 7}`, i, {
+        subjects: i % 3 === 0 ? [`s${i % 10}`, `S${i % 10}`, "shared"] : [`s${i % 10}`],
+      })),
+    BIO,
+  );
+  const count = (filter: Parameters<AttestationStore["query"]>[0]) =>
+    ats.query({ ...filter, limit: 10_000 }).attestations.length;
+  assert.equal(count({}), 1000);
+  assert.equal(count({ subjects: ["S4"] }), 100);
+  assert.equal(count({ subjects: ["shared"] }), 334);
+  assert.equal(count({ subjects: ["s3", "shared"], predicates: ["P2"] }), 57);
+  const page = ats.query({ subjects: ["s7"], limit: 3 });
+  assert.deepEqual(page.attestations.map((a) => a.timestamp), [997, 987, 977]);
+  assert.deepEqual(
+    ats.query({ subjects: ["s7"], limit: 2 }, page.next).attestations.map((a) => a.timestamp),
+    [967, 957],
+  );
+  assert.deepEqual(page.attestations[0]!.subjects, ["s7"]);
+  const [withCase] = ats.query({ subjects: ["s9"], timeEnd: 9 }).attestations;
+  assert.deepEqual(withCase!.subjects, ["s9", "S9", "shared"]);
+  db.close();
+});
+
+Deno.test("createMany() after a failed batch stores none of the failed batch's rows", () => {
+  const { db, store: ats } = store();
+  db.exec(
+    "CREATE TRIGGER refuse BEFORE INSERT ON attestation_terms WHEN NEW.folded = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
+  );
+  const batch = Array.from({ length: 300 }, (_, i) => command(`a${i}`, "p", i));
+  batch[200] = command("poison", "p", 200);
+  assert.throws(() => ats.createMany(batch, BIO), /poisoned/);
+  ats.createMany([command("b", "p", 1), command("c", "p", 2)], BIO);
+  assert.deepEqual(ats.query({}).attestations.map((a) => a.subjects[0]), ["c", "b"]);
+  assert.equal(ats.query({ subjects: ["a1"] }).attestations.length, 0);
+  db.close();
+});
+
+Deno.test("migration 5 keeps every attestation written under the earlier schema", () => {
+  const dir = Deno.makeTempDirSync();
+  const path = join(dir, "old.db");
+  try {
+    const old = openDatabase({ path, migrations: HOST_MIGRATIONS.slice(0, 4) });
+    new AttestationStore(old).createMany(
+      Array.from({ length: 50 }, (_, i) => command(`Gene-${i % 5}`, "expressed", i)),
+      BIO,
+    );
+    old.close();
+    const db = openDatabase({ path });
+    const found = new AttestationStore(db).query({
+      subjects: ["gene-3"],
+      predicates: [],
+      contexts: [],
+      actors: [],
+    });
+    assert.deepEqual(found.attestations.map((a) => a.timestamp), [
+      48,
+      43,
+      38,
+      33,
+      28,
+      23,
+      18,
+      13,
+      8,
+      3,
+    ]);
+    const fk = db.prepare("PRAGMA foreign_key_list(attestation_terms)").all();
+    assert.deepEqual(fk, [], "the terms no longer check a foreign key per row");
+    db.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
