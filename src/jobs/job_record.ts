@@ -116,6 +116,17 @@ export function checkStatus(status: string): JobStatus {
   return status as JobStatus;
 }
 
+/** Refuses a payload that is larger than `max` bytes or not JSON (empty means none). */
+export function checkPayload(payload: Uint8Array, max: number): void {
+  if (payload.byteLength > max) throw new JobError(`the payload is larger than ${max} bytes`);
+  if (payload.byteLength === 0) return;
+  try {
+    JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    throw new JobError("the payload is not JSON");
+  }
+}
+
 /** A log entry written by the host about a job, stamped now. */
 export function hostLog(level: string, message: string, stage = "host"): JobLogEntry {
   return { timestamp: new Date().toISOString(), level, message, stage, metadata: "" };

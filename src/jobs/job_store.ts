@@ -3,6 +3,7 @@ import { ulid } from "../ats/mod.ts";
 import { type Job, JOB_STATUSES, type JobStatus } from "../plugin/mod.ts";
 import { transaction } from "../store/mod.ts";
 import {
+  checkPayload,
   checkStatus,
   hostLog,
   JobError,
@@ -91,16 +92,7 @@ export class JobStore {
       );
     }
     const payload = job.payload ?? new Uint8Array();
-    if (payload.byteLength > MAX_PAYLOAD) {
-      throw new JobError(`the payload is larger than ${MAX_PAYLOAD} bytes`);
-    }
-    if (payload.byteLength > 0) {
-      try {
-        JSON.parse(new TextDecoder().decode(payload));
-      } catch {
-        throw new JobError("the payload is not JSON");
-      }
-    }
+    checkPayload(payload, MAX_PAYLOAD);
     const timeout = job.timeoutSecs ?? 0;
     if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_TIMEOUT_SECS) {
       throw new JobError(`timeout_secs must be an integer from 0 to ${MAX_TIMEOUT_SECS}`);

@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { ulid } from "../ats/mod.ts";
 import { transaction } from "../store/mod.ts";
-import { JobError } from "./job_record.ts";
+import { checkPayload, JobError } from "./job_record.ts";
 import type { JobStore } from "./job_store.ts";
 
 const SHORT_HANDLER = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -133,16 +133,7 @@ export class ScheduleStore {
     const handler = fullHandler(plugin, request.handlerName);
     const interval = checkInterval(request.intervalSeconds);
     const payload = request.payload ?? new Uint8Array();
-    if (payload.byteLength > MAX_PAYLOAD) {
-      throw new JobError(`the payload is larger than ${MAX_PAYLOAD} bytes`);
-    }
-    if (payload.byteLength > 0) {
-      try {
-        JSON.parse(new TextDecoder().decode(payload));
-      } catch {
-        throw new JobError("the payload is not JSON");
-      }
-    }
+    checkPayload(payload, MAX_PAYLOAD);
     const now = this.clock();
     const id = `S${ulid()}`;
     this.db.prepare(
