@@ -10,3 +10,13 @@ export {
   locateConfig,
 } from "./load.ts";
 export { HostConfigProvider } from "./provider.ts";
+export {
+  type ConfigChange,
+  LiveConfig,
+  MASK,
+  maskSecrets,
+  type UpdateResult,
+  writeAtomically,
+} from "./live_config.ts";
+export { ENV_REFERENCE, type FieldErrors, validateConfig } from "./schema_validation.ts";
+export { setTableValues } from "./toml_edit.ts";

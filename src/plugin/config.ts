@@ -13,6 +13,8 @@ export interface ConfigField {
   pattern?: string;
   /** Element type of an `array` field. */
   elementType?: Exclude<ConfigFieldType, "array">;
+  /** A password, token or key: the host shows only whether it is set, never the value. */
+  secret?: boolean;
 }
 
 /** A plugin's configuration schema: field name (dotted for nested keys) to field. */

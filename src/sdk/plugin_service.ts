@@ -257,6 +257,7 @@ function toWireSchema(definition: PluginDefinition): Record<string, domain.Confi
       minValue: text(field.minValue),
       maxValue: text(field.maxValue),
       pattern: field.pattern ?? "",
+      secret: field.secret ?? false,
       elementType: field.elementType ?? "",
     };
   }

@@ -46,6 +46,7 @@ export function toConfigSchema(wire: domain.ConfigSchemaResponse): ConfigSchema 
       typed.maxValue = Number(field.maxValue);
     }
     if (field.pattern !== "") typed.pattern = field.pattern;
+    if (field.secret) typed.secret = true;
     if (FIELD_TYPES.has(field.elementType) && field.elementType !== "array") {
       typed.elementType = field.elementType as Exclude<ConfigFieldType, "array">;
     }

@@ -174,6 +174,8 @@ export interface ConfigFieldSchema {
   /** A regular expression string values must match. */
   pattern: string;
   elementType: string;
+  /** The value is a secret (a password, a token): the host never shows it, only that it is set. */
+  secret: boolean;
 }
 
 export interface ExecuteJobRequest {
@@ -1585,6 +1587,7 @@ function createBaseConfigFieldSchema(): ConfigFieldSchema {
     maxValue: "",
     pattern: "",
     elementType: "",
+    secret: false,
   };
 }
 
@@ -1613,6 +1616,9 @@ export const ConfigFieldSchema: MessageFns<ConfigFieldSchema> = {
     }
     if (message.elementType !== "") {
       writer.uint32(66).string(message.elementType);
+    }
+    if (message.secret !== false) {
+      writer.uint32(800).bool(message.secret);
     }
     return writer;
   },
@@ -1694,6 +1700,14 @@ export const ConfigFieldSchema: MessageFns<ConfigFieldSchema> = {
             message.elementType = reader.string();
             continue;
           }
+          case 100: {
+            if (tag !== 800) {
+              break;
+            }
+
+            message.secret = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1719,6 +1733,7 @@ export const ConfigFieldSchema: MessageFns<ConfigFieldSchema> = {
     message.maxValue = object.maxValue ?? "";
     message.pattern = object.pattern ?? "";
     message.elementType = object.elementType ?? "";
+    message.secret = object.secret ?? false;
     return message;
   },
 };

@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { ConfigSchema } from "../plugin/mod.ts";
+import { ConfigError } from "./errors.ts";
+import { parseHostConfig } from "./host_config.ts";
+import { LiveConfig, MASK, maskSecrets } from "./live_config.ts";
+
+const SCHEMA: ConfigSchema = {
+  genome: { type: "string", description: "", required: true },
+  threads: { type: "number", description: "", minValue: 1, maxValue: 64 },
+  token: { type: "string", description: "", secret: true },
+};
+
+const TEXT = `# operator's notes
+[plugin]
+enabled = ["biotech"]
+
+[biotech]
+genome = "GRCh38" # the lab's
+token = "s3cret"
+`;
+
+async function withFile(
+  work: (live: LiveConfig, path: string) => Promise<void>,
+  env: Record<string, string> = {},
+) {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "am.toml");
+  await Deno.writeTextFile(path, TEXT);
+  await Deno.chmod(path, 0o640);
+  try {
+    await work(new LiveConfig({ ...parseHostConfig(TEXT, path, env), file: path }, env), path);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("updatePlugin() validates, writes atomically with comments kept, and adopts", async () => {
+  await withFile(async (live, path) => {
+    const refused = await live.updatePlugin("biotech", { threads: 0, genome: null, x: 1 }, SCHEMA);
+    assert.deepEqual(refused, {
+      ok: false,
+      errors: {
+        threads: "the value 0 is below the minimum 1",
+        genome: "required",
+        x: "unknown setting; the plugin's settings are genome, threads, token",
+      },
+    });
+    assert.equal(await Deno.readTextFile(path), TEXT, "nothing was written");
+
+    const dry = await live.updatePlugin("biotech", { threads: 8 }, SCHEMA, true);
+    assert.deepEqual(dry, {
+      ok: true,
+      written: false,
+      values: { genome: "GRCh38", token: "s3cret", threads: 8 },
+    });
+    assert.equal(await Deno.readTextFile(path), TEXT);
+
+    const done = await live.updatePlugin("biotech", { threads: 8, token: MASK }, SCHEMA);
+    assert.equal(done.ok, true);
+    assert.equal(
+      await Deno.readTextFile(path),
+      TEXT.replace('token = "s3cret"\n', 'token = "s3cret"\nthreads = 8\n'),
+    );
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o640, "permissions kept");
+    assert.deepEqual(live.pluginValues("biotech"), {
+      genome: "GRCh38",
+      token: "s3cret",
+      threads: 8,
+    });
+    assert.deepEqual([...Deno.readDirSync(join(path, ".."))].map((e) => e.name), ["am.toml"]);
+  });
+});
+
+Deno.test("updatePlugin() refuses keys an environment variable overrides", async () => {
+  await withFile(async (live) => {
+    const result = await live.updatePlugin("biotech", { threads: 8 }, SCHEMA);
+    assert.deepEqual(result, {
+      ok: false,
+      errors: {
+        threads: "set by the environment (QNTX_BIOTECH_THREADS), which overrides the file",
+      },
+    });
+  }, { QNTX_BIOTECH_THREADS: "4" });
+});
+
+Deno.test("reload() reports what a hand edit changed, and keeps the old config when invalid", async () => {
+  await withFile(async (live, path) => {
+    await Deno.writeTextFile(
+      path,
+      TEXT.replace('enabled = ["biotech"]', 'enabled = ["biotech", "code"]\nhealth_interval = "5s"')
+        .replace('genome = "GRCh38"', 'genome = "hg19"'),
+    );
+    assert.deepEqual(await live.reload(), {
+      enabled: ["code"],
+      disabled: [],
+      reconfigured: ["biotech"],
+      hostSections: ["plugin"],
+    });
+    assert.equal(live.pluginValues("biotech").genome, "hg19");
+    await Deno.writeTextFile(path, "[server]\nport = 'eighty'\n");
+    await assert.rejects(() => live.reload(), ConfigError);
+    assert.equal(live.pluginValues("biotech").genome, "hg19", "the running config stays");
+    assert.deepEqual(live.current.plugin.enabled, ["biotech", "code"]);
+  });
+});
+
+Deno.test("maskSecrets() hides secret values but shows env references", () => {
+  assert.deepEqual(
+    maskSecrets({ token: "s3cret", genome: "g", other: "env:X" }, {
+      ...SCHEMA,
+      other: { type: "string", description: "", secret: true },
+    }),
+    { token: MASK, genome: "g", other: "env:X" },
+  );
+});
