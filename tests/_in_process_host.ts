@@ -22,11 +22,12 @@ export async function startTestHost(
   extraToml = "",
   paths: string[] = [FIXTURES],
   serverToml = "",
+  /** Write the configuration to `<dir>/am.toml` and run from that file (edits are followed). */
+  options: { file?: boolean } = {},
 ): Promise<TestHost> {
   const dir = await Deno.makeTempDir({ prefix: "qntx-host-" });
   const sink = memorySink();
-  const config = parseHostConfig(
-    `[server]
+  const text = `[server]
 port = 0
 ${serverToml}
 [plugin]
@@ -37,14 +38,16 @@ health_timeout = "300ms"
 call_timeout = "1s"
 start_timeout = "10s"
 initialize_timeout = "2s"
-${extraToml}`,
-    "test.toml",
-  );
+${extraToml}`;
+  const file = options.file ? `${dir}/am.toml` : undefined;
+  if (file) await Deno.writeTextFile(file, text);
+  const config = { ...parseHostConfig(text, file ?? "test.toml"), file };
   const host = startHost(config, {
     logger: new JsonLogger("host", { sink, level: "debug" }),
     version: "0.1.0",
     databasePath: ":memory:",
     cwd: dir,
+    watchConfig: options.file ?? false,
   });
   return {
     host,

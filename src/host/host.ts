@@ -1,7 +1,12 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DatabaseSync } from "node:sqlite";
-import { type HostConfig, HostConfigProvider } from "../config/mod.ts";
+import {
+  type ConfigChange,
+  type HostConfig,
+  HostConfigProvider,
+  LiveConfig,
+} from "../config/mod.ts";
 import { createApp } from "../http/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { newRegistry, reasonOf, type Registry } from "../registry/mod.ts";
@@ -26,7 +31,9 @@ import {
   TokenRegistry,
 } from "../supervisor/mod.ts";
 import { startHealthTicker } from "./health_ticker.ts";
+import { watchConfig } from "./config_watcher.ts";
 import { jobTarget } from "./job_target.ts";
+import { pluginConfigAdmin } from "./plugin_config_admin.ts";
 import { HostServices } from "./services.ts";
 
 export interface HostOptions {
@@ -40,6 +47,8 @@ export interface HostOptions {
   denoConfig?: string;
   /** How restarts back off (default {@link DEFAULT_BACKOFF}). */
   backoff?: BackoffPolicy;
+  /** Follow hand edits of the configuration file (default true). */
+  watchConfig?: boolean;
 }
 
 const HOST_DENO_CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
@@ -54,6 +63,8 @@ export interface Host {
   /** Resolves when every enabled plugin has been started (or has failed). */
   pluginsStarted: Promise<void>;
   db: DatabaseSync;
+  /** The configuration in force, and the file it is written to. */
+  config: LiveConfig;
   /** Stops plugins (reverse order, with deadlines), then the server, then the database. */
   shutdown(): Promise<void>;
 }
@@ -99,6 +110,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   });
 
   const cwd = options.cwd ?? Deno.cwd();
+  const hostEnv = Deno.env.toObject();
+  const live = new LiveConfig(config, hostEnv, resolve(cwd, "am.toml"));
   const runtimeDir = resolve(cwd, config.plugin.runtimeDir);
   Deno.mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   Deno.chmodSync(runtimeDir, 0o700);
@@ -144,10 +157,10 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       denoConfig: options.denoConfig ?? HOST_DENO_CONFIG,
       runtimeDir,
       dataDir: resolve(cwd, config.plugin.dataDir),
-      hostEnv: Deno.env.toObject(),
+      hostEnv,
       endpoints: { ats: serviceTarget, queue: serviceTarget, schedule: serviceTarget },
       hostSockets: [serviceSocket],
-      pluginConfig: (name) => config.plugins[name] ?? {},
+      pluginConfig: (name) => live.pluginValues(name),
       grants: (name) => config.plugin.grants[name] ?? NO_GRANTS,
       logFile: (name) => new LogFile(resolve(logDir, `${name}.log`)),
       initialized: (name, declared) => {
@@ -196,6 +209,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     insights: supervisor,
     attestations,
     pulse: { jobs, schedules, workers },
+    configs: pluginConfigAdmin(live, supervisor, registry, logger.named("config")),
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -227,6 +241,24 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     config.pulse.tickerIntervalSeconds * 1000,
     logger.named("pulse"),
   );
+  const apply = async (change: ConfigChange) => {
+    for (const name of change.disabled) await supervisor.disable(name);
+    for (const name of supervisor.reserve(change.enabled)) await supervisor.enable(name);
+    for (const name of change.reconfigured) {
+      await supervisor.reconfigure(name).catch((error) =>
+        logger.error(`plugin "${name}" did not take its edited configuration`, {
+          plugin: name,
+          cause: reasonOf(error),
+        })
+      );
+    }
+    for (const section of change.hostSections) {
+      logger.warn(`changes to [${section}] take effect when the host restarts`, { section });
+    }
+  };
+  const stopWatching = options.watchConfig === false
+    ? () => {}
+    : watchConfig(live, apply, logger.named("config"));
   const stopHealth = startHealthTicker(
     registry,
     config.plugin.healthInterval,
@@ -245,6 +277,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     stopping ??= (async () => {
       stopHealth();
       stopTicker();
+      stopWatching();
       // Jobs under way finish while their plugins still run, or go back to the queue.
       await workers.stop(config.plugin.shutdownTimeout);
       try {
@@ -259,5 +292,5 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       logger.info("host stopped");
     })();
 
-  return { url, registry, services, supervisor, pluginsStarted, db, shutdown };
+  return { url, registry, services, supervisor, pluginsStarted, db, config: live, shutdown };
 }

@@ -6,6 +6,7 @@ import { describeFailure, problemResponse } from "./problem.ts";
 import type { AttestationStore } from "../ats/mod.ts";
 import { Metrics } from "./metrics.ts";
 import { attestationRoutes } from "./routes/attestation_routes.ts";
+import { configRoutes, type PluginConfigAdmin } from "./routes/config_routes.ts";
 import { type PulseDeps, pulseMetrics, pulseRoutes } from "./routes/pulse_routes.ts";
 import { type RouteHandler, Router } from "./router.ts";
 import { healthRoutes } from "./routes/health_routes.ts";
@@ -42,6 +43,8 @@ export interface AppDeps {
   attestations?: AttestationStore;
   /** The job queue and schedules, for `/api/pulse/*`. */
   pulse?: PulseDeps;
+  /** Each plugin's configuration, for `/api/plugins/<name>/config`. */
+  configs?: PluginConfigAdmin;
 }
 
 /** One line a plugin wrote, as the API streams it. */
@@ -91,6 +94,7 @@ export function createApp(deps: AppDeps): AppHandler {
   pluginRoutes(router, { ...deps, metrics });
   if (deps.attestations) attestationRoutes(router, deps.attestations);
   if (deps.pulse) pulseRoutes(router, deps.pulse);
+  if (deps.configs) configRoutes(router, deps.configs);
   router.get(
     "/metrics",
     () =>
@@ -124,16 +128,16 @@ export function createApp(deps: AppDeps): AppHandler {
   return async (request, info) => {
     const url = new URL(request.url);
     try {
+      const remote = info?.remoteAddr;
       // The hot path, /api/<domain>/…, skips the pattern list (the host's own /api routes first).
       const path = url.pathname;
-      const domain = toPlugin && path.startsWith("/api/") && !hostApi.test(path)
-        ? path.slice(5).split("/", 1)[0]
-        : undefined;
-      const { handler, params } = domain
-        ? { handler: toPlugin as RouteHandler, params: { domain } }
-        : router.match(request.method, url);
-      const context = { request, url, params, ...(info ? { remote: info.remoteAddr } : {}) };
-      return await handler(context);
+      if (toPlugin && path.startsWith("/api/") && !hostApi.test(path)) {
+        const slash = path.indexOf("/", 5);
+        const domain = slash < 0 ? path.slice(5) : path.slice(5, slash);
+        if (domain) return await toPlugin({ request, url, params: { domain }, remote });
+      }
+      const { handler, params } = router.match(request.method, url);
+      return await handler({ request, url, params, remote });
     } catch (error) {
       if (describeFailure(error).status >= 500 && !(error instanceof HttpError)) {
         deps.logger.error(`${request.method} ${url.pathname} failed`, { error });

@@ -20,3 +20,9 @@ export {
   type WebSocketGateway,
   webSocketRelay,
 } from "./websocket_relay.ts";
+export {
+  configRoutes,
+  type PluginConfigAdmin,
+  type PluginConfigUpdate,
+  type PluginConfigView,
+} from "./routes/config_routes.ts";

@@ -1,5 +1,5 @@
 import { type PluginCallError, type PluginState } from "../plugin/mod.ts";
-import { type domain, fromWireHeaders, toWireHeaders } from "../protocol/mod.ts";
+import { type domain, fromWireHeaders, isHopByHop, toWireHeaders } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import { readBodyLimited } from "./body_limit.ts";
 import { HttpError } from "./http_error.ts";
@@ -71,6 +71,7 @@ const NO_REQUEST_BODY = new Set(["GET", "HEAD"]);
  */
 export function pluginProxy(options: ProxyOptions): (context: RouteContext) => Promise<Response> {
   const { registry, metrics } = options;
+  const clients = new ClientWatch();
   return async (context) => {
     const name = context.params.domain!;
     if (registry.getState(name) === undefined) {
@@ -78,14 +79,16 @@ export function pluginProxy(options: ProxyOptions): (context: RouteContext) => P
     }
     const started = performance.now();
     let status = 500;
+    const client = clients.watch(context.request);
     try {
-      const response = await forward(options, name, context);
+      const response = await forward(options, name, context, client.signal);
       status = response.status;
       return response;
     } catch (error) {
       status = error instanceof HttpError ? error.status : 500;
       throw error;
     } finally {
+      clients.done(client);
       metrics?.observe(name, status, (performance.now() - started) / 1000);
     }
   };
@@ -95,6 +98,7 @@ async function forward(
   options: ProxyOptions,
   name: string,
   { request, url, remote }: RouteContext,
+  signal: AbortSignal,
 ): Promise<Response> {
   const { registry, gateway } = options;
   const state = registry.getState(name)!;
@@ -130,7 +134,7 @@ async function forward(
     body: new Uint8Array(),
   };
   const streamBody = request.body && !NO_REQUEST_BODY.has(request.method) ? request.body : null;
-  const streaming = gateway.streamHttp?.(name, head, streamBody, options.timeoutMs, request.signal);
+  const streaming = gateway.streamHttp?.(name, head, streamBody, options.timeoutMs, signal);
   if (streaming) {
     // The data channel: no size ceiling, bodies flow both ways as they are produced.
     let streamed;
@@ -142,23 +146,17 @@ async function forward(
     checkStatus(name, streamed.status);
     if (NULL_BODY.has(streamed.status)) {
       await streamed.body?.cancel();
-      return new Response(null, {
-        status: streamed.status,
-        headers: fromWireHeaders(streamed.headers, true),
-      });
+      return answerWith(null, streamed.status, streamed.headers);
     }
     const body = streamed.body ?? (streamed.whole as Uint8Array<ArrayBuffer> | undefined) ?? null;
-    return new Response(body, {
-      status: streamed.status,
-      headers: fromWireHeaders(streamed.headers, true),
-    });
+    return answerWith(body, streamed.status, streamed.headers);
   }
 
   // Unary HandleHTTP (QNTX plugins): the body travels whole, so it has a limit.
   head.body = await readBodyLimited(request, options.bodyLimit, name);
   let answer: domain.HTTPResponse;
   try {
-    answer = await gateway.handleHttp(name, head, options.timeoutMs, request.signal);
+    answer = await gateway.handleHttp(name, head, options.timeoutMs, signal);
   } catch (error) {
     throw failed(error);
   }
@@ -170,6 +168,38 @@ async function forward(
   return new Response(responseBody, { status: answer.statusCode, headers: responseHeaders });
 }
 
+/**
+ * The client's response. Headers go in as pairs, which `Response` copies far more cheaply than
+ * a `Headers` object; hop-by-hop ones are left out, and when one is refused (a bad name or
+ * value) the slower `fromWireHeaders` leaves just that one out.
+ */
+function answerWith(
+  body: BodyInit | null,
+  status: number,
+  wire: readonly domain.HTTPHeader[],
+): Response {
+  let connection: Set<string> | undefined;
+  for (const header of wire) {
+    if (header.name.toLowerCase() !== "connection") continue;
+    connection ??= new Set();
+    for (const value of header.values) {
+      for (const token of value.split(",")) connection.add(token.trim().toLowerCase());
+    }
+  }
+  const pairs: [string, string][] = [];
+  for (const header of wire) {
+    if (isHopByHop(header.name, connection ?? NO_TOKENS)) continue;
+    for (const value of header.values) pairs.push([header.name, value]);
+  }
+  try {
+    return new Response(body, { status, headers: pairs });
+  } catch {
+    return new Response(body, { status, headers: fromWireHeaders(wire, true) });
+  }
+}
+
+const NO_TOKENS: ReadonlySet<string> = new Set();
+
 function checkStatus(name: string, status: number): void {
   if (!Number.isInteger(status) || status < 200 || status > 599) {
     throw new HttpError(502, `plugin "${name}" answered with an invalid status ${status}`, {
@@ -177,4 +207,64 @@ function checkStatus(name: string, status: number): void {
       state: "running",
     });
   }
+}
+
+/** How long a request waits for its plugin before it watches for its client going away. */
+const WATCH_AFTER_MS = 10;
+
+/** One proxied request's link to its client: `signal` aborts when the client goes away. */
+interface ClientLink {
+  request: Request;
+  controller: AbortController;
+  signal: AbortSignal;
+  /** Set once the client's signal is watched. */
+  unlink?: () => void;
+}
+
+/**
+ * Tells plugin requests that their client went away. Reading a `Deno.serve` request's
+ * `signal` costs more than forwarding a small request (an operation to watch the connection,
+ * then an abort with a `DOMException` when the response is done), so a request starts
+ * watching only after it has waited {@link WATCH_AFTER_MS} to 2× that: quick answers never
+ * read it. One timer serves every request, and runs only while some wait.
+ */
+class ClientWatch {
+  /** Requests that started during the current tick, and those from the tick before. */
+  #young = new Set<ClientLink>();
+  #old = new Set<ClientLink>();
+  #timer?: ReturnType<typeof setInterval>;
+
+  watch(request: Request): ClientLink {
+    const controller = new AbortController();
+    const link: ClientLink = { request, controller, signal: controller.signal };
+    this.#young.add(link);
+    this.#timer ??= setInterval(() => this.#tick(), WATCH_AFTER_MS);
+    return link;
+  }
+
+  done(link: ClientLink): void {
+    if (!this.#young.delete(link)) this.#old.delete(link);
+    link.unlink?.();
+    if (this.#young.size === 0 && this.#old.size === 0) this.#stop();
+  }
+
+  #tick(): void {
+    for (const link of this.#old) watchClient(link);
+    this.#old.clear();
+    [this.#old, this.#young] = [this.#young, this.#old];
+    if (this.#old.size === 0) this.#stop();
+  }
+
+  #stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+function watchClient(link: ClientLink): void {
+  const client = link.request.signal;
+  const gone = () => link.controller.abort(client.reason);
+  if (client.aborted) return gone();
+  client.addEventListener("abort", gone, { once: true });
+  link.unlink = () => client.removeEventListener("abort", gone);
 }

@@ -1,13 +1,15 @@
 import { PluginCallError } from "../plugin/mod.ts";
 import {
-  domain,
+  type domain,
   END,
-  type Frame,
   FrameChannel,
   FrameType,
+  type FrameTypeValue,
   IncomingBody,
   OutgoingBody,
+  readResponseHead,
   windowPayload,
+  writeRequestHead,
 } from "../protocol/mod.ts";
 
 /** A plugin's answer on the data channel: its head, and its body as it streams. */
@@ -21,17 +23,24 @@ export interface StreamedResponse {
 
 interface ClientStream {
   answered: boolean;
-  /** Restarts the deadline: the exchange is moving. */
-  progress?: () => void;
+  finished: boolean;
+  /** `performance.now()` after which an unanswered request is given up. */
+  deadline: number;
+  deadlineMs: number;
   resolve(response: StreamedResponse): void;
   reject(error: Error): void;
+  /** Checked with the deadlines: no listener to add and remove per request. */
+  signal?: AbortSignal;
+  onDone: () => void;
   incoming?: IncomingBody;
   outgoing?: OutgoingBody;
-  /** Called once when the stream is over, whichever way. */
-  finish(): void;
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** How often deadlines and callers are checked: one timer for all requests, not one each. */
+const SWEEP_MS = 10;
+const STREAM_IDS = 2 ** 32;
 
 /**
  * The host's side of one plugin process's data channel: one Unix-socket connection carrying
@@ -40,6 +49,7 @@ const encoder = new TextEncoder();
 export class DataClient {
   #next = 1;
   readonly #streams = new Map<number, ClientStream>();
+  #sweeper?: ReturnType<typeof setInterval>;
 
   private constructor(readonly plugin: string, readonly channel: FrameChannel) {
     channel.closed.then((error) => {
@@ -47,8 +57,9 @@ export class DataClient {
         "unreachable",
         `plugin "${plugin}" closed its data channel${error ? `: ${error.message}` : ""}`,
       );
-      for (const stream of this.#streams.values()) this.#fail(stream, reason);
+      for (const [id, stream] of this.#streams) this.#fail(id, stream, reason);
       this.#streams.clear();
+      this.#stopSweeping();
     });
   }
 
@@ -57,7 +68,9 @@ export class DataClient {
     const route: { to?: DataClient } = {};
     const client = new DataClient(
       plugin,
-      new FrameChannel(conn, (frame) => route.to!.#frame(frame)),
+      new FrameChannel(conn, (id, type, flags, payload) => {
+        route.to!.#frame(id, type, flags, payload);
+      }),
     );
     route.to = client;
     return client;
@@ -69,12 +82,15 @@ export class DataClient {
 
   close(): void {
     this.channel.close();
+    this.#stopSweeping();
   }
 
   /**
    * Sends one request; resolves with the response head once the plugin answers (the body
-   * streams after). `deadlineMs` bounds the wait for the head; `signal` (the client going away)
-   * cancels the request in the plugin. `onDone` runs when the exchange is over.
+   * streams after). `deadlineMs` bounds the wait for the head, counted from the last progress
+   * (the plugin taking more of the request body); `signal` (the client going away) cancels the
+   * request in the plugin until it is answered, within {@link SWEEP_MS}. `onDone` runs when the
+   * exchange is over.
    */
   request(
     head: domain.HTTPRequest,
@@ -89,130 +105,158 @@ export class DataClient {
         new PluginCallError("unreachable", `plugin "${this.plugin}" closed its data channel`),
       );
     }
-    const id = this.#next;
-    this.#next += 2;
-    return new Promise<StreamedResponse>((resolve, reject) => {
-      let finished = false;
-      const stream: ClientStream = {
-        answered: false,
-        resolve,
-        reject,
-        finish: () => {
-          if (finished) return;
-          finished = true;
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", abort);
-          this.#streams.delete(id);
-          onDone();
-        },
-      };
-      const cancel = (reason: string) => {
-        this.channel.send(id, FrameType.CANCEL, 0, encoder.encode(reason));
-        stream.outgoing?.cancel(new Error(reason));
-      };
-      const timer = setTimeout(() => {
-        if (stream.answered) return;
-        cancel("deadline passed");
-        this.#fail(
-          stream,
-          new PluginCallError("timeout", `plugin "${this.plugin}" did not answer in time`),
-        );
-      }, deadlineMs);
-      const abort = () => {
-        cancel("the client went away");
-        this.#fail(
-          stream,
-          new PluginCallError("cancelled", `the caller of plugin "${this.plugin}" went away`),
-        );
-      };
-      if (signal?.aborted) return abort();
-      signal?.addEventListener("abort", abort, { once: true });
-      this.#streams.set(id, stream);
-      this.channel.send(
-        id,
-        FrameType.REQUEST,
-        body ? 0 : END,
-        domain.HTTPRequest.encode(head).finish(),
-      );
-      if (body) {
-        stream.outgoing = new OutgoingBody((payload, flags) =>
-          this.channel.send(id, FrameType.DATA, flags, payload)
-        );
-        stream.outgoing.pump(body).catch((error) => {
-          if (!finished) cancel(`the request body failed: ${(error as Error).message}`);
-        });
-      }
+    const id = this.#nextId();
+    const { promise, resolve, reject } = Promise.withResolvers<StreamedResponse>();
+    const stream: ClientStream = {
+      answered: false,
+      finished: false,
+      deadline: performance.now() + deadlineMs,
+      deadlineMs,
+      resolve,
+      reject,
+      onDone,
+    };
+    if (signal?.aborted) {
+      this.#fail(id, stream, this.#gone());
+      return promise;
+    }
+    if (signal) stream.signal = signal;
+    this.#streams.set(id, stream);
+    this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_MS);
+    this.channel.sendWith(id, FrameType.REQUEST, body ? 0 : END, (out) => {
+      writeRequestHead(out, head);
     });
+    if (body) {
+      stream.outgoing = new OutgoingBody((payload, flags) =>
+        this.channel.send(id, FrameType.DATA, flags, payload)
+      );
+      stream.outgoing.pump(body).catch((error) => {
+        if (!stream.finished) {
+          this.#cancel(id, stream, `the request body failed: ${(error as Error).message}`);
+        }
+      });
+    }
+    return promise;
   }
 
-  #frame(frame: Frame): void {
-    const stream = this.#streams.get(frame.stream);
+  #nextId(): number {
+    let id = this.#next;
+    // Odd ids, wrapping within u32, skipping any still in use after a wrap.
+    while (this.#streams.has(id)) id = (id + 2) % STREAM_IDS;
+    this.#next = (id + 2) % STREAM_IDS;
+    return id;
+  }
+
+  #frame(id: number, type: FrameTypeValue, flags: number, payload: Uint8Array): void {
+    const stream = this.#streams.get(id);
     if (!stream) return;
-    switch (frame.type) {
+    switch (type) {
       case FrameType.RESPONSE: {
         if (stream.answered) return;
+        const head = readResponseHead(payload);
         stream.answered = true;
-        const head = domain.HTTPResponse.decode(frame.payload);
-        if (frame.flags & END) {
+        if (flags & END) {
           // The whole body came inside the head.
           stream.resolve({
-            status: head.statusCode,
+            status: head.status,
             headers: head.headers,
             body: null,
             whole: head.body,
           });
-          stream.finish();
+          this.#finish(id, stream);
           return;
         }
         stream.incoming = new IncomingBody(
-          (increment) =>
-            this.channel.send(frame.stream, FrameType.WINDOW, 0, windowPayload(increment)),
+          (increment) => this.channel.send(id, FrameType.WINDOW, 0, windowPayload(increment)),
           () => {
-            this.channel.send(
-              frame.stream,
-              FrameType.CANCEL,
-              0,
-              encoder.encode("the client went away"),
-            );
-            stream.finish();
+            this.#cancel(id, stream, "the client went away");
+            this.#finish(id, stream);
           },
         );
         stream.resolve({
-          status: head.statusCode,
+          status: head.status,
           headers: head.headers,
           body: stream.incoming.stream,
         });
         break;
       }
       case FrameType.DATA:
-        stream.incoming?.push(frame.payload, frame.flags);
-        if (frame.flags & END) stream.finish();
+        stream.incoming?.push(payload, flags);
+        if (flags & END) this.#finish(id, stream);
         break;
       case FrameType.WINDOW:
-        stream.outgoing?.granted(frame.payload);
-        if (!stream.answered) stream.progress?.();
+        stream.outgoing?.granted(payload);
+        // The plugin is taking the body: the wait for its answer starts over.
+        if (!stream.answered) stream.deadline = performance.now() + stream.deadlineMs;
         break;
       case FrameType.CANCEL:
         this.#fail(
+          id,
           stream,
           new PluginCallError(
             "unreachable",
-            `plugin "${this.plugin}" abandoned the request: ${
-              new TextDecoder().decode(frame.payload)
-            }`,
+            `plugin "${this.plugin}" abandoned the request: ${decoder.decode(payload)}`,
           ),
         );
         break;
     }
   }
 
-  #fail(stream: ClientStream, error: Error): void {
+  #cancel(id: number, stream: ClientStream, reason: string): void {
+    this.channel.send(id, FrameType.CANCEL, 0, encoder.encode(reason));
+    stream.outgoing?.cancel(new Error(reason));
+  }
+
+  #fail(id: number, stream: ClientStream, error: Error): void {
     if (!stream.answered) {
       stream.answered = true;
       stream.reject(error);
     }
     stream.incoming?.fail(error);
     stream.outgoing?.cancel(error);
-    stream.finish();
+    this.#finish(id, stream);
+  }
+
+  /** Once per stream, whichever way it ends. */
+  #finish(id: number, stream: ClientStream): void {
+    if (stream.finished) return;
+    stream.finished = true;
+    this.#streams.delete(id);
+    stream.onDone();
+  }
+
+  /**
+   * Gives up the requests whose client went away or whose deadline passed; stops when none
+   * waits for an answer. (Once answered, a client going away cancels the response body.)
+   */
+  #sweep(): void {
+    const now = performance.now();
+    let waiting = false;
+    for (const [id, stream] of this.#streams) {
+      if (stream.answered) continue;
+      if (stream.signal?.aborted) {
+        this.#cancel(id, stream, "the client went away");
+        this.#fail(id, stream, this.#gone());
+      } else if (now >= stream.deadline) {
+        this.#cancel(id, stream, "deadline passed");
+        this.#fail(
+          id,
+          stream,
+          new PluginCallError("timeout", `plugin "${this.plugin}" did not answer in time`),
+        );
+      } else {
+        waiting = true;
+      }
+    }
+    if (!waiting) this.#stopSweeping();
+  }
+
+  #gone(): PluginCallError {
+    return new PluginCallError("cancelled", `the caller of plugin "${this.plugin}" went away`);
+  }
+
+  #stopSweeping(): void {
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
   }
 }

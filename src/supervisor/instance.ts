@@ -14,7 +14,7 @@ import {
 import type { FoundPlugin } from "./discovery.ts";
 import { launchCommand } from "./launch_command.ts";
 import type { LogBuffer } from "./log_buffer.ts";
-import type { SupervisionTimeouts, SupervisorContext } from "./plugin_supervisor.ts";
+import type { SupervisionTimeouts, SupervisorContext } from "./supervisor_context.ts";
 import { type ExitStatus, PluginProcess } from "./plugin_process.ts";
 import { type DeniedAccess, PermissionAudit } from "./permission_audit.ts";
 import { toConfigSchema } from "./remote_plugin.ts";

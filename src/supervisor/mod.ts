@@ -14,11 +14,8 @@ export {
 } from "./manifest.ts";
 export { ProcessLedger, type ProcessRecord, processStartTicks } from "./orphans.ts";
 export { describeExit, type ExitStatus, PluginProcess, StartError } from "./plugin_process.ts";
-export {
-  PluginSupervisor,
-  type SupervisionTimeouts,
-  type SupervisorContext,
-} from "./plugin_supervisor.ts";
+export { PluginSupervisor } from "./plugin_supervisor.ts";
+export { type SupervisionTimeouts, type SupervisorContext } from "./supervisor_context.ts";
 export {
   type Grants,
   GRPC_ENV,

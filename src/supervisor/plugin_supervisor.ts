@@ -1,13 +1,8 @@
-import {
-  type ConfigSchema,
-  type DomainPlugin,
-  type Logger,
-  type ServiceRegistry,
-} from "../plugin/mod.ts";
+import type { ConfigSchema, DomainPlugin } from "../plugin/mod.ts";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import type { domain, UnaryMethod } from "../protocol/mod.ts";
-import { reasonOf, type Registry, RegistryError } from "../registry/mod.ts";
-import { type BackoffPolicy, CrashHistory } from "./backoff.ts";
+import { reasonOf, RegistryError } from "../registry/mod.ts";
+import { CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
 import type { StreamedResponse } from "./data_client.ts";
 import {
@@ -25,51 +20,10 @@ import {
 import { LogBuffer } from "./log_buffer.ts";
 import { DeniedLog } from "./permission_audit.ts";
 import type { LogFile } from "./log_file.ts";
-import type { ProcessLedger } from "./orphans.ts";
 import { describeExit, type ExitStatus, StartError } from "./plugin_process.ts";
 import { remotePlugin } from "./remote_plugin.ts";
-import type { Grants } from "./sandbox.ts";
-import type { TokenRegistry } from "./tokens.ts";
+import type { SupervisorContext } from "./supervisor_context.ts";
 import { toWireConfig } from "./wire_config.ts";
-
-/** Deadlines and limits of supervision, in milliseconds. */
-export interface SupervisionTimeouts {
-  start: number;
-  initialize: number;
-  /** pause, resume, metadata, health, the Shutdown RPC */
-  call: number;
-  /** How long a stop waits for in-flight calls to finish. */
-  drain: number;
-  /** How long a stop waits after the Shutdown RPC, then after SIGTERM, before the next step. */
-  grace: number;
-  /** Health checks in a row without an answer that make a plugin hung. */
-  healthMisses: number;
-}
-
-/** What every plugin's supervisor shares: the host's parts and settings. */
-export interface SupervisorContext {
-  registry: Registry;
-  services: ServiceRegistry;
-  logger: Logger;
-  tokens: TokenRegistry;
-  ledger: ProcessLedger;
-  timeouts: SupervisionTimeouts;
-  backoff: BackoffPolicy;
-  execPath: string;
-  denoConfig: string;
-  runtimeDir: string;
-  /** Each plugin's data folder is `<dataDir>/<name>`. */
-  dataDir: string;
-  hostEnv: Record<string, string>;
-  /** gRPC targets of the host services, empty when not served. */
-  endpoints: { ats: string; queue: string; schedule: string };
-  hostSockets: string[];
-  pluginConfig(name: string): Record<string, unknown>;
-  grants(name: string): Grants;
-  logFile?(name: string): LogFile;
-  /** Told what each process declared in Initialize (job handlers, schedules, routes). */
-  initialized?(name: string, declared: domain.InitializeResponse): void;
-}
 
 const STDERR_IN_REASON = 5;
 const AUDIT_POLL_MS = 1000;
@@ -92,7 +46,8 @@ export class PluginSupervisor {
   #wanted = false;
   #restartTimer?: ReturnType<typeof setTimeout>;
   #facade?: DomainPlugin;
-  #schema: ConfigSchema = {};
+  /** Known once a process has started and answered ConfigSchema. */
+  #schema?: ConfigSchema;
   #healthMisses = 0;
   readonly #crashes: CrashHistory;
   readonly #logFile?: LogFile;
@@ -106,6 +61,11 @@ export class PluginSupervisor {
       const file = this.#logFile;
       this.#unsubscribeFile = this.logs.subscribe((line) => file.write(line));
     }
+  }
+
+  /** The configuration schema of the last process that started; undefined before. */
+  get schema(): ConfigSchema | undefined {
+    return this.#schema;
   }
 
   get name(): string {
@@ -190,6 +150,19 @@ export class PluginSupervisor {
     await this.#bringUp();
   }
 
+  /**
+   * Sends the current configuration to the running process (Initialize with `reconfigure`),
+   * keeping the process. Resolves false when no process runs: it gets the values when it starts.
+   */
+  async reconfigure(): Promise<boolean> {
+    const state = this.context.registry.getState(this.name);
+    if (!this.#instance || this.#instance.stopping || (state !== "running" && state !== "paused")) {
+      return false;
+    }
+    await this.#initialize();
+    return true;
+  }
+
   /** Releases what the supervisor holds (audit reads, its log file); the plugin must be stopped. */
   async dispose(): Promise<void> {
     await this.#lastAudit;
@@ -224,7 +197,7 @@ export class PluginSupervisor {
     const { registry, services } = this.context;
     try {
       if (!this.#facade) {
-        const facade = remotePlugin(instance.metadata, this.#schema, this.#control());
+        const facade = remotePlugin(instance.metadata, instance.schema, this.#control());
         try {
           registry.register(facade);
         } catch (error) {

@@ -1,11 +1,12 @@
-import { type Logger, PluginCallError } from "../plugin/mod.ts";
+import { type ConfigSchema, type Logger, PluginCallError } from "../plugin/mod.ts";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import type { domain, UnaryMethod } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import type { StreamedResponse } from "./data_client.ts";
 import { discoverPlugin } from "./discovery.ts";
 import type { LogBuffer } from "./log_buffer.ts";
-import { PluginSupervisor, type SupervisorContext } from "./plugin_supervisor.ts";
+import { PluginSupervisor } from "./plugin_supervisor.ts";
+import type { SupervisorContext } from "./supervisor_context.ts";
 
 /**
  * Every plugin process of the host: finds enabled plugins in the search paths, starts them
@@ -150,6 +151,16 @@ export class Supervisor {
 
   closeCodeFor(name: string): 1001 | 1011 | 1012 {
     return this.#plugins.get(name)?.closeCode() ?? 1001;
+  }
+
+  /** Sends plugin `name`'s current configuration to its process; false when none runs. */
+  reconfigure(name: string): Promise<boolean> {
+    return this.#plugins.get(name)?.reconfigure() ?? Promise.resolve(false);
+  }
+
+  /** The configuration schema plugin `name` declared, once a process of it has started. */
+  schema(name: string): ConfigSchema | undefined {
+    return this.#plugins.get(name)?.schema;
   }
 
   /** The log of plugin `name`'s processes (ring buffer with live subscribers). */

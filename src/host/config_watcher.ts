@@ -1,0 +1,57 @@
+import { basename, dirname, resolve } from "node:path";
+import { SerialQueue } from "../async/mod.ts";
+import { type ConfigChange, ConfigError, formatIssue, type LiveConfig } from "../config/mod.ts";
+import type { Logger } from "../plugin/mod.ts";
+
+const SETTLE_MS = 250;
+
+/**
+ * Watches the configuration file for hand edits while the host runs. A change (after editors
+ * have finished writing: they often replace the file) is read and validated; a valid one is
+ * handed to `apply`, an invalid one is logged with every problem and the running
+ * configuration stays. Returns the function that stops watching.
+ */
+export function watchConfig(
+  live: LiveConfig,
+  apply: (change: ConfigChange) => Promise<void>,
+  logger: Logger,
+): () => void {
+  const path = resolve(live.path);
+  const watcher = Deno.watchFs(dirname(path), { recursive: false });
+  const queue = new SerialQueue();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reload = () =>
+    queue.run(async () => {
+      let change: ConfigChange;
+      try {
+        change = await live.reload();
+      } catch (error) {
+        const problems = error instanceof ConfigError
+          ? error.issues.map(formatIssue)
+          : [(error as Error).message];
+        logger.error(
+          `${live.path} was edited but is not valid; the host keeps the configuration it runs with`,
+          { file: live.path, problems },
+        );
+        return;
+      }
+      const any = change.enabled.length + change.disabled.length + change.reconfigured.length +
+        change.hostSections.length;
+      if (any === 0) return;
+      logger.info(`${live.path} changed`, { file: live.path, ...change });
+      await apply(change).catch((error) =>
+        logger.error("applying the edited configuration failed", { error })
+      );
+    });
+  (async () => {
+    for await (const event of watcher) {
+      if (!event.paths.some((changed) => basename(changed) === basename(path))) continue;
+      clearTimeout(timer);
+      timer = setTimeout(reload, SETTLE_MS);
+    }
+  })().catch((error) => logger.warn("watching the configuration file stopped", { error }));
+  return () => {
+    clearTimeout(timer);
+    watcher.close();
+  };
+}

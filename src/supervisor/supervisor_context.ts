@@ -1,0 +1,48 @@
+import type { ServiceRegistry } from "../plugin/mod.ts";
+import type { domain } from "../protocol/mod.ts";
+import type { Registry } from "../registry/mod.ts";
+import type { BackoffPolicy } from "./backoff.ts";
+import type { LogFile } from "./log_file.ts";
+import type { ProcessLedger } from "./orphans.ts";
+import type { Grants } from "./sandbox.ts";
+import type { TokenRegistry } from "./tokens.ts";
+import type { Logger } from "../plugin/mod.ts";
+
+/** Deadlines and limits of supervision, in milliseconds. */
+export interface SupervisionTimeouts {
+  start: number;
+  initialize: number;
+  /** pause, resume, metadata, health, the Shutdown RPC */
+  call: number;
+  /** How long a stop waits for in-flight calls to finish. */
+  drain: number;
+  /** How long a stop waits after the Shutdown RPC, then after SIGTERM, before the next step. */
+  grace: number;
+  /** Health checks in a row without an answer that make a plugin hung. */
+  healthMisses: number;
+}
+
+/** What every plugin's supervisor shares: the host's parts and settings. */
+export interface SupervisorContext {
+  registry: Registry;
+  services: ServiceRegistry;
+  logger: Logger;
+  tokens: TokenRegistry;
+  ledger: ProcessLedger;
+  timeouts: SupervisionTimeouts;
+  backoff: BackoffPolicy;
+  execPath: string;
+  denoConfig: string;
+  runtimeDir: string;
+  /** Each plugin's data folder is `<dataDir>/<name>`. */
+  dataDir: string;
+  hostEnv: Record<string, string>;
+  /** gRPC targets of the host services, empty when not served. */
+  endpoints: { ats: string; queue: string; schedule: string };
+  hostSockets: string[];
+  pluginConfig(name: string): Record<string, unknown>;
+  grants(name: string): Grants;
+  logFile?(name: string): LogFile;
+  /** Told what each process declared in Initialize (job handlers, schedules, routes). */
+  initialized?(name: string, declared: domain.InitializeResponse): void;
+}
