@@ -41,6 +41,14 @@ export interface HostConfig {
       string,
       { read: string[]; write: string[]; net: string[]; env: string[]; trusted: boolean }
     >;
+    /** How crashed plugins are restarted, in milliseconds (see BackoffPolicy). */
+    restart: {
+      delay: number;
+      delayMax: number;
+      maxCrashes: number;
+      crashWindow: number;
+      stableAfter: number;
+    };
     keepalive: {
       enabled: boolean;
       pingIntervalSecs: number;
@@ -193,6 +201,13 @@ function assemble(
       healthInterval: plugin.health_interval,
       callTimeout: plugin.call_timeout,
       grants: plugin.grants,
+      restart: {
+        delay: plugin.restart.delay,
+        delayMax: plugin.restart.delay_max,
+        maxCrashes: plugin.restart.max_crashes,
+        crashWindow: plugin.restart.crash_window,
+        stableAfter: plugin.restart.stable_after,
+      },
       keepalive: {
         enabled: plugin.websocket.keepalive.enabled,
         pingIntervalSecs: plugin.websocket.keepalive.ping_interval_secs,

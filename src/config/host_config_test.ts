@@ -31,6 +31,13 @@ Deno.test("parseHostConfig() gives the defaults for an empty file", () => {
     pongTimeoutSecs: 60,
     reconnectAttempts: 3,
   });
+  assert.deepEqual(config.plugin.restart, {
+    delay: 100,
+    delayMax: 30_000,
+    maxCrashes: 5,
+    crashWindow: 60_000,
+    stableAfter: 30_000,
+  });
   assert.deepEqual(config.database, { path: "data/qntx.db" });
   assert.deepEqual(config.pulse, {
     workers: 4,
@@ -110,6 +117,8 @@ initialize_timeout = 30
 
 [pulse]
 workers = 0
+[plugin.restart]
+max_crashes = 0
 `),
     [
       'am.toml: server.port: expected an integer from 0 to 65535, got "eighty"',

@@ -169,6 +169,13 @@ export const pluginSchema = z.object({
   health_timeout: duration(100, HOUR).default(5 * SECOND),
   health_interval: duration(100, HOUR).default(15 * SECOND),
   call_timeout: duration(100, HOUR).default(10 * SECOND),
+  restart: z.object({
+    delay: duration(10, HOUR).default(100),
+    delay_max: duration(10, 24 * HOUR).default(30 * SECOND),
+    max_crashes: integer(1, 1000).default(5),
+    crash_window: duration(SECOND, 24 * HOUR).default(60 * SECOND),
+    stable_after: duration(SECOND, 24 * HOUR).default(30 * SECOND),
+  }).prefault({}),
   grants: z.record(z.string(), grantSchema).default({}),
   websocket: z.object({
     keepalive: z.object({
