@@ -129,6 +129,7 @@ max_crashes = 0
       'am.toml: plugin.enabled.2: "plugins" cannot be a plugin name: the name is reserved for the host\'s own routes (/api/plugins), got "plugins"',
       'am.toml: plugin.enabled.3: "code" is listed twice, got "code"',
       'am.toml: plugin.initialize_timeout: expected a duration from 100 ms to 3600 s with its unit, such as "500ms", "5s" or "2m", got 30',
+      "am.toml: plugin.restart.max_crashes: expected an integer from 1 to 1000, got 0",
       "am.toml: pulse.workers: expected an integer from 1 to 64, got 0",
     ],
   );
