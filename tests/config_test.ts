@@ -174,3 +174,45 @@ Deno.test("hand edits of am.toml enable plugins and reconfigure them; an invalid
     await test.close();
   }
 });
+
+Deno.test("a plugin whose configuration breaks its schema fails at start, naming each field", async () => {
+  const test = await startTestHost(
+    ["tuned"],
+    `[tuned]\ngreeting = "hi!"\ntimes = 0\ncolour = "red"\n`,
+  );
+  try {
+    await waitForState(test.host.registry, "tuned", "failed");
+    const state = await call(test, "GET", "/api/plugins/tuned");
+    assert.match(
+      state.body.lastError,
+      /its configuration is invalid: greeting: "hi!" does not match the pattern \[A-Za-z \]\+; times: the value 0 is below the minimum 1/,
+    );
+    assert.ok(
+      test.logs.some((line) => String(line.msg).includes('setting "colour": unknown setting')),
+      "an unknown key is a warning",
+    );
+  } finally {
+    await test.close();
+  }
+});
+
+Deno.test("a hand edit that breaks a plugin's schema is refused; the plugin keeps its values", async () => {
+  const test = await startTestHost(["tuned"], TABLE, undefined, "", { file: true });
+  try {
+    await waitForState(test.host.registry, "tuned", "running");
+    const file = `${test.dir}/am.toml`;
+    await Deno.writeTextFile(file, (await Deno.readTextFile(file)).replace("hello there", "hi!"));
+    const end = Date.now() + 5000;
+    let refused;
+    while (!(refused = test.logs.find((line) => String(line.msg).includes("is not valid")))) {
+      assert.ok(Date.now() < end, "the edit was not refused");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.match(JSON.stringify(refused.problems), /tuned\.greeting: \\"hi!\\" does not match/);
+    const seen = await call(test, "GET", "/api/tuned/config");
+    assert.equal(seen.body.greeting, "hello there");
+    assert.equal(test.host.config.pluginValues("tuned").greeting, "hello there");
+  } finally {
+    await test.close();
+  }
+});

@@ -1,5 +1,6 @@
 import { dirname, join } from "node:path";
 import type { ConfigSchema } from "../plugin/mod.ts";
+import { ConfigError } from "./errors.ts";
 import { type HostConfig, parseHostConfig } from "./host_config.ts";
 import { type FieldErrors, validateConfig } from "./schema_validation.ts";
 import { setTableValues } from "./toml_edit.ts";
@@ -131,11 +132,22 @@ export class LiveConfig {
   }
 
   /**
-   * Reads the file again. Returns what changed, or throws a `ConfigError` naming every
-   * problem, in which case the running configuration stays.
+   * Reads the file again, checking each enabled plugin's table with `check` (its schema).
+   * Returns what changed, or throws a `ConfigError` naming every problem, in which case the
+   * running configuration stays.
    */
-  async reload(): Promise<ConfigChange> {
+  async reload(
+    check: (plugin: string, values: Record<string, unknown>) => FieldErrors = () => ({}),
+  ): Promise<ConfigChange> {
     const next = { ...parseHostConfig(await this.#read(), this.path, this.env), file: this.path };
+    const issues = next.plugin.enabled.flatMap((plugin) =>
+      Object.entries(check(plugin, next.plugins[plugin] ?? {})).map(([key, problem]) => ({
+        source: this.path,
+        key: `${plugin}.${key}`,
+        problem,
+      }))
+    );
+    if (issues.length > 0) throw new ConfigError(issues);
     const before = this.#current;
     const was = new Set(before.plugin.enabled);
     const now = new Set(next.plugin.enabled);

@@ -1,6 +1,12 @@
 import { basename, dirname, resolve } from "node:path";
 import { SerialQueue } from "../async/mod.ts";
-import { type ConfigChange, ConfigError, formatIssue, type LiveConfig } from "../config/mod.ts";
+import {
+  type ConfigChange,
+  ConfigError,
+  type FieldErrors,
+  formatIssue,
+  type LiveConfig,
+} from "../config/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 
 const SETTLE_MS = 250;
@@ -13,6 +19,7 @@ const SETTLE_MS = 250;
  */
 export function watchConfig(
   live: LiveConfig,
+  check: (plugin: string, values: Record<string, unknown>) => FieldErrors,
   apply: (change: ConfigChange) => Promise<void>,
   logger: Logger,
 ): () => void {
@@ -24,7 +31,7 @@ export function watchConfig(
     queue.run(async () => {
       let change: ConfigChange;
       try {
-        change = await live.reload();
+        change = await live.reload(check);
       } catch (error) {
         const problems = error instanceof ConfigError
           ? error.issues.map(formatIssue)

@@ -6,6 +6,7 @@ import {
   type HostConfig,
   HostConfigProvider,
   LiveConfig,
+  validateConfig,
 } from "../config/mod.ts";
 import { createApp } from "../http/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
@@ -170,6 +171,17 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       pluginConfig: (name) => live.pluginValues(name),
       grants: (name) => config.plugin.grants[name] ?? NO_GRANTS,
       logFile: (name) => new LogFile(resolve(logDir, `${name}.log`)),
+      configProblems: (name, schema) => {
+        const errors = validateConfig(schema, live.pluginValues(name));
+        const problems: string[] = [];
+        for (const [key, problem] of Object.entries(errors)) {
+          // A key the plugin does not declare may be meant for another version: a warning.
+          if (problem.startsWith("unknown setting")) {
+            logger.warn(`plugin "${name}" setting "${key}": ${problem}`, { plugin: name });
+          } else problems.push(`${key}: ${problem}`);
+        }
+        return problems;
+      },
       initialized: (name, declared) => {
         const report = schedules.sync(name, declared.schedules, declared.handlerNames);
         for (const refused of report.refused) {
@@ -263,9 +275,12 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       logger.warn(`changes to [${section}] take effect when the host restarts`, { section });
     }
   };
-  const stopWatching = options.watchConfig === false
-    ? () => {}
-    : watchConfig(live, apply, logger.named("config"));
+  const stopWatching = options.watchConfig === false ? () => {} : watchConfig(
+    live,
+    (name, values) => validateConfig(supervisor.schema(name) ?? {}, values),
+    apply,
+    logger.named("config"),
+  );
   const stopHealth = startHealthTicker(
     registry,
     config.plugin.healthInterval,

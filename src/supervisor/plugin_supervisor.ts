@@ -246,6 +246,10 @@ export class PluginSupervisor {
   async #initialize(signal?: AbortSignal): Promise<void> {
     const instance = this.#current();
     const { context } = this;
+    const problems = context.configProblems?.(this.name, instance.schema) ?? [];
+    if (problems.length > 0) {
+      throw new PermanentFailure(`its configuration is invalid: ${problems.join("; ")}`);
+    }
     const request: domain.InitializeRequest = {
       atsStoreEndpoint: context.endpoints.ats,
       queueEndpoint: context.endpoints.queue,

@@ -1,4 +1,4 @@
-import type { ServiceRegistry } from "../plugin/mod.ts";
+import type { ConfigSchema, ServiceRegistry } from "../plugin/mod.ts";
 import type { domain } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import type { BackoffPolicy } from "./backoff.ts";
@@ -43,6 +43,8 @@ export interface SupervisorContext {
   pluginConfig(name: string): Record<string, unknown>;
   grants(name: string): Grants;
   logFile?(name: string): LogFile;
+  /** Problems of a plugin's configuration under its schema, checked before each Initialize. */
+  configProblems?(name: string, schema: ConfigSchema): string[];
   /** Told what each process declared in Initialize (job handlers, schedules, routes). */
   initialized?(name: string, declared: domain.InitializeResponse): void;
 }
