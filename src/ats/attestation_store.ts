@@ -91,6 +91,10 @@ export class AttestationStore {
       );
       args.push(index, ...values.map((value) => value.toLowerCase()));
     });
+    if (filter.sources && filter.sources.length > 0) {
+      where.push(`a.source IN (${filter.sources.map(() => "?").join(",")})`);
+      args.push(...filter.sources);
+    }
     if (filter.timeStart !== undefined) {
       where.push("a.timestamp >= ?");
       args.push(filter.timeStart);

@@ -124,7 +124,7 @@ export function createApp(deps: AppDeps): AppHandler {
     });
     router.get("/:domain-ws", relay).get("/:domain-ws/*", relay);
   }
-  const hostApi = /^\/api\/(plugins|attestations|pulse)(\/|$)/;
+  const hostApi = /^\/api\/(plugins|attestations|pulse|events)(\/|$)/;
   return async (request, info) => {
     const url = new URL(request.url);
     try {

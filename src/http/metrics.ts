@@ -39,6 +39,39 @@ export class Metrics {
     metrics.count++;
   }
 
+  /**
+   * A plugin's traffic so far: requests, 5xx answers and their share, and the p50 and p99
+   * latency read from the histogram (the upper bound of the bucket they fall in).
+   */
+  summary(plugin: string): {
+    requests: number;
+    errors: number;
+    errorRate: number;
+    p50Ms: number | null;
+    p99Ms: number | null;
+  } {
+    const metrics = this.#plugins.get(plugin);
+    if (!metrics || metrics.count === 0) {
+      return { requests: 0, errors: 0, errorRate: 0, p50Ms: null, p99Ms: null };
+    }
+    const errors = metrics.requests.get("5xx") ?? 0;
+    const quantile = (q: number) => {
+      let seen = 0;
+      for (let i = 0; i < metrics.buckets.length; i++) {
+        seen += metrics.buckets[i]!;
+        if (seen >= q * metrics.count) return i < BUCKETS.length ? BUCKETS[i]! * 1000 : null;
+      }
+      return null;
+    };
+    return {
+      requests: metrics.count,
+      errors,
+      errorRate: errors / metrics.count,
+      p50Ms: quantile(0.5),
+      p99Ms: quantile(0.99),
+    };
+  }
+
   restarts(plugin: string): number {
     return this.#plugins.get(plugin)?.restarts ?? 0;
   }

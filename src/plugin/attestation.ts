@@ -32,6 +32,8 @@ export interface AttestationFilter {
   predicates?: string[];
   contexts?: string[];
   actors?: string[];
+  /** Plugins that wrote them (OR); the host's own API offers this, the wire does not. */
+  sources?: string[];
   /** Inclusive lower bound, Unix milliseconds (0 is a real bound, not "unset"). */
   timeStart?: number;
   /** Inclusive upper bound, Unix milliseconds. */

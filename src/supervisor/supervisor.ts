@@ -179,7 +179,15 @@ export class Supervisor {
   describe(name: string): Record<string, unknown> | undefined {
     const plugin = this.#plugins.get(name);
     if (!plugin) return undefined;
-    return { kind: plugin.found.kind, pid: plugin.pid ?? null, denied: plugin.denied.entries() };
+    const { found } = plugin;
+    return {
+      kind: found.kind,
+      pid: plugin.pid ?? null,
+      // What the sandbox allows: the manifest's request and the operator's grant.
+      permissions: "manifest" in found ? found.manifest.permissions : null,
+      grants: this.context.grants(name),
+      denied: plugin.denied.entries(),
+    };
   }
 
   /** Stops every plugin process (after the registry's own shutdown) and closes log files. */

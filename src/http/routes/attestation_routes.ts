@@ -16,7 +16,7 @@ function readCursor(text: string | null): Cursor | undefined {
 }
 
 /**
- * `GET /api/attestations?subject=…&predicate=…&context=…&actor=…&from=…&to=…&limit=…&cursor=…`:
+ * `GET /api/attestations?subject=…&predicate=…&context=…&actor=…&source=…&from=…&to=…&limit=…&cursor=…`:
  * a value may repeat (OR); different lists combine (AND); `from`/`to` are Unix milliseconds,
  * inclusive; newest first, `limit` per page (default 100), `next` is the cursor of the next page.
  */
@@ -28,6 +28,7 @@ export function attestationRoutes(router: Router, store: AttestationStore): void
       predicates: query.getAll("predicate"),
       contexts: query.getAll("context"),
       actors: query.getAll("actor"),
+      sources: query.getAll("source"),
       limit: whole("limit", query.get("limit"), 1, MAX_PAGE) ?? 100,
     };
     const from = whole("from", query.get("from"), 0, Number.MAX_SAFE_INTEGER);

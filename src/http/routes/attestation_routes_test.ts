@@ -36,6 +36,10 @@ Deno.test("GET /api/attestations filters, pages and refuses bad parameters with 
     assert.equal(body.attestations[0].source, "bio");
     assert.equal(body.next, null);
   });
+  await t.step("filters by the plugin that wrote them", async () => {
+    assert.equal((await get("?source=bio")).body.attestations.length, 5);
+    assert.equal((await get("?source=fin")).body.attestations.length, 0);
+  });
   await t.step("pages with the cursor it gives", async () => {
     const first = await get("?limit=2");
     assert.deepEqual(first.body.attestations.map((a: { timestamp: number }) => a.timestamp), [

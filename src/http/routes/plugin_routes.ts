@@ -7,19 +7,47 @@ import type { Router } from "../router.ts";
 
 const EVENTS_SHOWN = 50;
 const LOG_HISTORY = 200;
+const EVENT_REFRESH_MS = 2000;
 
 /** The management API of plugins: list, one plugin, pause, resume. */
 export function pluginRoutes(router: Router, deps: AppDeps): void {
   const { registry } = deps;
 
+  const now = deps.now ?? Date.now;
   const view = (snapshot: PluginSnapshot) => ({
     ...describe(snapshot),
+    uptimeMs: snapshot.state === "running" || snapshot.state === "paused"
+      ? now() - snapshot.since
+      : null,
     restarts: deps.metrics?.restarts(snapshot.name) ?? 0,
+    traffic: deps.metrics?.summary(snapshot.name) ?? null,
     process: deps.insights?.describe(snapshot.name) ?? null,
   });
 
   // A snapshot: never waits on a plugin (health is probed on a timer, not per request).
   router.get("/api/plugins", () => json({ plugins: registry.snapshots().map(view) }));
+
+  // Every plugin now, then each state change as it happens and a fresh list every 2 s (health,
+  // traffic), as server-sent events: what the console shows without reloading.
+  router.get("/api/events", ({ request }) =>
+    eventStream(
+      [{ event: "plugins", data: registry.snapshots().map(view) }],
+      (push) => {
+        const stop = registry.onStateChange((change) => {
+          const snapshot = registry.snapshot(change.plugin);
+          push({ event: "state", data: { ...change, plugin: snapshot ? view(snapshot) : null } });
+        });
+        const timer = setInterval(
+          () => push({ event: "plugins", data: registry.snapshots().map(view) }),
+          EVENT_REFRESH_MS,
+        );
+        return () => {
+          stop();
+          clearInterval(timer);
+        };
+      },
+      request.signal,
+    ));
 
   router.get("/api/plugins/routes", () => {
     const routes = (deps.insights?.routes() ?? []).map((route) => ({
