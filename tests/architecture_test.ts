@@ -23,7 +23,9 @@ const ALLOWED: Record<string, string[]> = {
   jobs: ["plugin", "async", "store", "ats"],
   services: ["plugin", "protocol", "ats", "jobs"],
   config: ["plugin", "registry"],
-  http: ["plugin", "protocol", "registry", "store", "ats", "jobs"],
+  // The console is static files the edge serves.
+  console: [],
+  http: ["plugin", "protocol", "registry", "store", "ats", "jobs", "console"],
   supervisor: ["plugin", "protocol", "async", "registry"],
   host: [
     "plugin",

@@ -229,6 +229,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     attestations,
     pulse: { jobs, schedules, workers },
     configs: pluginConfigAdmin(live, supervisor, registry, logger.named("config")),
+    console: true,
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

@@ -7,6 +7,7 @@ import type { AttestationStore } from "../ats/mod.ts";
 import { Metrics } from "./metrics.ts";
 import { attestationRoutes } from "./routes/attestation_routes.ts";
 import { configRoutes, type PluginConfigAdmin } from "./routes/config_routes.ts";
+import { consoleRoutes } from "./routes/console_routes.ts";
 import { type PulseDeps, pulseMetrics, pulseRoutes } from "./routes/pulse_routes.ts";
 import { type RouteHandler, Router } from "./router.ts";
 import { healthRoutes } from "./routes/health_routes.ts";
@@ -45,6 +46,8 @@ export interface AppDeps {
   pulse?: PulseDeps;
   /** Each plugin's configuration, for `/api/plugins/<name>/config`. */
   configs?: PluginConfigAdmin;
+  /** Serve the web console at `/`. */
+  console?: boolean;
 }
 
 /** One line a plugin wrote, as the API streams it. */
@@ -95,6 +98,7 @@ export function createApp(deps: AppDeps): AppHandler {
   if (deps.attestations) attestationRoutes(router, deps.attestations);
   if (deps.pulse) pulseRoutes(router, deps.pulse);
   if (deps.configs) configRoutes(router, deps.configs);
+  if (deps.console) consoleRoutes(router);
   router.get(
     "/metrics",
     () =>

@@ -1,0 +1,47 @@
+// The operator's console: plain modules, no framework, no network beyond the host's own API.
+// Every value from the API goes in as text (never as HTML), so a plugin cannot inject markup.
+import { viewAttestations } from "./attestation_view.js";
+import { viewJob, viewJobs } from "./job_views.js";
+import { viewPlugin, viewPlugins } from "./plugin_views.js";
+import { cleanups, plugins } from "./state.js";
+
+let renderCurrent = () => {};
+
+function route() {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+  const [, view = "plugins", id] = location.hash.replace(/^#/, "").split("/").map(
+    decodeURIComponent,
+  );
+  for (const link of document.querySelectorAll("nav a")) {
+    if (link.dataset.view === view) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  if (view === "attestations") renderCurrent = viewAttestations();
+  else if (view === "jobs" && id) renderCurrent = viewJob(id);
+  else if (view === "jobs") renderCurrent = viewJobs();
+  else if (view === "plugins" && id) renderCurrent = viewPlugin(id);
+  else renderCurrent = viewPlugins();
+  document.body.dataset.view = id ? `${view}/${id}` : view;
+}
+
+function connect() {
+  const status = document.getElementById("connection");
+  const events = new EventSource("/api/events");
+  events.addEventListener("open", () => (status.textContent = "live"));
+  events.addEventListener("error", () => (status.textContent = "reconnecting…"));
+  events.addEventListener("plugins", (event) => {
+    const list = JSON.parse(event.data);
+    plugins.clear();
+    for (const plugin of list) plugins.set(plugin.name, plugin);
+    renderCurrent();
+  });
+  events.addEventListener("state", (event) => {
+    const { plugin } = JSON.parse(event.data);
+    if (plugin) plugins.set(plugin.name, plugin);
+    renderCurrent();
+  });
+}
+
+globalThis.addEventListener("hashchange", route);
+connect();
+route();

@@ -1,0 +1,67 @@
+/** A plugin's live log: history then new lines, a level filter, follow or pause. */
+
+import { el } from "./dom.js";
+import { cleanups } from "./state.js";
+
+export function logView(name, section) {
+  const pre = el("pre", {
+    class: "log",
+    tabindex: "0",
+    "aria-label": `Log of ${name}`,
+    "aria-live": "off",
+  });
+  const level = el(
+    "select",
+    { id: "log-level" },
+    ["all", "debug", "info", "warn", "error"].map((l) => el("option", { value: l }, l)),
+  );
+  let following = true;
+  const held = [];
+  const toggle = el("button", { type: "button", "aria-pressed": "true" }, "Pause");
+  toggle.addEventListener("click", () => {
+    following = !following;
+    toggle.textContent = following ? "Pause" : "Follow";
+    toggle.setAttribute("aria-pressed", String(following));
+    if (following) held.splice(0).forEach(show);
+  });
+  const lines = [];
+  const visible = (line) => level.value === "all" || line.level === level.value;
+  const render = (line) =>
+    el(
+      "div",
+      { class: `level-${line.level}`, "data-level": line.level },
+      `${new Date(line.at).toLocaleTimeString()} ${line.level.padEnd(5)} ${readable(line.text)}`,
+    );
+  function show(line) {
+    lines.push(line);
+    if (lines.length > 2000) lines.shift();
+    if (visible(line)) pre.append(render(line));
+    while (pre.childElementCount > 2000) pre.firstElementChild.remove();
+    pre.scrollTop = pre.scrollHeight;
+  }
+  level.addEventListener("change", () => pre.replaceChildren(...lines.filter(visible).map(render)));
+  section.append(
+    el("div", { class: "filters" }, el("label", { for: "log-level" }, "Level", level), toggle),
+    pre,
+  );
+  const source = new EventSource(`/api/plugins/${encodeURIComponent(name)}/logs`);
+  source.addEventListener("log", (event) => {
+    const line = JSON.parse(event.data);
+    if (following) show(line);
+    else held.push(line);
+  });
+  cleanups.push(() => source.close());
+}
+
+/** A JSON log line as its message and its other fields; any other text as it is. */
+function readable(text) {
+  if (!text.startsWith("{")) return text;
+  try {
+    const { msg, time: _time, level: _level, logger: _logger, ...rest } = JSON.parse(text);
+    if (typeof msg !== "string") return text;
+    const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : "";
+    return `${msg}${extra}`;
+  } catch {
+    return text;
+  }
+}

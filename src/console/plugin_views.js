@@ -1,0 +1,224 @@
+/** The plugins: a card each, and one plugin's page with its config, logs, routes, permissions. */
+
+import { api, duration, el, ms, notify, replaceKeepingFocus } from "./dom.js";
+import { configForm } from "./config_form.js";
+import { logView } from "./log_view.js";
+import { main, plugins } from "./state.js";
+
+/** Whether an action applies to a plugin in its current state. */
+function applies(plugin, action) {
+  switch (action) {
+    case "pause":
+      return plugin.state === "running" && plugin.pausable;
+    case "resume":
+      return plugin.state === "paused";
+    case "restart":
+      return ["running", "paused", "failed"].includes(plugin.state);
+    case "enable":
+      return plugin.state === "stopped" || plugin.state === "failed";
+    case "disable":
+      return plugin.state !== "stopped";
+  }
+  return false;
+}
+
+export function actions(plugin) {
+  return el(
+    "div",
+    { class: "actions", role: "group", "aria-label": `Actions for ${plugin.name}` },
+    ["pause", "resume", "restart", "enable", "disable"].map((action) =>
+      el("button", {
+        type: "button",
+        "data-key": `${action}:${plugin.name}`,
+        disabled: !applies(plugin, action),
+        onclick: async (event) => {
+          event.currentTarget.disabled = true;
+          const result = await api(
+            "POST",
+            `/api/plugins/${encodeURIComponent(plugin.name)}/${action}`,
+          );
+          if (result.ok) notify(`${plugin.name}: ${action} done, now ${result.body.state}`);
+          else {notify(
+              `${plugin.name}: ${action} refused: ${result.body.detail ?? result.status}`,
+              true,
+            );}
+        },
+      }, action)
+    ),
+  );
+}
+
+function stateBadge(plugin) {
+  return el(
+    "span",
+    { class: `state state-${plugin.state}`, "data-state": plugin.state },
+    plugin.state,
+  );
+}
+
+function facts(plugin) {
+  const traffic = plugin.traffic ?? { requests: 0, errorRate: 0, p50Ms: null, p99Ms: null };
+  const health = plugin.health
+    ? `${plugin.health.healthy ? "healthy" : "unhealthy"}${
+      plugin.health.message ? `: ${plugin.health.message}` : ""
+    }`
+    : "not probed yet";
+  return el(
+    "dl",
+    { class: "facts" },
+    el("dt", {}, "health"),
+    el("dd", {}, health),
+    el("dt", {}, "uptime"),
+    el("dd", {}, duration(plugin.uptimeMs)),
+    el("dt", {}, "restarts"),
+    el("dd", {}, plugin.restarts),
+    el("dt", {}, "requests"),
+    el("dd", {}, `${traffic.requests} (${(traffic.errorRate * 100).toFixed(1)} % errors)`),
+    el("dt", {}, "latency"),
+    el("dd", {}, `p50 ${ms(traffic.p50Ms)}, p99 ${ms(traffic.p99Ms)}`),
+  );
+}
+
+function card(plugin) {
+  return el(
+    "article",
+    { class: "card", "data-plugin": plugin.name, "aria-label": `Plugin ${plugin.name}` },
+    el(
+      "h3",
+      {},
+      el("a", { href: `#/plugins/${encodeURIComponent(plugin.name)}` }, plugin.name),
+      el("span", { class: "muted" }, plugin.version ? `v${plugin.version}` : ""),
+      stateBadge(plugin),
+    ),
+    plugin.description ? el("p", { class: "muted" }, plugin.description) : null,
+    facts(plugin),
+    plugin.lastError
+      ? el("pre", { class: "error", "aria-label": "last error" }, plugin.lastError)
+      : null,
+    actions(plugin),
+  );
+}
+
+export function viewPlugins() {
+  const list = el("div", { class: "cards" });
+  const draw = () => {
+    const sorted = [...plugins.values()].sort((a, b) => a.name.localeCompare(b.name));
+    replaceKeepingFocus(
+      list,
+      ...(sorted.length ? sorted.map(card) : [el("p", {}, "No plugins are enabled.")]),
+    );
+  };
+  main.replaceChildren(el("h2", {}, "Plugins"), list);
+  draw();
+  return draw;
+}
+
+export function viewPlugin(name) {
+  const head = el("div");
+  const draw = () => {
+    const plugin = plugins.get(name);
+    if (!plugin) {
+      head.replaceChildren(el("p", {}, `Plugin "${name}" is not registered.`));
+      return;
+    }
+    replaceKeepingFocus(
+      head,
+      el("h2", {}, `${plugin.name} `, stateBadge(plugin)),
+      plugin.description ? el("p", { class: "muted" }, plugin.description) : null,
+      facts(plugin),
+      plugin.lastError
+        ? el("pre", { class: "error", "aria-label": "last error" }, plugin.lastError)
+        : null,
+      actions(plugin),
+    );
+  };
+  const config = el(
+    "section",
+    { "aria-labelledby": "config-title" },
+    el("h3", { id: "config-title" }, "Configuration"),
+  );
+  const logs = el(
+    "section",
+    { "aria-labelledby": "logs-title" },
+    el("h3", { id: "logs-title" }, "Logs"),
+  );
+  const routes = el(
+    "section",
+    { "aria-labelledby": "routes-title" },
+    el("h3", { id: "routes-title" }, "HTTP routes"),
+  );
+  const access = el(
+    "section",
+    { "aria-labelledby": "access-title" },
+    el("h3", { id: "access-title" }, "Permissions"),
+  );
+  main.replaceChildren(
+    el("p", {}, el("a", { href: "#/plugins" }, "← all plugins")),
+    head,
+    config,
+    logs,
+    routes,
+    access,
+  );
+  draw();
+  configForm(name, config);
+  logView(name, logs);
+  api("GET", "/api/plugins/routes").then(({ body }) => {
+    const mine = (body.routes ?? []).filter((route) => route.plugin === name);
+    routes.append(
+      mine.length
+        ? el(
+          "ul",
+          {},
+          mine.map((r) =>
+            el(
+              "li",
+              {},
+              el("code", {}, `${r.method} ${r.path}`),
+              r.description ? ` — ${r.description}` : "",
+            )
+          ),
+        )
+        : el("p", { class: "muted" }, "No routes declared."),
+    );
+  });
+  const process = plugins.get(name)?.process;
+  if (process) {
+    access.append(
+      grantList(process),
+      el("h4", {}, "Denied attempts"),
+      process.denied?.length
+        ? el(
+          "ul",
+          {},
+          process.denied.map((d) =>
+            el("li", {}, `${new Date(d.at).toLocaleString()}: ${d.permission} ${d.value}`)
+          ),
+        )
+        : el("p", { class: "muted" }, "None recorded."),
+    );
+  }
+  return draw;
+}
+
+/** What the sandbox lets a plugin do beyond its own folders: its manifest's asks and grants. */
+function grantList(process) {
+  const rows = [];
+  for (
+    const [source, permissions] of [["manifest", process.permissions], ["operator", process.grants]]
+  ) {
+    for (const [kind, value] of Object.entries(permissions ?? {})) {
+      if (Array.isArray(value) && value.length > 0) {
+        rows.push([`${kind} (${source})`, value.join(", ")]);
+      } else if (value === true) rows.push([`${kind} (${source})`, "yes"]);
+    }
+  }
+  if (rows.length === 0) {
+    return el("p", { class: "muted" }, "Nothing beyond its own data folder and sockets.");
+  }
+  return el(
+    "dl",
+    { class: "facts", "aria-label": "granted permissions" },
+    rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]),
+  );
+}
