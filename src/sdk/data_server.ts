@@ -1,19 +1,25 @@
 import type { Logger } from "../plugin/mod.ts";
 import {
-  domain,
   END,
-  type Frame,
   FrameChannel,
   FrameType,
-  fromWireHeaders,
+  type FrameTypeValue,
   IncomingBody,
   OutgoingBody,
-  toWireHeaders,
+  readRequestHead,
+  type RequestHead,
+  StreamTable,
   windowPayload,
+  writeResponseHead,
 } from "../protocol/mod.ts";
 
 const NO_BODY = new Set(["GET", "HEAD"]);
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** A `Host` that cannot be pasted in front of a path without changing what the URL means. */
+const UNSAFE_HOST = /[/\\?#@]/;
+/** Microtask turns a read of a body that is already there needs to settle (one, in Deno 2.9). */
+const SETTLE_TURNS = 4;
 
 /** One request the plugin is answering on a data channel. */
 interface ServerStream {
@@ -21,6 +27,8 @@ interface ServerStream {
   body?: IncomingBody;
   response?: OutgoingBody;
 }
+
+type Streams = StreamTable<ServerStream>;
 
 /**
  * The plugin's side of the data channel: accepts the host's connections on a Unix socket and
@@ -62,138 +70,193 @@ export class DataServer {
   }
 
   #serve(conn: Deno.Conn): void {
-    const streams = new Map<number, ServerStream>();
-    const channel = new FrameChannel(conn, (frame) => this.#frame(channel, streams, frame));
+    const streams: Streams = new StreamTable();
+    const channel = new FrameChannel(
+      conn,
+      (id, type, flags, payload) => this.#frame(channel, streams, id, type, flags, payload),
+    );
     this.#channels.add(channel);
     channel.closed.then(() => {
       this.#channels.delete(channel);
-      for (const stream of streams.values()) {
+      for (const [, stream] of streams.entries()) {
         stream.controller.abort(new Error("the host closed the data channel"));
       }
     });
   }
 
-  #frame(channel: FrameChannel, streams: Map<number, ServerStream>, frame: Frame): void {
-    const stream = streams.get(frame.stream);
-    switch (frame.type) {
+  #frame(
+    channel: FrameChannel,
+    streams: Streams,
+    id: number,
+    type: FrameTypeValue,
+    flags: number,
+    payload: Uint8Array,
+  ): void {
+    const stream = streams.get(id);
+    switch (type) {
       case FrameType.REQUEST:
-        if (!stream) this.#open(channel, streams, frame);
+        if (!stream) this.#open(channel, streams, id, flags, payload);
         break;
       case FrameType.DATA:
-        stream?.body?.push(frame.payload, frame.flags);
+        stream?.body?.push(payload, flags);
         break;
       case FrameType.WINDOW:
-        stream?.response?.granted(frame.payload);
+        stream?.response?.granted(payload);
         break;
       case FrameType.CANCEL: {
-        const reason = new Error(
-          new TextDecoder().decode(frame.payload) || "the host cancelled the request",
-        );
+        const reason = new Error(decoder.decode(payload) || "the host cancelled the request");
         stream?.controller.abort(reason);
         stream?.body?.fail(reason);
         stream?.response?.cancel(reason);
-        streams.delete(frame.stream);
+        streams.delete(id);
         break;
       }
     }
   }
 
-  #open(channel: FrameChannel, streams: Map<number, ServerStream>, frame: Frame): void {
-    const id = frame.stream;
+  #open(
+    channel: FrameChannel,
+    streams: Streams,
+    id: number,
+    flags: number,
+    payload: Uint8Array,
+  ): void {
     const stream: ServerStream = { controller: new AbortController() };
     streams.set(id, stream);
     const fail = (status: number, message: string) => {
-      channel.send(
-        id,
-        FrameType.RESPONSE,
-        END,
-        domain.HTTPResponse.encode({
-          statusCode: status,
-          headers: [{ name: "content-type", values: ["text/plain"] }],
-          body: encoder.encode(message),
-        }).finish(),
-      );
+      channel.sendWith(id, FrameType.RESPONSE, END, (out) =>
+        writeResponseHead(
+          out,
+          status,
+          new Headers({ "content-type": "text/plain" }),
+          encoder.encode(message),
+        ));
       streams.delete(id);
     };
     let request: Request;
     try {
-      const head = domain.HTTPRequest.decode(frame.payload);
+      const head = readRequestHead(payload);
       if (!head.path.startsWith("/")) return fail(400, `the request path must start with "/"`);
-      const headers = fromWireHeaders(head.headers);
       const method = head.method.toUpperCase() || "GET";
       let body: BodyInit | undefined;
-      if (!(frame.flags & END)) {
+      if (!(flags & END)) {
         stream.body = new IncomingBody((increment) =>
           channel.send(id, FrameType.WINDOW, 0, windowPayload(increment))
         );
         body = stream.body.stream;
-      } else if (head.body.byteLength > 0) {
-        body = head.body as Uint8Array<ArrayBuffer>;
+      } else if (head.body && head.body.byteLength > 0) {
+        body = head.body.slice(); // the frame's bytes are reused after this call
       }
-      request = new Request(new URL(head.path, `http://${headers.get("host") ?? "localhost"}`), {
-        method,
-        headers,
-        body: NO_BODY.has(method) ? undefined : body,
-        signal: stream.controller.signal,
-        // @ts-ignore: Deno accepts streaming request bodies with duplex "half"
-        duplex: "half",
-      });
+      request = toRequest(head, method, NO_BODY.has(method) ? undefined : body, stream);
     } catch (error) {
       return fail(400, `bad request head: ${(error as Error).message}`);
     }
-    this.respond(request).then(async (response) => {
+    this.#answer(channel, streams, id, stream, request);
+  }
+
+  async #answer(
+    channel: FrameChannel,
+    streams: Streams,
+    id: number,
+    stream: ServerStream,
+    request: Request,
+  ): Promise<void> {
+    try {
+      const response = await this.respond(request);
       if (!streams.has(id)) return; // cancelled meanwhile
-      const head = (body: Uint8Array, flags: number) =>
-        channel.send(
+      const head = (flags: number, body?: Uint8Array) =>
+        channel.sendWith(
           id,
           FrameType.RESPONSE,
           flags,
-          domain.HTTPResponse.encode({
-            statusCode: response.status,
-            headers: toWireHeaders(response.headers),
-            body,
-          }).finish(),
+          (out) => writeResponseHead(out, response.status, response.headers, body),
         );
-      if (!response.body) return head(new Uint8Array(), END);
+      if (!response.body) return head(END);
       // Most bodies are one chunk that is already there: it goes inside the head, one frame in
       // all. A body that is still coming (server-sent events) gets its head sent at once.
       const reader = response.body.getReader();
-      const first = reader.read();
-      const firstNow = await settledSoon(first);
-      if (firstNow?.done) {
-        reader.releaseLock();
-        return head(new Uint8Array(), END);
-      }
-      const started = [first];
-      if (firstNow) {
-        const second = reader.read();
-        const secondNow = await settledSoon(second);
-        if (secondNow?.done) {
-          reader.releaseLock();
-          return head(firstNow.value, END);
-        }
-        started.push(second);
-      }
-      head(new Uint8Array(), 0);
+      const first = watch(reader.read());
+      const second = watch(reader.read());
+      for (let turn = 0; turn < SETTLE_TURNS && !second.settled; turn++) await null;
+      if (first.result?.done) return head(END);
+      if (first.result && second.result?.done) return head(END, chunk(first.result.value));
+      head(0);
       stream.response = new OutgoingBody((payload, flags) =>
         channel.send(id, FrameType.DATA, flags, payload)
       );
-      await stream.response.pumpReader(reader, started);
-    }).catch((error) => {
+      await stream.response.pumpReader(reader, [first.promise, second.promise]);
+    } catch (error) {
       if (!stream.controller.signal.aborted) {
         this.logger.warn("a response body failed while streaming", { error });
         channel.send(id, FrameType.CANCEL, 0, encoder.encode((error as Error).message));
       }
-    }).finally(() => streams.delete(id));
+    } finally {
+      streams.delete(id);
+    }
   }
 }
 
-/** Microtask hops a read of a body that is already there needs to settle. */
-const SETTLE_HOPS = 4;
+/**
+ * The web request for a head. The headers go in as pairs (a `Headers` object costs several
+ * times more to copy in); a header `Request` refuses is left out, as `fromWireHeaders` does.
+ */
+function toRequest(
+  head: RequestHead,
+  method: string,
+  body: BodyInit | undefined,
+  stream: ServerStream,
+): Request {
+  const host = head.host ?? "localhost";
+  // One URL parse (inside Request) instead of two, when the host is a plain one.
+  const url = UNSAFE_HOST.test(host) || head.path.startsWith("//")
+    ? new URL(head.path, `http://${host}`).href
+    : `http://${host}${head.path}`;
+  const init: RequestInit & { duplex?: "half" } = {
+    method,
+    headers: head.headers,
+    signal: stream.controller.signal,
+  };
+  if (body !== undefined) {
+    init.body = body;
+    // Deno accepts streaming request bodies with duplex "half".
+    if (body instanceof ReadableStream) init.duplex = "half";
+  }
+  try {
+    return new Request(url, init);
+  } catch {
+    const headers = new Headers();
+    for (const [name, value] of head.headers) {
+      try {
+        headers.append(name, value);
+      } catch {
+        // left out
+      }
+    }
+    init.headers = headers;
+    return new Request(url, init);
+  }
+}
 
-/** The read's result when it settles within a few microtasks, else undefined (still pending). */
-async function settledSoon<T>(read: Promise<T>): Promise<T | undefined> {
-  let hops: Promise<undefined> = Promise.resolve(undefined);
-  for (let i = 0; i < SETTLE_HOPS; i++) hops = hops.then(() => undefined);
-  return await Promise.race([read, hops]);
+/** A promise's outcome as soon as it is known, without awaiting it. */
+interface Watched<T> {
+  promise: Promise<T>;
+  settled: boolean;
+  result?: T;
+}
+
+function watch<T>(promise: Promise<T>): Watched<T> {
+  const watched: Watched<T> = { promise, settled: false };
+  promise.then(
+    (result) => {
+      watched.settled = true;
+      watched.result = result;
+    },
+    () => watched.settled = true,
+  );
+  return watched;
+}
+
+function chunk(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError("a body chunk must be a Uint8Array");
+  return value;
 }

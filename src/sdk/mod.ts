@@ -7,6 +7,8 @@ export type {
   Attestation,
   AttestationCommand,
   AttestationFilter,
+  AttestationStore,
+  Config,
   ConfigField,
   ConfigSchema,
   HealthStatus,

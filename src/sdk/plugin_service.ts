@@ -168,7 +168,13 @@ export class PluginService {
   async #initialize(request: domain.InitializeRequest): Promise<domain.InitializeResponse> {
     const reconfigure = this.#initialized;
     const { name } = this.definition.metadata;
-    this.#config = new PluginConfig(name, request.config, this.logger);
+    // A setting the operator left out takes the default the plugin's schema declares.
+    const defaults = Object.fromEntries(
+      Object.entries(this.definition.configSchema ?? {}).filter(([, field]) =>
+        field.defaultValue !== undefined
+      ).map(([key, field]) => [key, field.defaultValue]),
+    );
+    this.#config = new PluginConfig(name, { ...defaults, ...request.config }, this.logger);
     this.#ats.close();
     this.#queue.close();
     this.#ats = new RemoteAttestationStore(request.atsStoreEndpoint, request.authToken);

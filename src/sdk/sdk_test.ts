@@ -208,6 +208,7 @@ Deno.test("SDK ConfigSchema puts every field on the wire as strings", async () =
       maxValue: "64",
       pattern: "",
       elementType: "",
+      secret: false,
     });
     assert.equal(fields["blast.db"]?.required, true);
     assert.equal(fields.hosts?.defaultValue, '["a"]');
