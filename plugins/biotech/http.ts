@@ -1,0 +1,94 @@
+/** The HTTP edge: one error type, the one place errors become responses, and body limits. */
+import { SequenceFormatError } from "./fasta.ts";
+
+/** An error with the status it should answer. */
+export class HttpError extends Error {
+  override name = "HttpError";
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  404: "Not Found",
+  413: "Content Too Large",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+/** The status an error deserves: bad input is the caller's (400), the rest is ours (500). */
+export function statusOf(error: unknown): number {
+  if (error instanceof HttpError) return error.status;
+  if (
+    error instanceof SequenceFormatError || error instanceof SyntaxError ||
+    error instanceof RangeError
+  ) return 400;
+  return 500;
+}
+
+/** An `application/problem+json` answer naming the cause. */
+export function problem(error: unknown): Response {
+  const status = statusOf(error);
+  const detail = error instanceof Error ? error.message : String(error);
+  return new Response(
+    JSON.stringify({ type: "about:blank", title: TITLES[status] ?? "Error", status, detail }),
+    { status, headers: { "content-type": "application/problem+json" } },
+  );
+}
+
+/** Reads a text body of at most `limit` bytes; a longer one is a 413 before it is all read. */
+export async function readText(request: Request, limit: number): Promise<string> {
+  const tooLarge = () =>
+    new HttpError(
+      413,
+      `the body is over max_upload_bytes (${limit} bytes); send less, or use a job`,
+    );
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (declared > limit) throw tooLarge();
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body) {
+    size += chunk.byteLength;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, "the body is not UTF-8 text");
+  }
+}
+
+/** Reads a JSON object body of at most `limit` bytes. */
+export async function readJsonObject(
+  request: Request,
+  limit: number,
+): Promise<Record<string, unknown>> {
+  const text = await readText(request, limit);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `the body is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new HttpError(400, "the body must be a JSON object");
+  }
+  return value as Record<string, unknown>;
+}
+
+/** An integer query parameter, `fallback` when absent; anything else is a 400 naming it. */
+export function intParam(url: URL, name: string, fallback: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === "") return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new HttpError(400, `${name} must be an integer, got "${raw}"`);
+  return Number(raw);
+}

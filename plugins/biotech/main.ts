@@ -1,0 +1,77 @@
+/**
+ * The biotech domain: sequence analysis of FASTA/FASTQ (GC content, reverse complement,
+ * six-frame translation, ORFs, k-mers, global alignment) over HTTP, a WebSocket and Pulse
+ * jobs that record results as attestations (`<sequence> has gc_content 0.41`).
+ */
+import { fileURLToPath } from "node:url";
+import { definePlugin, serve } from "../../src/sdk/mod.ts";
+import { analyzeJob } from "./analyze_job.ts";
+import { liveAnalysis } from "./live.ts";
+import { biotechRoutes } from "./routes.ts";
+import { folderProblem, isSampleName } from "./samples.ts";
+import { CONFIG_SCHEMA, readSettings } from "./settings.ts";
+import { BiotechState } from "./state.ts";
+
+const PLUGIN_DIR = fileURLToPath(new URL(".", import.meta.url));
+const state = new BiotechState(PLUGIN_DIR);
+
+export const biotech = definePlugin({
+  metadata: {
+    name: "biotech",
+    version: "0.1.0",
+    qntxVersion: ">=0.1.0",
+    description: "Sequence analysis of FASTA/FASTQ: GC, translation, ORFs, k-mers, alignment",
+    author: "QNTX",
+    license: "MIT",
+  },
+  configSchema: CONFIG_SCHEMA,
+  initialize(context, { reconfigure }) {
+    state.settings = readSettings(context.config, PLUGIN_DIR);
+    context.logger.info(reconfigure ? "biotech reconfigured" : "biotech ready", {
+      samplesDir: state.settings.samplesDir,
+    });
+  },
+  routes: biotechRoutes(state),
+  fetch: (request) =>
+    Response.json({
+      type: "about:blank",
+      title: "Not Found",
+      status: 404,
+      detail: `biotech has no route for ${
+        new URL(request.url).pathname
+      }; see GET /api/plugins/routes`,
+    }, { status: 404, headers: { "content-type": "application/problem+json" } }),
+  websocket: { "/": (socket) => liveAnalysis(socket, state) },
+  jobs: { analyze: (payload, job) => analyzeJob(payload, job, state) },
+  async health() {
+    const dir = state.settings.samplesDir;
+    const details: Record<string, unknown> = {
+      samplesDir: dir,
+      analyses: state.analyses,
+      lastAnalysis: state.lastAnalysis ?? null,
+      lastError: state.lastError ?? null,
+    };
+    try {
+      let files = 0;
+      for await (const entry of Deno.readDir(dir)) if (isSampleName(entry.name)) files++;
+      details.sampleFiles = files;
+    } catch (error) {
+      return { healthy: false, paused: state.paused, message: folderProblem(dir, error), details };
+    }
+    const last = state.lastError ? `; last error: ${state.lastError.error}` : "";
+    return {
+      healthy: true,
+      paused: state.paused,
+      message: `${details.sampleFiles} sample file(s) in ${dir}, ${state.analyses} analyses${last}`,
+      details,
+    };
+  },
+  pause() {
+    state.paused = true;
+  },
+  resume() {
+    state.paused = false;
+  },
+});
+
+if (import.meta.main) await serve(biotech);
