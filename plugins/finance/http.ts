@@ -1,0 +1,130 @@
+/** The plugin's one place that turns errors into `application/problem+json` responses. */
+import type { RouteHandler } from "../../src/sdk/mod.ts";
+import { CsvError } from "./csv.ts";
+import { VAR_METHODS, type VarMethod } from "./var.ts";
+
+/** A failure the client caused (or may retry), with the status to answer. */
+export class HttpError extends Error {
+  override name = "HttpError";
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  404: "Not Found",
+  409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+};
+
+/** An RFC 9457 problem document. */
+export function problem(status: number, detail: string): Response {
+  return Response.json(
+    { type: "about:blank", title: TITLES[status] ?? "Error", status, detail },
+    { status, headers: { "content-type": "application/problem+json" } },
+  );
+}
+
+/**
+ * Wraps a handler: HttpErrors keep their status; bad CSV, a singular covariance and figures
+ * asked of too little data (RangeError) are the client's input, so 400. Anything else is a
+ * bug and goes on to the SDK, which logs it and answers 500.
+ */
+export function guarded(handler: RouteHandler): RouteHandler {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      if (error instanceof HttpError) return problem(error.status, error.message);
+      if (error instanceof CsvError || error instanceof RangeError) {
+        return problem(400, error.message);
+      }
+      throw error;
+    }
+  };
+}
+
+/** The body as text, refused with 413 as soon as it passes `limit` bytes. */
+export async function readText(request: Request, limit: number): Promise<string> {
+  const tooLarge = () =>
+    new HttpError(413, `the request body is larger than max_upload_bytes (${limit} bytes)`);
+  const declared = Number(request.headers.get("content-length") ?? "");
+  if (declared > limit) throw tooLarge();
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, "the request body is not UTF-8 text");
+  }
+}
+
+/** The body as JSON, with a 400 naming the parse error. */
+export async function readJson(request: Request, limit: number): Promise<unknown> {
+  const text = await readText(request, limit);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `the request body is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** `?confidence=`: a number in (0.5, 1), else 400. */
+export function confidenceParam(url: URL, fallback: number): number {
+  const text = url.searchParams.get("confidence");
+  if (text === null || text === "") return fallback;
+  const value = Number(text);
+  if (!(value > 0.5 && value < 1)) {
+    throw new HttpError(
+      400,
+      `confidence must be a number between 0.5 and 1 (exclusive), such as 0.95 or 0.99; got "${text}"`,
+    );
+  }
+  return value;
+}
+
+/** `?method=historical|parametric`, historical by default. */
+export function methodParam(url: URL): VarMethod {
+  const text = url.searchParams.get("method") ?? "historical";
+  if (!(VAR_METHODS as readonly string[]).includes(text)) {
+    throw new HttpError(400, `method must be one of ${VAR_METHODS.join(", ")}; got "${text}"`);
+  }
+  return text as VarMethod;
+}
+
+/** A whole-number query parameter within bounds, or the fallback when absent. */
+export function wholeParam(
+  url: URL,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const text = url.searchParams.get(name);
+  if (text === null || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new HttpError(400, `${name} must be a whole number from ${min} to ${max}; got "${text}"`);
+  }
+  return value;
+}
