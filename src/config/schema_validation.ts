@@ -1,4 +1,10 @@
-import { type ConfigField, type ConfigSchema, parseBool, parseStringList } from "../plugin/mod.ts";
+import {
+  type ConfigField,
+  type ConfigSchema,
+  parseBool,
+  parseNumber,
+  parseStringList,
+} from "../plugin/mod.ts";
 
 /** A value that names an environment variable, resolved when the plugin is initialized. */
 export const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
@@ -7,14 +13,6 @@ export const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
 export type FieldErrors = Record<string, string>;
 
 const MAX_PATTERN_INPUT = 10_000;
-
-function number(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
-  if (typeof value === "bigint") return Number(value);
-  if (typeof value !== "string" || value.trim() === "") return undefined;
-  const parsed = Number(value.trim());
-  return Number.isFinite(parsed) ? parsed : undefined;
-}
 
 /** The regular expression of a field, or the reason it cannot be one. */
 function compile(pattern: string): RegExp | string {
@@ -49,7 +47,7 @@ function scalarProblem(
         ? `expected true or false, got ${JSON.stringify(value)}`
         : undefined;
     case "number": {
-      const n = number(value);
+      const n = parseNumber(typeof value === "bigint" ? Number(value) : value);
       if (n === undefined) return `expected a number, got ${JSON.stringify(value)}`;
       return bounds(field, n, "the value");
     }

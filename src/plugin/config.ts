@@ -26,6 +26,8 @@ export interface Config {
   getString(key: string, fallback?: string): string;
   /** The value as an integer; `fallback` (default 0) when unset or not an integer. */
   getInt(key: string, fallback?: number): number;
+  /** The value as a finite number (decimals too); `fallback` (default 0) otherwise. */
+  getNumber(key: string, fallback?: number): number;
   /** true/false, 1/0, yes/no, on/off in any case; `fallback` (default false) otherwise. */
   getBool(key: string, fallback?: boolean): boolean;
   /** A native list, a JSON array string or a comma-separated list; `[]` when unset. */

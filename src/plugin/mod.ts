@@ -38,6 +38,7 @@ export {
   parseBool,
   parseDuration,
   parseInteger,
+  parseNumber,
   parseSize,
   parseStringList,
   stringOf,

@@ -1,6 +1,6 @@
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
-import { parseBool, parseInteger, parseStringList, stringOf } from "./values.ts";
+import { parseBool, parseInteger, parseNumber, parseStringList, stringOf } from "./values.ts";
 
 /**
  * One plugin's configuration: its table of `am.toml` (dotted keys), overrides from the
@@ -25,6 +25,10 @@ export class PluginConfig implements Config {
 
   getInt(key: string, fallback = 0): number {
     return this.#read(key, fallback, parseInteger, "an integer");
+  }
+
+  getNumber(key: string, fallback = 0): number {
+    return this.#read(key, fallback, parseNumber, "a number");
   }
 
   getBool(key: string, fallback = false): boolean {

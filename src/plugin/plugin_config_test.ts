@@ -66,3 +66,11 @@ Deno.test("PluginConfig set() overrides at run time and getKeys() stays sorted",
   assert.deepEqual(c.getKeys(), ["alpha", "middle", "zeta"]);
   assert.deepEqual(c.toRecord(), { zeta: 1, alpha: 5, middle: "m" });
 });
+
+Deno.test("PluginConfig.getNumber() reads decimals from numbers and strings", () => {
+  const config = new PluginConfig("finance", { confidence: "0.99", factor: 252, bad: "high" });
+  assert.equal(config.getNumber("confidence"), 0.99);
+  assert.equal(config.getNumber("factor"), 252);
+  assert.equal(config.getNumber("bad", 0.95), 0.95);
+  assert.equal(config.getNumber("missing", 1.5), 1.5);
+});

@@ -31,6 +31,14 @@ export function parseInteger(value: unknown): number | undefined {
   return Number.isSafeInteger(parsed) ? parsed : undefined;
 }
 
+/** A finite number from a number or a decimal string; undefined for anything else. */
+export function parseNumber(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== "string" || value.trim() === "") return undefined;
+  const parsed = Number(value.trim());
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
 /**
  * A list of strings from a native list, a JSON array string, or a comma-separated list
  * (blank items dropped); undefined for anything else.
