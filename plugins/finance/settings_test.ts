@@ -6,6 +6,7 @@ function config(values: Record<string, string>): Config {
   return {
     getString: (key, fallback = "") => values[key] ?? fallback,
     getInt: (key, fallback = 0) => values[key] === undefined ? fallback : Number(values[key]),
+    getNumber: (key, fallback = 0) => values[key] === undefined ? fallback : Number(values[key]),
     getBool: (key, fallback = false) =>
       values[key] === undefined ? fallback : values[key] === "true",
     getStringSlice: () => [],
