@@ -58,7 +58,7 @@ currency = "EUR"
 Deno.test("setTableValues() removes keys with null and adds a missing table at the end", () => {
   assert.equal(
     setTableValues(FILE, "biotech", { threads: null, tags: null, "blast.threads": null }),
-    FILE.replace("threads = 4\n", "").replace(/tags = \[\n  "a",\n  "b",\n\]\n/, "")
+    FILE.replace("threads = 4\n", "").replace(`tags = [\n  "a",\n  "b",\n]\n`, "")
       .replace("[biotech.blast]\nthreads = 2\n", "[biotech.blast]\n"),
   );
   assert.equal(
