@@ -48,7 +48,16 @@ Deno.test("loadHostConfig() reads the named file and names it in errors", async 
 });
 
 Deno.test("loadHostConfig() falls back to the built-in defaults with no file", async () => {
-  const config = await loadHostConfig({ args: [], env: { QNTX_SERVER_PORT: "0" } });
-  assert.equal(config.file, undefined);
-  assert.equal(config.server.port, 0);
+  // A folder without am.toml (the repository's own root has one).
+  const dir = await Deno.makeTempDir();
+  const before = Deno.cwd();
+  Deno.chdir(dir);
+  try {
+    const config = await loadHostConfig({ args: [], env: { QNTX_SERVER_PORT: "0" } });
+    assert.equal(config.file, undefined);
+    assert.equal(config.server.port, 0);
+  } finally {
+    Deno.chdir(before);
+    await Deno.remove(dir, { recursive: true });
+  }
 });
