@@ -62,6 +62,7 @@ const STATUS_OF_FAILURE: Record<PluginCallError["failure"], number> = {
 };
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+const EMPTY = new Uint8Array(0);
 const NO_REQUEST_BODY = new Set(["GET", "HEAD"]);
 
 /**
@@ -117,23 +118,9 @@ async function forward(
   headers.push({ name: "x-forwarded-proto", values: [url.protocol.replace(":", "")] });
   headers.push({ name: "x-forwarded-host", values: [url.host] });
   if (remote) headers.push({ name: "x-forwarded-for", values: [remote.hostname] });
-  const failed = (error: unknown) => {
-    const failure = (error as PluginCallError).failure ?? "unreachable";
-    const status = STATUS_OF_FAILURE[failure];
-    return new HttpError(
-      status,
-      (error as Error).message,
-      { plugin: name, state: registry.getState(name) ?? "unknown" },
-      status === 503 ? { "retry-after": "1" } : {},
-    );
-  };
-  const head: domain.HTTPRequest = {
-    method: request.method,
-    path,
-    headers,
-    body: new Uint8Array(),
-  };
-  const streamBody = request.body && !NO_REQUEST_BODY.has(request.method) ? request.body : null;
+  const head: domain.HTTPRequest = { method: request.method, path, headers, body: EMPTY };
+  // The method first: a GET's body is never looked at.
+  const streamBody = !NO_REQUEST_BODY.has(request.method) && request.body ? request.body : null;
   const streaming = gateway.streamHttp?.(name, head, streamBody, options.timeoutMs, signal);
   if (streaming) {
     // The data channel: no size ceiling, bodies flow both ways as they are produced.
@@ -141,7 +128,7 @@ async function forward(
     try {
       streamed = await streaming;
     } catch (error) {
-      throw failed(error);
+      throw failure(registry, name, error);
     }
     checkStatus(name, streamed.status);
     if (NULL_BODY.has(streamed.status)) {
@@ -158,7 +145,7 @@ async function forward(
   try {
     answer = await gateway.handleHttp(name, head, options.timeoutMs, signal);
   } catch (error) {
-    throw failed(error);
+    throw failure(registry, name, error);
   }
   checkStatus(name, answer.statusCode);
   const responseHeaders = fromWireHeaders(answer.headers, true);
@@ -200,6 +187,17 @@ function answerWith(
 
 const NO_TOKENS: ReadonlySet<string> = new Set();
 
+function failure(registry: Registry, name: string, error: unknown): HttpError {
+  const failure = (error as PluginCallError).failure ?? "unreachable";
+  const status = STATUS_OF_FAILURE[failure];
+  return new HttpError(
+    status,
+    (error as Error).message,
+    { plugin: name, state: registry.getState(name) ?? "unknown" },
+    status === 503 ? { "retry-after": "1" } : {},
+  );
+}
+
 function checkStatus(name: string, status: number): void {
   if (!Number.isInteger(status) || status < 200 || status > 599) {
     throw new HttpError(502, `plugin "${name}" answered with an invalid status ${status}`, {
@@ -214,7 +212,8 @@ const WATCH_AFTER_MS = 10;
 
 /** One proxied request's link to its client: `signal` aborts when the client goes away. */
 interface ClientLink {
-  request: Request;
+  /** Dropped when the request is over, so a link kept a little longer holds nothing big. */
+  request?: Request;
   controller: AbortController;
   signal: AbortSignal;
   /** Set once the client's signal is watched. */
@@ -227,42 +226,47 @@ interface ClientLink {
  * then an abort with a `DOMException` when the response is done), so a request starts
  * watching only after it has waited {@link WATCH_AFTER_MS} to 2× that: quick answers never
  * read it. One timer serves every request, and runs only while some wait.
+ *
+ * Requests are kept in plain arrays replaced each tick, not in a `Set` with adds and deletes:
+ * a cleared or rehashed `Set` table keeps its entries, and once such a table has been
+ * promoted it holds the requests it saw through every young-generation GC until the next
+ * full one, which costs more than the rest of the proxy's work.
  */
 class ClientWatch {
   /** Requests that started during the current tick, and those from the tick before. */
-  #young = new Set<ClientLink>();
-  #old = new Set<ClientLink>();
+  #young: ClientLink[] = [];
+  #old: ClientLink[] = [];
+  #waiting = 0;
   #timer?: ReturnType<typeof setInterval>;
 
   watch(request: Request): ClientLink {
     const controller = new AbortController();
     const link: ClientLink = { request, controller, signal: controller.signal };
-    this.#young.add(link);
+    this.#young.push(link);
+    this.#waiting++;
     this.#timer ??= setInterval(() => this.#tick(), WATCH_AFTER_MS);
     return link;
   }
 
   done(link: ClientLink): void {
-    if (!this.#young.delete(link)) this.#old.delete(link);
+    link.request = undefined;
     link.unlink?.();
-    if (this.#young.size === 0 && this.#old.size === 0) this.#stop();
+    if (--this.#waiting > 0) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#young = [];
+    this.#old = [];
   }
 
   #tick(): void {
-    for (const link of this.#old) watchClient(link);
-    this.#old.clear();
-    [this.#old, this.#young] = [this.#young, this.#old];
-    if (this.#old.size === 0) this.#stop();
-  }
-
-  #stop(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    for (const link of this.#old) if (link.request) watchClient(link, link.request);
+    this.#old = this.#young;
+    this.#young = [];
   }
 }
 
-function watchClient(link: ClientLink): void {
-  const client = link.request.signal;
+function watchClient(link: ClientLink, request: Request): void {
+  const client = request.signal;
   const gone = () => link.controller.abort(client.reason);
   if (client.aborted) return gone();
   client.addEventListener("abort", gone, { once: true });

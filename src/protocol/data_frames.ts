@@ -33,12 +33,16 @@ export type FrameTypeValue = typeof FrameType[keyof typeof FrameType];
 /** Flag: the sender sends no more DATA on this stream. */
 export const END = 1;
 
-export interface Frame {
-  stream: number;
-  type: FrameTypeValue;
-  flags: number;
-  payload: Uint8Array;
-}
+/**
+ * Receives one frame. `payload` is a view of the reader's buffer, valid only during the call:
+ * whoever keeps bytes copies them.
+ */
+export type FrameHandler = (
+  stream: number,
+  type: FrameTypeValue,
+  flags: number,
+  payload: Uint8Array,
+) => void;
 
 /** One frame's bytes. */
 export function encodeFrame(
@@ -69,40 +73,89 @@ export function readWindow(payload: Uint8Array): number {
   return new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0);
 }
 
+/** What a read asks for at least; a whole DATA frame fits. */
+const READ_SIZE = MAX_DATA + FRAME_HEADER;
+
 /**
- * Cuts a byte stream into frames, however the bytes arrive. Throws on a frame larger than
- * {@link MAX_FRAME} or an unknown type: the connection is then broken and must be closed.
+ * Cuts a byte stream into frames, however the bytes arrive. It owns the buffer reads go into
+ * (`space()`, then `commit()`), so reading costs no allocation and frames are views of it.
+ * Throws on a frame larger than {@link MAX_FRAME} or an unknown type: the connection is then
+ * broken and must be closed.
  */
 export class FrameParser {
-  #buffer = new Uint8Array(0);
+  #buffer = new Uint8Array(2 * READ_SIZE);
+  /** The first byte not yet handed out as a frame. */
+  #start = 0;
+  /** The end of the bytes read. */
+  #end = 0;
 
-  push(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
-    let bytes = chunk;
-    if (this.#buffer.byteLength > 0) {
-      bytes = new Uint8Array(this.#buffer.byteLength + chunk.byteLength);
-      bytes.set(this.#buffer);
-      bytes.set(chunk, this.#buffer.byteLength);
+  /** Where the next read should put its bytes: room for at least the frame under way. */
+  space(): Uint8Array {
+    if (this.#start === this.#end) {
+      this.#start = this.#end = 0;
+      // A buffer grown for one large head goes back to its usual size.
+      if (this.#buffer.byteLength > 2 * READ_SIZE) this.#buffer = new Uint8Array(2 * READ_SIZE);
     }
-    let offset = 0;
-    while (bytes.byteLength - offset >= FRAME_HEADER) {
-      const view = new DataView(bytes.buffer, bytes.byteOffset + offset, FRAME_HEADER);
-      const length = view.getUint32(0);
-      if (length > MAX_FRAME) {
-        throw new RangeError(`a data-channel frame of ${length} bytes is over the limit`);
+    const pending = this.#end - this.#start;
+    const frame = pending >= FRAME_HEADER ? FRAME_HEADER + this.#lengthAt(this.#start) : 0;
+    const needed = Math.max(frame, pending + READ_SIZE);
+    if (this.#buffer.byteLength - this.#start < needed) {
+      // Move the partial frame to the front (into a larger buffer when it does not fit).
+      if (this.#buffer.byteLength < needed) {
+        const grown = new Uint8Array(needed);
+        grown.set(this.#buffer.subarray(this.#start, this.#end));
+        this.#buffer = grown;
+      } else {
+        this.#buffer.copyWithin(0, this.#start, this.#end);
       }
-      if (bytes.byteLength - offset < FRAME_HEADER + length) break;
-      const type = bytes[offset + 8]!;
+      this.#start = 0;
+      this.#end = pending;
+    }
+    return this.#buffer.subarray(this.#end);
+  }
+
+  /** `count` bytes were read into {@link space}: hands out every complete frame. */
+  commit(count: number, onFrame: FrameHandler): void {
+    this.#end += count;
+    const buffer = this.#buffer;
+    while (this.#end - this.#start >= FRAME_HEADER) {
+      const at = this.#start;
+      const length = this.#lengthAt(at);
+      if (this.#end - at - FRAME_HEADER < length) break;
+      const type = buffer[at + 8]!;
       if (type < FrameType.REQUEST || type > FrameType.WINDOW) {
         throw new RangeError(`unknown data-channel frame type ${type}`);
       }
-      onFrame({
-        stream: view.getUint32(4),
-        type: type as FrameTypeValue,
-        flags: bytes[offset + 9]!,
-        payload: bytes.subarray(offset + FRAME_HEADER, offset + FRAME_HEADER + length),
-      });
-      offset += FRAME_HEADER + length;
+      const stream = buffer[at + 4]! * 0x1000000 +
+        ((buffer[at + 5]! << 16) | (buffer[at + 6]! << 8) | buffer[at + 7]!);
+      this.#start = at + FRAME_HEADER + length;
+      onFrame(
+        stream,
+        type as FrameTypeValue,
+        buffer[at + 9]!,
+        buffer.subarray(at + FRAME_HEADER, this.#start),
+      );
     }
-    this.#buffer = offset === bytes.byteLength ? new Uint8Array(0) : bytes.slice(offset);
+  }
+
+  /** Takes bytes read elsewhere (tests, other transports). */
+  push(chunk: Uint8Array, onFrame: FrameHandler): void {
+    for (let offset = 0; offset < chunk.byteLength;) {
+      const space = this.space();
+      const count = Math.min(space.byteLength, chunk.byteLength - offset);
+      space.set(chunk.subarray(offset, offset + count));
+      offset += count;
+      this.commit(count, onFrame);
+    }
+  }
+
+  #lengthAt(at: number): number {
+    const buffer = this.#buffer;
+    const length = buffer[at]! * 0x1000000 +
+      ((buffer[at + 1]! << 16) | (buffer[at + 2]! << 8) | buffer[at + 3]!);
+    if (length > MAX_FRAME) {
+      throw new RangeError(`a data-channel frame of ${length} bytes is over the limit`);
+    }
+    return length;
   }
 }

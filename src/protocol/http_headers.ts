@@ -19,11 +19,13 @@ export function isHopByHop(name: string, connection: ReadonlySet<string>): boole
   return HOP_BY_HOP.has(lower) || connection.has(lower);
 }
 
-function connectionTokens(headers: Headers): Set<string> {
+const NO_TOKENS: ReadonlySet<string> = new Set();
+
+function connectionTokens(headers: Headers): ReadonlySet<string> {
+  const connection = headers.get("connection");
+  if (!connection) return NO_TOKENS;
   return new Set(
-    (headers.get("connection") ?? "").split(",").map((token) => token.trim().toLowerCase()).filter(
-      Boolean,
-    ),
+    connection.split(",").map((token) => token.trim().toLowerCase()).filter(Boolean),
   );
 }
 
@@ -33,17 +35,17 @@ function connectionTokens(headers: Headers): Set<string> {
  */
 export function toWireHeaders(headers: Headers, forwarding = false): HTTPHeader[] {
   const connection = connectionTokens(headers);
-  const byName = new Map<string, string[]>();
-  for (const [name, value] of headers) {
-    if (name === "set-cookie") continue; // iterated joined; taken whole below
-    if (forwarding && isHopByHop(name, connection)) continue;
-    const values = byName.get(name) ?? [];
-    values.push(value);
-    byName.set(name, values);
-  }
+  const wire: HTTPHeader[] = [];
+  // forEach gives each name once (values joined, as the iterator does) at a fraction of the
+  // iterator's cost in Deno; the request path runs this for every proxied request.
+  headers.forEach((value, name) => {
+    if (name === "set-cookie") return; // taken whole below
+    if (forwarding && isHopByHop(name, connection)) return;
+    wire.push({ name, values: [value] });
+  });
   const cookies = headers.getSetCookie();
-  if (cookies.length > 0) byName.set("set-cookie", cookies);
-  return [...byName].map(([name, values]) => ({ name, values }));
+  if (cookies.length > 0) wire.push({ name: "set-cookie", values: cookies });
+  return wire;
 }
 
 /**

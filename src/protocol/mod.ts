@@ -33,8 +33,8 @@ export { fromWireHeaders, isHopByHop, toWireHeaders } from "./http_headers.ts";
 export {
   encodeFrame,
   END,
-  type Frame,
   FRAME_HEADER,
+  type FrameHandler,
   FrameParser,
   FrameType,
   type FrameTypeValue,
@@ -45,5 +45,15 @@ export {
   windowPayload,
 } from "./data_frames.ts";
 export { FrameChannel, IncomingBody, OutgoingBody } from "./frame_channel.ts";
+export {
+  readRequestHead,
+  readResponseHead,
+  type RequestHead,
+  type ResponseHead,
+  writeRequestHead,
+  writeResponseHead,
+} from "./http_head.ts";
+export { StreamTable } from "./stream_table.ts";
+export { WireReader, WireWriter } from "./wire_bytes.ts";
 export { concatBytes } from "./bytes.ts";
 export { fromWireJob, toWireJob } from "./jobs.ts";

@@ -8,6 +8,7 @@ import {
   IncomingBody,
   OutgoingBody,
   readResponseHead,
+  StreamTable,
   windowPayload,
   writeRequestHead,
 } from "../protocol/mod.ts";
@@ -18,6 +19,10 @@ export interface StreamedResponse {
   headers: domain.HTTPHeader[];
   /** The body as it streams; null when it came whole (`whole`) or there is none. */
   body: ReadableStream<Uint8Array> | null;
+  /**
+   * The whole body: a view of a block shared with other answers (see {@link BodyCopies}), to
+   * be read or copied (as `Response` does), never transferred.
+   */
   whole?: Uint8Array;
 }
 
@@ -48,7 +53,8 @@ const STREAM_IDS = 2 ** 32;
  */
 export class DataClient {
   #next = 1;
-  readonly #streams = new Map<number, ClientStream>();
+  readonly #streams = new StreamTable<ClientStream>();
+  readonly #copies = new BodyCopies();
   #sweeper?: ReturnType<typeof setInterval>;
 
   private constructor(readonly plugin: string, readonly channel: FrameChannel) {
@@ -57,7 +63,7 @@ export class DataClient {
         "unreachable",
         `plugin "${plugin}" closed its data channel${error ? `: ${error.message}` : ""}`,
       );
-      for (const [id, stream] of this.#streams) this.#fail(id, stream, reason);
+      for (const [id, stream] of this.#streams.entries()) this.#fail(id, stream, reason);
       this.#streams.clear();
       this.#stopSweeping();
     });
@@ -123,9 +129,15 @@ export class DataClient {
     if (signal) stream.signal = signal;
     this.#streams.set(id, stream);
     this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_MS);
-    this.channel.sendWith(id, FrameType.REQUEST, body ? 0 : END, (out) => {
-      writeRequestHead(out, head);
-    });
+    try {
+      this.channel.sendWith(id, FrameType.REQUEST, body ? 0 : END, (out) => {
+        writeRequestHead(out, head);
+      });
+    } catch (error) {
+      const reason = `the request head cannot be sent: ${(error as Error).message}`;
+      this.#fail(id, stream, new PluginCallError("invalid", reason));
+      return promise;
+    }
     if (body) {
       stream.outgoing = new OutgoingBody((payload, flags) =>
         this.channel.send(id, FrameType.DATA, flags, payload)
@@ -161,7 +173,7 @@ export class DataClient {
             status: head.status,
             headers: head.headers,
             body: null,
-            whole: head.body,
+            whole: this.#copies.copy(head.body),
           });
           this.#finish(id, stream);
           return;
@@ -232,7 +244,7 @@ export class DataClient {
   #sweep(): void {
     const now = performance.now();
     let waiting = false;
-    for (const [id, stream] of this.#streams) {
+    for (const [id, stream] of this.#streams.entries()) {
       if (stream.answered) continue;
       if (stream.signal?.aborted) {
         this.#cancel(id, stream, "the client went away");
@@ -258,5 +270,31 @@ export class DataClient {
   #stopSweeping(): void {
     clearInterval(this.#sweeper);
     this.#sweeper = undefined;
+  }
+}
+
+/** Bodies larger than this get an allocation of their own. */
+const SHARED_COPY_LIMIT = 8 * 1024;
+const BLOCK = 64 * 1024;
+
+/**
+ * Copies of small whole bodies out of the frame buffer (which the next read reuses), cut from
+ * shared blocks: a 1 KiB answer costs a copy, not an `ArrayBuffer` of its own, whose
+ * allocation and collection cost several times more.
+ */
+class BodyCopies {
+  #block = new Uint8Array(BLOCK);
+  #used = 0;
+
+  copy(bytes: Uint8Array): Uint8Array {
+    if (bytes.byteLength > SHARED_COPY_LIMIT) return bytes.slice();
+    if (this.#used + bytes.byteLength > BLOCK) {
+      this.#block = new Uint8Array(BLOCK);
+      this.#used = 0;
+    }
+    const copy = this.#block.subarray(this.#used, this.#used + bytes.byteLength);
+    copy.set(bytes);
+    this.#used += bytes.byteLength;
+    return copy;
   }
 }
