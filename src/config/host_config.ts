@@ -20,6 +20,10 @@ export interface HostConfig {
     /** Deadline of one request to a plugin, ms. */
     requestTimeout: number;
     logLevel: LogLevel;
+    /** A front that bounds slow request headers; `auto`: on unless bound to loopback. */
+    slowClientGuard: "auto" | "on" | "off";
+    headerTimeout: number;
+    idleTimeout: number;
   };
   plugin: {
     enabled: string[];
@@ -187,6 +191,9 @@ function assemble(
       bodyLimit: server.body_limit,
       requestTimeout: server.request_timeout,
       logLevel: server.log_level,
+      slowClientGuard: server.slow_client_guard,
+      headerTimeout: server.header_timeout,
+      idleTimeout: server.idle_timeout,
     },
     plugin: {
       enabled: plugin.enabled,

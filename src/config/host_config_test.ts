@@ -21,6 +21,9 @@ Deno.test("parseHostConfig() gives the defaults for an empty file", () => {
     bodyLimit: 16 * 1024 * 1024,
     requestTimeout: 30_000,
     logLevel: "info",
+    slowClientGuard: "auto",
+    headerTimeout: 10_000,
+    idleTimeout: 120_000,
   });
   assert.deepEqual(config.plugin.enabled, []);
   assert.deepEqual(config.plugin.paths, ["plugins"]);

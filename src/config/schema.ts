@@ -130,6 +130,9 @@ export const serverSchema = z.object({
   body_limit: size(1, 4 * GIB).default(16 * 1024 ** 2),
   request_timeout: duration(100, HOUR).default(30 * SECOND),
   log_level: oneOf(["debug", "info", "warn", "error"] as const).default("info"),
+  slow_client_guard: oneOf(["auto", "on", "off"] as const).default("auto"),
+  header_timeout: duration(100, HOUR).default(10 * SECOND),
+  idle_timeout: duration(SECOND, 24 * HOUR).default(120 * SECOND),
 });
 
 function absolutePath(item: string): string | undefined {

@@ -8,7 +8,7 @@ import {
   LiveConfig,
   validateConfig,
 } from "../config/mod.ts";
-import { createApp } from "../http/mod.ts";
+import { createApp, type SlowClientGuard } from "../http/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { newRegistry, reasonOf, type Registry } from "../registry/mod.ts";
 import { AttestationStore, localAttestationStore } from "../ats/mod.ts";
@@ -34,6 +34,7 @@ import {
 import { startHealthTicker } from "./health_ticker.ts";
 import { watchConfig } from "./config_watcher.ts";
 import { jobTarget } from "./job_target.ts";
+import { listen, type Listening } from "./listen.ts";
 import { pluginConfigAdmin } from "./plugin_config_admin.ts";
 import { HostServices } from "./services.ts";
 
@@ -213,6 +214,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     if (change.to === "running") workers.wake();
   });
 
+  let guard: SlowClientGuard | undefined;
   const handler = createApp({
     registry,
     logger: logger.named("http"),
@@ -230,30 +232,24 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     pulse: { jobs, schedules, workers },
     configs: pluginConfigAdmin(live, supervisor, registry, logger.named("config")),
     console: true,
+    clientOf: (remote) => guard?.clientOf(remote),
   });
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  let listening: Listening;
   try {
-    server = Deno.serve({
-      hostname: config.server.bindAddress,
-      port: config.server.port,
-      onListen: () => {},
-      handler,
-    });
+    listening = listen(config.server, handler, logger.named("guard"));
   } catch (error) {
     serviceServer.then((served) => served.close(), () => {});
     db.close();
-    throw new Error(
-      `cannot listen on ${config.server.bindAddress}:${config.server.port}: ${reasonOf(error)}`,
-      { cause: error },
-    );
+    throw error;
   }
-  const { hostname, port } = server.addr;
-  const url = new URL(`http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`);
+  guard = listening.guard;
+  const { url } = listening;
   logger.info(`listening on ${url}`, {
     url: url.href,
     config: config.file ?? "built-in defaults",
     database: dbPath,
     version,
+    slowClientGuard: guard ? "on" : "off",
   });
   workers.start();
   const stopTicker = startScheduleTicker(
@@ -310,7 +306,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       }
       await supervisor.stopAll();
       await (await serviceServer.catch(() => undefined))?.close();
-      await server.shutdown();
+      await listening.shutdown();
       db.close();
       logger.info("host stopped");
     })();

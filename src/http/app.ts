@@ -48,6 +48,8 @@ export interface AppDeps {
   configs?: PluginConfigAdmin;
   /** Serve the web console at `/`. */
   console?: boolean;
+  /** The real client of a connection that came through a front (the slow-client guard). */
+  clientOf?: (remote: Deno.NetAddr) => Deno.NetAddr | undefined;
 }
 
 /** One line a plugin wrote, as the API streams it. */
@@ -132,7 +134,7 @@ export function createApp(deps: AppDeps): AppHandler {
   return async (request, info) => {
     const url = new URL(request.url);
     try {
-      const remote = info?.remoteAddr;
+      const remote = info && (deps.clientOf?.(info.remoteAddr) ?? info.remoteAddr);
       // The hot path, /api/<domain>/…, skips the pattern list (the host's own /api routes first).
       const path = url.pathname;
       if (toPlugin && path.startsWith("/api/") && !hostApi.test(path)) {

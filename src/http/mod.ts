@@ -26,3 +26,4 @@ export {
   type PluginConfigUpdate,
   type PluginConfigView,
 } from "./routes/config_routes.ts";
+export { type GuardOptions, type GuardStats, SlowClientGuard } from "./slow_client_guard.ts";

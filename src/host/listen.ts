@@ -1,0 +1,76 @@
+import { reasonOf } from "../registry/mod.ts";
+import type { HostConfig } from "../config/mod.ts";
+import { type AppHandler, SlowClientGuard } from "../http/mod.ts";
+import type { Logger } from "../plugin/mod.ts";
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+const MAX_HEAD = 64 * 1024;
+
+/** Where the host listens, and how to stop listening. */
+export interface Listening {
+  url: URL;
+  /** The guard in front of the server, when there is one. */
+  guard?: SlowClientGuard;
+  shutdown(): Promise<void>;
+}
+
+/** Whether the slow-client guard stands in front of the server under this configuration. */
+export function guarded(server: HostConfig["server"]): boolean {
+  return server.slowClientGuard === "on" ||
+    (server.slowClientGuard === "auto" && !LOOPBACK.test(server.bindAddress));
+}
+
+/**
+ * Serves `handler` on the configured address: directly with `Deno.serve`, or, when guarded,
+ * on a loopback port behind a {@link SlowClientGuard} that listens on the configured address.
+ * Throws naming the address when it cannot listen.
+ */
+export function listen(
+  server: HostConfig["server"],
+  handler: AppHandler,
+  logger: Logger,
+): Listening {
+  const guard = guarded(server);
+  let http: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    http = Deno.serve({
+      hostname: guard ? "127.0.0.1" : server.bindAddress,
+      port: guard ? 0 : server.port,
+      onListen: () => {},
+      handler,
+    });
+  } catch (error) {
+    throw new Error(
+      `cannot listen on ${server.bindAddress}:${server.port}: ${reasonOf(error)}`,
+      { cause: error },
+    );
+  }
+  let front: SlowClientGuard | undefined;
+  if (guard) {
+    try {
+      front = new SlowClientGuard({
+        hostname: server.bindAddress,
+        port: server.port,
+        headerTimeoutMs: server.headerTimeout,
+        idleTimeoutMs: server.idleTimeout,
+        maxHeaderBytes: MAX_HEAD,
+        logger,
+      }, http.addr);
+    } catch (error) {
+      http.shutdown();
+      throw new Error(
+        `cannot listen on ${server.bindAddress}:${server.port}: ${reasonOf(error)}`,
+        { cause: error },
+      );
+    }
+  }
+  const { hostname, port } = front?.addr ?? http.addr;
+  return {
+    url: new URL(`http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`),
+    guard: front,
+    async shutdown() {
+      await front?.close();
+      await http.shutdown();
+    },
+  };
+}
