@@ -136,6 +136,14 @@ export async function httpFigures(seconds = 8): Promise<Figure[]> {
     REPO,
   );
   const host = startChild(["run", "--allow-all", join(REPO, "main.ts")], dir);
+  // The same host with the slow-client guard in front, as it runs when bound beyond loopback.
+  const guardedDir = join(dir, "guarded");
+  await Deno.mkdir(guardedDir);
+  await Deno.writeTextFile(
+    join(guardedDir, "am.toml"),
+    `[server]\nport = 0\nslow_client_guard = "on"\n[plugin]\nenabled = ["kib"]\npaths = ${paths}\n`,
+  );
+  const guarded = startChild(["run", "--allow-all", join(REPO, "main.ts")], guardedDir);
   try {
     const directPort = (await direct.waitFor(/LISTENING (\d+)/))[1];
     const hostPort = (await host.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\//))[1];
@@ -150,6 +158,11 @@ export async function httpFigures(seconds = 8): Promise<Figure[]> {
     const unaryUrl = `http://127.0.0.1:${hostPort}/api/kibu/`;
     const u = await wrk(unaryUrl, 50, seconds);
     const [a1, b1] = await alternate(directUrl, proxiedUrl, 1, Math.ceil(seconds / 2));
+    const guardedPort = (await guarded.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\//))[1];
+    await guarded.waitFor(/plugin \\"kib\\" loading → running/);
+    const guardedUrl = `http://127.0.0.1:${guardedPort}/api/kib/`;
+    await wrk(guardedUrl, 50, 1);
+    const [a2, g] = await alternate(directUrl, guardedUrl, 50, seconds);
     const ratio = b.requestsPerSecond / a.requestsPerSecond;
     return [
       { name: "1 KiB GET, Deno.serve directly (wrk -c50: req/s, p50, p99)", value: fmt(a) },
@@ -166,6 +179,10 @@ export async function httpFigures(seconds = 8): Promise<Figure[]> {
         } % of direct`,
       },
       {
+        name: "the same behind the slow-client guard (req/s, p50, p99; share of direct)",
+        value: `${fmt(g)}; ${((g.requestsPerSecond / a2.requestsPerSecond) * 100).toFixed(0)} %`,
+      },
+      {
         name: "added p50 latency, one connection (proxied − direct)",
         value: `${((b1.p50ms - a1.p50ms) * 1000).toFixed(0)} µs (direct ${
           (a1.p50ms * 1000).toFixed(0)
@@ -174,6 +191,7 @@ export async function httpFigures(seconds = 8): Promise<Figure[]> {
       },
     ];
   } finally {
+    await stop(guarded.child);
     await stop(host.child);
     await stop(direct.child);
     await Deno.remove(dir, { recursive: true });
