@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { startTestHost, type TestHost, waitForState } from "./_in_process_host.ts";
+import { FIXTURES, startTestHost, type TestHost, waitForState } from "./_in_process_host.ts";
+import { qntxPluginDir } from "./_programs.ts";
 
 async function withEcho(
   work: (test: TestHost, ws: (path: string) => WebSocket) => Promise<void>,
@@ -168,4 +169,61 @@ Deno.test("a client that stops answering pings is closed", async () => {
     "",
     "[plugin.websocket.keepalive]\nping_interval_secs = 1\npong_timeout_secs = 1\n",
   );
+});
+
+Deno.test("stopping a plugin closes its clients with 1001", async () => {
+  await withEcho(async (test, ws) => {
+    const socket = ws("/echo-ws");
+    const client = follow(socket);
+    await client.opened;
+    socket.send("ping");
+    await client.next();
+    const stopping = test.host.supervisor.disable("echo");
+    const event = await client.closed;
+    assert.deepEqual([event.code, event.reason], [1001, 'plugin "echo" stopped']);
+    await stopping;
+  });
+});
+
+Deno.test("an SDK plugin's WebSockets go over the data channel, a QNTX plugin's over gRPC", async () => {
+  const dir = await qntxPluginDir("wsq");
+  const test = await startTestHost(["echo", "wsq"], "", [FIXTURES, dir]);
+  try {
+    const { registry, supervisor } = test.host;
+    await waitForState(registry, "echo", "running");
+    await waitForState(registry, "wsq", "running");
+    const overGrpc: string[] = [];
+    const openWebSocket = supervisor.openWebSocket.bind(supervisor);
+    supervisor.openWebSocket = (name) => {
+      overGrpc.push(name);
+      return openWebSocket(name);
+    };
+    const base = test.host.url.href.replace("http", "ws");
+    for (const name of ["echo", "wsq"]) {
+      const socket = new WebSocket(new URL(`/${name}-ws/info?room=7`, base));
+      socket.binaryType = "arraybuffer";
+      const client = follow(socket);
+      const info = JSON.parse(String(await client.next()));
+      assert.deepEqual([info.path, info.query], ["/info", "?room=7"]);
+      socket.send("text");
+      assert.equal(await client.next(), "text");
+      socket.send(new Uint8Array([7, 0, 255]));
+      assert.deepEqual([...new Uint8Array(await client.next() as ArrayBuffer)], [7, 0, 255]);
+      socket.close(4000, "done");
+      assert.equal((await client.closed).code, 4000);
+    }
+    assert.deepEqual(overGrpc, ["wsq"]);
+    // The gRPC path keeps its behaviours too: a restart closes with 1012.
+    const socket = new WebSocket(new URL("/wsq-ws", base));
+    const client = follow(socket);
+    await client.opened;
+    socket.send("ping");
+    await client.next();
+    const restarting = supervisor.restart("wsq");
+    assert.equal((await client.closed).code, 1012);
+    await restarting;
+  } finally {
+    await test.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

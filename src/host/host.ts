@@ -214,7 +214,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     if (change.to === "running") workers.wake();
   });
 
-  let guard: SlowClientGuard | undefined;
+  // Filled once the server listens: the guard in front of it, if any.
+  const front: { guard?: SlowClientGuard } = {};
   const handler = createApp({
     registry,
     logger: logger.named("http"),
@@ -232,7 +233,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     pulse: { jobs, schedules, workers },
     configs: pluginConfigAdmin(live, supervisor, registry, logger.named("config")),
     console: true,
-    clientOf: (remote) => guard?.clientOf(remote),
+    clientOf: (remote) => front.guard?.clientOf(remote),
   });
   let listening: Listening;
   try {
@@ -242,14 +243,14 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     db.close();
     throw error;
   }
-  guard = listening.guard;
+  front.guard = listening.guard;
   const { url } = listening;
   logger.info(`listening on ${url}`, {
     url: url.href,
     config: config.file ?? "built-in defaults",
     database: dbPath,
     version,
-    slowClientGuard: guard ? "on" : "off",
+    slowClientGuard: front.guard ? "on" : "off",
   });
   workers.start();
   const stopTicker = startScheduleTicker(

@@ -1,6 +1,8 @@
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import type { Logger } from "../plugin/mod.ts";
 import {
+  type ChannelSocket,
+  type ChannelSocketEvents,
   decodeDataFrame,
   domain,
   encodeDataFrame,
@@ -26,6 +28,17 @@ export interface WebSocketGateway {
   /** Opens one `HandleWebSocket` stream to the plugin's current process. */
   openWebSocket(name: string): FrameStream;
   /**
+   * Opens a session over the plugin's data channel (WS_OPEN with `connect`); null when its
+   * process does not offer one, and the relay then uses {@link openWebSocket}. A gateway
+   * without it relays everything over gRPC.
+   */
+  openWebSocketChannel?(
+    name: string,
+    connect: Record<string, string>,
+    events: ChannelSocketEvents,
+    maxMessageBytes: number,
+  ): ChannelSocket | null;
+  /**
    * The close code for clients whose stream just ended: 1012 when the plugin is restarting
    * (come back soon), 1001 when it is being stopped, 1011 when it ended the stream unasked.
    */
@@ -40,6 +53,23 @@ export interface RelayOptions {
   keepalive: { enabled: boolean; pingIntervalSecs: number; pongTimeoutSecs: number };
   /** Largest message either side may send (1009 above). */
   maxMessageBytes: number;
+}
+
+/**
+ * The relay's side of one connection to the plugin, whichever way it travels: a session on the
+ * data channel ({@link ChannelSocket}) or a `HandleWebSocket` stream ({@link GrpcLink}).
+ */
+interface PluginLink {
+  /** Passes a client's message on. */
+  send(message: string | ArrayBuffer): unknown;
+  /** Bytes (or, on gRPC, frames) of client messages the plugin has not taken yet. */
+  readonly buffered: number;
+  ping(): void;
+  /** Sends CLOSE and lets the plugin go; does nothing the second time. */
+  close(code: number, reason: string): void;
+  /** Stops taking messages from the plugin (a slow client), until {@link resume}. */
+  pause(): void;
+  resume(): void;
 }
 
 /** Request headers the plugin sees in CONNECT; the rest describe the connection, not the user. */
@@ -63,7 +93,8 @@ const MAX_PENDING_TO_PLUGIN = 16 * 1024 * 1024;
 
 /**
  * `/<domain>-ws` and its sub-paths: checks the origin and the plugin's state, upgrades, and
- * relays frames both ways over one `HandleWebSocket` stream (conventions in proto/README.md).
+ * relays messages both ways over a session on the plugin's data channel when it offers one,
+ * else over one `HandleWebSocket` stream (conventions in proto/README.md).
  */
 export function webSocketRelay(options: RelayOptions): (context: RouteContext) => Response {
   return ({ request, url, params, remote }) => {
@@ -96,60 +127,109 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
         "retry-after": "1",
       });
     }
-    let stream: FrameStream;
-    try {
-      stream = options.gateway.openWebSocket(name);
-    } catch (error) {
-      throw new HttpError(502, (error as Error).message, { plugin: name, state: snapshot.state });
-    }
-    const headers: Record<string, string> = {
+    const connect: Record<string, string> = {
       [WS_PATH]: url.pathname.slice(`/${name}-ws`.length),
       [WS_QUERY]: url.search.slice(1),
     };
     for (const header of FORWARDED) {
       const value = request.headers.get(header);
-      if (value !== null) headers[header] = value;
+      if (value !== null) connect[header] = value;
     }
-    const { socket, response } = Deno.upgradeWebSocket(request, {
-      idleTimeout: options.keepalive.enabled ? options.keepalive.pongTimeoutSecs : 0,
-    });
-    socket.binaryType = "arraybuffer";
-    new Relay(name, socket, stream, options).start(headers);
-    return response;
+    const relay = new Relay(name, options);
+    let link: PluginLink;
+    try {
+      link =
+        options.gateway.openWebSocketChannel?.(name, connect, relay, options.maxMessageBytes) ??
+          new GrpcLink(options.gateway.openWebSocket(name), connect, relay);
+    } catch (error) {
+      throw new HttpError(502, (error as Error).message, { plugin: name, state: snapshot.state });
+    }
+    let upgraded: { socket: WebSocket; response: Response };
+    try {
+      upgraded = Deno.upgradeWebSocket(request, {
+        idleTimeout: options.keepalive.enabled ? options.keepalive.pongTimeoutSecs : 0,
+      });
+    } catch (error) {
+      link.close(1002, "the client's upgrade failed");
+      throw error;
+    }
+    upgraded.socket.binaryType = "arraybuffer";
+    relay.start(upgraded.socket, link);
+    return upgraded.response;
   };
 }
 
-/** One client connection and its stream to the plugin. */
-class Relay {
+/**
+ * One client connection and its link to the plugin. What the plugin sends before the client's
+ * socket is open waits for it (a data-channel answer can come first).
+ */
+class Relay implements ChannelSocketEvents {
+  #socket!: WebSocket;
+  #link!: PluginLink;
+  #early?: (() => void)[] = [];
   #ended = false;
   #pingTimer?: ReturnType<typeof setInterval>;
   #pongDue?: number;
   #slowSince?: number;
   #drainTimer?: ReturnType<typeof setInterval>;
 
-  constructor(
-    readonly plugin: string,
-    readonly socket: WebSocket,
-    readonly stream: FrameStream,
-    readonly options: RelayOptions,
-  ) {}
+  constructor(readonly plugin: string, readonly options: RelayOptions) {}
 
-  start(connect: Record<string, string>): void {
-    const { socket, stream } = this;
-    this.#send(Type.CONNECT, connect);
+  start(socket: WebSocket, link: PluginLink): void {
+    this.#socket = socket;
+    this.#link = link;
+    socket.onopen = () => {
+      const early = this.#early ?? [];
+      this.#early = undefined;
+      for (const run of early) run();
+    };
     socket.onmessage = (event) => this.#fromClient(event);
     socket.onclose = (event) => {
-      this.#send(Type.CLOSE, { [WS_CODE]: String(event.code), [WS_REASON]: event.reason });
+      this.#early = undefined;
+      link.close(event.code, event.reason);
       this.#finish();
     };
-    stream.on("data", (frame: Frame) => this.#fromPlugin(frame));
-    const gone = (error?: Error) => this.#pluginGone(error);
-    stream.on("end", () => gone());
-    stream.on("error", gone);
     const { keepalive } = this.options;
     if (keepalive.enabled) {
       this.#pingTimer = setInterval(() => this.#ping(), keepalive.pingIntervalSecs * 1000);
     }
+  }
+
+  message(data: string | Uint8Array): void {
+    // Bytes are a view of the channel's buffer: copied before the call returns.
+    const message = typeof data === "string" ? data : data.slice();
+    if (this.#early) return void this.#early.push(() => this.message(message));
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    this.#socket.send(message);
+    this.#applyBackpressure();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#early) return void this.#early.push(() => this.close(code, reason));
+    this.#closeClient(code === 1005 ? 1000 : code, reason);
+  }
+
+  pong(): void {
+    this.#pongDue = undefined;
+  }
+
+  gone(error?: Error): void {
+    if (this.#early) return void this.#early.push(() => this.gone(error));
+    if (this.#ended) return;
+    if (error) {
+      this.options.logger.debug("WebSocket stream to plugin ended", { plugin: this.plugin, error });
+    }
+    const code = this.options.gateway.closeCodeFor(this.plugin);
+    const why = { 1001: "stopped", 1011: "ended the connection", 1012: "is restarting" }[code];
+    this.#closeClient(code, `plugin "${this.plugin}" ${why}`);
+  }
+
+  /** The plugin reported an error on its stream (gRPC only). */
+  error(message: string): void {
+    this.options.logger.warn(`plugin "${this.plugin}" reported a WebSocket error`, {
+      plugin: this.plugin,
+      error: message,
+    });
   }
 
   #fromClient(event: MessageEvent): void {
@@ -161,53 +241,24 @@ class Relay {
         `messages are limited to ${this.options.maxMessageBytes} bytes`,
       );
     }
-    const frame = encodeDataFrame(data);
-    this.#send(Type.DATA, frame.headers, frame.data);
-    if (this.stream.writableLength > MAX_PENDING_TO_PLUGIN) {
+    if (this.#ended) return;
+    this.#link.send(data);
+    if (this.#link.buffered > MAX_PENDING_TO_PLUGIN) {
       this.#closeClient(1008, `plugin "${this.plugin}" cannot keep up with this client`);
     }
   }
 
-  #fromPlugin(frame: Frame): void {
-    switch (frame.type) {
-      case Type.DATA:
-        if (this.socket.readyState !== WebSocket.OPEN) return;
-        this.socket.send(
-          decodeDataFrame(frame.data, frame.headers[WS_OPCODE]) as string | Uint8Array<ArrayBuffer>,
-        );
-        this.#applyBackpressure();
-        break;
-      case Type.CLOSE: {
-        const { code, reason } = readClose(frame.headers);
-        this.#closeClient(code === 1005 ? 1000 : code, reason);
-        break;
-      }
-      case Type.PING:
-        this.#send(Type.PONG, frame.headers, frame.data);
-        break;
-      case Type.PONG:
-        this.#pongDue = undefined;
-        break;
-      case Type.ERROR:
-        this.options.logger.warn(`plugin "${this.plugin}" reported a WebSocket error`, {
-          plugin: this.plugin,
-          error: new TextDecoder().decode(frame.data),
-        });
-        break;
-    }
-  }
-
-  /** A slow client: stop reading from the plugin until its buffer drains, and not forever. */
+  /** A slow client: stop taking from the plugin until its buffer drains, and not forever. */
   #applyBackpressure(): void {
-    if (this.socket.bufferedAmount < HIGH_WATER || this.#drainTimer) return;
-    this.stream.pause();
+    if (this.#socket.bufferedAmount < HIGH_WATER || this.#drainTimer) return;
+    this.#link.pause();
     this.#slowSince = Date.now();
     this.#drainTimer = setInterval(() => {
-      if (this.socket.readyState !== WebSocket.OPEN) return this.#finish();
-      if (this.socket.bufferedAmount <= LOW_WATER) {
+      if (this.#socket.readyState !== WebSocket.OPEN) return this.#finish();
+      if (this.#socket.bufferedAmount <= LOW_WATER) {
         clearInterval(this.#drainTimer);
         this.#drainTimer = undefined;
-        this.stream.resume();
+        this.#link.resume();
       } else if (Date.now() - this.#slowSince! > SLOW_CLIENT_MS) {
         this.#closeClient(1008, "the client reads too slowly");
       }
@@ -224,34 +275,101 @@ class Relay {
       return;
     }
     this.#pongDue ??= Date.now() + pongTimeoutSecs * 1000;
-    this.#send(Type.PING, {});
-  }
-
-  #pluginGone(error?: Error): void {
-    if (this.#ended) return;
-    if (error) {
-      this.options.logger.debug("WebSocket stream to plugin ended", { plugin: this.plugin, error });
-    }
-    const code = this.options.gateway.closeCodeFor(this.plugin);
-    const why = { 1001: "stopped", 1011: "ended the connection", 1012: "is restarting" }[code];
-    this.#closeClient(code, `plugin "${this.plugin}" ${why}`);
+    this.#link.ping();
   }
 
   #closeClient(code: number, reason: string): void {
-    if (
-      this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING
-    ) {
+    const socket = this.#socket;
+    if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
       try {
-        this.socket.close(code, reason.slice(0, 120));
+        socket.close(code, reason.slice(0, 120));
       } catch {
-        this.socket.close(1011);
+        socket.close(1011);
       }
     }
-    this.#send(Type.CLOSE, { [WS_CODE]: String(code), [WS_REASON]: reason });
+    this.#link.close(code, reason);
     this.#finish();
   }
 
-  #send(
+  #finish(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearInterval(this.#pingTimer);
+    clearInterval(this.#drainTimer);
+    this.#link.close(1001, "the client went away");
+  }
+}
+
+/** A `HandleWebSocket` stream as a {@link PluginLink}; what the plugin sends goes to `events`. */
+class GrpcLink implements PluginLink {
+  #ended = false;
+
+  constructor(
+    readonly stream: FrameStream,
+    connect: Record<string, string>,
+    readonly events: Relay,
+  ) {
+    this.#write(Type.CONNECT, connect);
+    stream.on("data", (frame: Frame) => this.#fromPlugin(frame));
+    stream.on("end", () => events.gone());
+    stream.on("error", (error: Error) => events.gone(error));
+  }
+
+  get buffered(): number {
+    return this.stream.writableLength;
+  }
+
+  send(message: string | ArrayBuffer): void {
+    const frame = encodeDataFrame(message);
+    this.#write(Type.DATA, frame.headers, frame.data);
+  }
+
+  ping(): void {
+    this.#write(Type.PING, {});
+  }
+
+  close(code: number, reason: string): void {
+    this.#write(Type.CLOSE, { [WS_CODE]: String(code), [WS_REASON]: reason });
+    if (this.#ended) return;
+    this.#ended = true;
+    try {
+      this.stream.end();
+    } catch {
+      // already ended by the other side
+    }
+  }
+
+  pause(): void {
+    this.stream.pause();
+  }
+
+  resume(): void {
+    this.stream.resume();
+  }
+
+  #fromPlugin(frame: Frame): void {
+    switch (frame.type) {
+      case Type.DATA:
+        this.events.message(decodeDataFrame(frame.data, frame.headers[WS_OPCODE]));
+        break;
+      case Type.CLOSE: {
+        const { code, reason } = readClose(frame.headers);
+        this.events.close(code, reason);
+        break;
+      }
+      case Type.PING:
+        this.#write(Type.PONG, frame.headers, frame.data);
+        break;
+      case Type.PONG:
+        this.events.pong();
+        break;
+      case Type.ERROR:
+        this.events.error(new TextDecoder().decode(frame.data));
+        break;
+    }
+  }
+
+  #write(
     type: domain.WebSocketMessage_Type,
     headers: Record<string, string>,
     data: Uint8Array = new Uint8Array(),
@@ -261,18 +379,6 @@ class Relay {
       this.stream.write({ type, headers, data, timestamp: nowNanos() });
     } catch {
       // the stream broke; its error event closes the client
-    }
-  }
-
-  #finish(): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    clearInterval(this.#pingTimer);
-    clearInterval(this.#drainTimer);
-    try {
-      this.stream.end();
-    } catch {
-      // already ended by the other side
     }
   }
 }

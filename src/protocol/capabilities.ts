@@ -11,6 +11,8 @@ export const CAPABILITIES = {
   http: "http",
   /** HTTP over this host's data channel (a second Unix socket, `--data-socket`). */
   dataChannel: "data_channel",
+  /** WebSockets over the data channel too (WS_* frames), instead of `HandleWebSocket`. */
+  websocketChannel: "websocket_channel",
 } as const;
 
 export type Capability = typeof CAPABILITIES[keyof typeof CAPABILITIES];

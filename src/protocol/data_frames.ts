@@ -1,6 +1,6 @@
 /**
- * The data channel: this host's extension for HTTP traffic, beside gRPC. Many request streams
- * share one plain Unix-socket connection as length-prefixed frames, with credit-based flow
+ * The data channel: this host's extension for HTTP and WebSocket traffic, beside gRPC. Many
+ * streams share one plain Unix-socket connection as length-prefixed frames, with credit-based flow
  * control so a body of any size streams in bounded memory. (gRPC costs most of an HTTP hop;
  * see docs/architecture.md.) Frame layout, all integers big-endian:
  *
@@ -26,12 +26,26 @@ export const FrameType = {
   CANCEL: 4,
   /** u32: more bytes of DATA the sender of this frame is ready to receive on the stream. */
   WINDOW: 5,
+  /**
+   * Host to plugin, opens a WebSocket stream (capability `websocket_channel`): a
+   * `domain.WebSocketMessage` of type CONNECT (protobuf), the same headers as on gRPC.
+   */
+  WS_OPEN: 6,
+  /** A piece of a WebSocket message, either way; END on its last piece, BINARY on each. */
+  WS_MESSAGE: 7,
+  /** u16 close code, then the reason as UTF-8 (none: 1005); the sender sends no more. */
+  WS_CLOSE: 8,
+  /** Host to plugin, a keepalive; answered by WS_PONG with the same payload. */
+  WS_PING: 9,
+  WS_PONG: 10,
 } as const;
 
 export type FrameTypeValue = typeof FrameType[keyof typeof FrameType];
 
-/** Flag: the sender sends no more DATA on this stream. */
+/** Flag: the sender sends no more DATA on this stream (on WS_MESSAGE: the message's last piece). */
 export const END = 1;
+/** Flag on WS_MESSAGE: the message is binary (else text, UTF-8). */
+export const BINARY = 2;
 
 /**
  * Receives one frame. `payload` is a view of the reader's buffer, valid only during the call:
@@ -123,7 +137,7 @@ export class FrameParser {
       const length = this.#lengthAt(at);
       if (this.#end - at - FRAME_HEADER < length) break;
       const type = buffer[at + 8]!;
-      if (type < FrameType.REQUEST || type > FrameType.WINDOW) {
+      if (type < FrameType.REQUEST || type > FrameType.WS_PONG) {
         throw new RangeError(`unknown data-channel frame type ${type}`);
       }
       const stream = buffer[at + 4]! * 0x1000000 +

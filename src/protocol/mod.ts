@@ -18,10 +18,14 @@ export {
   SOCKET_LINE,
 } from "./handshake.ts";
 export {
+  closePayload,
   decodeDataFrame,
   encodeDataFrame,
   nowNanos,
+  openPayload,
   readClose,
+  readClosePayload,
+  readOpenPayload,
   WS_CODE,
   WS_OPCODE,
   WS_PATH,
@@ -31,6 +35,7 @@ export {
 export { callUnary, isUnimplemented, type UnaryMethod } from "./unary.ts";
 export { fromWireHeaders, isHopByHop, toWireHeaders } from "./http_headers.ts";
 export {
+  BINARY,
   encodeFrame,
   END,
   FRAME_HEADER,
@@ -45,6 +50,11 @@ export {
   windowPayload,
 } from "./data_frames.ts";
 export { FrameChannel, IncomingBody, OutgoingBody } from "./frame_channel.ts";
+export {
+  ChannelSocket,
+  type ChannelSocketEvents,
+  type ChannelSocketOptions,
+} from "./channel_socket.ts";
 export {
   readRequestHead,
   readResponseHead,

@@ -1,11 +1,14 @@
 import type { Logger } from "../plugin/mod.ts";
+import type { PluginSocket, SocketTransport } from "./socket.ts";
 import {
+  ChannelSocket,
   END,
   FrameChannel,
   FrameType,
   type FrameTypeValue,
   IncomingBody,
   OutgoingBody,
+  readOpenPayload,
   readRequestHead,
   type RequestHead,
   StreamTable,
@@ -30,10 +33,23 @@ interface ServerStream {
 
 type Streams = StreamTable<ServerStream>;
 
+/** The WebSocket sessions of one connection, in the same id space as the requests. */
+type Sockets = StreamTable<ChannelSocket>;
+
+/**
+ * Starts the plugin's handler for a WebSocket session's CONNECT headers on `transport`, or
+ * refuses it with a close; returns the socket that hears what the host sends.
+ */
+export type OpenSocket = (
+  connect: Record<string, string>,
+  transport: SocketTransport,
+) => PluginSocket | undefined;
+
 /**
  * The plugin's side of the data channel: accepts the host's connections on a Unix socket and
  * answers each REQUEST stream with `respond` (the same routing as `HandleHTTP`), streaming both
- * bodies with flow control. A CANCEL from the host aborts the request's signal.
+ * bodies with flow control. A CANCEL from the host aborts the request's signal. WS_OPEN starts a
+ * WebSocket session with `openSocket` (capability `websocket_channel`).
  */
 export class DataServer {
   readonly #listener: Deno.Listener;
@@ -44,6 +60,7 @@ export class DataServer {
     readonly path: string,
     readonly respond: (request: Request) => Promise<Response>,
     readonly logger: Logger,
+    readonly openSocket?: OpenSocket,
   ) {
     this.#listener = Deno.listen({ transport: "unix", path });
     this.#accepting = this.#accept();
@@ -71,28 +88,58 @@ export class DataServer {
 
   #serve(conn: Deno.Conn): void {
     const streams: Streams = new StreamTable();
-    const channel = new FrameChannel(
-      conn,
-      (id, type, flags, payload) => this.#frame(channel, streams, id, type, flags, payload),
-    );
+    const sockets: Sockets = new StreamTable();
+    const channel = new FrameChannel(conn, (id, type, flags, payload) => {
+      const stream = streams.get(id);
+      if (stream || type <= FrameType.DATA) {
+        this.#frame(channel, streams, stream, id, type, flags, payload);
+      } else if (type === FrameType.WS_OPEN) {
+        if (!sockets.has(id)) this.#openSocket(channel, sockets, id, payload);
+      } else {
+        sockets.get(id)?.receive(type, flags, payload);
+      }
+    });
     this.#channels.add(channel);
     channel.closed.then(() => {
       this.#channels.delete(channel);
-      for (const [, stream] of streams.entries()) {
-        stream.controller.abort(new Error("the host closed the data channel"));
-      }
+      const reason = new Error("the host closed the data channel");
+      for (const [, stream] of streams.entries()) stream.controller.abort(reason);
+      for (const [, socket] of sockets.entries()) socket.fail(reason);
+    });
+  }
+
+  #openSocket(channel: FrameChannel, sockets: Sockets, id: number, payload: Uint8Array): void {
+    // The plugin's socket exists once its handler is found; frames may end the session before.
+    const to: { plugin?: PluginSocket } = {};
+    const socket = new ChannelSocket(channel, id, {
+      message: (data) => to.plugin?.received(data),
+      close: (code, reason) => to.plugin?.closed(code, reason, true),
+      gone: () => to.plugin?.closed(1006, "the connection to the host ended", false),
+    }, { onEnd: () => sockets.delete(id) });
+    sockets.set(id, socket);
+    let connect: Record<string, string>;
+    try {
+      connect = readOpenPayload(payload);
+    } catch (error) {
+      return socket.close(1002, `bad WS_OPEN: ${(error as Error).message}`);
+    }
+    if (!this.openSocket) return socket.close(1008, "this plugin serves no WebSockets");
+    to.plugin = this.openSocket(connect, {
+      send: (message) => socket.send(message),
+      buffered: () => socket.buffered,
+      close: (code, reason) => socket.close(code, reason),
     });
   }
 
   #frame(
     channel: FrameChannel,
     streams: Streams,
+    stream: ServerStream | undefined,
     id: number,
     type: FrameTypeValue,
     flags: number,
     payload: Uint8Array,
   ): void {
-    const stream = streams.get(id);
     switch (type) {
       case FrameType.REQUEST:
         if (!stream) this.#open(channel, streams, id, flags, payload);

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { domain } from "../protocol/mod.ts";
+import { JsonLogger, memorySink } from "../log/mod.ts";
+import { ChannelSocket, domain, FrameChannel, FrameType, openPayload } from "../protocol/mod.ts";
 import { METADATA, servedPlugin } from "./_in_process.ts";
-import { definePlugin } from "./definition.ts";
+import { definePlugin, type PluginDefinition } from "./definition.ts";
+import { serve } from "./serve.ts";
 
 const Type = domain.WebSocketMessage_Type;
 const encoder = new TextEncoder();
@@ -113,6 +115,98 @@ Deno.test("SDK WebSocket: a handler's close goes out with its code; unknown path
     assert.equal((await noConnect.next(1)).headers.code, "1002");
     await noConnect.ended;
     noConnect.stream.end();
+  } finally {
+    await plugin.close();
+  }
+});
+
+/** Serves `definition` with a data socket; opens WebSocket sessions on it as the host would. */
+async function servedWithDataChannel(definition: PluginDefinition) {
+  const dir = await Deno.makeTempDir({ prefix: "qntx-sdk-ws-" });
+  const serving = await serve(definition, {
+    args: ["--socket", `${dir}/plugin.sock`, "--data-socket", `${dir}/data.sock`],
+    exit: false,
+    logger: new JsonLogger("demo v1.2.3", { sink: memorySink() }),
+  });
+  const sessions = new Map<number, ChannelSocket>();
+  const channel = new FrameChannel(
+    await Deno.connect({ transport: "unix", path: `${dir}/data.sock` }),
+    (id, type, flags, payload) => sessions.get(id)?.receive(type, flags, payload),
+  );
+  let next = 1;
+  return {
+    capabilities: serving.service.extraCapabilities,
+    open(connect: Record<string, string>) {
+      const id = next;
+      next += 2;
+      const heard: unknown[] = [];
+      const waiting: (() => void)[] = [];
+      const push = (event: unknown) => {
+        heard.push(event);
+        waiting.splice(0).forEach((wake) => wake());
+      };
+      const socket = new ChannelSocket(channel, id, {
+        message: (data) => push(typeof data === "string" ? data : [...data]),
+        close: (code, reason) => push({ close: code, reason }),
+        gone: () => push("gone"),
+        pong: () => push("pong"),
+      }, { onEnd: () => sessions.delete(id) });
+      sessions.set(id, socket);
+      channel.send(id, FrameType.WS_OPEN, 0, openPayload(connect));
+      return {
+        socket,
+        async next(count: number) {
+          while (heard.length < count) await new Promise<void>((wake) => waiting.push(wake));
+          return heard[count - 1];
+        },
+      };
+    },
+    async close() {
+      channel.close();
+      await channel.closed;
+      await serving.stop("test over");
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+Deno.test("SDK WebSocket over the data channel: messages both ways, PING, close codes, refusals", async () => {
+  const closed = Promise.withResolvers<number>();
+  const plugin = await servedWithDataChannel(definePlugin({
+    metadata: METADATA,
+    websocket: {
+      "/echo": (socket, request) => {
+        socket.send(`hello ${new URL(request.url).search} ${request.headers.get("x-user")}`);
+        socket.onmessage = (event) => socket.send(event.data);
+        socket.addEventListener(
+          "close",
+          (event) => closed.resolve((event as CloseEvent).code),
+        );
+      },
+      "/bye": (socket) => socket.close(4002, "done"),
+    },
+  }));
+  try {
+    assert.ok(plugin.capabilities.includes("websocket_channel"));
+    const echo = plugin.open({ path: "/echo", query: "room=1", "x-user": "ann" });
+    // Sent right behind the open: the handler, run at once, hears it.
+    echo.socket.send("ping me");
+    assert.equal(await echo.next(1), "hello ?room=1 ann");
+    assert.equal(await echo.next(2), "ping me");
+    echo.socket.send(new Uint8Array([0, 255, 1]));
+    assert.deepEqual(await echo.next(3), [0, 255, 1]);
+    echo.socket.ping();
+    assert.equal(await echo.next(4), "pong");
+    echo.socket.close(4001, "bye");
+    assert.equal(await closed.promise, 4001);
+
+    const bye = plugin.open({ path: "/bye" });
+    assert.deepEqual(await bye.next(1), { close: 4002, reason: "done" });
+    const unknown = plugin.open({ path: "/nope" });
+    assert.deepEqual(await unknown.next(1), {
+      close: 1008,
+      reason: "no WebSocket handler for /nope",
+    });
   } finally {
     await plugin.close();
   }

@@ -12,6 +12,7 @@ import { parsePluginArgs } from "./args.ts";
 import { DataServer } from "./data_server.ts";
 import type { PluginDefinition } from "./definition.ts";
 import { PluginService } from "./plugin_service.ts";
+import { openSocket } from "./websocket_session.ts";
 
 /** How long a stopping plugin waits for in-flight calls before dropping them. */
 const DRAIN_MS = 1500;
@@ -105,8 +106,14 @@ export async function serve(
   const address = await bind(server, args.address);
   let data: DataServer | undefined;
   if (args.dataSocket) {
-    data = new DataServer(args.dataSocket, (request) => service.respond(request), logger);
-    service.extraCapabilities.push(CAPABILITIES.dataChannel);
+    data = new DataServer(
+      args.dataSocket,
+      (request) => service.respond(request),
+      logger,
+      (connect, transport) =>
+        openSocket(connect, definition.websocket ?? {}, service.context, logger, transport),
+    );
+    service.extraCapabilities.push(CAPABILITIES.dataChannel, CAPABILITIES.websocketChannel);
   }
   writeLine(readyLine(address));
 

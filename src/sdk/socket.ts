@@ -1,14 +1,15 @@
-import { encodeDataFrame } from "../protocol/mod.ts";
-
 /** Codes that only describe a close and never go on the wire (RFC 6455, 7.4.1). */
 const RESERVED_CODES = new Set([1004, 1005, 1006, 1015]);
 
 type Listener<E extends Event> = ((event: E) => void) | null;
 
-/** How a socket talks to the stream under it; the session provides it. */
+/**
+ * How a socket talks to the stream under it (a `HandleWebSocket` stream or a data-channel
+ * session); the session provides it.
+ */
 export interface SocketTransport {
-  /** Sends one DATA frame; false when the stream's buffer is full (back off until `drain`). */
-  sendData(data: Uint8Array, headers: Record<string, string>): boolean;
+  /** Sends one message, text or binary; false when the stream is backed up (send less). */
+  send(message: string | ArrayBuffer | ArrayBufferView): boolean;
   /** Sends a CLOSE frame and ends the stream. */
   close(code: number, reason: string): void;
   /** Bytes sent but not yet taken by the host (it stops taking them for a slow client). */
@@ -46,8 +47,7 @@ export class PluginSocket extends EventTarget {
     if (this.readyState !== PluginSocket.OPEN) {
       throw new DOMException("the WebSocket is not open", "InvalidStateError");
     }
-    const frame = encodeDataFrame(message);
-    return this.transport.sendData(frame.data, frame.headers);
+    return this.transport.send(message);
   }
 
   close(code = 1000, reason = ""): void {

@@ -3,6 +3,7 @@ import type { Logger } from "../plugin/mod.ts";
 import {
   decodeDataFrame,
   domain,
+  encodeDataFrame,
   nowNanos,
   readClose,
   WS_CODE,
@@ -12,7 +13,7 @@ import {
   WS_REASON,
 } from "../protocol/mod.ts";
 import type { PluginContext, SocketHandler } from "./definition.ts";
-import { PluginSocket } from "./socket.ts";
+import { PluginSocket, type SocketTransport } from "./socket.ts";
 
 type Frame = domain.WebSocketMessage;
 type Stream = ServerDuplexStream<Frame, Frame>;
@@ -88,26 +89,48 @@ export function serveWebSocket(
   stream.on("cancelled", gone);
 
   function open(connect: Frame): PluginSocket | undefined {
-    const { [WS_PATH]: rawPath, [WS_QUERY]: query, ...forwarded } = connect.headers;
-    const path = rawPath && rawPath !== "" ? rawPath : "/";
-    const handler = handlers[path];
-    if (!handler) {
-      refuse(1008, `no WebSocket handler for ${path}`);
-      return undefined;
-    }
-    const url = `http://localhost${path}${query ? `?${query}` : ""}`;
-    const created = new PluginSocket(url, {
-      sendData: (data, headers) => stream.write(frame(Type.DATA, headers, data)),
+    return openSocket(connect.headers, handlers, context, logger, {
+      send: (message) => {
+        const { data, headers } = encodeDataFrame(message);
+        return stream.write(frame(Type.DATA, headers, data));
+      },
       buffered: () => stream.writableLength,
       close: (code, reason) => refuse(code, reason),
     });
-    const request = new Request(url, { headers: forwarded });
-    Promise.resolve()
-      .then(() => handler(created, request, context))
-      .catch((error) => {
-        logger.error(`WebSocket handler for ${path} failed`, { error });
-        if (created.readyState === PluginSocket.OPEN) created.close(4000, "handler failed");
-      });
-    return created;
   }
+}
+
+/**
+ * Starts the handler for a CONNECT's headers (`path`, `query`, forwarded request headers) on a
+ * socket over `transport`; refuses (1008) a path without a handler. Either transport uses it.
+ */
+export function openSocket(
+  connect: Record<string, string>,
+  handlers: Record<string, SocketHandler>,
+  context: PluginContext,
+  logger: Logger,
+  transport: SocketTransport,
+): PluginSocket | undefined {
+  const { [WS_PATH]: rawPath, [WS_QUERY]: query, ...forwarded } = connect;
+  const path = rawPath && rawPath !== "" ? rawPath : "/";
+  const handler = handlers[path];
+  if (!handler) {
+    transport.close(1008, `no WebSocket handler for ${path}`);
+    return undefined;
+  }
+  const url = `http://localhost${path}${query ? `?${query}` : ""}`;
+  const socket = new PluginSocket(url, transport);
+  const request = new Request(url, { headers: forwarded });
+  const failed = (error: unknown) => {
+    logger.error(`WebSocket handler for ${path} failed`, { error });
+    if (socket.readyState === PluginSocket.OPEN) socket.close(4000, "handler failed");
+  };
+  // Run at once: messages that came with the CONNECT are delivered right after this returns,
+  // and a handler that sets `onmessage` before its first await must not miss them.
+  try {
+    Promise.resolve(handler(socket, request, context)).catch(failed);
+  } catch (error) {
+    failed(error);
+  }
+  return socket;
 }

@@ -1,11 +1,14 @@
 import { PluginCallError } from "../plugin/mod.ts";
 import {
+  ChannelSocket,
+  type ChannelSocketEvents,
   type domain,
   END,
   FrameChannel,
   FrameType,
   type FrameTypeValue,
   IncomingBody,
+  openPayload,
   OutgoingBody,
   readResponseHead,
   StreamTable,
@@ -49,11 +52,14 @@ const STREAM_IDS = 2 ** 32;
 
 /**
  * The host's side of one plugin process's data channel: one Unix-socket connection carrying
- * every HTTP request to it as a stream of frames (see src/protocol/data_frames.ts).
+ * every HTTP request to it, and every WebSocket session when the plugin can, as streams of
+ * frames (see src/protocol/data_frames.ts).
  */
 export class DataClient {
   #next = 1;
   readonly #streams = new StreamTable<ClientStream>();
+  /** WebSocket sessions, in the same id space as the requests. */
+  readonly #sockets = new StreamTable<ChannelSocket>();
   readonly #copies = new BodyCopies();
   #sweeper?: ReturnType<typeof setInterval>;
 
@@ -65,6 +71,7 @@ export class DataClient {
       );
       for (const [id, stream] of this.#streams.entries()) this.#fail(id, stream, reason);
       this.#streams.clear();
+      for (const [, socket] of this.#sockets.entries()) socket.fail(reason);
       this.#stopSweeping();
     });
   }
@@ -151,17 +158,39 @@ export class DataClient {
     return promise;
   }
 
+  /**
+   * Opens a WebSocket session (WS_OPEN with the CONNECT headers); `events` hears the plugin.
+   * Messages from the plugin over `maxMessageBytes` close it with 1009.
+   */
+  openWebSocket(
+    connect: Record<string, string>,
+    events: ChannelSocketEvents,
+    maxMessageBytes: number,
+  ): ChannelSocket {
+    if (this.channel.isClosed) {
+      throw new PluginCallError("unreachable", `plugin "${this.plugin}" closed its data channel`);
+    }
+    const id = this.#nextId();
+    const socket = new ChannelSocket(this.channel, id, events, {
+      maxMessageBytes,
+      onEnd: () => this.#sockets.delete(id),
+    });
+    this.#sockets.set(id, socket);
+    this.channel.send(id, FrameType.WS_OPEN, 0, openPayload(connect));
+    return socket;
+  }
+
   #nextId(): number {
     let id = this.#next;
     // Odd ids, wrapping within u32, skipping any still in use after a wrap.
-    while (this.#streams.has(id)) id = (id + 2) % STREAM_IDS;
+    while (this.#streams.has(id) || this.#sockets.has(id)) id = (id + 2) % STREAM_IDS;
     this.#next = (id + 2) % STREAM_IDS;
     return id;
   }
 
   #frame(id: number, type: FrameTypeValue, flags: number, payload: Uint8Array): void {
     const stream = this.#streams.get(id);
-    if (!stream) return;
+    if (!stream) return this.#sockets.get(id)?.receive(type, flags, payload);
     switch (type) {
       case FrameType.RESPONSE: {
         if (stream.answered) return;

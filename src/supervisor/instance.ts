@@ -6,6 +6,8 @@ import {
   callUnary,
   CAPABILITIES,
   CHANNEL_OPTIONS,
+  type ChannelSocket,
+  type ChannelSocketEvents,
   domain,
   grpcTarget,
   isUnimplemented,
@@ -321,6 +323,27 @@ export function openStream(
   stream.on("end", forget);
   stream.on("error", forget);
   return stream;
+}
+
+/**
+ * Opens a WebSocket session over the instance's data channel; null when the process does not
+ * offer it (capability `websocket_channel`), and the caller then uses `HandleWebSocket`. A stop
+ * closes the channel, which ends its sessions.
+ */
+export function openChannelSocket(
+  instance: Instance | undefined,
+  name: string,
+  connect: Record<string, string>,
+  events: ChannelSocketEvents,
+  maxMessageBytes: number,
+): ChannelSocket | null {
+  const data = instance?.data;
+  if (!instance || !data || data.closed) return null;
+  if (!instance.metadata.capabilities.includes(CAPABILITIES.websocketChannel)) return null;
+  if (instance.stopping) {
+    throw new PluginCallError("unreachable", `plugin "${name}" has no running process`);
+  }
+  return data.openWebSocket(connect, events, maxMessageBytes);
 }
 
 /**

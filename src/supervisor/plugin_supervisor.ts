@@ -1,6 +1,6 @@
 import type { ConfigSchema, DomainPlugin } from "../plugin/mod.ts";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
-import type { domain, UnaryMethod } from "../protocol/mod.ts";
+import type { ChannelSocket, ChannelSocketEvents, domain, UnaryMethod } from "../protocol/mod.ts";
 import { reasonOf, RegistryError } from "../registry/mod.ts";
 import { CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
@@ -13,6 +13,7 @@ import {
   type Instance,
   instanceCall,
   launchInstance,
+  openChannelSocket,
   openStream,
   PermanentFailure,
   terminateInstance,
@@ -110,6 +111,15 @@ export class PluginSupervisor {
   /** Opens a `HandleWebSocket` stream to the current process; it is cut when the process stops. */
   openWebSocket(): ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage> {
     return openStream(this.#instance, this.name);
+  }
+
+  /** Opens a WebSocket session over the data channel, or null when the process has none. */
+  openWebSocketChannel(
+    connect: Record<string, string>,
+    events: ChannelSocketEvents,
+    maxMessageBytes: number,
+  ): ChannelSocket | null {
+    return openChannelSocket(this.#instance, this.name, connect, events, maxMessageBytes);
   }
 
   /** How to tell WebSocket clients why their plugin stream ended (see the relay). */

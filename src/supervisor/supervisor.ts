@@ -1,6 +1,6 @@
 import { type ConfigSchema, type Logger, PluginCallError } from "../plugin/mod.ts";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
-import type { domain, UnaryMethod } from "../protocol/mod.ts";
+import type { ChannelSocket, ChannelSocketEvents, domain, UnaryMethod } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import type { StreamedResponse } from "./data_client.ts";
 import { discoverPlugin } from "./discovery.ts";
@@ -147,6 +147,18 @@ export class Supervisor {
     const plugin = this.#plugins.get(name);
     if (!plugin) throw new PluginCallError("unreachable", `plugin "${name}" has no process`);
     return plugin.openWebSocket();
+  }
+
+  /** Opens a WebSocket session over plugin `name`'s data channel; null when it has none. */
+  openWebSocketChannel(
+    name: string,
+    connect: Record<string, string>,
+    events: ChannelSocketEvents,
+    maxMessageBytes: number,
+  ): ChannelSocket | null {
+    const plugin = this.#plugins.get(name);
+    if (!plugin) throw new PluginCallError("unreachable", `plugin "${name}" has no process`);
+    return plugin.openWebSocketChannel(connect, events, maxMessageBytes);
   }
 
   closeCodeFor(name: string): 1001 | 1011 | 1012 {
