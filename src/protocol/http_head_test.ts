@@ -68,8 +68,15 @@ Deno.test("writeResponseHead() keeps every header of a web response, Set-Cookie 
         for (const { name, values } of decoded.headers) {
           for (const v of values) back.append(name, v);
         }
-        assert.deepEqual([...back], [...headers]);
-        assert.deepEqual(back.getSetCookie(), cookies);
+        // Appending trims a value's ends, so compare with the headers appended the same way
+        // ("a: !" and "a: " combine to "!, ", which comes back as "!,").
+        const expected = new Headers();
+        for (const [name, v] of headers) {
+          if (name !== "set-cookie") expected.append(name, v);
+        }
+        for (const cookie of headers.getSetCookie()) expected.append("set-cookie", cookie);
+        assert.deepEqual([...back], [...expected]);
+        assert.deepEqual(back.getSetCookie(), expected.getSetCookie());
       },
     ),
   );
