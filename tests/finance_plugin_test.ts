@@ -103,7 +103,7 @@ Deno.test("finance plugin - routes answer figures and name bad input", async () 
     assert.match(malformed.body.detail, /line 2, column 3 \(close\): "ten" is not a number/);
     const huge = await call(test, "POST", "/analyze", "date,ACME\n" + "2024-01-02,1\n".repeat(200));
     assert.equal(huge.status, 413);
-    assert.match(huge.body.detail, /larger than max_upload_bytes \(2048 bytes\)/);
+    assert.match(huge.body.detail, /over max_upload_bytes \(2048 bytes\)/);
 
     const uploaded = await call(
       test,

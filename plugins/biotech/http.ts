@@ -1,13 +1,8 @@
-/** The HTTP edge: one error type, the one place errors become responses, and body limits. */
+/** The HTTP edge: the one place errors become responses, and body limits. */
+import { HttpError, readText as readBody } from "../../src/sdk/mod.ts";
 import { SequenceFormatError } from "./fasta.ts";
 
-/** An error with the status it should answer. */
-export class HttpError extends Error {
-  override name = "HttpError";
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
+export { HttpError };
 
 const TITLES: Record<number, string> = {
   400: "Bad Request",
@@ -37,34 +32,9 @@ export function problem(error: unknown): Response {
   );
 }
 
-/** Reads a text body of at most `limit` bytes; a longer one is a 413 before it is all read. */
-export async function readText(request: Request, limit: number): Promise<string> {
-  const tooLarge = () =>
-    new HttpError(
-      413,
-      `the body is over max_upload_bytes (${limit} bytes); send less, or use a job`,
-    );
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (declared > limit) throw tooLarge();
-  if (!request.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.byteLength;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new HttpError(400, "the body is not UTF-8 text");
-  }
+/** The body as text, at most `limit` bytes (`max_upload_bytes`): 413 above, 400 if not UTF-8. */
+export function readText(request: Request, limit: number): Promise<string> {
+  return readBody(request, limit, `max_upload_bytes (${limit} bytes)`);
 }
 
 /** Reads a JSON object body of at most `limit` bytes. */

@@ -1,15 +1,14 @@
 /** The plugin's one place that turns errors into `application/problem+json` responses. */
-import type { RouteHandler } from "../../src/sdk/mod.ts";
+import {
+  HttpError,
+  readJson as readJsonBody,
+  readText as readBody,
+  type RouteHandler,
+} from "../../src/sdk/mod.ts";
 import { CsvError } from "./csv.ts";
 import { VAR_METHODS, type VarMethod } from "./var.ts";
 
-/** A failure the client caused (or may retry), with the status to answer. */
-export class HttpError extends Error {
-  override name = "HttpError";
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
+export { HttpError };
 
 const TITLES: Record<number, string> = {
   400: "Bad Request",
@@ -46,47 +45,14 @@ export function guarded(handler: RouteHandler): RouteHandler {
   };
 }
 
-/** The body as text, refused with 413 as soon as it passes `limit` bytes. */
-export async function readText(request: Request, limit: number): Promise<string> {
-  const tooLarge = () =>
-    new HttpError(413, `the request body is larger than max_upload_bytes (${limit} bytes)`);
-  const declared = Number(request.headers.get("content-length") ?? "");
-  if (declared > limit) throw tooLarge();
-  if (!request.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new HttpError(400, "the request body is not UTF-8 text");
-  }
+/** The body as text, at most `limit` bytes (`max_upload_bytes`): 413 above, 400 if not UTF-8. */
+export function readText(request: Request, limit: number): Promise<string> {
+  return readBody(request, limit, `max_upload_bytes (${limit} bytes)`);
 }
 
-/** The body as JSON, with a 400 naming the parse error. */
-export async function readJson(request: Request, limit: number): Promise<unknown> {
-  const text = await readText(request, limit);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new HttpError(400, `the request body is not JSON: ${(error as Error).message}`);
-  }
+/** The body as JSON, at most `limit` bytes, with a 400 naming the parse error. */
+export function readJson(request: Request, limit: number): Promise<unknown> {
+  return readJsonBody(request, limit, `max_upload_bytes (${limit} bytes)`);
 }
 
 /** `?confidence=`: a number in (0.5, 1), else 400. */

@@ -31,3 +31,4 @@ export { capabilitiesOf } from "./plugin_service.ts";
 export { serve, type ServeOptions, type ServingPlugin } from "./serve.ts";
 export { PluginSocket } from "./socket.ts";
 export type { RemoteSchedules, ScheduledJob } from "./host_clients.ts";
+export { HttpError, readJson, readText } from "./request_body.ts";

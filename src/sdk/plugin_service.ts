@@ -5,6 +5,7 @@ import type { PluginContext, PluginDefinition } from "./definition.ts";
 import { RemoteAttestationStore, RemoteQueue, RemoteSchedules } from "./host_clients.ts";
 import { fromResponse, toRequest } from "./http_bridge.ts";
 import { executeJob } from "./jobs.ts";
+import { HttpError } from "./request_body.ts";
 import { PluginRouter } from "./router.ts";
 import { serveWebSocket } from "./websocket_session.ts";
 
@@ -203,7 +204,8 @@ export class PluginService {
 
   /**
    * Answers one web request as the plugin would over any transport: 503 while paused, the
-   * first matching route, else `fetch`, else 404/405; a handler that throws is a 500.
+   * first matching route, else `fetch`, else 404/405; a handler that throws an
+   * {@link HttpError} gets its status, any other throw is a 500.
    */
   async respond(request: Request): Promise<Response> {
     const { name } = this.definition.metadata;
@@ -225,6 +227,7 @@ export class PluginService {
       }
       return problem(404, `plugin "${name}" has no route for ${url.pathname}`);
     } catch (error) {
+      if (error instanceof HttpError) return problem(error.status, error.message);
       this.logger.error(`${request.method} ${url.pathname} failed`, { error });
       return problem(500, `plugin "${name}" failed to handle ${request.method} ${url.pathname}`);
     }

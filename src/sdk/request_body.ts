@@ -1,0 +1,63 @@
+/**
+ * What a route throws to answer with a status of its choosing: the SDK turns it into an
+ * `application/problem+json` answer with the message as `detail` (never a 500).
+ */
+export class HttpError extends Error {
+  override name = "HttpError";
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * The request's body as text, read up to `limit` bytes: a longer body is refused (413) before
+ * it is all read, a body that is not UTF-8 is a 400. `limitName` says in the message which
+ * setting the limit comes from, e.g. `max_upload_bytes (1048576 bytes)`.
+ */
+export async function readText(
+  request: Request,
+  limit: number,
+  limitName = `${limit} bytes`,
+): Promise<string> {
+  const tooLarge = () => new HttpError(413, `the request body is over ${limitName}`);
+  if (Number(request.headers.get("content-length") ?? "") > limit) throw tooLarge();
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, "the request body is not UTF-8 text");
+  }
+}
+
+/** The request's body as JSON, read as {@link readText} does; a 400 names the parse error. */
+export async function readJson(
+  request: Request,
+  limit: number,
+  limitName?: string,
+): Promise<unknown> {
+  const text = await readText(request, limit, limitName);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `the request body is not JSON: ${(error as Error).message}`);
+  }
+}
