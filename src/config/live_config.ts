@@ -1,5 +1,5 @@
 import { dirname, join } from "node:path";
-import type { ConfigSchema } from "../plugin/mod.ts";
+import { type ConfigSchema, ENV_REFERENCE } from "../plugin/mod.ts";
 import { ConfigError } from "./errors.ts";
 import { type HostConfig, parseHostConfig } from "./host_config.ts";
 import { type FieldErrors, validateConfig } from "./schema_validation.ts";
@@ -36,7 +36,7 @@ export function maskSecrets(
 ): Record<string, unknown> {
   const shown: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
-    const reference = typeof value === "string" && value.startsWith("env:");
+    const reference = typeof value === "string" && ENV_REFERENCE.test(value);
     shown[key] = schema[key]?.secret && !reference && value !== "" ? MASK : value;
   }
   return shown;

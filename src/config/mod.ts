@@ -18,5 +18,5 @@ export {
   type UpdateResult,
   writeAtomically,
 } from "./live_config.ts";
-export { ENV_REFERENCE, type FieldErrors, validateConfig } from "./schema_validation.ts";
+export { type FieldErrors, validateConfig } from "./schema_validation.ts";
 export { setTableValues } from "./toml_edit.ts";

@@ -1,13 +1,11 @@
 import {
   type ConfigField,
   type ConfigSchema,
+  ENV_REFERENCE,
   parseBool,
   parseNumber,
   parseStringList,
 } from "../plugin/mod.ts";
-
-/** A value that names an environment variable, resolved when the plugin is initialized. */
-export const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
 
 /** What is wrong with a plugin's configuration: one message per key. */
 export type FieldErrors = Record<string, string>;

@@ -1,6 +1,6 @@
 /** The shared attestation store, searchable. */
 
-import { api, el, notify } from "./dom.js";
+import { api, el, notify, table } from "./dom.js";
 import { main } from "./state.js";
 
 export function viewAttestations() {
@@ -62,26 +62,10 @@ export function viewAttestations() {
     el("h2", {}, "Attestations"),
     form,
     status,
-    el(
-      "div",
-      { class: "table-wrap" },
-      el(
-        "table",
-        {},
-        el("caption", { class: "muted" }, "Newest first"),
-        el(
-          "thead",
-          {},
-          el(
-            "tr",
-            {},
-            ["time", "subjects", "predicates", "contexts", "actors", "source"].map((h) =>
-              el("th", { scope: "col" }, h)
-            ),
-          ),
-        ),
-        body,
-      ),
+    table(
+      ["time", "subjects", "predicates", "contexts", "actors", "source"],
+      body,
+      "Newest first",
     ),
     more,
   );

@@ -55,3 +55,23 @@ export function replaceKeepingFocus(node, ...children) {
   node.replaceChildren(...children.filter((child) => child !== null && child !== undefined));
   if (key) node.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
 }
+
+/** A scrollable table with column headings over `body` (a tbody), with an optional caption. */
+export function table(headings, body, caption) {
+  return el(
+    "div",
+    { class: "table-wrap" },
+    el(
+      "table",
+      {},
+      caption ? el("caption", { class: "muted" }, caption) : null,
+      el("thead", {}, el("tr", {}, headings.map((h) => el("th", { scope: "col" }, h)))),
+      body,
+    ),
+  );
+}
+
+/** A section of a page with its heading, labelled by it. */
+export function section(id, title) {
+  return el("section", { "aria-labelledby": id }, el("h3", { id }, title));
+}

@@ -1,6 +1,6 @@
 /** The Pulse queue: jobs by status and plugin with their progress, and one job's log. */
 
-import { api, el, notify, replaceKeepingFocus, time } from "./dom.js";
+import { api, el, notify, replaceKeepingFocus, table, time } from "./dom.js";
 import { cleanups, main, plugins } from "./state.js";
 
 const FINISHED = ["completed", "failed", "cancelled"];
@@ -87,26 +87,7 @@ export function viewJobs() {
       el("label", { for: "job-plugin" }, "Plugin", plugin),
     ),
     counts,
-    el(
-      "div",
-      { class: "table-wrap" },
-      el(
-        "table",
-        {},
-        el(
-          "thead",
-          {},
-          el(
-            "tr",
-            {},
-            ["job", "handler", "status", "progress", "created", "error", ""].map((h) =>
-              el("th", { scope: "col" }, h)
-            ),
-          ),
-        ),
-        body,
-      ),
-    ),
+    table(["job", "handler", "status", "progress", "created", "error", ""], body),
   );
   load();
   const timer = setInterval(load, 1500);
@@ -154,34 +135,20 @@ export function viewJob(id) {
       el("pre", { class: "muted" }, JSON.stringify(job.result, null, 2)),
       el("h3", {}, "Log"),
       logs.length
-        ? el(
-          "div",
-          { class: "table-wrap" },
+        ? table(
+          ["time", "level", "stage", "message"],
           el(
-            "table",
+            "tbody",
             {},
-            el(
-              "thead",
-              {},
+            logs.map((entry) =>
               el(
                 "tr",
                 {},
-                ["time", "level", "stage", "message"].map((h) => el("th", { scope: "col" }, h)),
-              ),
-            ),
-            el(
-              "tbody",
-              {},
-              logs.map((entry) =>
-                el(
-                  "tr",
-                  {},
-                  el("td", {}, entry.timestamp),
-                  el("td", {}, entry.level),
-                  el("td", {}, entry.stage),
-                  el("td", {}, entry.message),
-                )
-              ),
+                el("td", {}, entry.timestamp),
+                el("td", {}, entry.level),
+                el("td", {}, entry.stage),
+                el("td", {}, entry.message),
+              )
             ),
           ),
         )

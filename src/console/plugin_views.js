@@ -1,6 +1,6 @@
 /** The plugins: a card each, and one plugin's page with its config, logs, routes, permissions. */
 
-import { api, duration, el, ms, notify, replaceKeepingFocus } from "./dom.js";
+import { api, duration, el, ms, notify, replaceKeepingFocus, section } from "./dom.js";
 import { configForm } from "./config_form.js";
 import { logView } from "./log_view.js";
 import { main, plugins } from "./state.js";
@@ -132,26 +132,10 @@ export function viewPlugin(name) {
       actions(plugin),
     );
   };
-  const config = el(
-    "section",
-    { "aria-labelledby": "config-title" },
-    el("h3", { id: "config-title" }, "Configuration"),
-  );
-  const logs = el(
-    "section",
-    { "aria-labelledby": "logs-title" },
-    el("h3", { id: "logs-title" }, "Logs"),
-  );
-  const routes = el(
-    "section",
-    { "aria-labelledby": "routes-title" },
-    el("h3", { id: "routes-title" }, "HTTP routes"),
-  );
-  const access = el(
-    "section",
-    { "aria-labelledby": "access-title" },
-    el("h3", { id: "access-title" }, "Permissions"),
-  );
+  const config = section("config-title", "Configuration");
+  const logs = section("logs-title", "Logs");
+  const routes = section("routes-title", "HTTP routes");
+  const access = section("access-title", "Permissions");
   main.replaceChildren(
     el("p", {}, el("a", { href: "#/plugins" }, "← all plugins")),
     head,

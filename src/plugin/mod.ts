@@ -35,6 +35,7 @@ export type { ServiceRegistry } from "./services.ts";
 export { isPluginState, PLUGIN_STATES, type PluginState } from "./state.ts";
 export { PluginConfig } from "./plugin_config.ts";
 export {
+  ENV_REFERENCE,
   parseBool,
   parseDuration,
   parseInteger,

@@ -15,6 +15,7 @@ import type { SupervisorContext } from "./supervisor_context.ts";
  */
 export class Supervisor {
   readonly #plugins = new Map<string, PluginSupervisor>();
+  readonly #handlerSets = new WeakMap<domain.InitializeResponse, ReadonlySet<string>>();
   readonly #registry: Registry;
   readonly #logger: Logger;
 
@@ -121,12 +122,16 @@ export class Supervisor {
 
   /** Job handlers of each plugin whose process runs, as its last Initialize declared them. */
   jobHandlers(): Map<string, ReadonlySet<string>> {
-    return new Map(
-      [...this.#plugins.values()].filter((plugin) => plugin.declared).map((plugin) => [
-        plugin.name,
-        new Set(plugin.declared!.handlerNames),
-      ]),
-    );
+    const handlers = new Map<string, ReadonlySet<string>>();
+    for (const plugin of this.#plugins.values()) {
+      const declared = plugin.declared;
+      if (!declared) continue;
+      // Workers ask before every job: each Initialize's answer becomes a set once.
+      let names = this.#handlerSets.get(declared);
+      if (!names) this.#handlerSets.set(declared, names = new Set(declared.handlerNames));
+      handlers.set(plugin.name, names);
+    }
+    return handlers;
   }
 
   /** Forwards one HTTP request over plugin `name`'s data channel; null when it has none. */

@@ -1,6 +1,4 @@
-import { stringOf } from "../plugin/mod.ts";
-
-const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
+import { ENV_REFERENCE, stringOf } from "../plugin/mod.ts";
 
 /**
  * A plugin's table as the wire carries it (`InitializeRequest.config`): scalars as strings,
