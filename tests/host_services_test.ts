@@ -75,7 +75,7 @@ Deno.test("a wrong token gets 'invalid authentication token' on every RPC, never
       count: 1,
     });
     const store = new ats.ATSStoreServiceClient(
-      `unix:${test.dir}/data/run/host.sock`,
+      `unix:${test.host.supervisor.get("scribe")!.hostSocket}`,
       grpc.credentials.createInsecure(),
       CHANNEL_OPTIONS,
     );
@@ -125,7 +125,7 @@ Deno.test("a wrong token gets 'invalid authentication token' on every RPC, never
       assert.equal(error.code, grpc.status.PERMISSION_DENIED);
       assert.match(error.details, /invalid authentication token/);
       const jobs = new queue.QueueServiceClient(
-        `unix:${test.dir}/data/run/host.sock`,
+        `unix:${test.host.supervisor.get("scribe")!.hostSocket}`,
         grpc.credentials.createInsecure(),
         CHANNEL_OPTIONS,
       );
@@ -146,7 +146,7 @@ Deno.test("a wrong token gets 'invalid authentication token' on every RPC, never
         jobs.close();
       }
       const schedules = new schedule.ScheduleServiceClient(
-        `unix:${test.dir}/data/run/host.sock`,
+        `unix:${test.host.supervisor.get("scribe")!.hostSocket}`,
         grpc.credentials.createInsecure(),
         CHANNEL_OPTIONS,
       );

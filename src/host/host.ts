@@ -128,17 +128,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     );
   }
   const logDir = resolve(cwd, config.plugin.logDir);
-  // The host's services for plugin processes: one socket in the private runtime folder.
   const tokens = new TokenRegistry();
-  const serviceSocket = resolve(runtimeDir, "host.sock");
-  const serviceServer = startServiceServer(serviceSocket, {
-    store: attestations,
-    jobs,
-    schedules,
-    tokens,
-    logger: logger.named("services"),
-  });
-  const serviceTarget = `unix:${serviceSocket}`;
   const supervisor = new Supervisor(
     {
       registry,
@@ -167,8 +157,15 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       runtimeDir,
       dataDir: resolve(cwd, config.plugin.dataDir),
       hostEnv,
-      endpoints: { ats: serviceTarget, queue: serviceTarget, schedule: serviceTarget },
-      hostSockets: [serviceSocket],
+      // The host's services, on a socket of each launch's own (see launch_folder.ts).
+      serveServices: (socket, owners) =>
+        startServiceServer(socket, {
+          store: attestations,
+          jobs,
+          schedules,
+          tokens: owners,
+          logger: logger.named("services"),
+        }),
       pluginConfig: (name) => live.pluginValues(name),
       grants: (name) => config.plugin.grants[name] ?? NO_GRANTS,
       logFile: (name) => new LogFile(resolve(logDir, `${name}.log`)),
@@ -239,7 +236,6 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   try {
     listening = listen(config.server, handler, logger.named("guard"));
   } catch (error) {
-    serviceServer.then((served) => served.close(), () => {});
     db.close();
     throw error;
   }
@@ -286,7 +282,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   );
   // Routes answer (503 while loading) before any plugin is up: start-up never waits on plugins.
   const reserved = supervisor.reserve(config.plugin.enabled);
-  const pluginsStarted = serviceServer.then(() => supervisor.startAll(reserved)).catch(
+  const pluginsStarted = supervisor.startAll(reserved).catch(
     (error) => {
       logger.error("starting plugins failed", { error });
     },
@@ -306,7 +302,6 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
         logger.warn("some plugins did not shut down cleanly", { error });
       }
       await supervisor.stopAll();
-      await (await serviceServer.catch(() => undefined))?.close();
       await listening.shutdown();
       db.close();
       logger.info("host stopped");

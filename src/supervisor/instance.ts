@@ -16,7 +16,18 @@ import {
 import type { FoundPlugin } from "./discovery.ts";
 import { launchCommand } from "./launch_command.ts";
 import type { LogBuffer } from "./log_buffer.ts";
-import type { SupervisionTimeouts, SupervisorContext } from "./supervisor_context.ts";
+import type {
+  ServedServices,
+  ServiceOwners,
+  SupervisionTimeouts,
+  SupervisorContext,
+} from "./supervisor_context.ts";
+import {
+  type LaunchFolder,
+  makeLaunchFolder,
+  removeLaunchFolder,
+  socketIdentity,
+} from "./launch_folder.ts";
 import { type ExitStatus, PluginProcess } from "./plugin_process.ts";
 import { type DeniedAccess, PermissionAudit } from "./permission_audit.ts";
 import { toConfigSchema } from "./remote_plugin.ts";
@@ -26,6 +37,14 @@ import { DataClient, type StreamedResponse } from "./data_client.ts";
 export interface Instance {
   generation: number;
   process: PluginProcess;
+  /** The launch's private folder: its sockets and the host's service socket for it. */
+  folder: LaunchFolder;
+  /** The host's services as served to this launch alone. */
+  services?: ServedServices;
+  /** The identity of the service socket when the host made it (see {@link hostSocketIntact}). */
+  hostSocketId?: string;
+  /** Set when the host stopped it for something a restart will not cure (tampering). */
+  permanent?: boolean;
   client: domain.DomainPluginServiceClient;
   token: string;
   metadata: domain.MetadataResponse;
@@ -130,88 +149,157 @@ export async function launchInstance(
   logs: LogBuffer,
   onDenied: (access: DeniedAccess) => void,
 ): Promise<Instance> {
-  const socket = join(context.runtimeDir, `${found.name}.sock`);
-  const dataSocket = join(context.runtimeDir, `${found.name}.data.sock`);
+  const folder = await makeLaunchFolder(context.runtimeDir, found.name, generation);
   const auditFile = join(context.runtimeDir, `${found.name}.audit.jsonl`);
-  await Deno.remove(socket).catch(() => {});
-  await Deno.remove(dataSocket).catch(() => {});
   await Deno.remove(auditFile).catch(() => {});
   const dataDir = join(context.dataDir, found.name);
   await Deno.mkdir(dataDir, { recursive: true });
-  const command = launchCommand(found, {
-    execPath: context.execPath,
-    denoConfig: context.denoConfig,
-    paths: { pluginDir: found.dir, dataDir, socket, dataSocket, hostSockets: context.hostSockets },
-    tcpPort: found.kind === "qntx-executable" ? freePort() : 0,
-    grants: context.grants(found.name),
-    hostEnv: context.hostEnv,
-    auditFile,
-  });
-  if (!command.ok) throw new PermanentFailure(command.refused.join("; "));
-  const process = await PluginProcess.launch({
-    name: found.name,
-    command: command.command,
-    args: command.args,
-    env: command.env,
-    cwd: found.dir,
-    address: command.address,
-    startTimeoutMs: context.timeouts.start,
-  }, logs);
-  context.ledger.add(found.name, process.pid);
-  const instance: Instance = {
-    generation,
-    process,
-    client: new domain.DomainPluginServiceClient(
-      grpcTarget(process.address),
-      grpc.credentials.createInsecure(),
-      CHANNEL_OPTIONS,
-    ),
-    token: "",
-    metadata: domain.MetadataResponse.fromPartial({}),
-    schema: {},
-    stopping: false,
-    inFlight: 0,
-    streams: new Set(),
-  };
-  if (command.granted) instance.audit = new PermissionAudit(auditFile, command.granted, onDenied);
+  let services: ServedServices | undefined;
   try {
-    instance.metadata = await instanceCall(
-      instance,
-      instance.client.metadata,
-      {},
-      context.timeouts.call,
+    // The host's services for this launch alone: its token is good on this socket only.
+    services = await context.serveServices?.(
+      folder.hostSocket,
+      launchOwners(context, found.name, generation, onDenied),
     );
-    if (instance.metadata.name !== found.name) {
-      throw new PermanentFailure(
-        `the process started for plugin "${found.name}" says its name is "${instance.metadata.name}"`,
-      );
+    const command = launchCommand(found, {
+      execPath: context.execPath,
+      denoConfig: context.denoConfig,
+      paths: {
+        pluginDir: found.dir,
+        dataDir,
+        socket: folder.socket,
+        dataSocket: folder.dataSocket,
+        hostSockets: services ? [folder.hostSocket] : [],
+      },
+      tcpPort: found.kind === "qntx-executable" ? freePort() : 0,
+      grants: context.grants(found.name),
+      hostEnv: context.hostEnv,
+      auditFile,
+    });
+    if (!command.ok) throw new PermanentFailure(command.refused.join("; "));
+    const process = await PluginProcess.launch({
+      name: found.name,
+      command: command.command,
+      args: command.args,
+      env: command.env,
+      cwd: found.dir,
+      address: command.address,
+      startTimeoutMs: context.timeouts.start,
+    }, logs);
+    context.ledger.add(found.name, process.pid);
+    const instance: Instance = {
+      generation,
+      process,
+      folder,
+      services,
+      hostSocketId: await socketIdentity(folder.hostSocket),
+      client: new domain.DomainPluginServiceClient(
+        grpcTarget(process.address),
+        grpc.credentials.createInsecure(),
+        CHANNEL_OPTIONS,
+      ),
+      token: "",
+      metadata: domain.MetadataResponse.fromPartial({}),
+      schema: {},
+      stopping: false,
+      inFlight: 0,
+      streams: new Set(),
+    };
+    if (command.granted) {
+      instance.audit = new PermissionAudit(auditFile, command.granted, onDenied);
     }
-    instance.schema = await fetchSchema(instance, context.timeouts.call);
-    if (instance.metadata.capabilities.includes(CAPABILITIES.dataChannel)) {
-      instance.data = await DataClient.connect(found.name, dataSocket).catch((error) => {
-        context.logger.warn(
-          `plugin "${found.name}" offers a data channel the host cannot open; using gRPC`,
-          {
-            plugin: found.name,
-            error,
-          },
-        );
-        return undefined;
-      });
+    try {
+      await checkInstance(instance, found, context);
+    } catch (error) {
+      instance.stopping = true;
+      await terminateInstance(instance, context.timeouts, context.logger, found.name);
+      instance.client.close();
+      context.ledger.remove(process.pid);
+      throw error;
     }
+    instance.token = context.tokens.issue({
+      plugin: found.name,
+      version: instance.metadata.version,
+      generation,
+    });
+    return instance;
   } catch (error) {
-    instance.stopping = true;
-    await terminateInstance(instance, context.timeouts, context.logger, found.name);
-    instance.client.close();
-    context.ledger.remove(process.pid);
+    await services?.close();
+    await removeLaunchFolder(folder);
     throw error;
   }
-  instance.token = context.tokens.issue({
-    plugin: found.name,
-    version: instance.metadata.version,
-    generation,
-  });
-  return instance;
+}
+
+/** Who answers must be the plugin expected; then its schema and its data channel. */
+async function checkInstance(
+  instance: Instance,
+  found: FoundPlugin,
+  context: SupervisorContext,
+): Promise<void> {
+  instance.metadata = await instanceCall(
+    instance,
+    instance.client.metadata,
+    {},
+    context.timeouts.call,
+  );
+  if (instance.metadata.name !== found.name) {
+    throw new PermanentFailure(
+      `the process started for plugin "${found.name}" says its name is "${instance.metadata.name}"`,
+    );
+  }
+  instance.schema = await fetchSchema(instance, context.timeouts.call);
+  if (instance.metadata.capabilities.includes(CAPABILITIES.dataChannel)) {
+    instance.data = await DataClient.connect(found.name, instance.folder.dataSocket).catch(
+      (error) => {
+        context.logger.warn(
+          `plugin "${found.name}" offers a data channel the host cannot open; using gRPC`,
+          { plugin: found.name, error },
+        );
+        return undefined;
+      },
+    );
+  }
+}
+
+/**
+ * The tokens one launch's service socket accepts: its own. A token of another plugin (or of an
+ * earlier launch) shown there is refused like a forged one, and recorded: it can only have
+ * been stolen.
+ */
+function launchOwners(
+  context: SupervisorContext,
+  name: string,
+  generation: number,
+  onDenied: (access: DeniedAccess) => void,
+): ServiceOwners {
+  return {
+    owner(token) {
+      const owner = context.tokens.owner(token);
+      if (!owner) return undefined;
+      if (owner.plugin === name && owner.generation === generation) return owner;
+      const value = `showed the token of plugin "${owner.plugin}" (launch ${owner.generation}) ` +
+        `on the service socket of plugin "${name}" (launch ${generation})`;
+      context.logger.warn(`plugin "${name}" ${value}; refused`, { plugin: name });
+      onDenied({ at: Date.now(), permission: "token", value });
+      return undefined;
+    },
+  };
+}
+
+/**
+ * Whether the host's service socket of this launch is still the one the host made. The plugin
+ * may write its own sockets (Deno needs that to connect), so it could remove or replace this
+ * one: that only cuts it off from the host's services, and the host stops it for it.
+ */
+export async function hostSocketIntact(instance: Instance): Promise<boolean> {
+  if (!instance.services || instance.hostSocketId === undefined) return true;
+  return await socketIdentity(instance.folder.hostSocket) === instance.hostSocketId;
+}
+
+/** Releases what a launch held once its process is gone: its service socket and its folder. */
+export async function releaseInstance(instance: Instance): Promise<void> {
+  await instance.services?.close();
+  await removeLaunchFolder(instance.folder);
 }
 
 async function fetchSchema(instance: Instance, deadlineMs: number): Promise<ConfigSchema> {

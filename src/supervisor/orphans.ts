@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { launchRoot } from "./launch_folder.ts";
 
 /** A process the host started, identified well enough that a reused PID is never mistaken. */
 export interface ProcessRecord {
@@ -79,6 +80,12 @@ export class ProcessLedger {
     }
     for (const entry of Deno.readDirSync(this.runtimeDir)) {
       if (entry.name.endsWith(".sock")) Deno.removeSync(join(this.runtimeDir, entry.name));
+    }
+    // Launch folders (sockets) of the processes just killed.
+    try {
+      Deno.removeSync(launchRoot(this.runtimeDir), { recursive: true });
+    } catch {
+      // none left
     }
     this.#save();
     return killed;

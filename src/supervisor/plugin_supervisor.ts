@@ -10,12 +10,14 @@ import {
   exitWithin,
   forwardStream,
   forwardUnary,
+  hostSocketIntact,
   type Instance,
   instanceCall,
   launchInstance,
   openChannelSocket,
   openStream,
   PermanentFailure,
+  releaseInstance,
   terminateInstance,
 } from "./instance.ts";
 import { LogBuffer } from "./log_buffer.ts";
@@ -76,6 +78,11 @@ export class PluginSupervisor {
   /** The current process's pid, if one runs. */
   get pid(): number | undefined {
     return this.#instance?.process.pid;
+  }
+
+  /** The socket on which the host serves its services to the current process. */
+  get hostSocket(): string | undefined {
+    return this.#instance?.services ? this.#instance.folder.hostSocket : undefined;
   }
 
   /** What the current process declared in Initialize. */
@@ -198,6 +205,10 @@ export class PluginSupervisor {
     if (generation !== this.#generation || !this.#wanted) {
       instance.stopping = true;
       await terminateInstance(instance, this.context.timeouts, this.context.logger, this.name);
+      this.context.tokens.revoke(instance.token);
+      instance.client.close();
+      this.context.ledger.remove(instance.process.pid);
+      await releaseInstance(instance);
       return;
     }
     this.#instance = instance;
@@ -231,6 +242,7 @@ export class PluginSupervisor {
       shutdown: () => this.#stopInstance(),
       health: async (signal?: AbortSignal) => {
         const instance = this.#current();
+        await this.#checkSocket(instance);
         try {
           const answer = await instanceCall(
             instance,
@@ -260,12 +272,14 @@ export class PluginSupervisor {
     if (problems.length > 0) {
       throw new PermanentFailure(`its configuration is invalid: ${problems.join("; ")}`);
     }
+    await this.#checkSocket(instance);
+    const endpoint = instance.services?.target ?? "";
     const request: domain.InitializeRequest = {
-      atsStoreEndpoint: context.endpoints.ats,
-      queueEndpoint: context.endpoints.queue,
+      atsStoreEndpoint: endpoint,
+      queueEndpoint: endpoint,
       authToken: instance.token,
       config: toWireConfig(this.name, context.pluginConfig(this.name), context.hostEnv),
-      scheduleEndpoint: context.endpoints.schedule,
+      scheduleEndpoint: endpoint,
       reconfigure: instance.declared !== undefined,
     };
     try {
@@ -284,6 +298,29 @@ export class PluginSupervisor {
         : error;
     }
     context.initialized?.(this.name, instance.declared);
+  }
+
+  /**
+   * Stops a plugin that removed or replaced the host's service socket in its launch folder: it
+   * could only hurt itself, but a plugin that tampers with the host's sockets is not restarted
+   * until the operator says so. Recorded with its denied accesses.
+   */
+  async #checkSocket(instance: Instance): Promise<void> {
+    if (await hostSocketIntact(instance)) return;
+    const reason = "removed or replaced the host's service socket in its launch folder " +
+      `(${instance.folder.hostSocket}); it is stopped and not restarted until an operator ` +
+      "restarts or enables it";
+    this.denied.add({ at: Date.now(), permission: "socket", value: instance.folder.hostSocket });
+    if (!instance.permanent) {
+      instance.permanent = true;
+      instance.killedBecause = reason;
+      this.context.logger.error(`plugin "${this.name}" ${reason}`, {
+        plugin: this.name,
+        pid: instance.process.pid,
+      });
+      instance.process.signal("SIGKILL");
+    }
+    throw new PermanentFailure(reason);
   }
 
   #missedHealth(instance: Instance): void {
@@ -319,8 +356,10 @@ export class PluginSupervisor {
     context.tokens.revoke(instance.token);
     instance.client.close();
     instance.data?.close();
+    releaseInstance(instance);
     if (instance !== this.#instance) return;
     this.#instance = undefined;
+    if (instance.permanent && this.#wanted) return this.#giveUp(instance.killedBecause!);
     if (instance.stopping || !this.#wanted) return;
     const cause = instance.killedBecause ?? `exited unexpectedly (${describeExit(exit)})`;
     this.#scheduleRestart(cause, instance.process.startedAt);

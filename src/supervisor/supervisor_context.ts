@@ -8,6 +8,18 @@ import type { Grants } from "./sandbox.ts";
 import type { TokenRegistry } from "./tokens.ts";
 import type { Logger } from "../plugin/mod.ts";
 
+/** Who a token speaks for, as one launch's service socket sees it. */
+export interface ServiceOwners {
+  owner(token: string): { plugin: string; version: string } | undefined;
+}
+
+/** The host's services as served to one launch. */
+export interface ServedServices {
+  /** The gRPC target the plugin gets in Initialize (`unix:<path>`). */
+  target: string;
+  close(): Promise<void>;
+}
+
 /** Deadlines and limits of supervision, in milliseconds. */
 export interface SupervisionTimeouts {
   start: number;
@@ -37,9 +49,11 @@ export interface SupervisorContext {
   /** Each plugin's data folder is `<dataDir>/<name>`. */
   dataDir: string;
   hostEnv: Record<string, string>;
-  /** gRPC targets of the host services, empty when not served. */
-  endpoints: { ats: string; queue: string; schedule: string };
-  hostSockets: string[];
+  /**
+   * Serves the host's services (attestations, jobs, schedules) to one launch on its own socket,
+   * answering only tokens that `owners` accepts; absent when the host offers no services.
+   */
+  serveServices?(socket: string, owners: ServiceOwners): Promise<ServedServices>;
   pluginConfig(name: string): Record<string, unknown>;
   grants(name: string): Grants;
   logFile?(name: string): LogFile;
