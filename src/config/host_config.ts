@@ -43,7 +43,15 @@ export interface HostConfig {
     /** What the operator allows each plugin beyond its manifest. */
     grants: Record<
       string,
-      { read: string[]; write: string[]; net: string[]; env: string[]; trusted: boolean }
+      {
+        read: string[];
+        write: string[];
+        net: string[];
+        env: string[];
+        trusted: boolean;
+        approved_manifest?: string;
+        memory_mb?: number;
+      }
     >;
     /** How crashed plugins are restarted, in milliseconds (see BackoffPolicy). */
     restart: {

@@ -158,6 +158,17 @@ export const grantSchema = z.object({
   net: stringList(hostName).default([]),
   env: stringList(envName).default([]),
   trusted: bool().default(false),
+  /**
+   * The SHA-256 (hex) of the plugin's manifest the operator approved: what that manifest asks
+   * (hosts, variables, write entries, memory) is granted while the manifest stays the same.
+   */
+  approved_manifest: text().pipe(
+    z.string().regex(/^[0-9a-f]{64}$/, {
+      message: "must be the SHA-256 of the manifest, 64 lowercase hex digits",
+    }),
+  ).optional(),
+  /** The V8 heap a plugin may have in MiB, when it needs more than the default. */
+  memory_mb: integer(16, 65536).optional(),
 });
 
 export const pluginSchema = z.object({

@@ -129,6 +129,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   }
   const logDir = resolve(cwd, config.plugin.logDir);
   const tokens = new TokenRegistry();
+  // Filled once the server listens: where, and the guard in front of it, if any.
+  const front: { guard?: SlowClientGuard; url?: URL } = {};
   const supervisor = new Supervisor(
     {
       registry,
@@ -167,6 +169,10 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
           logger: logger.named("services"),
         }),
       pluginConfig: (name) => live.pluginValues(name),
+      hostAddress: () => ({
+        hostname: front.url?.hostname ?? config.server.bindAddress,
+        port: front.url ? Number(front.url.port) : config.server.port,
+      }),
       grants: (name) => config.plugin.grants[name] ?? NO_GRANTS,
       logFile: (name) => new LogFile(resolve(logDir, `${name}.log`)),
       configProblems: (name, schema) => {
@@ -211,8 +217,6 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     if (change.to === "running") workers.wake();
   });
 
-  // Filled once the server listens: the guard in front of it, if any.
-  const front: { guard?: SlowClientGuard } = {};
   const handler = createApp({
     registry,
     logger: logger.named("http"),
@@ -240,6 +244,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     throw error;
   }
   front.guard = listening.guard;
+  front.url = listening.url;
   const { url } = listening;
   logger.info(`listening on ${url}`, {
     url: url.href,

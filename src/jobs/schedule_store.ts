@@ -2,9 +2,9 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { ulid } from "../ats/mod.ts";
 import { transaction } from "../store/mod.ts";
 import { checkPayload, JobError } from "./job_record.ts";
+import { pluginHandler } from "./job_owner.ts";
 import type { JobStore } from "./job_store.ts";
 
-const SHORT_HANDLER = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MAX_INTERVAL = 366 * 86_400;
 const MAX_PAYLOAD = 1024 * 1024;
 
@@ -89,15 +89,6 @@ function toSchedule(row: Row): Schedule {
   };
 }
 
-/** `handler` with or without the plugin's prefix, as `<plugin>/<handler>`; throws when invalid. */
-function fullHandler(plugin: string, handler: string): string {
-  const short = handler.startsWith(`${plugin}/`) ? handler.slice(plugin.length + 1) : handler;
-  if (!SHORT_HANDLER.test(short)) {
-    throw new JobError(`handler_name "${handler}" is not a handler of plugin "${plugin}"`);
-  }
-  return `${plugin}/${short}`;
-}
-
 function checkInterval(seconds: number): number {
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_INTERVAL) {
     throw new JobError(
@@ -130,7 +121,7 @@ export class ScheduleStore {
       metadata?: Record<string, string>;
     },
   ): Schedule {
-    const handler = fullHandler(plugin, request.handlerName);
+    const handler = pluginHandler(plugin, request.handlerName);
     const interval = checkInterval(request.intervalSeconds);
     const payload = request.payload ?? new Uint8Array();
     checkPayload(payload, MAX_PAYLOAD);
@@ -208,7 +199,7 @@ export class ScheduleStore {
     const wanted = new Map<string, DeclaredSchedule & { interval: number }>();
     for (const declaration of declared) {
       try {
-        const handler = fullHandler(plugin, declaration.handlerName);
+        const handler = pluginHandler(plugin, declaration.handlerName);
         const short = handler.slice(plugin.length + 1);
         if (!handlers.includes(short)) {
           throw new JobError(`"${short}" is not one of its job handlers`);

@@ -1,8 +1,9 @@
-import { JobError, type Schedule, type ScheduleStore } from "../jobs/mod.ts";
+import { JobError, owned, ownHandler, type Schedule, type ScheduleStore } from "../jobs/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { schedule } from "../protocol/mod.ts";
 import { guard } from "./guarded.ts";
-import type { TokenOwners } from "./tokens.ts";
+import { recorded, type RefusalSink, warnRefusals } from "./refusals.ts";
+import type { Caller, TokenOwners } from "./tokens.ts";
 
 function rfc3339(ms: number): string {
   return ms > 0 ? new Date(ms).toISOString() : "";
@@ -25,46 +26,62 @@ export function toWireSchedule(value: Schedule): schedule.ScheduledJob {
   };
 }
 
+export interface ScheduleServiceOptions {
+  /** Where refusals are recorded; by default a warning in `logger`. */
+  refused?: RefusalSink;
+}
+
 /**
  * `ScheduleService` for plugin processes: a plugin makes, pauses, resumes, deletes and reads
- * its own schedules; another plugin's are refused by name. Every refusal is an answer with
- * `success=false` and the reason.
+ * its own schedules, for its own handlers. Another plugin's schedule gets the answer a missing
+ * one gets, and the attempt is recorded. Every refusal is an answer with `success=false` and
+ * the reason.
  */
 export function scheduleService(
   store: ScheduleStore,
   tokens: TokenOwners,
   logger: Logger,
+  options: ScheduleServiceOptions = {},
 ): schedule.ScheduleServiceServer {
   const guarded = guard(tokens, logger, "schedule service", (error) => error instanceof JobError);
+  const sink = options.refused ?? warnRefusals(logger, "schedule service");
+  const own = (caller: Caller, id: string): Schedule =>
+    owned(caller.plugin, `schedule "${id}"`, store.get(id));
   const refused = (error: string) => ({ success: false, error });
   const change = (work: (id: string, plugin: string) => void) =>
-    guarded<schedule.ScheduleIdRequest, schedule.ScheduleResult>(refused, (request, caller) => {
-      work(request.scheduleId, caller.plugin);
-      return { success: true, error: "" };
-    });
+    guarded<schedule.ScheduleIdRequest, schedule.ScheduleResult>(
+      refused,
+      recorded(sink, (request, caller) => {
+        own(caller, request.scheduleId);
+        work(request.scheduleId, caller.plugin);
+        return { success: true, error: "" };
+      }),
+    );
   return {
     createSchedule: guarded<schedule.CreateScheduleRequest, schedule.CreateScheduleResponse>(
       (error) => ({ success: false, error, scheduleId: "" }),
-      (request, caller) => {
+      recorded(sink, (request, caller) => {
+        // A bare name has always meant the plugin's own handler here, so no host names apply.
+        const handlerName = ownHandler(caller.plugin, request.handlerName, "schedule");
         const made = store.create(caller.plugin, {
-          handlerName: request.handlerName,
+          handlerName,
           intervalSeconds: request.intervalSeconds,
           payload: request.payload,
           metadata: request.metadata,
         });
         return { success: true, error: "", scheduleId: made.id };
-      },
+      }),
     ),
     pauseSchedule: change((id, plugin) => store.setState(id, "paused", plugin)),
     resumeSchedule: change((id, plugin) => store.setState(id, "active", plugin)),
     deleteSchedule: change((id, plugin) => store.delete(id, plugin)),
     getSchedule: guarded<schedule.ScheduleIdRequest, schedule.GetScheduleResponse>(
       (error) => ({ success: false, error, job: undefined }),
-      (request, caller) => ({
+      recorded(sink, (request, caller) => ({
         success: true,
         error: "",
-        job: toWireSchedule(store.owned(request.scheduleId, caller.plugin)),
-      }),
+        job: toWireSchedule(own(caller, request.scheduleId)),
+      })),
     ),
   };
 }

@@ -141,4 +141,11 @@ export const HOST_MIGRATIONS: readonly Migration[] = [
     DROP INDEX attestations_by_time;
     CREATE INDEX attestations_by_time ON attestations (timestamp, seq);`,
   },
+  {
+    version: 6,
+    name: "jobs by plugin",
+    // A plugin lists only its own jobs (and the API lists one plugin's): without this index a
+    // list with no status scans every job of every plugin to fill a page of one plugin's.
+    sql: `CREATE INDEX jobs_by_plugin ON jobs (plugin, seq);`,
+  },
 ];

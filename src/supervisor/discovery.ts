@@ -1,12 +1,27 @@
 import { join, resolve } from "node:path";
-import { type Manifest, MANIFEST_FILE, parseManifest } from "./manifest.ts";
+import { type Manifest, MANIFEST_FILE, readManifest } from "./manifest.ts";
 
 /** A plugin found on disk, and how to run it. */
 export type FoundPlugin =
   /** A TypeScript module run with `deno run` in the sandbox its manifest describes. */
-  | { name: string; kind: "deno"; dir: string; entry: string; manifest: Manifest }
+  | {
+    name: string;
+    kind: "deno";
+    dir: string;
+    entry: string;
+    manifest: Manifest;
+    /** What an operator's approval names (`approved_manifest`). */
+    manifestSha256: string;
+  }
   /** An SDK plugin compiled with `deno compile` (permissions baked in), served on a socket. */
-  | { name: string; kind: "sdk-executable"; dir: string; executable: string; manifest: Manifest }
+  | {
+    name: string;
+    kind: "sdk-executable";
+    dir: string;
+    executable: string;
+    manifest: Manifest;
+    manifestSha256: string;
+  }
   /** A program in any language that follows QNTX's convention (`--port <n>`). */
   | { name: string; kind: "qntx-executable"; dir: string; executable: string };
 
@@ -37,8 +52,7 @@ export async function discoverPlugin(
     const dir = join(root, name);
     const manifestFile = join(dir, MANIFEST_FILE);
     looked.push(manifestFile);
-    const text = await readIfFile(manifestFile);
-    if (text !== undefined) return fromManifest(name, dir, manifestFile, text);
+    if (await readIfFile(manifestFile) !== undefined) return fromManifest(name, dir, manifestFile);
     for (const candidate of executableNames(name)) {
       const file = join(root, candidate);
       looked.push(file);
@@ -54,15 +68,11 @@ export async function discoverPlugin(
   };
 }
 
-async function fromManifest(
-  name: string,
-  dir: string,
-  file: string,
-  text: string,
-): Promise<Discovery> {
+async function fromManifest(name: string, dir: string, file: string): Promise<Discovery> {
   let manifest: Manifest;
+  let manifestSha256: string;
   try {
-    manifest = parseManifest(text, file);
+    ({ manifest, sha256: manifestSha256 } = await readManifest(file));
   } catch (error) {
     return { ok: false, name, problem: (error as Error).message };
   }
@@ -78,7 +88,10 @@ async function fromManifest(
     if (await readIfFile(target) === undefined) {
       return { ok: false, name, problem: `${file}: entry ${target} does not exist` };
     }
-    return { ok: true, plugin: { name, kind: "deno", dir, entry: target, manifest } };
+    return {
+      ok: true,
+      plugin: { name, kind: "deno", dir, entry: target, manifest, manifestSha256 },
+    };
   }
   if (!(await isExecutable(target))) {
     return {
@@ -87,7 +100,10 @@ async function fromManifest(
       problem: `${file}: executable ${target} does not exist or cannot be run`,
     };
   }
-  return { ok: true, plugin: { name, kind: "sdk-executable", dir, executable: target, manifest } };
+  return {
+    ok: true,
+    plugin: { name, kind: "sdk-executable", dir, executable: target, manifest, manifestSha256 },
+  };
 }
 
 async function readIfFile(path: string): Promise<string | undefined> {

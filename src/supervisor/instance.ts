@@ -1,5 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { containPaths } from "./contained_paths.ts";
+import { MANIFEST_FILE, readManifest } from "./manifest.ts";
+import { askMessage, type HostAddress, pendingAsks } from "./permission_request.ts";
+import type { Grants } from "./sandbox.ts";
 import { sleep } from "../async/mod.ts";
 import { type ConfigSchema, type Logger, PluginCallError } from "../plugin/mod.ts";
 import {
@@ -161,18 +165,24 @@ export async function launchInstance(
       folder.hostSocket,
       launchOwners(context, found.name, generation, onDenied),
     );
-    const command = launchCommand(found, {
+    const contained = await containFound(
+      found,
+      dataDir,
+      context.grants(found.name),
+      context.hostAddress?.() ?? { hostname: "127.0.0.1", port: 8877 },
+    );
+    const command = launchCommand(contained.found, {
       execPath: context.execPath,
       denoConfig: context.denoConfig,
       paths: {
-        pluginDir: found.dir,
-        dataDir,
+        pluginDir: contained.found.dir,
+        dataDir: contained.dataDir,
         socket: folder.socket,
         dataSocket: folder.dataSocket,
         hostSockets: services ? [folder.hostSocket] : [],
       },
       tcpPort: found.kind === "qntx-executable" ? freePort() : 0,
-      grants: context.grants(found.name),
+      grants: contained.grants,
       hostEnv: context.hostEnv,
       auditFile,
     });
@@ -228,6 +238,55 @@ export async function launchInstance(
     await removeLaunchFolder(folder);
     throw error;
   }
+}
+
+/**
+ * The plugin as it is launched: its folders and the operator's paths resolved (no link leads
+ * out of what it is granted), or a {@link PermanentFailure} naming each link that would.
+ */
+async function containFound(
+  found: FoundPlugin,
+  dataDir: string,
+  grants: Grants,
+  host: HostAddress,
+): Promise<{ found: FoundPlugin; dataDir: string; grants: Grants }> {
+  if (found.kind !== "qntx-executable") {
+    // Read again at every launch: what is granted is what the manifest on disk asks now.
+    const current = await readManifest(join(found.dir, MANIFEST_FILE)).catch((error) => {
+      throw new PermanentFailure((error as Error).message);
+    });
+    found = { ...found, manifest: current.manifest, manifestSha256: current.sha256 };
+    const asks = pendingAsks(
+      found.name,
+      current.manifest.permissions,
+      current.manifest.memory_mb,
+      grants,
+      current.sha256,
+      host,
+    );
+    if (asks.pending.length > 0 || asks.byNameOnly.length > 0) {
+      throw new PermanentFailure(askMessage(found.name, asks, current.sha256));
+    }
+  }
+  const paths = await containPaths(
+    found.name,
+    { pluginDir: found.dir, dataDir },
+    found.kind === "qntx-executable" ? [] : found.manifest.permissions.write,
+    grants,
+    // A QNTX program lies directly in a search path: that folder is other plugins' too, and
+    // only its confinement (a read-only view of it) is what the program is given.
+    found.kind !== "qntx-executable",
+  );
+  if (!paths.ok) throw new PermanentFailure(paths.problems.join("; "));
+  const moved = (file: string) => join(paths.pluginDir, relative(found.dir, file));
+  const resolved: FoundPlugin = found.kind === "deno"
+    ? { ...found, dir: paths.pluginDir, entry: moved(found.entry) }
+    : { ...found, dir: paths.pluginDir, executable: moved(found.executable) };
+  return {
+    found: resolved,
+    dataDir: paths.dataDir,
+    grants: { ...grants, read: paths.read, write: paths.write },
+  };
 }
 
 /** Who answers must be the plugin expected; then its schema and its data channel. */

@@ -1,5 +1,6 @@
 import type { PluginAddress } from "../protocol/mod.ts";
 import type { FoundPlugin } from "./discovery.ts";
+import { DEFAULT_MEMORY_MB } from "./permission_request.ts";
 import {
   type Granted,
   type Grants,
@@ -77,7 +78,8 @@ export function launchCommand(plugin: FoundPlugin, context: LaunchContext): Laun
     context.paths,
   );
   if (!sandbox.ok) return sandbox;
-  const memory = plugin.manifest.memory_mb;
+  // Every SDK plugin has a bounded heap; a larger one than the default was approved by now.
+  const memory = plugin.manifest.memory_mb ?? DEFAULT_MEMORY_MB;
   return {
     ok: true,
     command: context.execPath,
@@ -86,7 +88,7 @@ export function launchCommand(plugin: FoundPlugin, context: LaunchContext): Laun
       "--config",
       context.denoConfig,
       ...sandbox.flags,
-      ...(memory ? [`--v8-flags=--max-old-space-size=${memory}`] : []),
+      `--v8-flags=--max-old-space-size=${memory}`,
       plugin.entry,
       ...socketArgs,
     ],

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { nameProblem } from "../registry/mod.ts";
+import { encodeHex } from "./hex.ts";
 
 /** The file that makes a folder a plugin. */
 export const MANIFEST_FILE = "plugin.json";
@@ -50,8 +51,8 @@ export const manifestSchema = z.object({
   /** A program built with the SDK (`deno compile`), run like a QNTX executable but on a socket. */
   executable: relativePath.optional(),
   permissions: permissionsSchema.prefault({}),
-  /** V8 heap limit in MiB for `entry` plugins. */
-  memory_mb: z.number().int().min(16).max(65536).optional(),
+  /** V8 heap limit in MiB for `entry` plugins; above the default it needs the operator. */
+  memory_mb: z.number().int().min(16).max(16384).optional(),
 }).strict().superRefine((manifest, ctx) => {
   if ((manifest.entry === undefined) === (manifest.executable === undefined)) {
     ctx.addIssue({
@@ -92,4 +93,21 @@ export function parseManifest(text: string, file: string): Manifest {
       return key === "" ? message : `${key}: ${message}`;
     }),
   );
+}
+
+/** A manifest as read from its file, with the SHA-256 an operator's approval names. */
+export async function readManifest(file: string): Promise<{ manifest: Manifest; sha256: string }> {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = await Deno.readFile(file);
+  } catch (error) {
+    throw new ManifestError(file, [`cannot be read: ${(error as Error).message}`]);
+  }
+  const manifest = parseManifest(new TextDecoder().decode(bytes), file);
+  return { manifest, sha256: await sha256Hex(bytes) };
+}
+
+/** The SHA-256 of some bytes, as lowercase hex. */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return encodeHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
 }

@@ -10,6 +10,10 @@ export interface Grants {
   env: string[];
   /** Lets the plugin have `run`, `ffi`, `sys` or `all`, which leave the sandbox. */
   trusted: boolean;
+  /** The SHA-256 of the manifest whose requests the operator approved. */
+  approved_manifest?: string;
+  /** A larger V8 heap than the default, in MiB. */
+  memory_mb?: number;
 }
 
 export const NO_GRANTS: Grants = { read: [], write: [], net: [], env: [], trusted: false };

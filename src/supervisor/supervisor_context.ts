@@ -5,6 +5,7 @@ import type { BackoffPolicy } from "./backoff.ts";
 import type { LogFile } from "./log_file.ts";
 import type { ProcessLedger } from "./orphans.ts";
 import type { Grants } from "./sandbox.ts";
+import type { HostAddress } from "./permission_request.ts";
 import type { TokenRegistry } from "./tokens.ts";
 import type { Logger } from "../plugin/mod.ts";
 
@@ -55,6 +56,8 @@ export interface SupervisorContext {
    */
   serveServices?(socket: string, owners: ServiceOwners): Promise<ServedServices>;
   pluginConfig(name: string): Record<string, unknown>;
+  /** Where the host's own server listens: never granted to a plugin by its manifest alone. */
+  hostAddress?(): HostAddress;
   grants(name: string): Grants;
   logFile?(name: string): LogFile;
   /** Problems of a plugin's configuration under its schema, checked before each Initialize. */
