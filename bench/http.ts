@@ -128,7 +128,9 @@ export async function httpFigures(seconds = 8): Promise<Figure[]> {
   const paths = JSON.stringify([join(REPO, "bench/fixtures"), dir]);
   await Deno.writeTextFile(
     join(dir, "am.toml"),
-    `[server]\nport = 0\n[plugin]\nenabled = ["kib", "kibu"]\npaths = ${paths}\n`,
+    `[server]\nport = 0\n[plugin]\nenabled = ["kib", "kibu"]\npaths = ${paths}\n` +
+      // kibu runs `deno` from this checkout: unconfined, by the operator's trust.
+      `[plugin.grants.kibu]\ntrusted = true\n`,
   );
 
   const direct = startChild(

@@ -70,7 +70,8 @@ export async function websocketFigures(seconds = 6): Promise<Figure[]> {
   const paths = JSON.stringify([join(REPO, "bench/fixtures"), dir]);
   await Deno.writeTextFile(
     join(dir, "am.toml"),
-    `[server]\nport = 0\n[plugin]\nenabled = ["kib", "kibu"]\npaths = ${paths}\n`,
+    `[server]\nport = 0\n[plugin]\nenabled = ["kib", "kibu"]\npaths = ${paths}\n` +
+      `[plugin.grants.kibu]\ntrusted = true\n`,
   );
   const direct = startChild(
     ["run", "--allow-net", join(REPO, "bench/fixtures/direct_server.ts")],

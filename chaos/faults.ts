@@ -70,17 +70,18 @@ function killed(name: string, signal: Deno.Signal): Fault {
     const pid = (await plugin(load, name))?.process?.pid;
     if (!pid) return { recoveredMs: null, ok: false, detail: `${name} had no process` };
     const since = performance.now();
-    Deno.kill(pid, signal);
+    // The plugin's process group: under confinement the pid is bubblewrap's, the plugin below it.
+    Deno.kill(-pid, signal);
     const recovered = await backRunning(load, name, pid, since);
     if (signal === "SIGSTOP") {
       try {
-        Deno.kill(pid, "SIGCONT");
+        Deno.kill(-pid, "SIGCONT");
       } catch { /* the host killed it */ }
     }
     return {
       recoveredMs: recovered,
       ok: recovered !== null,
-      detail: `${signal} to ${name} (pid ${pid})`,
+      detail: `${signal} to ${name} (process group ${pid})`,
     };
   };
 }

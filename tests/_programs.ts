@@ -13,6 +13,14 @@ export async function writeProgram(path: string, name: string): Promise<void> {
   );
 }
 
+/**
+ * The grant that runs such a program unconfined: it starts `deno` from this checkout, which a
+ * confined plugin's view of the machine does not hold.
+ */
+export function trustProgram(name: string): string {
+  return `[plugin.grants.${name}]\ntrusted = true\n`;
+}
+
 /** A folder holding `qntx-<name>-plugin`: a QNTX-style plugin, unary HTTP only. */
 export async function qntxPluginDir(name: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "qntx-exe-" });

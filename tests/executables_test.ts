@@ -12,7 +12,12 @@ Deno.test("a QNTX-style executable is found by name, told a port, and supervised
     join(dir, "sdkexe", "plugin.json"),
     JSON.stringify({ name: "sdkexe", version: "1.0.0", executable: "bin/run" }),
   );
-  const test = await startTestHost(["portecho", "sdkexe"], "", [dir]);
+  const test = await startTestHost(
+    ["portecho", "sdkexe"],
+    // These programs run `deno` from this checkout, which a confined view does not hold.
+    "[plugin.grants.portecho]\ntrusted = true\n[plugin.grants.sdkexe]\ntrusted = true\n",
+    [dir],
+  );
   try {
     const { registry, supervisor } = test.host;
     await waitForState(registry, "portecho", "running");

@@ -1,6 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
 import { ats, callUnary, CHANNEL_OPTIONS, domain, queue, schedule } from "../src/protocol/mod.ts";
+import { JobStore, ScheduleStore } from "../src/jobs/mod.ts";
 import { startTestHost, waitForState } from "./_in_process_host.ts";
 
 const encoder = new TextEncoder();
@@ -48,19 +49,47 @@ Deno.test("a plugin writes and reads attestations through the host; the token de
   }
 });
 
-Deno.test("a plugin enqueues, reads, updates and lists jobs through the host's queue", async () => {
+Deno.test("a plugin enqueues, reads, updates and lists its own jobs through the host's queue, and only those", async () => {
   const test = await startTestHost(["scribe"]);
   try {
     await waitForState(test.host.registry, "scribe", "running");
-    const result = await runJob(test.host.supervisor.get("scribe")!.client!, "queue", null);
-    assert.match(result.id, /^J[0-9A-Z]{26}$/);
-    assert.equal(result.source, "scribe");
-    assert.deepEqual(result.status, ["running"]);
-    assert.deepEqual(result.progress, { current: 1, total: 2 });
-    const row = test.host.db.prepare("SELECT handler_name, source FROM jobs WHERE id = ?").get(
-      result.id,
+    // Enqueued and paused in one step, so no worker takes it: the operator's job for scribe.
+    const jobs = new JobStore(test.host.db);
+    const mine = jobs.enqueue(
+      { handlerName: "scribe/write", payload: encoder.encode("{}") },
+      "api",
     );
-    assert.deepEqual({ ...row }, { handler_name: "archive/later", source: "scribe" });
+    jobs.pause(mine.id);
+    // A plugin that is not running: the job waits, its payload is archive's business.
+    const theirs = jobs.enqueue({
+      handlerName: "archive/later",
+      payload: encoder.encode('{"secret":1}'),
+    }, "api");
+    const result = await runJob(test.host.supervisor.get("scribe")!.client!, "queue", {
+      mine: mine.id,
+      theirs: theirs.id,
+    });
+    assert.deepEqual(result.enqueued, { handlerName: "scribe/later", source: "scribe" });
+    assert.deepEqual(result.found, { source: "api", payload: "{}" });
+    assert.deepEqual(result.listed, [[mine.id, "paused", { current: 1, total: 2 }]]);
+    assert.equal(result.refused.length, 5);
+    assert.deepEqual(result.refused.slice(0, 2), [
+      `job queue: job "${theirs.id}" does not exist`,
+      `job queue: job "${theirs.id}" does not exist`,
+    ]);
+    assert.match(result.refused[2], /^job queue: plugin "scribe" may not enqueue "archive\/later"/);
+    assert.match(
+      result.refused[3],
+      /^job queue: plugin "scribe" may not enqueue host handler "prune-jobs": host handlers run only when the operator asks/,
+    );
+    assert.equal(result.refused[4], `job queue: parent job "${theirs.id}" does not exist`);
+    assert.deepEqual(result.sees, ["scribe"]);
+    assert.equal(jobs.get(theirs.id)?.status, "queued");
+    // The operator sees each distinct attempt once, with the plugin named (GetJob and UpdateJob
+    // of the same job are one).
+    const warned = test.logs.filter((line) => line.level === "warn" && line.plugin === "scribe")
+      .map((line) => line.msg);
+    assert.equal(warned.filter((msg) => msg.startsWith("job queue refused: ")).length, 4);
   } finally {
     await test.close();
   }
@@ -191,7 +220,13 @@ Deno.test("a plugin manages its schedules through the host; bad requests get the
   const test = await startTestHost(["scribe"]);
   try {
     await waitForState(test.host.registry, "scribe", "running");
-    const result = await runJob(test.host.supervisor.get("scribe")!.client!, "schedules", null);
+    const theirs = new ScheduleStore(test.host.db, new JobStore(test.host.db)).create("echo", {
+      handlerName: "write",
+      intervalSeconds: 60,
+    });
+    const result = await runJob(test.host.supervisor.get("scribe")!.client!, "schedules", {
+      theirs: theirs.id,
+    });
     assert.match(result.id, /^S[0-9A-Z]{26}$/);
     assert.deepEqual(result.read, {
       handlerName: "scribe/write",
@@ -202,8 +237,10 @@ Deno.test("a plugin manages its schedules through the host; bad requests get the
     assert.deepEqual(result.refused, [
       'schedules: handler_name "not a handler" is not a handler of plugin "scribe"',
       "schedules: interval_seconds must be an integer from 1 to 31622400, not 0",
-      'schedules: handler_name "echo/write" is not a handler of plugin "scribe"',
+      'schedules: plugin "scribe" may not schedule "echo/write": a plugin may schedule only its own handlers ("scribe/<handler>" or "<handler>"); only the plugin named before the "/" may schedule its handlers',
       'schedules: schedule "S0" does not exist',
+      `schedules: schedule "${theirs.id}" does not exist`,
+      `schedules: schedule "${theirs.id}" does not exist`,
     ]);
     assert.equal(result.afterDelete, `schedules: schedule "${result.id}" does not exist`);
   } finally {
@@ -224,7 +261,7 @@ Deno.test("malformed queue requests from a plugin get their reason, never a cras
     } while (row?.status !== "completed" && Date.now() < end);
     assert.equal(row?.status, "completed");
     assert.deepEqual(JSON.parse(new TextDecoder().decode(row!.result as Uint8Array)), [
-      'job queue: handler_name "not a handler" is not "<plugin>/<handler>" or a host handler',
+      'job queue: handler_name "not a handler" is not a handler of plugin "scribe"',
       "job queue: the payload is not JSON",
       'job queue: parent job "ghost" does not exist',
       'job queue: job "ghost" does not exist',

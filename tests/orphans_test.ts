@@ -4,6 +4,8 @@ import { processStartTicks } from "../src/supervisor/mod.ts";
 import { listeningUrl, spawnHost } from "./_host_process.ts";
 import { alive, FIXTURES } from "./_in_process_host.ts";
 import { inTempDir } from "./_temp.ts";
+import { writeProgram } from "./_programs.ts";
+import { pythonPluginDir } from "./_python_plugin.ts";
 
 /** Resolves once `pid` is gone; rejects after `ms`. */
 async function gone(pid: number, ms: number): Promise<number> {
@@ -83,4 +85,50 @@ Deno.test("at start the host kills plugins a crashed host left behind, and only 
       await leftover.status;
     }
   });
+});
+
+/** Every process in process group `group` (the plugin and whatever it started). */
+function groupMembers(group: number): number[] {
+  const members: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === group) members.push(Number(entry.name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members;
+}
+
+Deno.test("when the host is SIGKILLed, confined and trusted executables exit within 2 s too", async () => {
+  const programs = await pythonPluginDir();
+  await writeProgram(join(programs, "qntx-portecho-plugin"), "portecho");
+  try {
+    await inTempDir(async (dir) => {
+      await Deno.writeTextFile(
+        join(dir, "am.toml"),
+        `[plugin]\nenabled = ["pyecho", "portecho"]\npaths = ["${programs}"]\n` +
+          `[plugin.grants.portecho]\ntrusted = true\n`,
+      );
+      const host = spawnHost({ cwd: dir });
+      await listeningUrl(host);
+      for (const name of ["pyecho", "portecho"]) {
+        await host.waitFor((line) => line.msg === `plugin "${name}" loading → running`);
+      }
+      const ledger = JSON.parse(
+        await Deno.readTextFile(join(dir, "data", "run", "processes.json")),
+      );
+      const pids = ledger.processes.flatMap((p: { pid: number }) => groupMembers(p.pid));
+      // bubblewrap, its init and python; setpriv's program and the deno it runs.
+      assert.ok(pids.length >= 3, JSON.stringify(pids));
+      host.child.kill("SIGKILL");
+      await host.finished;
+      for (const pid of pids) await gone(pid, 2000);
+    });
+  } finally {
+    await Deno.remove(programs, { recursive: true });
+  }
 });

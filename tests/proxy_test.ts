@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startTestHost, type TestHost, waitForRestart, waitForState } from "./_in_process_host.ts";
-import { qntxPluginDir } from "./_programs.ts";
+import { qntxPluginDir, trustProgram } from "./_programs.ts";
 
 async function withEcho(
   work: (
@@ -149,7 +149,12 @@ Deno.test("a slow plugin is 504; a plugin dying mid-request is 502, and it comes
 
 Deno.test("a QNTX plugin (unary HandleHTTP) works, with 413 above the body limit", async () => {
   const dir = await qntxPluginDir("unary");
-  const test = await startTestHost(["unary"], "", [dir], "body_limit = 1024");
+  const test = await startTestHost(
+    ["unary"],
+    trustProgram("unary"),
+    [dir],
+    "body_limit = 1024",
+  );
   try {
     await waitForState(test.host.registry, "unary", "running");
     const get = (path: string, init?: RequestInit) => fetch(new URL(path, test.host.url), init);

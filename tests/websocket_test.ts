@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FIXTURES, startTestHost, type TestHost, waitForState } from "./_in_process_host.ts";
-import { qntxPluginDir } from "./_programs.ts";
+import { qntxPluginDir, trustProgram } from "./_programs.ts";
 
 async function withEcho(
   work: (test: TestHost, ws: (path: string) => WebSocket) => Promise<void>,
@@ -187,7 +187,7 @@ Deno.test("stopping a plugin closes its clients with 1001", async () => {
 
 Deno.test("an SDK plugin's WebSockets go over the data channel, a QNTX plugin's over gRPC", async () => {
   const dir = await qntxPluginDir("wsq");
-  const test = await startTestHost(["echo", "wsq"], "", [FIXTURES, dir]);
+  const test = await startTestHost(["echo", "wsq"], trustProgram("wsq"), [FIXTURES, dir]);
   try {
     const { registry, supervisor } = test.host;
     await waitForState(registry, "echo", "running");

@@ -8,8 +8,9 @@ export async function git(args: string[], signal?: AbortSignal): Promise<string>
       stdout: "piped",
       stderr: "piped",
       signal,
-      // No prompts for credentials and no pager: git must never wait for a person.
-      env: { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C" },
+      // No prompts for credentials and no pager: git must never wait for a person. Only local
+      // repositories and bundles, whose paths the plugin checked against its grants: no network.
+      env: { GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", LC_ALL: "C", GIT_ALLOW_PROTOCOL: "file" },
     }).output();
   } catch (error) {
     if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {

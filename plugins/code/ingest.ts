@@ -3,6 +3,7 @@ import type { AttestationStore } from "../../src/sdk/mod.ts";
 import { commitAttestations } from "./attestations.ts";
 import { git } from "./git.ts";
 import { LOG_FORMAT, parseGitLog } from "./git_log.ts";
+import { readableRepository } from "./readable_repository.ts";
 
 /** Where an ingest is: fetching the repository, reading its log, writing attestations. */
 export interface IngestProgress {
@@ -32,13 +33,16 @@ const BATCH = 500;
 /**
  * Copies the repository (a folder or a bundle file) into the plugin's data folder as a bare
  * mirror, then turns every commit not ingested before into attestations. The last ingested
- * commit is kept in the data folder, so each run only reads what is new.
+ * commit is kept in the data folder, so each run only reads what is new. Each run first checks
+ * that the plugin's grants cover the repository (git itself runs outside the sandbox).
  */
 export class Ingest {
   constructor(
     readonly source: string,
     readonly dataDir: string,
     readonly maxCommits: number,
+    /** The plugin whose read grants must cover `source`, named in refusals. */
+    readonly plugin = "code",
   ) {}
 
   get #mirror(): string {
@@ -62,10 +66,11 @@ export class Ingest {
     progress: (step: IngestProgress) => void,
     signal?: AbortSignal,
   ): Promise<IngestResult> {
+    const real = await readableRepository(this.source, this.plugin);
     progress({ phase: "fetch", done: 0, total: 1 });
     const exists = await Deno.stat(join(this.#mirror, "HEAD")).then(() => true, () => false);
     if (!exists) {
-      await git(["clone", "--quiet", "--bare", this.source, this.#mirror], signal);
+      await git(["clone", "--quiet", "--bare", "--", real, this.#mirror], signal);
     } else {
       await git([
         "--git-dir",
@@ -73,7 +78,8 @@ export class Ingest {
         "fetch",
         "--quiet",
         "--prune",
-        this.source,
+        "--",
+        real,
         "+refs/heads/*:refs/heads/*",
       ], signal);
     }

@@ -1,5 +1,6 @@
 // The `code` domain: a git repository's history as attestations, queried over HTTP, ingested
-// again on a schedule, with progress over a WebSocket. Running git needs a trusted grant.
+// again on a schedule, with progress over a WebSocket. Running git needs a trusted grant, and
+// the repository must lie inside what the plugin's grants let it read (git leaves the sandbox).
 import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -10,13 +11,17 @@ import {
   serve,
 } from "../../src/sdk/mod.ts";
 import { Ingest, type IngestProgress, type IngestResult } from "./ingest.ts";
+import { readableRepository } from "./readable_repository.ts";
 import { authors, authorWork, fileHistory } from "./queries.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const NAME = "code";
 
 let ingest: Ingest | undefined;
 let running: Promise<IngestResult> | undefined;
 let lastError = "";
+/** Why the configured repository may not be read, when it may not. */
+let refused = "";
 let last: IngestResult | undefined;
 let paused = false;
 const watchers = new Set<PluginSocket>();
@@ -26,6 +31,11 @@ function broadcast(message: unknown): void {
   for (const socket of watchers) {
     if (socket.readyState === 1) socket.send(text);
   }
+}
+
+/** Why the plugin may not read `source` (its grants do not cover it), or "" when it may. */
+function refusal(source: string): Promise<string> {
+  return readableRepository(source, NAME).then(() => "", (error: Error) => error.message);
 }
 
 function problem(status: number, detail: string): Response {
@@ -45,6 +55,7 @@ function ingestNow(
   }, signal).then((result) => {
     last = result;
     lastError = "";
+    refused = "";
     broadcast({ type: "done", ...result });
     return result;
   }, (error) => {
@@ -57,7 +68,7 @@ function ingestNow(
 
 await serve(definePlugin({
   metadata: {
-    name: "code",
+    name: NAME,
     version: "1.0.0",
     qntxVersion: ">=0.1.0",
     description: "git history as attestations: who wrote which commit, which files it changed",
@@ -68,7 +79,8 @@ await serve(definePlugin({
     repository: {
       type: "string",
       description: "a git repository (folder) or bundle file; relative paths are inside the " +
-        "plugin's folder; a folder elsewhere must be granted with [plugin.grants.code] read",
+        "plugin's folder; one elsewhere must lie inside a path in read of [plugin.grants.code], " +
+        "links included",
       required: true,
     },
     max_commits: {
@@ -88,12 +100,25 @@ await serve(definePlugin({
     if (!context.dataDir) throw new Error("the host gave this plugin no data folder");
     const repository = context.config.getString("repository");
     const source = isAbsolute(repository) ? repository : join(HERE, repository);
-    ingest = new Ingest(source, context.dataDir, context.config.getInt("max_commits", 10_000));
+    const why = await refusal(source);
+    // A new repository the plugin may not read is refused, so the operator's PUT fails with
+    // the reason and the running one stays. At start there is none to keep, and a failed
+    // Initialize only restarts the process: it runs, and health and every ingest say why.
+    if (why && reconfigure) throw new Error(why);
+    if (why) context.logger.error(why);
+    refused = why;
+    ingest = new Ingest(
+      source,
+      context.dataDir,
+      context.config.getInt("max_commits", 10_000),
+      NAME,
+    );
     if (!reconfigure && context.config.getBool("ingest_on_start", true)) {
       await context.queue.enqueue({ handlerName: "code/ingest" });
     }
   },
   health: async () => {
+    if (refused) return { healthy: false, message: refused };
     if (lastError) return { healthy: false, message: `last ingest failed: ${lastError}` };
     const state = await ingest?.state();
     if (!state) return { healthy: true, message: "not ingested yet" };
@@ -129,7 +154,8 @@ await serve(definePlugin({
     {
       method: "GET",
       path: "/status",
-      description: "the repository, the last ingest and whether one runs now",
+      description: "the repository, the last ingest, whether one runs now and whether the " +
+        "plugin may read the repository",
       handler: async () =>
         Response.json({
           repository: ingest?.source ?? null,
@@ -137,13 +163,18 @@ await serve(definePlugin({
           last: last ?? null,
           running: running !== undefined,
           lastError: lastError || null,
+          refused: refused || null,
         }),
     },
     {
       method: "POST",
       path: "/ingest",
-      description: "queue an ingest now (202 with the job's id)",
+      description: "queue an ingest now (202 with the job's id; 409 when the plugin may not " +
+        "read the repository)",
       handler: async (_request, context) => {
+        // The job would check again (and does, for the schedule); refusing here says it at once.
+        const why = ingest ? await refusal(ingest.source) : "";
+        if (why) return problem(409, why);
         const id = await context.queue.enqueue({ handlerName: "code/ingest" });
         return Response.json({ job: id, status: `/api/pulse/jobs/${id}` }, { status: 202 });
       },

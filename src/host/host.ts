@@ -25,6 +25,7 @@ import { openDatabase, PluginEventLog } from "../store/mod.ts";
 import {
   type BackoffPolicy,
   DEFAULT_BACKOFF,
+  findConfinementTools,
   LogFile,
   NO_GRANTS,
   ProcessLedger,
@@ -129,6 +130,14 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   }
   const logDir = resolve(cwd, config.plugin.logDir);
   const tokens = new TokenRegistry();
+  const tools = findConfinementTools(hostEnv);
+  if (!tools.bwrap) {
+    logger.warn(
+      "bubblewrap is not installed: executables run only when trusted, and SDK plugins have " +
+        "Deno's permissions alone (which do not cover module imports); install the Debian " +
+        "package bubblewrap",
+    );
+  }
   // Filled once the server listens: where, and the guard in front of it, if any.
   const front: { guard?: SlowClientGuard; url?: URL } = {};
   const supervisor = new Supervisor(
@@ -155,18 +164,20 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
         stableMs: config.plugin.restart.stableAfter,
       },
       execPath: Deno.execPath(),
+      tools,
       denoConfig: options.denoConfig ?? HOST_DENO_CONFIG,
       runtimeDir,
       dataDir: resolve(cwd, config.plugin.dataDir),
       hostEnv,
       // The host's services, on a socket of each launch's own (see launch_folder.ts).
-      serveServices: (socket, owners) =>
+      serveServices: (socket, owners, onRefused) =>
         startServiceServer(socket, {
           store: attestations,
           jobs,
           schedules,
           tokens: owners,
           logger: logger.named("services"),
+          onRefused,
         }),
       pluginConfig: (name) => live.pluginValues(name),
       hostAddress: () => ({

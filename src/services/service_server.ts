@@ -7,6 +7,7 @@ import { atsService } from "./ats_service.ts";
 import { queueService } from "./queue_service.ts";
 import { scheduleService } from "./schedule_service.ts";
 import type { TokenOwners } from "./tokens.ts";
+import { type RefusalSink, warnRefusals } from "./refusals.ts";
 
 /** The host's services, served to plugin processes on one Unix socket in the runtime folder. */
 export interface ServiceServer {
@@ -25,14 +26,28 @@ export async function startServiceServer(
     schedules: ScheduleStore;
     tokens: TokenOwners;
     logger: Logger;
+    /** Told of each call refused for reaching beyond the caller's own jobs and schedules. */
+    onRefused?: (detail: string) => void;
   },
 ): Promise<ServiceServer> {
   const server = new grpc.Server(CHANNEL_OPTIONS);
+  const sink = (service: string): RefusalSink => {
+    const warn = warnRefusals(deps.logger, service);
+    return (caller, refusal) => {
+      warn(caller, refusal);
+      deps.onRefused?.(refusal.detail);
+    };
+  };
   server.addService(ats.ATSStoreServiceService, atsService(deps.store, deps.tokens, deps.logger));
-  server.addService(queue.QueueServiceService, queueService(deps.jobs, deps.tokens, deps.logger));
+  server.addService(
+    queue.QueueServiceService,
+    queueService(deps.jobs, deps.tokens, deps.logger, { refused: sink("job queue") }),
+  );
   server.addService(
     schedule.ScheduleServiceService,
-    scheduleService(deps.schedules, deps.tokens, deps.logger),
+    scheduleService(deps.schedules, deps.tokens, deps.logger, {
+      refused: sink("schedule service"),
+    }),
   );
   const target = `unix:${socket}`;
   await new Promise<void>((resolve, reject) =>

@@ -1,41 +1,23 @@
 import * as grpc from "@grpc/grpc-js";
-import { join, relative } from "node:path";
-import { containPaths } from "./contained_paths.ts";
-import { MANIFEST_FILE, readManifest } from "./manifest.ts";
-import { askMessage, type HostAddress, pendingAsks } from "./permission_request.ts";
-import type { Grants } from "./sandbox.ts";
 import { sleep } from "../async/mod.ts";
 import { type ConfigSchema, type Logger, PluginCallError } from "../plugin/mod.ts";
 import {
   callUnary,
   CAPABILITIES,
-  CHANNEL_OPTIONS,
   type ChannelSocket,
   type ChannelSocketEvents,
-  domain,
-  grpcTarget,
-  isUnimplemented,
+  type domain,
   type UnaryMethod,
 } from "../protocol/mod.ts";
-import type { FoundPlugin } from "./discovery.ts";
-import { launchCommand } from "./launch_command.ts";
-import type { LogBuffer } from "./log_buffer.ts";
 import type {
   ServedServices,
-  ServiceOwners,
   SupervisionTimeouts,
   SupervisorContext,
 } from "./supervisor_context.ts";
-import {
-  type LaunchFolder,
-  makeLaunchFolder,
-  removeLaunchFolder,
-  socketIdentity,
-} from "./launch_folder.ts";
-import { type ExitStatus, PluginProcess } from "./plugin_process.ts";
-import { type DeniedAccess, PermissionAudit } from "./permission_audit.ts";
-import { toConfigSchema } from "./remote_plugin.ts";
-import { DataClient, type StreamedResponse } from "./data_client.ts";
+import { type LaunchFolder, removeLaunchFolder, socketIdentity } from "./launch_folder.ts";
+import type { ExitStatus, PluginProcess } from "./plugin_process.ts";
+import type { DeniedLog, PermissionAudit } from "./permission_audit.ts";
+import type { DataClient, StreamedResponse } from "./data_client.ts";
 
 /** One launch of a plugin: its process, connection and token live and die together. */
 export interface Instance {
@@ -142,210 +124,6 @@ export function instanceCall<Req, Res>(
 }
 
 /**
- * Starts a process of `found` and checks who answers: its Metadata must carry the expected
- * name. Fetches its configuration schema and issues its token. A process that fails any step
- * is stopped before the error is thrown.
- */
-export async function launchInstance(
-  found: FoundPlugin,
-  context: SupervisorContext,
-  generation: number,
-  logs: LogBuffer,
-  onDenied: (access: DeniedAccess) => void,
-): Promise<Instance> {
-  const folder = await makeLaunchFolder(context.runtimeDir, found.name, generation);
-  const auditFile = join(context.runtimeDir, `${found.name}.audit.jsonl`);
-  await Deno.remove(auditFile).catch(() => {});
-  const dataDir = join(context.dataDir, found.name);
-  await Deno.mkdir(dataDir, { recursive: true });
-  let services: ServedServices | undefined;
-  try {
-    // The host's services for this launch alone: its token is good on this socket only.
-    services = await context.serveServices?.(
-      folder.hostSocket,
-      launchOwners(context, found.name, generation, onDenied),
-    );
-    const contained = await containFound(
-      found,
-      dataDir,
-      context.grants(found.name),
-      context.hostAddress?.() ?? { hostname: "127.0.0.1", port: 8877 },
-    );
-    const command = launchCommand(contained.found, {
-      execPath: context.execPath,
-      denoConfig: context.denoConfig,
-      paths: {
-        pluginDir: contained.found.dir,
-        dataDir: contained.dataDir,
-        socket: folder.socket,
-        dataSocket: folder.dataSocket,
-        hostSockets: services ? [folder.hostSocket] : [],
-      },
-      tcpPort: found.kind === "qntx-executable" ? freePort() : 0,
-      grants: contained.grants,
-      hostEnv: context.hostEnv,
-      auditFile,
-    });
-    if (!command.ok) throw new PermanentFailure(command.refused.join("; "));
-    const process = await PluginProcess.launch({
-      name: found.name,
-      command: command.command,
-      args: command.args,
-      env: command.env,
-      cwd: found.dir,
-      address: command.address,
-      startTimeoutMs: context.timeouts.start,
-    }, logs);
-    context.ledger.add(found.name, process.pid);
-    const instance: Instance = {
-      generation,
-      process,
-      folder,
-      services,
-      hostSocketId: await socketIdentity(folder.hostSocket),
-      client: new domain.DomainPluginServiceClient(
-        grpcTarget(process.address),
-        grpc.credentials.createInsecure(),
-        CHANNEL_OPTIONS,
-      ),
-      token: "",
-      metadata: domain.MetadataResponse.fromPartial({}),
-      schema: {},
-      stopping: false,
-      inFlight: 0,
-      streams: new Set(),
-    };
-    if (command.granted) {
-      instance.audit = new PermissionAudit(auditFile, command.granted, onDenied);
-    }
-    try {
-      await checkInstance(instance, found, context);
-    } catch (error) {
-      instance.stopping = true;
-      await terminateInstance(instance, context.timeouts, context.logger, found.name);
-      instance.client.close();
-      context.ledger.remove(process.pid);
-      throw error;
-    }
-    instance.token = context.tokens.issue({
-      plugin: found.name,
-      version: instance.metadata.version,
-      generation,
-    });
-    return instance;
-  } catch (error) {
-    await services?.close();
-    await removeLaunchFolder(folder);
-    throw error;
-  }
-}
-
-/**
- * The plugin as it is launched: its folders and the operator's paths resolved (no link leads
- * out of what it is granted), or a {@link PermanentFailure} naming each link that would.
- */
-async function containFound(
-  found: FoundPlugin,
-  dataDir: string,
-  grants: Grants,
-  host: HostAddress,
-): Promise<{ found: FoundPlugin; dataDir: string; grants: Grants }> {
-  if (found.kind !== "qntx-executable") {
-    // Read again at every launch: what is granted is what the manifest on disk asks now.
-    const current = await readManifest(join(found.dir, MANIFEST_FILE)).catch((error) => {
-      throw new PermanentFailure((error as Error).message);
-    });
-    found = { ...found, manifest: current.manifest, manifestSha256: current.sha256 };
-    const asks = pendingAsks(
-      found.name,
-      current.manifest.permissions,
-      current.manifest.memory_mb,
-      grants,
-      current.sha256,
-      host,
-    );
-    if (asks.pending.length > 0 || asks.byNameOnly.length > 0) {
-      throw new PermanentFailure(askMessage(found.name, asks, current.sha256));
-    }
-  }
-  const paths = await containPaths(
-    found.name,
-    { pluginDir: found.dir, dataDir },
-    found.kind === "qntx-executable" ? [] : found.manifest.permissions.write,
-    grants,
-    // A QNTX program lies directly in a search path: that folder is other plugins' too, and
-    // only its confinement (a read-only view of it) is what the program is given.
-    found.kind !== "qntx-executable",
-  );
-  if (!paths.ok) throw new PermanentFailure(paths.problems.join("; "));
-  const moved = (file: string) => join(paths.pluginDir, relative(found.dir, file));
-  const resolved: FoundPlugin = found.kind === "deno"
-    ? { ...found, dir: paths.pluginDir, entry: moved(found.entry) }
-    : { ...found, dir: paths.pluginDir, executable: moved(found.executable) };
-  return {
-    found: resolved,
-    dataDir: paths.dataDir,
-    grants: { ...grants, read: paths.read, write: paths.write },
-  };
-}
-
-/** Who answers must be the plugin expected; then its schema and its data channel. */
-async function checkInstance(
-  instance: Instance,
-  found: FoundPlugin,
-  context: SupervisorContext,
-): Promise<void> {
-  instance.metadata = await instanceCall(
-    instance,
-    instance.client.metadata,
-    {},
-    context.timeouts.call,
-  );
-  if (instance.metadata.name !== found.name) {
-    throw new PermanentFailure(
-      `the process started for plugin "${found.name}" says its name is "${instance.metadata.name}"`,
-    );
-  }
-  instance.schema = await fetchSchema(instance, context.timeouts.call);
-  if (instance.metadata.capabilities.includes(CAPABILITIES.dataChannel)) {
-    instance.data = await DataClient.connect(found.name, instance.folder.dataSocket).catch(
-      (error) => {
-        context.logger.warn(
-          `plugin "${found.name}" offers a data channel the host cannot open; using gRPC`,
-          { plugin: found.name, error },
-        );
-        return undefined;
-      },
-    );
-  }
-}
-
-/**
- * The tokens one launch's service socket accepts: its own. A token of another plugin (or of an
- * earlier launch) shown there is refused like a forged one, and recorded: it can only have
- * been stolen.
- */
-function launchOwners(
-  context: SupervisorContext,
-  name: string,
-  generation: number,
-  onDenied: (access: DeniedAccess) => void,
-): ServiceOwners {
-  return {
-    owner(token) {
-      const owner = context.tokens.owner(token);
-      if (!owner) return undefined;
-      if (owner.plugin === name && owner.generation === generation) return owner;
-      const value = `showed the token of plugin "${owner.plugin}" (launch ${owner.generation}) ` +
-        `on the service socket of plugin "${name}" (launch ${generation})`;
-      context.logger.warn(`plugin "${name}" ${value}; refused`, { plugin: name });
-      onDenied({ at: Date.now(), permission: "token", value });
-      return undefined;
-    },
-  };
-}
-
-/**
  * Whether the host's service socket of this launch is still the one the host made. The plugin
  * may write its own sockets (Deno needs that to connect), so it could remove or replace this
  * one: that only cuts it off from the host's services, and the host stops it for it.
@@ -355,23 +133,45 @@ export async function hostSocketIntact(instance: Instance): Promise<boolean> {
   return await socketIdentity(instance.folder.hostSocket) === instance.hostSocketId;
 }
 
-/** Releases what a launch held once its process is gone: its service socket and its folder. */
-export async function releaseInstance(instance: Instance): Promise<void> {
-  await instance.services?.close();
-  await removeLaunchFolder(instance.folder);
+/**
+ * Stops a plugin that removed or replaced the host's service socket in its launch folder: it
+ * could only hurt itself, but a plugin that tampers with the host's sockets is not restarted
+ * until the operator says so. Recorded with its denied accesses; throws the reason.
+ */
+export async function checkHostSocket(
+  instance: Instance,
+  name: string,
+  denied: DeniedLog,
+  logger: Logger,
+): Promise<void> {
+  if (await hostSocketIntact(instance)) return;
+  const reason = "removed or replaced the host's service socket in its launch folder " +
+    `(${instance.folder.hostSocket}); it is stopped and not restarted until an operator ` +
+    "restarts or enables it";
+  denied.add({ at: Date.now(), permission: "socket", value: instance.folder.hostSocket });
+  if (!instance.permanent) {
+    instance.permanent = true;
+    instance.killedBecause = reason;
+    logger.error(`plugin "${name}" ${reason}`, { plugin: name, pid: instance.process.pid });
+    instance.process.signal("SIGKILL");
+  }
+  throw new PermanentFailure(reason);
 }
 
-async function fetchSchema(instance: Instance, deadlineMs: number): Promise<ConfigSchema> {
-  try {
-    return toConfigSchema(
-      await instanceCall(instance, instance.client.configSchema, {}, deadlineMs),
-    );
-  } catch (error) {
-    // A plugin that does not declare the capability may lack the RPC; one that does may not.
-    const declared = instance.metadata.capabilities.includes(CAPABILITIES.configSchema);
-    if (isUnimplemented(error) && !declared) return {};
-    throw error;
-  }
+/**
+ * Releases what a launch held once its process is gone: its token, connections, record, service
+ * socket and folder.
+ */
+export async function releaseInstance(
+  instance: Instance,
+  context: Pick<SupervisorContext, "tokens" | "ledger">,
+): Promise<void> {
+  context.ledger.remove(instance.process.pid);
+  context.tokens.revoke(instance.token);
+  instance.client.close();
+  instance.data?.close();
+  await instance.services?.close();
+  await removeLaunchFolder(instance.folder);
 }
 
 /**
@@ -420,14 +220,6 @@ export async function terminateInstance(
   }
   await process.closeStdin();
   await process.exited;
-}
-
-/** A free TCP port on the loopback interface, for a QNTX executable's `--port`. */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Plugins as supervised, sandboxed processes: discovery, launch, restarts, logs. @module */
 export { type BackoffPolicy, CrashHistory, DEFAULT_BACKOFF } from "./backoff.ts";
+export { type ConfinementTools, findConfinementTools } from "./confine.ts";
 export { DataClient, type StreamedResponse } from "./data_client.ts";
 export { discoverPlugin, type Discovery, executableNames, type FoundPlugin } from "./discovery.ts";
 export { type LaunchCommand, launchCommand, type LaunchContext } from "./launch_command.ts";

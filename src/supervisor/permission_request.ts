@@ -21,7 +21,8 @@ export interface HostAddress {
 /** One thing a manifest asks for that is not granted, and the grant that would allow it. */
 export interface Ask {
   what: string;
-  grant: string;
+  /** The grant by name, where there is one (a write entry is allowed by an approval only). */
+  grant?: string;
 }
 
 export interface PendingAsks {
@@ -84,7 +85,7 @@ export function pendingAsks(
   }
   for (const entry of request.write) {
     if (!approved) {
-      result.pending.push({ what: `write ${entry} (inside its folder)`, grant: "an approval" });
+      result.pending.push({ what: `write ${entry} (inside its folder)` });
     }
   }
   if (memoryMb !== undefined && memoryMb > DEFAULT_MEMORY_MB && !approved) {
@@ -102,12 +103,13 @@ export function pendingAsks(
 export function askMessage(plugin: string, asks: PendingAsks, manifestSha256: string): string {
   const parts: string[] = [];
   if (asks.pending.length > 0) {
+    const byName = asks.pending.flatMap((ask) => ask.grant ? [ask.grant] : []);
     parts.push(
       `plugin "${plugin}" asks for what the operator has not granted: ` +
         `${asks.pending.map((ask) => ask.what).join(", ")}; to allow all of it, approve its ` +
         `manifest (POST /api/plugins/${plugin}/approve, or the console) or set ` +
         `approved_manifest = "${manifestSha256}" in [plugin.grants.${plugin}]` +
-        `; or grant each: ${asks.pending.map((ask) => ask.grant).join("; ")}`,
+        (byName.length > 0 ? `; or grant by name: ${byName.join("; ")}` : ""),
     );
   }
   if (asks.byNameOnly.length > 0) {

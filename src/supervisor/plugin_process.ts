@@ -12,6 +12,11 @@ export interface LaunchSpec {
   /** Where the plugin was told to serve; a TCP plugin may announce another port. */
   address: PluginAddress;
   startTimeoutMs: number;
+  /**
+   * Runs under bubblewrap, which dies at SIGTERM and takes its sandbox with it: a polite stop
+   * then goes to the processes inside, so they get their grace time.
+   */
+  confined?: boolean;
 }
 
 /** How a process ended. */
@@ -146,9 +151,19 @@ export class PluginProcess {
     }
   }
 
-  /** Sends `signal` to the plugin's whole process group. */
+  /** Sends `signal` to the plugin's whole process group (SIGTERM: to what runs inside). */
   signal(signal: Deno.Signal): void {
     if (this.#exit) return;
+    if (signal !== "SIGKILL" && this.spec.confined) {
+      for (const pid of descendants(this.pid)) {
+        try {
+          Deno.kill(pid, signal);
+        } catch {
+          // gone meanwhile
+        }
+      }
+      return;
+    }
     killGroup(this.pid, signal);
   }
 
@@ -159,6 +174,31 @@ export class PluginProcess {
 
   /** The last stderr lines, for reports. */
   static readonly STDERR_SHOWN = STDERR_SHOWN;
+}
+
+/**
+ * Every process below `pid`, children first. Deno reads /proc only with `--allow-all`; the host
+ * may run programs anyway, so `cat` reads it (a stop is rare; this is not a hot path).
+ */
+function descendants(pid: number): number[] {
+  const found: number[] = [];
+  const pending = [pid];
+  while (pending.length > 0) {
+    const parent = pending.shift()!;
+    try {
+      const output = new Deno.Command("cat", {
+        args: [`/proc/${parent}/task/${parent}/children`],
+        stderr: "null",
+      }).outputSync();
+      const children = new TextDecoder().decode(output.stdout).trim().split(/\s+/)
+        .filter(Boolean).map(Number);
+      found.push(...children);
+      pending.push(...children);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
 
 function killGroup(pid: number, signal: Deno.Signal): void {

@@ -6,20 +6,20 @@ import { CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
 import type { StreamedResponse } from "./data_client.ts";
 import {
+  checkHostSocket,
   EXIT_GRACE_MS,
   exitWithin,
   forwardStream,
   forwardUnary,
-  hostSocketIntact,
   type Instance,
   instanceCall,
-  launchInstance,
   openChannelSocket,
   openStream,
   PermanentFailure,
   releaseInstance,
   terminateInstance,
 } from "./instance.ts";
+import { launchInstance } from "./launch.ts";
 import { LogBuffer } from "./log_buffer.ts";
 import { DeniedLog } from "./permission_audit.ts";
 import type { LogFile } from "./log_file.ts";
@@ -205,10 +205,7 @@ export class PluginSupervisor {
     if (generation !== this.#generation || !this.#wanted) {
       instance.stopping = true;
       await terminateInstance(instance, this.context.timeouts, this.context.logger, this.name);
-      this.context.tokens.revoke(instance.token);
-      instance.client.close();
-      this.context.ledger.remove(instance.process.pid);
-      await releaseInstance(instance);
+      await releaseInstance(instance, this.context);
       return;
     }
     this.#instance = instance;
@@ -242,7 +239,7 @@ export class PluginSupervisor {
       shutdown: () => this.#stopInstance(),
       health: async (signal?: AbortSignal) => {
         const instance = this.#current();
-        await this.#checkSocket(instance);
+        await checkHostSocket(instance, this.name, this.denied, this.context.logger);
         try {
           const answer = await instanceCall(
             instance,
@@ -272,7 +269,7 @@ export class PluginSupervisor {
     if (problems.length > 0) {
       throw new PermanentFailure(`its configuration is invalid: ${problems.join("; ")}`);
     }
-    await this.#checkSocket(instance);
+    await checkHostSocket(instance, this.name, this.denied, this.context.logger);
     const endpoint = instance.services?.target ?? "";
     const request: domain.InitializeRequest = {
       atsStoreEndpoint: endpoint,
@@ -298,29 +295,6 @@ export class PluginSupervisor {
         : error;
     }
     context.initialized?.(this.name, instance.declared);
-  }
-
-  /**
-   * Stops a plugin that removed or replaced the host's service socket in its launch folder: it
-   * could only hurt itself, but a plugin that tampers with the host's sockets is not restarted
-   * until the operator says so. Recorded with its denied accesses.
-   */
-  async #checkSocket(instance: Instance): Promise<void> {
-    if (await hostSocketIntact(instance)) return;
-    const reason = "removed or replaced the host's service socket in its launch folder " +
-      `(${instance.folder.hostSocket}); it is stopped and not restarted until an operator ` +
-      "restarts or enables it";
-    this.denied.add({ at: Date.now(), permission: "socket", value: instance.folder.hostSocket });
-    if (!instance.permanent) {
-      instance.permanent = true;
-      instance.killedBecause = reason;
-      this.context.logger.error(`plugin "${this.name}" ${reason}`, {
-        plugin: this.name,
-        pid: instance.process.pid,
-      });
-      instance.process.signal("SIGKILL");
-    }
-    throw new PermanentFailure(reason);
   }
 
   #missedHealth(instance: Instance): void {
@@ -352,11 +326,7 @@ export class PluginSupervisor {
   #exited(instance: Instance, exit: ExitStatus): void {
     const { context } = this;
     if (instance.audit) this.#lastAudit = instance.audit.stop();
-    context.ledger.remove(instance.process.pid);
-    context.tokens.revoke(instance.token);
-    instance.client.close();
-    instance.data?.close();
-    releaseInstance(instance);
+    releaseInstance(instance, context);
     if (instance !== this.#instance) return;
     this.#instance = undefined;
     if (instance.permanent && this.#wanted) return this.#giveUp(instance.killedBecause!);

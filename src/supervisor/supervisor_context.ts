@@ -5,6 +5,7 @@ import type { BackoffPolicy } from "./backoff.ts";
 import type { LogFile } from "./log_file.ts";
 import type { ProcessLedger } from "./orphans.ts";
 import type { Grants } from "./sandbox.ts";
+import type { ConfinementTools } from "./confine.ts";
 import type { HostAddress } from "./permission_request.ts";
 import type { TokenRegistry } from "./tokens.ts";
 import type { Logger } from "../plugin/mod.ts";
@@ -46,6 +47,8 @@ export interface SupervisorContext {
   backoff: BackoffPolicy;
   execPath: string;
   denoConfig: string;
+  /** bubblewrap and setpriv, where installed (see confine.ts). */
+  tools?: ConfinementTools;
   runtimeDir: string;
   /** Each plugin's data folder is `<dataDir>/<name>`. */
   dataDir: string;
@@ -54,7 +57,11 @@ export interface SupervisorContext {
    * Serves the host's services (attestations, jobs, schedules) to one launch on its own socket,
    * answering only tokens that `owners` accepts; absent when the host offers no services.
    */
-  serveServices?(socket: string, owners: ServiceOwners): Promise<ServedServices>;
+  serveServices?(
+    socket: string,
+    owners: ServiceOwners,
+    onRefused: (detail: string) => void,
+  ): Promise<ServedServices>;
   pluginConfig(name: string): Record<string, unknown>;
   /** Where the host's own server listens: never granted to a plugin by its manifest alone. */
   hostAddress?(): HostAddress;
