@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { alive, startTestHost, waitForState } from "./_in_process_host.ts";
 import { pythonPluginDir } from "./_python_plugin.ts";
+import { REPO } from "./_host_process.ts";
 
 Deno.test("a QNTX plugin written in Python serves HTTP, writes attestations and is supervised", async () => {
   const dir = await pythonPluginDir();
@@ -53,18 +54,30 @@ Deno.test("a QNTX plugin written in Python serves HTTP, writes attestations and 
     );
     assert.deepEqual(stored.attestations.map((a: { id: string }) => a.id), [id]);
 
-    // The probe reports what the process sees; only its shape is checked here, since what it
-    // may see depends on how the host confines executables.
-    const probe = await call(`/api/pyecho/probe?path=${encodeURIComponent(test.dir)}&path=/nope`);
+    // Confined: it sees the system's folders and its own, not the host's files or the machine's.
+    // (The folders above its data and launch folders exist in its view, empty but for them.)
+    const secret = `${test.dir}/secret.txt`;
+    await Deno.writeTextFile(secret, "the host's");
+    const probe = await call(
+      `/api/pyecho/probe?${
+        [secret, REPO, "/root", "/etc/passwd", "/etc/shadow", dir, "/proc/1/environ"]
+          .map((path) => `path=${encodeURIComponent(path)}`).join("&")
+      }`,
+    );
     assert.equal(probe.status, 200, probe.text);
     const seen = JSON.parse(probe.text);
-    assert.equal(typeof seen.home, "string");
-    assert.equal(typeof seen.etc_passwd, "string");
-    assert.equal(typeof seen.root_home, "string");
-    assert.equal(typeof seen.pid, "number");
-    assert.ok(Array.isArray(seen.root_entries) || typeof seen.root_entries === "string");
-    assert.deepEqual(seen.paths.map((p: { path: string }) => p.path), [test.dir, "/nope"]);
-    assert.deepEqual(seen.paths[1], { path: "/nope", exists: false, read: "missing" });
+    const view = Object.fromEntries(
+      seen.paths.map((p: { path: string; read: string }) => [p.path, p.read]),
+    );
+    assert.equal(view[secret], "missing", "a file in the host's working folder");
+    assert.equal(view[REPO.replace(/\/$/, "")] ?? view[REPO], "missing", "the host's checkout");
+    assert.equal(view["/root"], "missing", "the host user's home");
+    assert.equal(view["/etc/passwd"], "missing");
+    assert.equal(view["/etc/shadow"], "missing");
+    assert.equal(view[dir], "visible", "its own folder");
+    // Its own PID namespace: pid 1 is the sandbox's, not the host's init or the host.
+    assert.equal(view["/proc/1/environ"] === "visible" ? seen.pid < 10 : true, true);
+    assert.ok(seen.pid < 10, `pid ${seen.pid} is not in a namespace of its own`);
 
     assert.equal((await call("/api/pyecho/nope")).status, 404);
     assert.equal((await call("/api/pyecho/hello", { method: "POST" })).status, 404);
