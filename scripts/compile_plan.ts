@@ -6,7 +6,7 @@
 import { join, resolve } from "node:path";
 import type { HostConfig } from "../src/config/mod.ts";
 import { HOST_PERMISSIONS } from "../src/host/mod.ts";
-import { type FoundPlugin, NO_GRANTS, sandboxFlags } from "../src/supervisor/mod.ts";
+import { type FoundPlugin, launchPaths, NO_GRANTS, sandboxFlags } from "../src/supervisor/mod.ts";
 
 export interface CompileStep {
   /** `deno` arguments. */
@@ -43,6 +43,8 @@ export function compilePlan(
   for (const plugin of plugins) {
     if (plugin.kind !== "deno") continue;
     const dir = resolve(out, "plugins", plugin.name);
+    // The same paths at every launch, so permissions baked in at build time still name them.
+    const sockets = launchPaths(resolve(cwd, config.plugin.runtimeDir), plugin.name);
     const sandbox = sandboxFlags(
       plugin.name,
       plugin.manifest.permissions,
@@ -50,8 +52,9 @@ export function compilePlan(
       {
         pluginDir: dir,
         dataDir: resolve(cwd, config.plugin.dataDir, plugin.name),
-        socket: resolve(cwd, config.plugin.runtimeDir, `${plugin.name}.sock`),
-        hostSockets: [],
+        socket: sockets.socket,
+        dataSocket: sockets.dataSocket,
+        hostSockets: [sockets.hostSocket],
       },
     );
     if (!sandbox.ok) {

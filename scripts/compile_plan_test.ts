@@ -30,10 +30,18 @@ Deno.test("compilePlan() builds the host and each plugin with its sandbox baked 
   const plugin = plan.steps[1]!;
   assert.equal(plugin.args[0], "compile");
   assert.ok(plugin.args.includes("--no-prompt"));
+  // The launch folder's sockets are at the same paths at every launch.
+  const run = "/srv/run/plugins/echo";
+  const sockets = `${run}/plugin.sock,${run}/data.sock,${run}/host.sock`;
   assert.ok(
-    plugin.args.includes("--allow-read=/out/plugins/echo,/srv/data/echo,/srv/run/echo.sock"),
+    plugin.args.includes(`--allow-read=/out/plugins/echo,/srv/data/echo,${sockets}`),
+    plugin.args.join(" "),
   );
-  assert.ok(plugin.args.includes("--allow-net=unix:/srv/run/echo.sock"));
+  assert.ok(
+    plugin.args.includes(
+      `--allow-net=unix:${run}/plugin.sock,unix:${run}/data.sock,unix:${run}/host.sock`,
+    ),
+  );
   assert.ok(!plugin.args.some((arg) => arg === "--allow-all" || arg === "-A"));
   assert.deepEqual(plugin.args.slice(-3), [
     "--output",

@@ -36,7 +36,7 @@ export async function launchInstance(
   logs: LogBuffer,
   onDenied: (access: DeniedAccess) => void,
 ): Promise<Instance> {
-  const folder = await makeLaunchFolder(context.runtimeDir, found.name, generation);
+  const folder = await makeLaunchFolder(context.runtimeDir, found.name);
   const auditFile = join(context.runtimeDir, `${found.name}.audit.jsonl`);
   await Deno.remove(auditFile).catch(() => {});
   const dataDir = join(context.dataDir, found.name);

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 
 /**
- * The private folder of one launch (`<runtime_dir>/plugins/<name>.<generation>`, 0700): the
+ * The private folder of a plugin's launch (`<runtime_dir>/plugins/<name>`, 0700, made afresh for
+ * each launch; the same path each time, so a compiled plugin's baked permissions name it): the
  * plugin's own sockets and the socket on which the host serves its services to this launch
  * alone. A plugin is granted its own three sockets and nothing else of the runtime folder, so
  * the worst it can do is break its own: no other plugin's socket, token or file is in reach.
@@ -14,6 +15,8 @@ export interface LaunchFolder {
   dataSocket: string;
   /** Where the host serves attestations, jobs and schedules to this launch. */
   hostSocket: string;
+  /** The folder's identity once made: a release removes only the folder it made. */
+  id?: string;
 }
 
 /** The folder that holds every launch folder. */
@@ -21,19 +24,9 @@ export function launchRoot(runtimeDir: string): string {
   return join(runtimeDir, "plugins");
 }
 
-/** Makes a fresh, empty launch folder (a leftover of the same name is removed first). */
-export async function makeLaunchFolder(
-  runtimeDir: string,
-  name: string,
-  generation: number,
-): Promise<LaunchFolder> {
-  const root = launchRoot(runtimeDir);
-  await Deno.mkdir(root, { recursive: true, mode: 0o700 });
-  const dir = join(root, `${name}.${generation}`);
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(dir, { mode: 0o700 });
-  // mkdir's mode is filtered by the umask; the folder must be the host's alone.
-  await Deno.chmod(dir, 0o700);
+/** Where plugin `name`'s launch folder and sockets are. */
+export function launchPaths(runtimeDir: string, name: string): LaunchFolder {
+  const dir = join(launchRoot(runtimeDir), name);
   return {
     dir,
     socket: join(dir, "plugin.sock"),
@@ -42,9 +35,30 @@ export async function makeLaunchFolder(
   };
 }
 
-/** Removes a launch folder and what is in it; a folder already gone is fine. */
-export async function removeLaunchFolder(folder: LaunchFolder): Promise<void> {
+/**
+ * Makes a fresh, empty launch folder (a leftover is removed first). The previous launch's folder
+ * must have been released: its service server closed, so nothing of it touches the new one.
+ */
+export async function makeLaunchFolder(runtimeDir: string, name: string): Promise<LaunchFolder> {
+  await Deno.mkdir(launchRoot(runtimeDir), { recursive: true, mode: 0o700 });
+  const folder = launchPaths(runtimeDir, name);
   await Deno.remove(folder.dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(folder.dir, { mode: 0o700 });
+  // mkdir's mode is filtered by the umask; the folder must be the host's alone.
+  await Deno.chmod(folder.dir, 0o700);
+  const info = await Deno.stat(folder.dir);
+  return { ...folder, id: `${info.dev}:${info.ino}` };
+}
+
+/** Removes a launch folder and what is in it, unless a later launch made it anew. */
+export async function removeLaunchFolder(folder: LaunchFolder): Promise<void> {
+  try {
+    const info = await Deno.stat(folder.dir);
+    if (folder.id !== undefined && `${info.dev}:${info.ino}` !== folder.id) return;
+    await Deno.remove(folder.dir, { recursive: true });
+  } catch {
+    // already gone
+  }
 }
 
 /** The identity of a socket file (device and inode), to notice it being removed or replaced. */

@@ -4,6 +4,7 @@ export { type ConfinementTools, findConfinementTools } from "./confine.ts";
 export { DataClient, type StreamedResponse } from "./data_client.ts";
 export { discoverPlugin, type Discovery, executableNames, type FoundPlugin } from "./discovery.ts";
 export { type LaunchCommand, launchCommand, type LaunchContext } from "./launch_command.ts";
+export { type LaunchFolder, launchPaths } from "./launch_folder.ts";
 export { LogBuffer, type LogSubscriber, parseLogLine, type PluginLogLine } from "./log_buffer.ts";
 export { LogFile } from "./log_file.ts";
 export {
@@ -13,6 +14,7 @@ export {
   parseManifest,
   type PermissionRequest,
 } from "./manifest.ts";
+export { describeManifest, type ManifestView, readManifestView } from "./manifest_view.ts";
 export { ProcessLedger, type ProcessRecord, processStartTicks } from "./orphans.ts";
 export { describeExit, type ExitStatus, PluginProcess, StartError } from "./plugin_process.ts";
 export { PluginSupervisor } from "./plugin_supervisor.ts";

@@ -52,6 +52,8 @@ export class PluginSupervisor {
   /** Known once a process has started and answered ConfigSchema. */
   #schema?: ConfigSchema;
   #healthMisses = 0;
+  /** The release of the last process's launch folder, which the next launch waits for. */
+  #released: Promise<void> = Promise.resolve();
   readonly #crashes: CrashHistory;
   readonly #logFile?: LogFile;
   readonly #unsubscribeFile?: () => void;
@@ -191,6 +193,7 @@ export class PluginSupervisor {
     const generation = ++this.#generation;
     let instance: Instance;
     try {
+      await this.#released;
       instance = await launchInstance(
         this.found,
         this.context,
@@ -326,7 +329,7 @@ export class PluginSupervisor {
   #exited(instance: Instance, exit: ExitStatus): void {
     const { context } = this;
     if (instance.audit) this.#lastAudit = instance.audit.stop();
-    releaseInstance(instance, context);
+    this.#released = releaseInstance(instance, context);
     if (instance !== this.#instance) return;
     this.#instance = undefined;
     if (instance.permanent && this.#wanted) return this.#giveUp(instance.killedBecause!);

@@ -5,6 +5,7 @@ import type { Registry } from "../registry/mod.ts";
 import type { StreamedResponse } from "./data_client.ts";
 import { discoverPlugin } from "./discovery.ts";
 import type { LogBuffer } from "./log_buffer.ts";
+import { type ManifestView, readManifestView } from "./manifest_view.ts";
 import { PluginSupervisor } from "./plugin_supervisor.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
 
@@ -205,6 +206,22 @@ export class Supervisor {
       grants: this.context.grants(name),
       denied: plugin.denied.entries(),
     };
+  }
+
+  /**
+   * What plugin `name`'s manifest on disk asks now and what of it the operator granted;
+   * undefined when the plugin was not found or has no manifest (a QNTX executable). Throws a
+   * `ManifestError` for a manifest that cannot be read.
+   */
+  manifest(name: string): Promise<ManifestView | undefined> {
+    const plugin = this.#plugins.get(name);
+    if (!plugin) return Promise.resolve(undefined);
+    return readManifestView(
+      plugin.found,
+      this.context.grants(name),
+      // As a launch weighs it (launch.ts): the host's own address is never approved.
+      this.context.hostAddress?.() ?? { hostname: "127.0.0.1", port: 8877 },
+    );
   }
 
   /** Stops every plugin process (after the registry's own shutdown) and closes log files. */
