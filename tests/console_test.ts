@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { ARTIFACTS, launchBrowser } from "./_browser.ts";
-import { startTestHost, waitForState } from "./_in_process_host.ts";
+import { FIXTURES, startTestHost, waitForState } from "./_in_process_host.ts";
+import { pluginFolder } from "./_plugin_folder.ts";
 
 const TABLES = `[tuned]
 greeting = "hello there"
@@ -37,9 +38,16 @@ const stateOf = (name: string, state: string) => `${card(name)} [data-state="${s
 
 Deno.test("the console shows plugins live and drives them, in a real browser", async () => {
   Deno.env.set("QNTX_TUNED_LOUD", "false");
-  const test = await startTestHost(["echo", "tuned", "worker"], TABLES, undefined, "", {
-    file: true,
-  });
+  // A plugin whose manifest asks for a variable: failed until the operator approves it.
+  const root = await Deno.makeTempDir({ prefix: "qntx-console-" });
+  await pluginFolder(root, "asker", { env: ["QNTX_TEST_X"] });
+  const test = await startTestHost(
+    ["echo", "tuned", "worker", "asker"],
+    TABLES,
+    [FIXTURES, root],
+    "",
+    { file: true },
+  );
   const browser = await launchBrowser();
   try {
     await Promise.all(
@@ -117,7 +125,29 @@ Deno.test("the console shows plugins live and drives them, in a real browser", a
     await page.selectOption("#log-level", "error");
     assert.equal(await page.locator("pre.log div").count(), 0, "the level filter hides info lines");
     await page.selectOption("#log-level", "all");
+    // Its manifest asks nothing beyond the defaults: nothing to approve.
+    const approveTuned = 'button[data-key="approve:tuned"]';
+    await page.waitForSelector(`${approveTuned}:has-text('Approve these permissions')`);
+    assert.ok(await page.isDisabled(approveTuned), "nothing is pending for tuned");
     await shot(page, "plugin");
+
+    // A plugin waiting for approval: the page shows what it asks; the button approves it.
+    await waitForState(test.host.registry, "asker", "failed");
+    await page.evaluate(`location.hash = "#/plugins/asker"`);
+    const approveAsker = 'button[data-key="approve:asker"]';
+    await page.waitForSelector(`${approveAsker}:not([disabled])`);
+    await page.waitForSelector("li:has-text('env QNTX_TEST_X')");
+    assert.equal(await page.textContent("[data-approved]"), "no");
+    await shot(page, "approval");
+    await page.click(approveAsker);
+    await page.waitForSelector("#notice:has-text('asker: manifest approved, now running')");
+    await page.waitForSelector('[data-approved="true"]');
+    assert.ok(await page.isDisabled(approveAsker), "nothing is pending once approved");
+    assert.match(
+      await Deno.readTextFile(`${test.dir}/am.toml`),
+      /\[plugin\.grants\.asker\]\napproved_manifest = "[0-9a-f]{64}"\n/,
+    );
+    assert.equal(test.host.registry.getState("asker"), "running");
 
     // Attestations, searchable.
     await test.host.services.atsStore().batchGenerateAndCreate(
@@ -188,5 +218,6 @@ Deno.test("the console shows plugins live and drives them, in a real browser", a
     Deno.env.delete("QNTX_TUNED_LOUD");
     await browser.close();
     await test.close();
+    await Deno.remove(root, { recursive: true });
   }
 });

@@ -3,10 +3,10 @@
  * itself off as another plugin: each attempt fails, and the host records the denials.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { ats, callUnary, CHANNEL_OPTIONS } from "../src/protocol/mod.ts";
-import { REPO } from "./_host_process.ts";
+import { pluginFolder, sha256Of } from "./_plugin_folder.ts";
 import { startTestHost, type TestHost, waitForRestart, waitForState } from "./_in_process_host.ts";
 
 async function attempts(test: TestHost): Promise<Record<string, string>> {
@@ -164,34 +164,10 @@ Deno.test("a plugin that replaces its service socket is stopped, recorded and no
   }
 });
 
-/** A plugin folder made for one test: a manifest and a tiny SDK plugin. */
-async function pluginFolder(
-  root: string,
-  name: string,
-  manifest: Record<string, unknown>,
-): Promise<string> {
-  const dir = join(root, name);
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(
-    join(dir, "plugin.json"),
-    JSON.stringify({ name, version: "1.0.0", entry: "main.ts", ...manifest }),
-  );
-  await Deno.writeTextFile(
-    join(dir, "main.ts"),
-    `import { definePlugin, serve } from "${REPO}src/sdk/mod.ts";
-await serve(definePlugin({
-  metadata: { name: "${name}", version: "1.0.0", qntxVersion: "", description: "", author: "", license: "" },
-  routes: [{ method: "GET", path: "/env", handler: () => new Response(Deno.env.get("QNTX_TEST_SECRET") ?? "none") }],
-}));
-`,
-  );
-  return dir;
-}
-
 Deno.test("a plugin folder with a symlink that leads out, or a write entry through one, is refused", async () => {
   const root = await Deno.makeTempDir({ prefix: "qntx-evil-" });
   try {
-    const dir = await pluginFolder(root, "evil", { permissions: { write: ["up"] } });
+    const dir = dirname(await pluginFolder(root, "evil", { write: ["up"] }));
     await Deno.symlink("/", join(dir, "root"));
     await Deno.symlink(root, join(dir, "up"));
     const test = await startTestHost(["evil"], "", [root]);
@@ -212,15 +188,12 @@ Deno.test("a plugin folder with a symlink that leads out, or a write entry throu
 Deno.test("a manifest's hosts and variables wait for the operator; the host's address needs a grant by name", async () => {
   const root = await Deno.makeTempDir({ prefix: "qntx-asker-" });
   try {
-    const dir = await pluginFolder(root, "asker", {
-      permissions: { net: ["0.0.0.0:9999"], env: ["QNTX_TEST_SECRET"] },
+    const manifest = await pluginFolder(root, "asker", {
+      net: ["0.0.0.0:9999"],
+      env: ["QNTX_TEST_X"],
     });
-    const digest = await crypto.subtle.digest(
-      "SHA-256",
-      await Deno.readFile(join(dir, "plugin.json")),
-    );
-    const sha = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-    Deno.env.set("QNTX_TEST_SECRET", "s3cret");
+    const sha = await sha256Of(manifest);
+    Deno.env.set("QNTX_TEST_X", "s3cret");
     const run = async (grants: string, check: (test: TestHost) => Promise<void>) => {
       const test = await startTestHost(["asker"], grants, [root]);
       try {
@@ -232,7 +205,7 @@ Deno.test("a manifest's hosts and variables wait for the operator; the host's ad
     // Nothing granted: failed, naming what it asks and the grants that would allow it.
     await run("", async (test) => {
       const reason = (await waitForState(test.host.registry, "asker", "failed"))?.reason ?? "";
-      assert.match(reason, /env QNTX_TEST_SECRET/);
+      assert.match(reason, /env QNTX_TEST_X/);
       assert.match(
         reason,
         new RegExp(`approved_manifest = "${sha}" in \\[plugin\\.grants\\.asker\\]`),
@@ -242,7 +215,7 @@ Deno.test("a manifest's hosts and variables wait for the operator; the host's ad
     // Approved: the variable is granted, every interface still is not.
     await run(`[plugin.grants.asker]\napproved_manifest = "${sha}"\n`, async (test) => {
       const reason = (await waitForState(test.host.registry, "asker", "failed"))?.reason ?? "";
-      assert.doesNotMatch(reason, /env QNTX_TEST_SECRET/);
+      assert.doesNotMatch(reason, /env QNTX_TEST_X/);
       assert.match(reason, /only net = \["0\.0\.0\.0:9999"\]/);
     });
     // Granted by name as well: it runs and reads its variable.
@@ -256,20 +229,20 @@ Deno.test("a manifest's hosts and variables wait for the operator; the host's ad
     );
     // A changed manifest asks again.
     await Deno.writeTextFile(
-      join(dir, "plugin.json"),
+      manifest,
       JSON.stringify({
         name: "asker",
         version: "1.0.1",
         entry: "main.ts",
-        permissions: { env: ["QNTX_TEST_SECRET", "HOME"] },
+        permissions: { env: ["QNTX_TEST_X", "HOME"] },
       }),
     );
     await run(`[plugin.grants.asker]\napproved_manifest = "${sha}"\n`, async (test) => {
       const reason = (await waitForState(test.host.registry, "asker", "failed"))?.reason ?? "";
-      assert.match(reason, /env QNTX_TEST_SECRET, env HOME/);
+      assert.match(reason, /env QNTX_TEST_X, env HOME/);
     });
   } finally {
-    Deno.env.delete("QNTX_TEST_SECRET");
+    Deno.env.delete("QNTX_TEST_X");
     await Deno.remove(root, { recursive: true });
   }
 });

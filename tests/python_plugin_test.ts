@@ -9,6 +9,10 @@ import { REPO } from "./_host_process.ts";
 
 Deno.test("a QNTX plugin written in Python serves HTTP, writes attestations and is supervised", async () => {
   const dir = await pythonPluginDir();
+  // Another plugin kept in the same search path: its folder is not in this program's view.
+  await Deno.mkdir(`${dir}/victim`);
+  await Deno.writeTextFile(`${dir}/victim/plugin.json`, "{}");
+  await Deno.writeTextFile(`${dir}/victim/state.txt`, "API_KEY=abc123");
   const test = await startTestHost(["pyecho"], "", [dir]);
   try {
     const { registry, supervisor, url } = test.host;
@@ -60,7 +64,16 @@ Deno.test("a QNTX plugin written in Python serves HTTP, writes attestations and 
     await Deno.writeTextFile(secret, "the host's");
     const probe = await call(
       `/api/pyecho/probe?${
-        [secret, REPO, "/root", "/etc/passwd", "/etc/shadow", dir, "/proc/1/environ"]
+        [
+          secret,
+          `${dir}/victim/state.txt`,
+          REPO,
+          "/root",
+          "/etc/passwd",
+          "/etc/shadow",
+          dir,
+          "/proc/1/environ",
+        ]
           .map((path) => `path=${encodeURIComponent(path)}`).join("&")
       }`,
     );
@@ -70,6 +83,7 @@ Deno.test("a QNTX plugin written in Python serves HTTP, writes attestations and 
       seen.paths.map((p: { path: string; read: string }) => [p.path, p.read]),
     );
     assert.equal(view[secret], "missing", "a file in the host's working folder");
+    assert.equal(view[`${dir}/victim/state.txt`], "missing", "another plugin's folder");
     assert.equal(view[REPO.replace(/\/$/, "")] ?? view[REPO], "missing", "the host's checkout");
     assert.equal(view["/root"], "missing", "the host user's home");
     assert.equal(view["/etc/passwd"], "missing");

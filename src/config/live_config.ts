@@ -14,9 +14,14 @@ export interface ConfigChange {
   disabled: string[];
   /** Plugins whose table changed (values as the plugin gets them). */
   reconfigured: string[];
-  /** Host sections that changed; they take effect at the next start. */
+  /** Plugins whose `[plugin.grants.<name>]` changed; each one's next start has them. */
+  grants: string[];
+  /** Host sections that changed (grants apart); they take effect at the next start. */
   hostSections: string[];
 }
+
+/** A key of `[plugin.grants.<name>]`. */
+export type GrantKey = keyof HostConfig["plugin"]["grants"][string];
 
 /** The outcome of an update of a plugin's table. */
 export type UpdateResult =
@@ -132,6 +137,34 @@ export class LiveConfig {
   }
 
   /**
+   * Sets one key of plugin `name`'s grants (`[plugin.grants.<name>]`: an approval, a grant by
+   * name; null removes it), touching only that line of the file, written atomically, and
+   * adopts the result at once: the plugin's next start has it. Throws a {@link ConfigError},
+   * writing nothing, when the file would not read back with that value (it defines the table
+   * in a way that cannot be extended, or an environment variable overrides the key).
+   */
+  async updateGrant(name: string, key: GrantKey, value: unknown): Promise<void> {
+    const table = `plugin.grants.${name}`;
+    const refused = (problem: string) =>
+      new ConfigError([{ source: this.path, key: `${table}.${key}`, problem }]);
+    let edited: string;
+    try {
+      edited = setTableValues(await this.#read(), table, { [key]: value });
+    } catch (error) {
+      throw refused((error as Error).message);
+    }
+    const next = parseHostConfig(edited, this.path, this.env);
+    if (!same(next.plugin.grants[name]?.[key], value ?? undefined)) {
+      throw refused(
+        "would not read back as written (an environment variable may override it); " +
+          "nothing was written",
+      );
+    }
+    await writeAtomically(this.path, edited);
+    this.#current = { ...next, file: this.path };
+  }
+
+  /**
    * Reads the file again, checking each enabled plugin's table with `check` (its schema).
    * Returns what changed, or throws a `ConfigError` naming every problem, in which case the
    * running configuration stays.
@@ -158,10 +191,13 @@ export class LiveConfig {
       reconfigured: [...names].filter((name) =>
         now.has(name) && was.has(name) && !same(before.plugins[name], next.plugins[name])
       ),
+      grants: [
+        ...new Set([...Object.keys(before.plugin.grants), ...Object.keys(next.plugin.grants)]),
+      ].filter((name) => !same(before.plugin.grants[name], next.plugin.grants[name])),
       hostSections: (["server", "plugin", "database", "pulse"] as const).filter((section) =>
         !same(
-          section === "plugin" ? { ...before.plugin, enabled: [] } : before[section],
-          section === "plugin" ? { ...next.plugin, enabled: [] } : next[section],
+          section === "plugin" ? { ...before.plugin, enabled: [], grants: {} } : before[section],
+          section === "plugin" ? { ...next.plugin, enabled: [], grants: {} } : next[section],
         )
       ),
     };

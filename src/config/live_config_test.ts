@@ -95,6 +95,7 @@ Deno.test("reload() reports what a hand edit changed, and keeps the old config w
       enabled: ["code"],
       disabled: [],
       reconfigured: ["biotech"],
+      grants: [],
       hostSections: ["plugin"],
     });
     assert.equal(live.pluginValues("biotech").genome, "hg19");
@@ -102,6 +103,47 @@ Deno.test("reload() reports what a hand edit changed, and keeps the old config w
     await assert.rejects(() => live.reload(), ConfigError);
     assert.equal(live.pluginValues("biotech").genome, "hg19", "the running config stays");
     assert.deepEqual(live.current.plugin.enabled, ["biotech", "code"]);
+  });
+});
+
+Deno.test("updateGrant() writes one grant with everything else kept, and adopts it at once", async () => {
+  await withFile(async (live, path) => {
+    const sha = "c".repeat(64);
+    await live.updateGrant("biotech", "approved_manifest", sha);
+    assert.equal(
+      await Deno.readTextFile(path),
+      `${TEXT}\n[plugin.grants.biotech]\napproved_manifest = "${sha}"\n`,
+    );
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o640, "permissions kept");
+    assert.equal(live.current.plugin.grants.biotech?.approved_manifest, sha);
+    assert.equal(live.pluginValues("biotech").genome, "GRCh38", "the plugin's table is kept");
+    // A second grant goes into the same table; a malformed one is refused, nothing written.
+    await live.updateGrant("biotech", "env", ["HOME"]);
+    assert.match(
+      await Deno.readTextFile(path),
+      /approved_manifest = "c{64}"\nenv = \[ "HOME" \]\n$/,
+    );
+    const before = await Deno.readTextFile(path);
+    await assert.rejects(
+      () => live.updateGrant("biotech", "approved_manifest", "not-a-hash"),
+      /plugin\.grants\.biotech\.approved_manifest: must be the SHA-256 of the manifest/,
+    );
+    assert.equal(await Deno.readTextFile(path), before);
+    assert.equal(live.current.plugin.grants.biotech?.approved_manifest, sha);
+  });
+});
+
+Deno.test("reload() names plugins whose grants a hand edit changed, apart from [plugin]", async () => {
+  await withFile(async (live, path) => {
+    await Deno.writeTextFile(path, `${TEXT}\n[plugin.grants.biotech]\nenv = ["HOME"]\n`);
+    assert.deepEqual(await live.reload(), {
+      enabled: [],
+      disabled: [],
+      reconfigured: [],
+      grants: ["biotech"],
+      hostSections: [],
+    });
+    assert.deepEqual(live.current.plugin.grants.biotech?.env, ["HOME"]);
   });
 });
 

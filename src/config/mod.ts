@@ -12,6 +12,7 @@ export {
 export { HostConfigProvider } from "./provider.ts";
 export {
   type ConfigChange,
+  type GrantKey,
   LiveConfig,
   MASK,
   maskSecrets,

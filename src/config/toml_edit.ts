@@ -93,7 +93,8 @@ function insertionPoint(lines: readonly string[], table: Table): number {
  * touching only those lines: comments, order and every other table stay as the operator wrote
  * them. A dotted key goes into the most specific existing sub-table (`[biotech.blast]
  * threads`), else into the plugin's table as a dotted key; a missing table is added at the
- * end. The result is parsed again and checked before it is returned.
+ * end. `plugin` may also be a table's dotted path, such as `plugin.grants.biotech`. The result
+ * is parsed again and checked before it is returned.
  */
 export function setTableValues(
   text: string,
@@ -140,8 +141,18 @@ export function setTableValues(
 
 /** Refuses an edit whose text does not read back as the values it was meant to write. */
 function check(text: string, plugin: string, values: Record<string, unknown>): void {
-  const parsed = parse(text) as Record<string, unknown>;
-  const table = isTable(parsed[plugin]) ? flattenTable(parsed[plugin]) : {};
+  let node: unknown;
+  try {
+    node = parse(text);
+  } catch (error) {
+    // Such as a table the file already defines another way (dotted keys, an inline table).
+    throw new Error(
+      `editing [${plugin}] ${Object.keys(values).join(", ")} would make the file invalid ` +
+        `(${(error as Error).message.split("\n")[0]}); nothing was saved`,
+    );
+  }
+  for (const part of plugin.split(".")) node = isTable(node) ? node[part] : undefined;
+  const table = isTable(node) ? flattenTable(node) : {};
   for (const [key, value] of Object.entries(values)) {
     const got = table[key];
     const same = value === null

@@ -75,3 +75,29 @@ Deno.test("setTableValues() writes strings that need escaping so they read back 
     /\[finance\]\ncurrency = "a \\"quoted\\" # not a comment\\nsecond line"\n"odd key" = 1\n/,
   );
 });
+
+Deno.test("setTableValues() edits a table by its dotted path, such as a plugin's grants", () => {
+  const grants = `[plugin]
+enabled = ["asker"]
+
+[plugin.grants.asker]
+env = ["HOME"] # by name
+`;
+  assert.equal(
+    setTableValues(grants, "plugin.grants.asker", { approved_manifest: "abc" }),
+    grants + 'approved_manifest = "abc"\n',
+  );
+  assert.equal(
+    setTableValues(FILE, "plugin.grants.asker", { approved_manifest: "abc" }),
+    `${FILE}\n[plugin.grants.asker]\napproved_manifest = "abc"\n`,
+  );
+});
+
+Deno.test("setTableValues() refuses an edit the file's own layout would make invalid", () => {
+  // The table is already defined by dotted keys: a header for it would define it twice.
+  const dotted = `[plugin.grants]\nasker.env = ["HOME"]\n`;
+  assert.throws(
+    () => setTableValues(dotted, "plugin.grants.asker", { approved_manifest: "abc" }),
+    /editing \[plugin\.grants\.asker\] approved_manifest would make the file invalid .*nothing was saved/,
+  );
+});

@@ -12,6 +12,7 @@ import configForm from "./config_form.js" with { type: "text" };
 import dom from "./dom.js" with { type: "text" };
 import jobs from "./job_views.js" with { type: "text" };
 import logs from "./log_view.js" with { type: "text" };
+import manifest from "./manifest_view.js" with { type: "text" };
 import plugins from "./plugin_views.js" with { type: "text" };
 import state from "./state.js" with { type: "text" };
 
@@ -34,6 +35,7 @@ export const CONSOLE_ASSETS: readonly ConsoleAsset[] = [
     "dom.js": dom,
     "job_views.js": jobs,
     "log_view.js": logs,
+    "manifest_view.js": manifest,
     "plugin_views.js": plugins,
     "state.js": state,
   }).map(([file, body]) => ({ path: `/console/${file}`, type: SCRIPT, body })),

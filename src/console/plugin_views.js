@@ -3,6 +3,7 @@
 import { api, duration, el, ms, notify, replaceKeepingFocus, section } from "./dom.js";
 import { configForm } from "./config_form.js";
 import { logView } from "./log_view.js";
+import { manifestView } from "./manifest_view.js";
 import { main, plugins } from "./state.js";
 
 /** Whether an action applies to a plugin in its current state. */
@@ -166,10 +167,14 @@ export function viewPlugin(name) {
         : el("p", { class: "muted" }, "No routes declared."),
     );
   });
+  // What the manifest asks and its approval, filled in when the host has read it from disk.
+  const manifest = el("div", { class: "manifest" });
   const process = plugins.get(name)?.process;
+  if (process) access.append(grantList(process));
+  access.append(manifest);
+  manifestView(name, manifest);
   if (process) {
     access.append(
-      grantList(process),
       el("h4", {}, "Denied attempts"),
       process.denied?.length
         ? el(

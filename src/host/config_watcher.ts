@@ -43,7 +43,7 @@ export function watchConfig(
         return;
       }
       const any = change.enabled.length + change.disabled.length + change.reconfigured.length +
-        change.hostSections.length;
+        change.grants.length + change.hostSections.length;
       if (any === 0) return;
       logger.info(`${live.path} changed`, { file: live.path, ...change });
       await apply(change).catch((error) =>

@@ -36,6 +36,7 @@ import { startHealthTicker } from "./health_ticker.ts";
 import { watchConfig } from "./config_watcher.ts";
 import { jobTarget } from "./job_target.ts";
 import { listen, type Listening } from "./listen.ts";
+import { manifestApprovals } from "./manifest_approval.ts";
 import { pluginConfigAdmin } from "./plugin_config_admin.ts";
 import { HostServices } from "./services.ts";
 
@@ -184,7 +185,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
         hostname: front.url?.hostname ?? config.server.bindAddress,
         port: front.url ? Number(front.url.port) : config.server.port,
       }),
-      grants: (name) => config.plugin.grants[name] ?? NO_GRANTS,
+      // Live: an approval from the API (or a hand edit) reaches the plugin's next start.
+      grants: (name) => live.current.plugin.grants[name] ?? NO_GRANTS,
       logFile: (name) => new LogFile(resolve(logDir, `${name}.log`)),
       configProblems: (name, schema) => {
         const errors = validateConfig(schema, live.pluginValues(name));
@@ -244,6 +246,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     attestations,
     pulse: { jobs, schedules, workers },
     configs: pluginConfigAdmin(live, supervisor, registry, logger.named("config")),
+    approvals: manifestApprovals(live, supervisor, registry, logger.named("config")),
     console: true,
     clientOf: (remote) => front.guard?.clientOf(remote),
   });
@@ -279,6 +282,13 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
           plugin: name,
           cause: reasonOf(error),
         })
+      );
+    }
+    for (const name of change.grants) {
+      logger.info(
+        `the grants of plugin "${name}" changed; they apply from its next start ` +
+          `(POST /api/plugins/${name}/restart)`,
+        { plugin: name },
       );
     }
     for (const section of change.hostSections) {

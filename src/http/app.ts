@@ -5,6 +5,7 @@ import { HttpError } from "./http_error.ts";
 import { describeFailure, problemResponse } from "./problem.ts";
 import type { AttestationStore } from "../ats/mod.ts";
 import { Metrics } from "./metrics.ts";
+import { approvalRoutes, type PluginApprovals } from "./routes/approval_routes.ts";
 import { attestationRoutes } from "./routes/attestation_routes.ts";
 import { configRoutes, type PluginConfigAdmin } from "./routes/config_routes.ts";
 import { consoleRoutes } from "./routes/console_routes.ts";
@@ -46,6 +47,8 @@ export interface AppDeps {
   pulse?: PulseDeps;
   /** Each plugin's configuration, for `/api/plugins/<name>/config`. */
   configs?: PluginConfigAdmin;
+  /** Manifests and their approval, for `/api/plugins/<name>` and `…/approve`. */
+  approvals?: PluginApprovals;
   /** Serve the web console at `/`. */
   console?: boolean;
   /** The real client of a connection that came through a front (the slow-client guard). */
@@ -100,6 +103,7 @@ export function createApp(deps: AppDeps): AppHandler {
   if (deps.attestations) attestationRoutes(router, deps.attestations);
   if (deps.pulse) pulseRoutes(router, deps.pulse);
   if (deps.configs) configRoutes(router, deps.configs);
+  if (deps.approvals) approvalRoutes(router, deps.approvals);
   if (deps.console) consoleRoutes(router);
   router.get(
     "/metrics",

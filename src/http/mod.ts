@@ -26,4 +26,12 @@ export {
   type PluginConfigUpdate,
   type PluginConfigView,
 } from "./routes/config_routes.ts";
+export {
+  type ApprovalOutcome,
+  approvalRoutes,
+  type ManifestApprovalView,
+  type ManifestAsk,
+  type ManifestState,
+  type PluginApprovals,
+} from "./routes/approval_routes.ts";
 export { type GuardOptions, type GuardStats, SlowClientGuard } from "./slow_client_guard.ts";

@@ -60,9 +60,9 @@ export async function confine(
         `set trusted = true in [plugin.grants.${found.name}] to run it unconfined`,
     };
   }
-  const mounts: Mount[] = found.kind === "deno" ? await denoMounts(input) : [
-    { kind: "ro", path: found.dir },
-  ];
+  const mounts: Mount[] = found.kind === "deno"
+    ? await denoMounts(input)
+    : [{ kind: "ro", path: found.dir }, ...await otherPlugins(found)];
   for (const path of input.read) if (await exists(path)) mounts.push({ kind: "ro", path });
   for (const path of input.write) if (await exists(path)) mounts.push({ kind: "rw", path });
   mounts.push(
@@ -111,6 +111,25 @@ async function denoMounts(input: ConfineInput): Promise<Mount[]> {
   await Deno.writeTextFile(input.auditFile, "", { append: true });
   mounts.push({ kind: "rw", path: input.auditFile });
   return mounts;
+}
+
+/**
+ * A QNTX program placed directly in a search path sees that folder (scripts load files beside
+ * them), but not the folders of other plugins kept there: each is covered by an empty one.
+ */
+async function otherPlugins(found: FoundPlugin): Promise<Mount[]> {
+  if (found.kind !== "qntx-executable") return [];
+  const hidden: Mount[] = [];
+  try {
+    for await (const entry of Deno.readDir(found.dir)) {
+      if (!entry.isDirectory) continue;
+      const path = join(found.dir, entry.name);
+      if (await exists(join(path, "plugin.json"))) hidden.push({ kind: "hide-dir", path });
+    }
+  } catch {
+    // an unreadable folder shares nothing
+  }
+  return hidden;
 }
 
 /** Deno's cache folder, as Deno finds it. */

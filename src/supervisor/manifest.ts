@@ -99,8 +99,13 @@ export function parseManifest(text: string, file: string): Manifest {
 export async function readManifest(file: string): Promise<{ manifest: Manifest; sha256: string }> {
   let bytes: Uint8Array<ArrayBuffer>;
   try {
+    // A manifest that is a link could name any file; its parse error would quote it.
+    if (!(await Deno.lstat(file)).isFile) {
+      throw new ManifestError(file, ["must be a regular file, not a link or a folder"]);
+    }
     bytes = await Deno.readFile(file);
   } catch (error) {
+    if (error instanceof ManifestError) throw error;
     throw new ManifestError(file, [`cannot be read: ${(error as Error).message}`]);
   }
   const manifest = parseManifest(new TextDecoder().decode(bytes), file);

@@ -1,5 +1,4 @@
 import type { Logger } from "../plugin/mod.ts";
-import { concatBytes } from "../protocol/mod.ts";
 import type { Granted } from "./sandbox.ts";
 
 /** One access a plugin attempted that its sandbox did not allow. */
@@ -33,6 +32,10 @@ export function isGranted(granted: Granted, permission: string, value: string): 
 }
 
 const decoder = new TextDecoder();
+/** What one poll reads of the audit at most. */
+const AUDIT_READ_MAX = 1 << 20;
+/** Past this size the audit file starts over. */
+const AUDIT_FILE_MAX = 16 << 20;
 
 /**
  * Reads the permission audit Deno writes for a plugin process (`DENO_AUDIT_PERMISSIONS`, one
@@ -79,14 +82,26 @@ export class PermissionAudit {
     }
     try {
       await file.seek(this.#offset, Deno.SeekMode.Start);
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of file.readable) chunks.push(chunk);
-      const bytes = chunks.reduce((n, chunk) => n + chunk.length, 0);
-      this.#offset += bytes;
-      this.#rest += decoder.decode(concatBytes(chunks));
+      // A plugin decides how much it writes here (every denied access is a line): read a
+      // bounded slice per poll, and start the file over once it grew large.
+      const buffer = new Uint8Array(AUDIT_READ_MAX);
+      let filled = 0;
+      while (filled < buffer.length) {
+        const read = await file.read(buffer.subarray(filled));
+        if (read === null) break;
+        filled += read;
+      }
+      this.#offset += filled;
+      this.#rest += decoder.decode(buffer.subarray(0, filled));
+      if (this.#offset > AUDIT_FILE_MAX) {
+        await Deno.truncate(this.path, 0);
+        this.#offset = 0;
+        this.#rest = "";
+      }
     } catch {
-      file.close();
       return;
+    } finally {
+      file.close();
     }
     const lines = this.#rest.split("\n");
     this.#rest = lines.pop() ?? "";
@@ -109,6 +124,8 @@ export class PermissionAudit {
 }
 
 const DENIED_KEPT = 100;
+/** Distinct denials logged per plugin; beyond, one line says so (a plugin cannot flood the log). */
+const SEEN_KEPT = 1000;
 
 /**
  * The denied accesses of one plugin across its launches: the last hundred kept for the API and
@@ -127,6 +144,17 @@ export class DeniedLog {
     }
     const key = `${access.permission} ${access.value}`;
     if (this.#seen.has(key)) return;
+    if (this.#seen.size >= SEEN_KEPT) {
+      if (this.#seen.size === SEEN_KEPT) {
+        this.#seen.add("");
+        this.logger.warn(
+          `plugin "${this.plugin}" was denied more than ${SEEN_KEPT} distinct accesses; ` +
+            "further ones are kept in its denied list but no longer logged",
+          { plugin: this.plugin },
+        );
+      }
+      return;
+    }
     this.#seen.add(key);
     this.logger.warn(
       `plugin "${this.plugin}" tried to use ${access.permission} "${access.value}" without a grant; Deno denied it`,

@@ -40,8 +40,23 @@ function splitHost(entry: string): { host: string; port?: number } {
   return { host: match[1]!.toLowerCase(), port: match[2] ? Number(match[2]) : undefined };
 }
 
+/**
+ * The host part as a URL parser reads it, so other spellings of an address are caught:
+ * `0177.0.0.1`, `2130706433` and `0x7f000001` all become `127.0.0.1`, `[0:0:0:0:0:0:0:1]`
+ * becomes `[::1]`.
+ */
+function normalized(host: string): string {
+  try {
+    return new URL(`http://${host}/`).hostname;
+  } catch {
+    return host;
+  }
+}
+
 function isLoopback(host: string): boolean {
-  return host === "localhost" || host.startsWith("127.") || host === "[::1]" || host === "::1";
+  return host === "localhost" || host.startsWith("127.") || host === "[::1]" ||
+    // v4-mapped IPv6 (`[::ffff:7f00:1]`): never needed to name a remote host.
+    host.startsWith("[::ffff:");
 }
 
 /**
@@ -50,8 +65,10 @@ function isLoopback(host: string): boolean {
  * a port.
  */
 export function touchesHost(entry: string, host: HostAddress): boolean {
-  const { host: name, port } = splitHost(entry);
-  if (WILDCARDS.has(name)) return true;
+  const split = splitHost(entry);
+  const name = normalized(split.host);
+  const port = split.port;
+  if (WILDCARDS.has(name) || name === "0.0.0.0") return true;
   if (port !== undefined) return port === host.port;
   return isLoopback(name) || name === host.hostname.toLowerCase();
 }

@@ -156,6 +156,7 @@ export class PluginSupervisor {
     } else {
       await this.#stopInstance();
     }
+    await this.#released;
     if (registry.getState(this.name) !== "stopped") registry.markStopped(this.name, "disabled");
   }
 
@@ -185,6 +186,7 @@ export class PluginSupervisor {
   /** Releases what the supervisor holds (audit reads, its log file); the plugin must be stopped. */
   async dispose(): Promise<void> {
     await this.#lastAudit;
+    await this.#released;
     this.#unsubscribeFile?.();
     this.#logFile?.close();
   }

@@ -115,7 +115,9 @@ export function sandboxFlags(
     all: request.all,
   };
   if (request.all) return { ok: true, flags: ["--no-prompt", "--allow-all"], granted };
-  const flags = ["--no-prompt"];
+  // Remote imports are not checked against net grants (Deno allows a list of CDNs by default):
+  // a plugin loads only code that is on this machine.
+  const flags = ["--no-prompt", "--no-remote"];
   for (const kind of ["read", "write", "net", "env", ...ESCAPES] as const) {
     if (granted[kind].length > 0) flags.push(`--allow-${kind}=${granted[kind].join(",")}`);
   }

@@ -57,11 +57,16 @@ export function pluginRoutes(router: Router, deps: AppDeps): void {
     return json({ routes });
   });
 
-  router.get("/api/plugins/:name", ({ params }) => {
+  router.get("/api/plugins/:name", async ({ params }) => {
     const name = params.name!;
     const snapshot = registry.snapshot(name);
     if (!snapshot) throw new HttpError(404, `plugin "${name}" is not registered`);
-    return json({ ...view(snapshot), events: deps.events?.recent(name, EVENTS_SHOWN) ?? [] });
+    return json({
+      ...view(snapshot),
+      events: deps.events?.recent(name, EVENTS_SHOWN) ?? [],
+      // Read from disk now, so an approval names the manifest the operator saw (not in lists).
+      manifest: (await deps.approvals?.view(name)) ?? null,
+    });
   });
 
   // History first, then live lines, as server-sent events (`event: log`).
