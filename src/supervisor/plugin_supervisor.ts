@@ -21,8 +21,8 @@ import {
 } from "./instance.ts";
 import { launchInstance } from "./launch.ts";
 import { LogBuffer } from "./log_buffer.ts";
-import { DeniedLog } from "./permission_audit.ts";
 import type { LogFile } from "./log_file.ts";
+import { DeniedLog } from "./permission_audit.ts";
 import { describeExit, type ExitStatus, StartError } from "./plugin_process.ts";
 import { remotePlugin } from "./remote_plugin.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
@@ -52,7 +52,7 @@ export class PluginSupervisor {
   /** Known once a process has started and answered ConfigSchema. */
   #schema?: ConfigSchema;
   #healthMisses = 0;
-  /** The release of the last process's launch folder, which the next launch waits for. */
+  /** The last process's launch folder being released; the next launch waits for it. */
   #released: Promise<void> = Promise.resolve();
   readonly #crashes: CrashHistory;
   readonly #logFile?: LogFile;
@@ -84,7 +84,7 @@ export class PluginSupervisor {
 
   /** The socket on which the host serves its services to the current process. */
   get hostSocket(): string | undefined {
-    return this.#instance?.services ? this.#instance.folder.hostSocket : undefined;
+    return this.#instance?.services && this.#instance.folder.hostSocket;
   }
 
   /** What the current process declared in Initialize. */
@@ -170,10 +170,7 @@ export class PluginSupervisor {
     await this.#bringUp();
   }
 
-  /**
-   * Sends the current configuration to the running process (Initialize with `reconfigure`),
-   * keeping the process. Resolves false when no process runs: it gets the values when it starts.
-   */
+  /** Re-sends the configuration to the running process; false when none runs (it gets it at start). */
   async reconfigure(): Promise<boolean> {
     const state = this.context.registry.getState(this.name);
     if (!this.#instance || this.#instance.stopping || (state !== "running" && state !== "paused")) {

@@ -24,6 +24,7 @@ Deno.test("sandboxFlags() grants the plugin's folder, its data, the sockets and 
   assert.ok(result.ok);
   assert.deepEqual(result.flags, [
     "--no-prompt",
+    "--no-remote",
     "--allow-read=/srv/plugins/bio,/srv/data/plugins/bio,/srv/data/run/bio.sock,/srv/data/run/host.sock,/genomes",
     "--allow-write=/srv/data/plugins/bio,/srv/data/run/bio.sock,/srv/data/run/host.sock,/srv/plugins/bio/cache",
     "--allow-net=unix:/srv/data/run/bio.sock,unix:/srv/data/run/host.sock,api.ncbi.nlm.nih.gov:443",
