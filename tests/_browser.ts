@@ -44,8 +44,12 @@ export async function ensureChromium(): Promise<string> {
   return CHROMIUM;
 }
 
-export async function launchBrowser(): Promise<Browser> {
-  return await chromium.launch({ executablePath: await ensureChromium(), args: FLAGS });
+/** Launches Debian's Chromium headless; `args` adds flags (such as `--host-resolver-rules`). */
+export async function launchBrowser(args: string[] = []): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: await ensureChromium(),
+    args: [...FLAGS, ...args],
+  });
 }
 
 /** Where screenshots go (ignored by git; CI keeps them as artifacts). */

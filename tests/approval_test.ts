@@ -127,7 +127,7 @@ Deno.test("the operator approves the manifest they read; it is written and the p
             "another origin",
             approve("asker", JSON.stringify({ sha256: sha }), { origin: "http://evil.example" }),
             403,
-            /approving the manifest of plugin "asker" is refused: .*http:\/\/evil\.example/,
+            /POST \/api\/plugins\/asker\/approve is refused: .*http:\/\/evil\.example/,
           ],
           [
             "another site, by Sec-Fetch-Site",

@@ -34,7 +34,7 @@ Deno.test("the guard cuts off slow headers and idle connections, and passes the 
     const trickle = setInterval(() => {
       slow.write(new TextEncoder().encode("X-Slow: 1\r\n")).catch(() => {});
     }, 100);
-    await slow.write(new TextEncoder().encode("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+    await slow.write(new TextEncoder().encode("GET /healthz HTTP/1.1\r\nHost: localhost\r\n"));
     const cut = await readAll(slow);
     clearInterval(trickle);
     slow.close();
@@ -66,7 +66,7 @@ Deno.test("the guard cuts off slow headers and idle connections, and passes the 
 
     // A connection that sends a request and then says nothing is closed after idle_timeout.
     const idle = await connect(test);
-    await idle.write(new TextEncoder().encode("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    await idle.write(new TextEncoder().encode("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
     const idled = await readAll(idle);
     idle.close();
     assert.match(idled.text, /^HTTP\/1\.1 200/);

@@ -123,18 +123,18 @@ Deno.test("upgrades are refused with a clear status: no upgrade, unknown plugin,
     await plain.body?.cancel();
     const unknown = await raw(
       test.host.url,
-      `GET /nobody-ws HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n`,
+      `GET /nobody-ws HTTP/1.1\r\nHost: localhost\r\n${UPGRADE}\r\n`,
     );
     assert.match(unknown, /^HTTP\/1\.1 404/);
     const foreign = await raw(
       test.host.url,
-      `GET /echo-ws HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example\r\n${UPGRADE}\r\n`,
+      `GET /echo-ws HTTP/1.1\r\nHost: localhost\r\nOrigin: https://evil.example\r\n${UPGRADE}\r\n`,
     );
     assert.match(foreign, /^HTTP\/1\.1 403/);
     assert.match(foreign, /origin https:\/\/evil\.example may not open \/echo-ws/);
     const allowed = await raw(
       test.host.url,
-      `GET /echo-ws HTTP/1.1\r\nHost: x\r\nOrigin: https://console.example\r\n${UPGRADE}\r\n`,
+      `GET /echo-ws HTTP/1.1\r\nHost: localhost\r\nOrigin: https://console.example\r\n${UPGRADE}\r\n`,
     );
     assert.match(allowed, /^HTTP\/1\.1 101/);
   }, 'allowed_origins = ["https://console.example"]');
@@ -147,7 +147,7 @@ Deno.test("a client that stops answering pings is closed", async () => {
       const url = test.host.url;
       const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
       await conn.write(
-        new TextEncoder().encode(`GET /echo-ws HTTP/1.1\r\nHost: x\r\n${UPGRADE}\r\n`),
+        new TextEncoder().encode(`GET /echo-ws HTTP/1.1\r\nHost: localhost\r\n${UPGRADE}\r\n`),
       );
       const reader = conn.readable.getReader();
       const started = performance.now();

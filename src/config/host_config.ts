@@ -15,6 +15,8 @@ export interface HostConfig {
     bindAddress: string;
     port: number;
     allowedOrigins: string[];
+    /** Names the host answers to besides its bind address and loopback (DNS rebinding). */
+    allowedHosts: string[];
     /** bytes */
     bodyLimit: number;
     /** Deadline of one request to a plugin, ms. */
@@ -196,6 +198,7 @@ function assemble(
       bindAddress: server.bind_address,
       port: server.port,
       allowedOrigins: server.allowed_origins,
+      allowedHosts: server.allowed_hosts,
       bodyLimit: server.body_limit,
       requestTimeout: server.request_timeout,
       logLevel: server.log_level,

@@ -106,12 +106,19 @@ function size(min: number, max: number) {
 function origin(item: string): string | undefined {
   if (item === "*") return undefined;
   try {
-    const url = new URL(item);
+    // `http://host:*` is any port of that host.
+    const url = new URL(item.endsWith(":*") ? item.slice(0, -2) : item);
     if (url.origin === "null" && !item.includes("://")) return `"${item}" is not an origin`;
     return undefined;
   } catch {
     return `"${item}" is not an origin such as "http://localhost:8877"`;
   }
+}
+
+function hostOnly(item: string): string | undefined {
+  return /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(item)
+    ? undefined
+    : `"${item}" is not a host name (no scheme, port or path)`;
 }
 
 function pluginName(item: string): string | undefined {
@@ -127,6 +134,8 @@ export const serverSchema = z.object({
   bind_address: text().default("127.0.0.1"),
   port: integer(0, 65535).default(8877),
   allowed_origins: stringList(origin).default([]),
+  /** Names the host answers to besides its bind address, localhost and loopback addresses. */
+  allowed_hosts: stringList(hostOnly).default([]),
   body_limit: size(1, 4 * GIB).default(16 * 1024 ** 2),
   request_timeout: duration(100, HOUR).default(30 * SECOND),
   log_level: oneOf(["debug", "info", "warn", "error"] as const).default("info"),

@@ -8,7 +8,7 @@ import {
   LiveConfig,
   validateConfig,
 } from "../config/mod.ts";
-import { createApp, type SlowClientGuard } from "../http/mod.ts";
+import { browserGuard, createApp, type SlowClientGuard } from "../http/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { newRegistry, reasonOf, type Registry } from "../registry/mod.ts";
 import { AttestationStore, localAttestationStore } from "../ats/mod.ts";
@@ -249,6 +249,11 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     approvals: manifestApprovals(live, supervisor, registry, logger.named("config")),
     console: true,
     clientOf: (remote) => front.guard?.clientOf(remote),
+    guard: browserGuard(
+      config.server.bindAddress,
+      config.server.allowedHosts,
+      config.server.allowedOrigins,
+    ),
   });
   let listening: Listening;
   try {

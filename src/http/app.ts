@@ -1,6 +1,7 @@
 import type { Logger } from "../plugin/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import type { PluginEventLog } from "../store/mod.ts";
+import type { BrowserGuard } from "./browser_guard.ts";
 import { HttpError } from "./http_error.ts";
 import { describeFailure, problemResponse } from "./problem.ts";
 import type { AttestationStore } from "../ats/mod.ts";
@@ -51,6 +52,8 @@ export interface AppDeps {
   approvals?: PluginApprovals;
   /** Serve the web console at `/`. */
   console?: boolean;
+  /** Refuses rebound names and cross-site state changes (see browser_guard.ts). */
+  guard?: BrowserGuard;
   /** The real client of a connection that came through a front (the slow-client guard). */
   clientOf?: (remote: Deno.NetAddr) => Deno.NetAddr | undefined;
 }
@@ -138,6 +141,9 @@ export function createApp(deps: AppDeps): AppHandler {
   return async (request, info) => {
     const url = new URL(request.url);
     try {
+      // Before anything else, plugin routes and WebSockets included: a page that rebinds a name
+      // to this machine must not read what the host or its plugins answer.
+      deps.guard?.checkHost(url);
       const remote = info && (deps.clientOf?.(info.remoteAddr) ?? info.remoteAddr);
       // The hot path, /api/<domain>/…, skips the pattern list (the host's own /api routes first).
       const path = url.pathname;
@@ -147,6 +153,7 @@ export function createApp(deps: AppDeps): AppHandler {
         if (domain) return await toPlugin({ request, url, params: { domain }, remote });
       }
       const { handler, params } = router.match(request.method, url);
+      if (handler !== toPlugin) deps.guard?.checkCrossSite(request, url);
       return await handler({ request, url, params, remote });
     } catch (error) {
       if (describeFailure(error).status >= 500 && !(error instanceof HttpError)) {

@@ -7,6 +7,7 @@ export {
   type PluginInsights,
   type PluginLifecycle,
 } from "./app.ts";
+export { type BrowserGuard, browserGuard } from "./browser_guard.ts";
 export { Metrics } from "./metrics.ts";
 export { eventStream, type ServerEvent } from "./sse.ts";
 export { HttpError } from "./http_error.ts";

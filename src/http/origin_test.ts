@@ -15,6 +15,12 @@ Deno.test("originAllowed() passes same-origin and listed origins, and no Origin 
     [null, [], "10.0.0.5", false],
     ["", ["*"], "192.168.1.2", false],
     [null, [], undefined, false],
+    // A development UI on another port of this machine, as QNTX allows by default.
+    ["http://localhost:5173", [], "127.0.0.1", true],
+    ["https://127.0.0.1:3000", [], "127.0.0.1", true],
+    ["http://localhost.evil.example:5173", [], "127.0.0.1", false],
+    ["http://app.example:9000", ["http://app.example:*"], "10.0.0.5", true],
+    ["https://app.example:9000", ["http://app.example:*"], "10.0.0.5", false],
   ];
   for (const [origin, allowed, remote, expected] of rows) {
     await t.step(`${origin} from ${remote} with [${allowed}] → ${expected}`, () => {

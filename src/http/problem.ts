@@ -13,6 +13,7 @@ const REGISTRY_STATUS: Record<RegistryErrorCode, number> = {
 const TITLES: Record<number, string> = {
   400: "Bad Request",
   403: "Forbidden",
+  421: "Misdirected Request",
   404: "Not Found",
   405: "Method Not Allowed",
   409: "Conflict",

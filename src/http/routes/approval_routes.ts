@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { refuseCrossSite } from "../cross_site.ts";
 import { HttpError } from "../http_error.ts";
 import { json, readJsonObject } from "../json.ts";
 import type { Router } from "../router.ts";
@@ -64,13 +63,12 @@ const approvalBody = z.object({
 /**
  * `POST /api/plugins/<name>/approve` with `{"sha256": "<hex>"}`: the operator approves exactly
  * the manifest they read (`GET /api/plugins/<name>` shows it); a manifest changed since is 409.
- * Only from the host's own pages or non-browser clients, and only with a JSON body.
+ * Cross-site requests were refused before (browser_guard.ts); this one needs a JSON body too.
  */
 export function approvalRoutes(router: Router, approvals: PluginApprovals): void {
   router.post("/api/plugins/:name/approve", async ({ params, url, request }) => {
     const name = params.name!;
     const action = `approving the manifest of plugin "${name}"`;
-    refuseCrossSite(request, url, action);
     // A body without a JSON type is what a cross-site page can send without asking first.
     if (!request.headers.get("content-type")) {
       throw new HttpError(
