@@ -115,7 +115,7 @@ Deno.test("the operator approves the manifest they read; it is written and the p
               body: new Blob([JSON.stringify({ sha256: sha })]),
             }),
             415,
-            /needs a JSON body with content-type application\/json/,
+            /the content type must be application\/json; the request has none/,
           ],
           [
             "a text body",

@@ -58,9 +58,11 @@ function sourceFiles(dir: string): string[] {
 
 function importsOf(text: string): string[] {
   const found: string[] = [];
+  // `import … from "x"`, `export … from "x"`, `import "x"` and `import("x")`; a string in an
+  // exported constant is not an import.
   const pattern =
-    /(?:^|\s)(?:import|export)\s[^"';]*?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm;
-  for (const match of text.matchAll(pattern)) found.push(match[1] ?? match[2]!);
+    /(?:^|\s)(?:import|export)\s[^"';]*?\bfrom\s*["']([^"']+)["']|(?:^|\s)import\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm;
+  for (const match of text.matchAll(pattern)) found.push(match[1] ?? match[2] ?? match[3]!);
   return found;
 }
 

@@ -49,7 +49,7 @@ Deno.test("garbage on the wire gets a clean refusal and the host keeps serving",
     });
     await t.step("invalid WebSocket frames after an upgrade", async () => {
       const upgrade =
-        "GET /echo-ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "GET /echo-ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
         "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
       const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
       await conn.write(text(upgrade));

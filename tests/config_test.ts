@@ -110,9 +110,14 @@ Deno.test("a PUT validates, writes am.toml keeping comments, and re-initializes 
   }
 });
 
+const GRANT_TOKEN = `[plugin.grants.tuned]\nenv = ["TUNED_TOKEN"]\n`;
+
 Deno.test("env: values are resolved at initialize, never shown; a missing one fails the start by name", async () => {
   Deno.env.set("TUNED_TOKEN", ENV_SECRET);
-  const test = await startTestHost(["tuned"], TABLE.replace(`"${SECRET}"`, '"env:TUNED_TOKEN"'));
+  const test = await startTestHost(
+    ["tuned"],
+    GRANT_TOKEN + TABLE.replace(`"${SECRET}"`, '"env:TUNED_TOKEN"'),
+  );
   try {
     await waitForState(test.host.registry, "tuned", "running");
     const seen = await call(test, "GET", "/api/tuned/config");
@@ -124,7 +129,10 @@ Deno.test("env: values are resolved at initialize, never shown; a missing one fa
     Deno.env.delete("TUNED_TOKEN");
     await test.close();
   }
-  const missing = await startTestHost(["tuned"], TABLE.replace(`"${SECRET}"`, '"env:TUNED_TOKEN"'));
+  const missing = await startTestHost(
+    ["tuned"],
+    GRANT_TOKEN + TABLE.replace(`"${SECRET}"`, '"env:TUNED_TOKEN"'),
+  );
   try {
     await waitForState(missing.host.registry, "tuned", "failed");
     const state = await call(missing, "GET", "/api/plugins/tuned");
@@ -134,6 +142,193 @@ Deno.test("env: values are resolved at initialize, never shown; a missing one fa
     );
   } finally {
     await missing.close();
+  }
+});
+
+const FAKE_SECRET = "fake-host-secret-5150";
+
+/** Everything the host said, logged or answered, as one text to search for a secret. */
+function everything(test: TestHost, ...answers: unknown[]): string {
+  return JSON.stringify([test.logs, test.host.supervisor.logs("tuned")?.lines(), answers]);
+}
+
+Deno.test("attack: a PUT of env:NAME for a variable the plugin is not granted is refused, nothing written, nothing leaked", async () => {
+  Deno.env.set("FAKE_SECRET", FAKE_SECRET);
+  const test = await startTestHost(["tuned"], TABLE, undefined, "", { file: true });
+  try {
+    await waitForState(test.host.registry, "tuned", "running");
+    const file = `${test.dir}/am.toml`;
+    const original = await Deno.readTextFile(file);
+    const answers = [];
+    for (const field of ["greeting", "token"]) {
+      for (const query of ["", "?dryRun=1"]) {
+        const refused = await call(test, "PUT", `/api/plugins/tuned/config${query}`, {
+          config: { [field]: "env:FAKE_SECRET" },
+        });
+        answers.push(refused);
+        assert.equal(refused.status, 400, JSON.stringify(refused.body));
+        assert.match(refused.body.detail, /has 1 problem; nothing was written/);
+        assert.deepEqual(refused.body.errors, {
+          [field]: "names environment variable FAKE_SECRET, which is not granted to plugin " +
+            '"tuned"; add env = ["FAKE_SECRET"] in [plugin.grants.tuned] to allow it',
+        });
+      }
+    }
+    assert.equal(await Deno.readTextFile(file), original, "nothing was written");
+    const seen = await call(test, "GET", "/api/tuned/config");
+    assert.deepEqual([seen.body.greeting, seen.body.reconfigurations], ["hello there", 0]);
+    answers.push(seen, await call(test, "GET", "/api/plugins/tuned/config"));
+    answers.push(await call(test, "GET", "/api/plugins/tuned"));
+    assert.ok(!everything(test, answers).includes(FAKE_SECRET), "the host's secret leaked");
+  } finally {
+    Deno.env.delete("FAKE_SECRET");
+    await test.close();
+  }
+});
+
+Deno.test("a granted env: value is written by a PUT, reaches the plugin and shows only as a reference", async () => {
+  Deno.env.set("TUNED_GREETING", "hello from the environment");
+  Deno.env.set("TUNED_TOKEN", ENV_SECRET);
+  const test = await startTestHost(
+    ["tuned"],
+    `[plugin.grants.tuned]\nenv = ["TUNED_GREETING", "TUNED_TOKEN"]\n${TABLE}`,
+    undefined,
+    "",
+    { file: true },
+  );
+  try {
+    await waitForState(test.host.registry, "tuned", "running");
+    const saved = await call(test, "PUT", "/api/plugins/tuned/config", {
+      config: { greeting: "env:TUNED_GREETING", token: "env:TUNED_TOKEN" },
+    });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.deepEqual([saved.body.written, saved.body.reinitialized], [true, true]);
+    assert.deepEqual(saved.body.values, {
+      greeting: "env:TUNED_GREETING",
+      token: "env:TUNED_TOKEN",
+    });
+    assert.match(await Deno.readTextFile(`${test.dir}/am.toml`), /greeting = "env:TUNED_GREETING"/);
+    const seen = await call(test, "GET", "/api/tuned/config");
+    assert.deepEqual(
+      [seen.body.greeting, seen.body.tokenLength, seen.body.reconfigurations],
+      ["hello from the environment", ENV_SECRET.length, 1],
+    );
+    assertNoSecret(test, saved, await call(test, "GET", "/api/plugins/tuned/config"));
+  } finally {
+    Deno.env.delete("TUNED_GREETING");
+    Deno.env.delete("TUNED_TOKEN");
+    await test.close();
+  }
+});
+
+Deno.test("a granted env: value that breaks the schema fails the start, naming the variable, never its text", async () => {
+  const text = "Not-A-Greeting-7731!";
+  Deno.env.set("TUNED_GREETING", text);
+  const test = await startTestHost(
+    ["tuned"],
+    `[plugin.grants.tuned]\nenv = ["TUNED_GREETING"]\n${
+      TABLE.replace('"hello there"', '"env:TUNED_GREETING"')
+    }`,
+  );
+  try {
+    await waitForState(test.host.registry, "tuned", "failed");
+    const state = await call(test, "GET", "/api/plugins/tuned");
+    assert.match(
+      state.body.lastError,
+      /its configuration is invalid: greeting: the value of environment variable TUNED_GREETING \(not shown\) does not match the pattern/,
+    );
+    const all = everything(test, state, await call(test, "GET", "/api/plugins/tuned/config"));
+    assert.ok(!all.includes(text), "the variable's text leaked");
+  } finally {
+    Deno.env.delete("TUNED_GREETING");
+    await test.close();
+  }
+});
+
+Deno.test("a hand edit naming a variable the plugin is not granted fails its next Initialize by name", async () => {
+  Deno.env.set("FAKE_SECRET", FAKE_SECRET);
+  const test = await startTestHost(["tuned"], TABLE, undefined, "", { file: true });
+  try {
+    const { registry } = test.host;
+    await waitForState(registry, "tuned", "running");
+    const file = `${test.dir}/am.toml`;
+    await Deno.writeTextFile(
+      file,
+      (await Deno.readTextFile(file)).replace('"hello there"', '"env:FAKE_SECRET"'),
+    );
+    const message = 'plugin "tuned" setting "greeting" names environment variable FAKE_SECRET, ' +
+      'which is not granted to plugin "tuned"; add env = ["FAKE_SECRET"] in ' +
+      "[plugin.grants.tuned] to allow it";
+    const end = Date.now() + 5000;
+    let refused;
+    while (!(refused = test.logs.find((line) => String(line.msg).includes("did not take")))) {
+      assert.ok(Date.now() < end, "the reconfiguration was not refused");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(refused.cause, message);
+    assert.equal((await call(test, "GET", "/api/tuned/config")).body.greeting, "hello there");
+
+    const failed = waitForState(registry, "tuned", "failed");
+    await call(test, "POST", "/api/plugins/tuned/restart");
+    await failed;
+    const state = await call(test, "GET", "/api/plugins/tuned");
+    assert.ok(state.body.lastError.includes(message), state.body.lastError);
+    assert.equal(test.host.supervisor.get("tuned")!.pid, undefined, "no process runs");
+    assert.ok(!everything(test, state).includes(FAKE_SECRET), "the host's secret leaked");
+  } finally {
+    Deno.env.delete("FAKE_SECRET");
+    await test.close();
+  }
+});
+
+Deno.test("attack: the host's own tables are not plugin configuration, whatever the plugin folders hold", async () => {
+  const plugins = await Deno.makeTempDir({ prefix: "qntx-reserved-" });
+  const test = await startTestHost([], "", [plugins], "", { file: true });
+  try {
+    const { registry } = test.host;
+    // A folder named after the host's [server] table, with a manifest that claims that name.
+    await Deno.mkdir(`${plugins}/server`);
+    await Deno.writeTextFile(
+      `${plugins}/server/plugin.json`,
+      JSON.stringify({ name: "server", version: "1.0.0", entry: "main.ts" }),
+    );
+    await Deno.writeTextFile(`${plugins}/server/main.ts`, "");
+    const file = `${test.dir}/am.toml`;
+    await Deno.writeTextFile(
+      file,
+      (await Deno.readTextFile(file)).replace(
+        "[server]\n",
+        '[server]\nbind_address = "127.0.0.1"\n',
+      ),
+    );
+    const original = await Deno.readTextFile(file);
+
+    const enabled = await call(test, "POST", "/api/plugins/server/enable");
+    assert.equal(enabled.status, 400, JSON.stringify(enabled.body));
+    assert.match(
+      enabled.body.detail,
+      /^plugin "server" cannot be enabled: the name is reserved: \[server\] is the host's own table in am\.toml, not a plugin's; give the plugin another name$/,
+    );
+    assert.equal(registry.getState("server"), undefined);
+    assert.equal(test.host.supervisor.get("server"), undefined);
+
+    for (const name of ["server", "plugin", "database", "pulse", "auth"]) {
+      const put = await call(test, "PUT", `/api/plugins/${name}/config`, {
+        config: { bind_address: null, port: 1 },
+      });
+      assert.equal(put.status, 404, JSON.stringify(put.body));
+      assert.match(
+        put.body.detail,
+        new RegExp(
+          `^"${name}" is not a plugin's configuration: the name is reserved: \\[${name}\\]`,
+        ),
+      );
+      assert.equal((await call(test, "GET", `/api/plugins/${name}/config`)).status, 404);
+    }
+    assert.equal(await Deno.readTextFile(file), original, "the host's tables are untouched");
+  } finally {
+    await test.close();
+    await Deno.remove(plugins, { recursive: true });
   }
 });
 

@@ -71,7 +71,7 @@ Deno.test("/api/<domain>/* reaches the plugin with the prefix removed, the query
   });
 });
 
-Deno.test("multi-value headers go both ways; hop-by-hop ones are dropped; forwarding headers added", async () => {
+Deno.test("multi-value headers go both ways; hop-by-hop ones are dropped; only the host's forwarding headers reach the plugin", async () => {
   await withEcho(async (test, get) => {
     const cookies = await get("/api/echo/cookies");
     assert.deepEqual(cookies.headers.getSetCookie(), ["a=1", "b=2", "c=3"]);
@@ -79,7 +79,9 @@ Deno.test("multi-value headers go both ways; hop-by-hop ones are dropped; forwar
     const answer = await raw(
       test.host.url,
       "GET /api/echo/headers HTTP/1.1\r\nHost: example.test\r\nConnection: close, x-private\r\n" +
-        "X-Private: secret\r\nKeep-Alive: timeout=5\r\nX-Multi: a\r\nX-Multi: b\r\n\r\n",
+        "X-Private: secret\r\nKeep-Alive: timeout=5\r\nX-Multi: a\r\nX-Multi: b\r\n" +
+        "X-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6\r\nX-Forwarded-Host: evil.example\r\n" +
+        "X-Forwarded-Proto: https\r\nX-Real-IP: 6.6.6.6\r\n\r\n",
     );
     const seen = new Map<string, string>(
       JSON.parse(bodyOf(answer)),
@@ -90,7 +92,10 @@ Deno.test("multi-value headers go both ways; hop-by-hop ones are dropped; forwar
     assert.equal(seen.get("connection"), undefined);
     assert.equal(seen.get("x-forwarded-host"), "example.test");
     assert.equal(seen.get("x-forwarded-for"), "127.0.0.1");
-  });
+    assert.equal(seen.get("x-forwarded-proto"), "http");
+    assert.equal(seen.get("forwarded"), undefined, "the client's Forwarded reached the plugin");
+    assert.equal(seen.get("x-real-ip"), undefined, "the client's X-Real-IP reached the plugin");
+  }, 'allowed_hosts = ["example.test"]');
 });
 
 Deno.test("each request is sent once, even when the plugin answers 404", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { alive, startTestHost, waitForState } from "./_in_process_host.ts";
+import { alive, FIXTURES, startTestHost, waitForState } from "./_in_process_host.ts";
 
 Deno.test("an SDK plugin is spawned, checked, initialized and running; its routes show in the API", async () => {
   const test = await startTestHost(["echo"], '[echo]\ngreeting = "bonjour"\n');
@@ -185,6 +185,125 @@ Deno.test("enable, disable and restart work while the host runs", async () => {
     assert.equal(supervisor.get("echo")!.pid, undefined);
     assert.equal((await post("/api/plugins/echo/enable")).body.state, "running");
     assert.equal((await post("/api/plugins/nope/restart")).status, 404);
+  } finally {
+    await test.close();
+  }
+});
+
+/** `/proc/<pid>/stat` fields: parent and process group (undefined once the process is gone). */
+function statOf(pid: number): { ppid: number; pgrp: number } | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { ppid: Number(fields[1]), pgrp: Number(fields[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The process groups of every process this test process started, directly or not, whose
+ * command line names `entry`: one per plugin process, wrappers (bubblewrap) included.
+ */
+function processGroupsRunning(entry: string): number[] {
+  const groups = new Set<number>();
+  for (const item of Deno.readDirSync("/proc")) {
+    const pid = Number(item.name);
+    if (!Number.isInteger(pid)) continue;
+    let cmdline: string;
+    try {
+      cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(entry) || !alive(pid)) continue;
+    // Only descendants of this test: other hosts on the machine may run the same fixture.
+    let ancestor = statOf(pid)?.ppid;
+    while (ancestor !== undefined && ancestor > 1 && ancestor !== Deno.pid) {
+      ancestor = statOf(ancestor)?.ppid;
+    }
+    if (ancestor === Deno.pid) groups.add(statOf(pid)!.pgrp);
+  }
+  return [...groups];
+}
+
+/** The processes of `plugin` in the host's record (`<runtime_dir>/processes.json`). */
+function ledgerPids(dir: string, plugin: string): number[] {
+  const ledger = JSON.parse(Deno.readTextFileSync(`${dir}/data/run/processes.json`));
+  return ledger.processes
+    .filter((record: { plugin: string }) => record.plugin === plugin)
+    .map((record: { pid: number }) => record.pid);
+}
+
+Deno.test("attack: enable on a running, starting or paused plugin starts no second process", async () => {
+  const test = await startTestHost([]);
+  try {
+    const { registry, supervisor, url } = test.host;
+    const post = async (path: string) => {
+      const response = await fetch(new URL(path, url), { method: "POST" });
+      return { status: response.status, body: await response.json() };
+    };
+    const onlyOne = (pid: number) => {
+      assert.deepEqual(ledgerPids(test.dir, "echo"), [pid], "one process in the host's record");
+      assert.deepEqual(
+        processGroupsRunning(`${FIXTURES}/echo/main.ts`),
+        [statOf(pid)!.pgrp],
+        "one process group of the plugin on the machine",
+      );
+    };
+
+    // Twice at once, before the plugin was ever found: one request starts it.
+    const first = await Promise.all([
+      post("/api/plugins/echo/enable"),
+      post("/api/plugins/echo/enable"),
+    ]);
+    assert.deepEqual(first.map((answer) => answer.status).sort(), [200, 409]);
+    const told = first.find((answer) => answer.status === 409)!.body;
+    assert.match(
+      told.detail,
+      /^plugin "echo" is already (starting|running); .*nothing was changed$/,
+    );
+    assert.equal(told.plugin, "echo");
+    await waitForState(registry, "echo", "running");
+    const pid = supervisor.get("echo")!.pid!;
+    onlyOne(pid);
+
+    // Once it runs: the API says so; the supervisor itself (the config watcher's way) too.
+    const again = await post("/api/plugins/echo/enable");
+    assert.equal(again.status, 409);
+    assert.equal(
+      again.body.detail,
+      'plugin "echo" is already running; restart replaces its process ' +
+        "(POST /api/plugins/echo/restart); nothing was changed",
+    );
+    assert.equal(again.body.state, "running");
+    await Promise.all([supervisor.enable("echo"), supervisor.enable("echo")]);
+    assert.equal(registry.getState("echo"), "running");
+    assert.equal(supervisor.get("echo")!.pid, pid);
+    onlyOne(pid);
+
+    // Paused: still one process, and the way out is resume.
+    await post("/api/plugins/echo/pause");
+    const paused = await post("/api/plugins/echo/enable");
+    assert.equal(paused.status, 409);
+    assert.match(paused.body.detail, /is already running, paused; resume it/);
+    assert.equal(registry.getState("echo"), "paused");
+    onlyOne(pid);
+
+    // Stopped, then enabled twice at once: a new process, and only one.
+    await post("/api/plugins/echo/disable");
+    assert.deepEqual(processGroupsRunning(`${FIXTURES}/echo/main.ts`), []);
+    const second = await Promise.all([
+      post("/api/plugins/echo/enable"),
+      post("/api/plugins/echo/enable"),
+    ]);
+    assert.deepEqual(second.map((answer) => answer.status).sort(), [200, 409]);
+    await supervisor.enable("echo");
+    await waitForState(registry, "echo", "running");
+    const next = supervisor.get("echo")!.pid!;
+    assert.notEqual(next, pid);
+    assert.ok(!alive(pid));
+    onlyOne(next);
   } finally {
     await test.close();
   }

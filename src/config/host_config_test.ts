@@ -18,6 +18,7 @@ Deno.test("parseHostConfig() gives the defaults for an empty file", () => {
     bindAddress: "127.0.0.1",
     port: 8877,
     allowedOrigins: [],
+    allowedHosts: [],
     bodyLimit: 16 * 1024 * 1024,
     requestTimeout: 30_000,
     logLevel: "info",

@@ -1,5 +1,6 @@
 import { dirname, join } from "node:path";
-import { type ConfigSchema, ENV_REFERENCE } from "../plugin/mod.ts";
+import { type ConfigSchema, ENV_REFERENCE, envGrantProblem, envReference } from "../plugin/mod.ts";
+import { nameProblem } from "../registry/mod.ts";
 import { ConfigError } from "./errors.ts";
 import { type HostConfig, parseHostConfig } from "./host_config.ts";
 import { type FieldErrors, validateConfig } from "./schema_validation.ts";
@@ -80,8 +81,10 @@ export class LiveConfig {
 
   /**
    * Applies `changes` (a value, or null to remove the key) to plugin `name`'s table. Checks
-   * the result against `schema` and refuses it with an error per field, writing nothing;
-   * a secret sent back masked is left as it was. With `dryRun`, checks only.
+   * the result against `schema` and the plugin's grants (an `env:NAME` value only for a
+   * variable in its `[plugin.grants.<name>] env`) and refuses it with an error per field,
+   * writing nothing; a secret sent back masked is left as it was. With `dryRun`, checks only.
+   * Throws a {@link ConfigError} for a name no plugin can have (`server` is the host's table).
    */
   async updatePlugin(
     name: string,
@@ -89,6 +92,14 @@ export class LiveConfig {
     schema: ConfigSchema,
     dryRun = false,
   ): Promise<UpdateResult> {
+    const notPlugin = nameProblem(name);
+    if (notPlugin) {
+      throw new ConfigError([{
+        source: this.path,
+        key: name,
+        problem: `not a plugin's table (${notPlugin}); nothing was written`,
+      }]);
+    }
     const current = this.pluginValues(name);
     const wanted: Record<string, unknown> = {};
     const errors: FieldErrors = {};
@@ -114,6 +125,13 @@ export class LiveConfig {
     }
     for (const [key, problem] of Object.entries(validateConfig(schema, merged))) {
       errors[key] ??= problem;
+    }
+    // A plugin may read through its settings only the variables it could read itself.
+    const granted = this.#current.plugin.grants[name]?.env ?? [];
+    for (const [key, value] of Object.entries(merged)) {
+      const variable = envReference(value);
+      const refused = variable === undefined ? undefined : envGrantProblem(name, variable, granted);
+      if (refused) errors[key] ??= refused;
     }
     if (Object.keys(errors).length > 0) return { ok: false, errors };
 

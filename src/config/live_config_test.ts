@@ -84,6 +84,53 @@ Deno.test("updatePlugin() refuses keys an environment variable overrides", async
   }, { QNTX_BIOTECH_THREADS: "4" });
 });
 
+Deno.test("updatePlugin() writes an env: value only for a variable the plugin is granted", async () => {
+  await withFile(async (live, path) => {
+    const refused = await live.updatePlugin("biotech", { genome: "env:FAKE_SECRET" }, SCHEMA);
+    assert.deepEqual(refused, {
+      ok: false,
+      errors: {
+        genome: "names environment variable FAKE_SECRET, which is not granted to plugin " +
+          '"biotech"; add env = ["FAKE_SECRET"] in [plugin.grants.biotech] to allow it',
+      },
+    });
+    assert.equal(await Deno.readTextFile(path), TEXT, "nothing was written");
+    assert.equal(
+      (await live.updatePlugin("biotech", { token: "env:FAKE_SECRET" }, SCHEMA, true)).ok,
+      false,
+      "a dry run is refused the same way",
+    );
+
+    await live.updateGrant("biotech", "env", ["NCBI_KEY"]);
+    const other = await live.updatePlugin("biotech", { token: "env:FAKE_SECRET" }, SCHEMA);
+    assert.match(
+      other.ok ? "" : other.errors.token!,
+      /add env = \["NCBI_KEY", "FAKE_SECRET"\] in \[plugin\.grants\.biotech\]/,
+      "the line to write keeps what is granted already",
+    );
+    const granted = await live.updatePlugin("biotech", { token: "env:NCBI_KEY" }, SCHEMA);
+    assert.equal(granted.ok, true, JSON.stringify(granted));
+    assert.match(await Deno.readTextFile(path), /token = "env:NCBI_KEY"/);
+    assert.equal(live.pluginValues("biotech").token, "env:NCBI_KEY", "kept as a reference");
+  }, { FAKE_SECRET: "the-host-secret", NCBI_KEY: "the-granted-key" });
+});
+
+Deno.test("updatePlugin() refuses the host's own tables and other names no plugin can have", async () => {
+  await withFile(async (live, path) => {
+    for (const name of ["server", "plugin", "database", "pulse", "auth", "metrics"]) {
+      await assert.rejects(
+        () => live.updatePlugin(name, { bind_address: null }, {}),
+        (error: unknown) =>
+          error instanceof ConfigError && /not a plugin's table \(the name is reserved/.test(
+            error.message,
+          ),
+        name,
+      );
+    }
+    assert.equal(await Deno.readTextFile(path), TEXT, "nothing was written");
+  });
+});
+
 Deno.test("reload() reports what a hand edit changed, and keeps the old config when invalid", async () => {
   await withFile(async (live, path) => {
     await Deno.writeTextFile(

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nameProblem } from "../registry/mod.ts";
+import { type HostTable, nameProblem } from "../registry/mod.ts";
 import {
   parseBool,
   parseDuration,
@@ -224,13 +224,16 @@ export const pulseSchema = z.object({
   recover_running: oneOf(["requeue", "fail"] as const).default("requeue"),
 });
 
-/** The host's sections; every other table of the file belongs to the plugin of that name. */
+/**
+ * The host's sections; every other table of the file belongs to the plugin of that name. Each
+ * must be one of the registry's `HOST_TABLES`, which no plugin may be named after.
+ */
 export const HOST_SECTIONS = {
   server: serverSchema,
   plugin: pluginSchema,
   database: databaseSchema,
   pulse: pulseSchema,
-} as const;
+} as const satisfies { readonly [table in HostTable]?: z.ZodType };
 
 export type HostSection = keyof typeof HOST_SECTIONS;
 

@@ -42,6 +42,30 @@ function connect() {
   });
 }
 
-globalThis.addEventListener("hashchange", route);
-connect();
-route();
+/** Signed in? Else to the sign-in page (the console's own code is public, its data is not). */
+async function signedIn() {
+  const response = await fetch("/api/auth/whoami");
+  if (response.status === 401) location.assign("/login");
+  return response.status;
+}
+
+function signOutButton() {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = "Sign out";
+  button.className = "sign-out";
+  button.addEventListener("click", async () => {
+    await fetch("/api/auth/signout", { method: "POST" });
+    location.assign("/login");
+  });
+  document.querySelector("header").append(button);
+}
+
+const status = await signedIn();
+if (status !== 401) {
+  // 404: the host runs without credentials (on loopback, by the operator's choice).
+  if (status === 200) signOutButton();
+  globalThis.addEventListener("hashchange", route);
+  connect();
+  route();
+}

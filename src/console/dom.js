@@ -22,6 +22,8 @@ export async function api(method, path, body) {
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  // Signed out (or the session expired): sign in again.
+  if (response.status === 401) location.assign("/login");
   const type = response.headers.get("content-type") ?? "";
   const data = type.includes("json") ? await response.json() : await response.text();
   return { ok: response.ok, status: response.status, body: data };

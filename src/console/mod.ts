@@ -5,6 +5,8 @@
  * @module
  */
 import page from "./index.html" with { type: "text" };
+import loginPage from "./login.html" with { type: "text" };
+import login from "./login.js" with { type: "text" };
 import style from "./console.css" with { type: "text" };
 import main from "./console.js" with { type: "text" };
 import attestations from "./attestation_view.js" with { type: "text" };
@@ -27,12 +29,14 @@ const SCRIPT = "text/javascript; charset=utf-8";
 
 export const CONSOLE_ASSETS: readonly ConsoleAsset[] = [
   { path: "/", type: "text/html; charset=utf-8", body: page },
+  { path: "/console/login.html", type: "text/html; charset=utf-8", body: loginPage },
   { path: "/console/console.css", type: "text/css; charset=utf-8", body: style },
   ...Object.entries({
     "console.js": main,
     "attestation_view.js": attestations,
     "config_form.js": configForm,
     "dom.js": dom,
+    "login.js": login,
     "job_views.js": jobs,
     "log_view.js": logs,
     "manifest_view.js": manifest,

@@ -189,7 +189,11 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       grants: (name) => live.current.plugin.grants[name] ?? NO_GRANTS,
       logFile: (name) => new LogFile(resolve(logDir, `${name}.log`)),
       configProblems: (name, schema) => {
-        const errors = validateConfig(schema, live.pluginValues(name));
+        // What a granted env: value resolves to is checked too; its problems never quote it.
+        const granted = live.current.plugin.grants[name]?.env ?? [];
+        const resolve = (variable: string) =>
+          granted.includes(variable) ? hostEnv[variable] : undefined;
+        const errors = validateConfig(schema, live.pluginValues(name), resolve);
         const problems: string[] = [];
         for (const [key, problem] of Object.entries(errors)) {
           // A key the plugin does not declare may be meant for another version: a warning.

@@ -1,5 +1,10 @@
 import { type PluginCallError, type PluginState } from "../plugin/mod.ts";
-import { type domain, fromWireHeaders, isHopByHop, toWireHeaders } from "../protocol/mod.ts";
+import {
+  type domain,
+  fromWireHeaders,
+  isHopByHop,
+  toProxiedRequestHeaders,
+} from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import { readBodyLimited } from "./body_limit.ts";
 import { HttpError } from "./http_error.ts";
@@ -68,7 +73,8 @@ const NO_REQUEST_BODY = new Set(["GET", "HEAD"]);
 /**
  * `/api/<domain>` and `/api/<domain>/*`: forwards the request to the plugin once (no retries),
  * with the prefix removed and the query kept, every method, every header value but hop-by-hop
- * ones, and cancels it when the client goes away. Not running: 503 with `Retry-After`.
+ * ones and the client's forwarding headers (the host adds its own), and cancels it when the
+ * client goes away. Not running: 503 with `Retry-After`.
  */
 export function pluginProxy(options: ProxyOptions): (context: RouteContext) => Promise<Response> {
   const { registry, metrics } = options;
@@ -114,10 +120,11 @@ async function forward(
   }
   const prefix = `/api/${name}`;
   const path = (url.pathname.slice(prefix.length) || "/") + url.search;
-  const headers = toWireHeaders(request.headers, true);
-  headers.push({ name: "x-forwarded-proto", values: [url.protocol.replace(":", "")] });
-  headers.push({ name: "x-forwarded-host", values: [url.host] });
-  if (remote) headers.push({ name: "x-forwarded-for", values: [remote.hostname] });
+  const headers = toProxiedRequestHeaders(request.headers, {
+    proto: url.protocol.replace(":", ""),
+    host: url.host,
+    for: remote?.hostname,
+  });
   const head: domain.HTTPRequest = { method: request.method, path, headers, body: EMPTY };
   // The method first: a GET's body is never looked at.
   const streamBody = !NO_REQUEST_BODY.has(request.method) && request.body ? request.body : null;
@@ -140,7 +147,9 @@ async function forward(
   }
 
   // Unary HandleHTTP (QNTX plugins): the body travels whole, so it has a limit.
-  head.body = await readBodyLimited(request, options.bodyLimit, name);
+  head.body = await readBodyLimited(request, options.bodyLimit, `plugin "${name}"`, {
+    plugin: name,
+  });
   let answer: domain.HTTPResponse;
   try {
     answer = await gateway.handleHttp(name, head, options.timeoutMs, signal);

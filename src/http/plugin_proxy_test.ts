@@ -26,14 +26,21 @@ function plugin(name: string): DomainPlugin {
   };
 }
 
-/** A host whose plugin "bio" answers through `answer` (a scripted gateway, no process). */
-async function setup(answer: (request: domain.HTTPRequest) => Promise<domain.HTTPResponse>) {
+/**
+ * A host whose plugin "bio" answers through `answer` (a scripted gateway, no process), or
+ * through `streamHttp` (a scripted data channel) when given.
+ */
+async function setup(
+  answer: (request: domain.HTTPRequest) => Promise<domain.HTTPResponse>,
+  streamHttp?: PluginGateway["streamHttp"],
+) {
   const logger = new JsonLogger("test", { sink: memorySink() });
   const registry = newRegistry("1.0.0", logger);
   registry.register(plugin("bio"));
   await registry.initializeAll({} as never);
   const gateway: PluginGateway & WebSocketGateway = {
     handleHttp: (_name, request) => answer(request),
+    streamHttp,
     openWebSocket: () => {
       throw new PluginCallError("unreachable", "no sockets here");
     },
@@ -86,6 +93,51 @@ Deno.test("an invalid status from a plugin is a 502, never passed on", async (t)
       assert.match((await response.json()).detail, /answered with an invalid status/);
     });
   }
+});
+
+Deno.test("a client's Forwarded and X-Forwarded-* never reach the plugin, on either transport", async (t) => {
+  const client = {
+    "x-forwarded-for": "6.6.6.6",
+    "x-forwarded-host": "evil.example",
+    "x-forwarded-proto": "https",
+    forwarded: "for=6.6.6.6",
+    "x-real-ip": "6.6.6.6",
+    "x-kept": "1",
+  };
+  const info = {
+    remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 5000 },
+    completed: Promise.resolve(),
+  } as Deno.ServeHandlerInfo<Deno.NetAddr>;
+  const forwarding = (head: domain.HTTPRequest) =>
+    head.headers.filter((h) => /^(x-forwarded-|forwarded$|x-real-ip$|x-kept$)/.test(h.name))
+      .map((h) => [h.name, ...h.values]);
+  const expected = [
+    ["x-kept", "1"],
+    ["x-forwarded-proto", "http"],
+    ["x-forwarded-host", "h"],
+    ["x-forwarded-for", "127.0.0.1"],
+  ];
+  await t.step("unary HandleHTTP", async () => {
+    let seen: domain.HTTPRequest | undefined;
+    const { app } = await setup((request) => {
+      seen = request;
+      return ok();
+    });
+    const response = await app(new Request("http://h/api/bio/x", { headers: client }), info);
+    assert.equal(await response.text(), "ok");
+    assert.deepEqual(forwarding(seen!), expected);
+  });
+  await t.step("the data channel", async () => {
+    let seen: domain.HTTPRequest | undefined;
+    const { app } = await setup(() => Promise.reject(new Error("not this way")), (_, head) => {
+      seen = head;
+      return Promise.resolve({ status: 200, headers: [], body: null, whole: new Uint8Array() });
+    });
+    const response = await app(new Request("http://h/api/bio/x", { headers: client }), info);
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    assert.deepEqual(forwarding(seen!), expected);
+  });
 });
 
 Deno.test("a bad header from a plugin is dropped, not a crash", async () => {

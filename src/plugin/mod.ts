@@ -34,8 +34,8 @@ export type { Metadata } from "./metadata.ts";
 export type { ServiceRegistry } from "./services.ts";
 export { isPluginState, PLUGIN_STATES, type PluginState } from "./state.ts";
 export { PluginConfig } from "./plugin_config.ts";
+export { ENV_REFERENCE, envGrantProblem, envReference } from "./env_reference.ts";
 export {
-  ENV_REFERENCE,
   parseBool,
   parseDuration,
   parseInteger,

@@ -4,9 +4,6 @@
  * settings and by each plugin's {@link Config}.
  */
 
-/** A configuration value that names an environment variable, read when a plugin starts. */
-export const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
-
 const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
 const FALSE_WORDS = new Set(["false", "0", "no", "off"]);
 

@@ -30,17 +30,60 @@ function connectionTokens(headers: Headers): ReadonlySet<string> {
 }
 
 /**
+ * Whether a header says where a request came from or how it reached the host (`Forwarded`,
+ * `X-Forwarded-*`, `X-Real-IP`). Only the host may say that to a plugin: a client's own would
+ * let it pose as any address, host name or scheme.
+ */
+export function isClientForwarding(name: string): boolean {
+  return isForwarding(name.toLowerCase());
+}
+
+function isForwarding(lower: string): boolean {
+  return lower === "forwarded" || lower === "x-real-ip" || lower.startsWith("x-forwarded-");
+}
+
+/**
  * Headers as the wire carries them: one entry per name with all its values (three
  * `Set-Cookie` stay three). With `forwarding`, hop-by-hop headers are left out.
  */
 export function toWireHeaders(headers: Headers, forwarding = false): HTTPHeader[] {
-  const connection = connectionTokens(headers);
+  return collect(headers, forwarding ? connectionTokens(headers) : null, false);
+}
+
+/** What the host says about a request it forwards: the scheme, host name and client it saw. */
+export interface ForwardedBy {
+  proto: string;
+  host: string;
+  /** The client's address, when the host knows it. */
+  for?: string;
+}
+
+/**
+ * A client's request headers as the host forwards them to a plugin: hop-by-hop headers and
+ * the client's own forwarding headers left out, then the host's `X-Forwarded-Proto`,
+ * `X-Forwarded-Host` and (when it knows the client) `X-Forwarded-For`.
+ */
+export function toProxiedRequestHeaders(headers: Headers, by: ForwardedBy): HTTPHeader[] {
+  const wire = collect(headers, connectionTokens(headers), true);
+  wire.push({ name: "x-forwarded-proto", values: [by.proto] });
+  wire.push({ name: "x-forwarded-host", values: [by.host] });
+  if (by.for !== undefined) wire.push({ name: "x-forwarded-for", values: [by.for] });
+  return wire;
+}
+
+function collect(
+  headers: Headers,
+  connection: ReadonlySet<string> | null,
+  dropForwarding: boolean,
+): HTTPHeader[] {
   const wire: HTTPHeader[] = [];
-  // forEach gives each name once (values joined, as the iterator does) at a fraction of the
-  // iterator's cost in Deno; the request path runs this for every proxied request.
+  // forEach gives each name once (values joined, as the iterator does), lower-cased, at a
+  // fraction of the iterator's cost in Deno; the request path runs this for every proxied
+  // request.
   headers.forEach((value, name) => {
     if (name === "set-cookie") return; // taken whole below
-    if (forwarding && isHopByHop(name, connection)) return;
+    if (connection && isHopByHop(name, connection)) return;
+    if (dropForwarding && isForwarding(name)) return;
     wire.push({ name, values: [value] });
   });
   const cookies = headers.getSetCookie();

@@ -33,7 +33,12 @@ export {
   WS_REASON,
 } from "./websocket_frames.ts";
 export { callUnary, isUnimplemented, type UnaryMethod } from "./unary.ts";
-export { fromWireHeaders, isHopByHop, toWireHeaders } from "./http_headers.ts";
+export {
+  fromWireHeaders,
+  isHopByHop,
+  toProxiedRequestHeaders,
+  toWireHeaders,
+} from "./http_headers.ts";
 export {
   BINARY,
   encodeFrame,
@@ -66,4 +71,5 @@ export {
 export { StreamTable } from "./stream_table.ts";
 export { WireReader, WireWriter } from "./wire_bytes.ts";
 export { concatBytes } from "./bytes.ts";
+export { readBoundedBody } from "./bounded_body.ts";
 export { fromWireJob, toWireJob } from "./jobs.ts";

@@ -9,7 +9,7 @@ export { get, list, register, setDefaultRegistry } from "./default_registry.ts";
 export { reasonOf, RegistryError, type RegistryErrorCode } from "./errors.ts";
 export type { StateChange, StateChangeListener } from "./events.ts";
 export { canTransition, transition, TRANSITIONS } from "./lifecycle.ts";
-export { nameProblem, RESERVED_NAMES } from "./names.ts";
+export { HOST_TABLES, type HostTable, nameProblem, RESERVED_NAMES } from "./names.ts";
 export {
   DEFAULT_DEADLINES,
   type HealthReport,

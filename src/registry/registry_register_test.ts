@@ -92,6 +92,12 @@ Deno.test("register() refuses malformed and reserved names", async (t) => {
     ["health", /reserved/],
     ["healthz", /reserved/],
     ["metrics", /reserved/],
+    // The host's own tables of am.toml: a plugin named so would read and write them.
+    ["server", /reserved: \[server\] is the host's own table in am\.toml, not a plugin's/],
+    ["plugin", /reserved: \[plugin\] is the host's own table/],
+    ["database", /reserved: \[database\] is the host's own table/],
+    ["pulse", /reserved: \[pulse\] is the host's own table/],
+    ["auth", /reserved: \[auth\] is the host's own table/],
   ];
   for (const [name, message] of rows) {
     await t.step(`"${name.slice(0, 12)}" is refused`, async () => {

@@ -1,3 +1,5 @@
+import { readBoundedBody } from "../protocol/mod.ts";
+
 /**
  * What a route throws to answer with a status of its choosing: the SDK turns it into an
  * `application/problem+json` answer with the message as `detail` (never a 500).
@@ -19,28 +21,11 @@ export async function readText(
   limit: number,
   limitName = `${limit} bytes`,
 ): Promise<string> {
-  const tooLarge = () => new HttpError(413, `the request body is over ${limitName}`);
-  if (Number(request.headers.get("content-length") ?? "") > limit) throw tooLarge();
-  if (!request.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
+  const bytes = await readBoundedBody(
+    request,
+    limit,
+    () => new HttpError(413, `the request body is over ${limitName}`),
+  );
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {

@@ -44,6 +44,12 @@ export class CrashHistory {
     return this.#crashes.length;
   }
 
+  /** Why the plugin gave up: its failures within the window, and the last one's reason. */
+  loopReason(last: string): string {
+    const seconds = this.policy.windowMs / 1000;
+    return `crash loop: ${this.#crashes.length} failures within ${seconds} s; last: ${last}`;
+  }
+
   reset(): void {
     this.#crashes = [];
   }

@@ -7,6 +7,10 @@ Deno.test("CrashHistory gives up on the fifth crash within a minute", () => {
   const history = new CrashHistory();
   const delays = [0, 1000, 2000, 3000, 4000].map((at) => history.record(at, at - 500, MIDDLE));
   assert.deepEqual(delays, [100, 200, 400, 800, undefined]);
+  assert.equal(
+    history.loopReason("exit code 1"),
+    "crash loop: 5 failures within 60 s; last: exit code 1",
+  );
 });
 
 Deno.test("CrashHistory forgets crashes older than the window, and all of them after a stable run", () => {

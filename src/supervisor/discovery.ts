@@ -1,4 +1,5 @@
 import { join, resolve } from "node:path";
+import { nameProblem } from "../registry/mod.ts";
 import { type Manifest, MANIFEST_FILE, readManifest } from "./manifest.ts";
 
 /** A plugin found on disk, and how to run it. */
@@ -39,13 +40,17 @@ export function executableNames(name: string): string[] {
 /**
  * Looks for plugin `name` in each search path in order: a folder `<path>/<name>/` with a
  * `plugin.json`, else an executable `qntx-<name>-plugin`, `qntx-<name>` or `<name>`. A broken
- * manifest is a problem for this plugin only, reported with its file and every issue.
+ * manifest is a problem for this plugin only, reported with its file and every issue; a name
+ * no plugin may have (a host table or route, see `nameProblem`) is refused before any look.
  */
 export async function discoverPlugin(
   name: string,
   paths: readonly string[],
   cwd: string,
 ): Promise<Discovery> {
+  // `server`, `plugins`, …: the host's own tables and routes; no folder may claim them.
+  const refused = nameProblem(name);
+  if (refused) return { ok: false, name, problem: `plugin "${name}" cannot be loaded: ${refused}` };
   const looked: string[] = [];
   for (const path of paths) {
     const root = resolve(cwd, path);

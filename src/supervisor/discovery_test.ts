@@ -62,3 +62,28 @@ Deno.test("discoverPlugin() reports a broken manifest, a name mismatch and a mis
     assert.match(noentry.problem, /entry .*noentry\/main\.ts does not exist/);
   });
 });
+
+Deno.test("discoverPlugin() refuses a folder or executable named after a host table or route", async (t) => {
+  await withPlugins(async (root) => {
+    for (const name of ["server", "plugin", "database", "pulse", "auth", "plugins"]) {
+      await t.step(`"${name}"`, async () => {
+        await Deno.mkdir(join(root, name), { recursive: true });
+        await Deno.writeTextFile(
+          join(root, name, "plugin.json"),
+          JSON.stringify({ name, version: "1.0.0", entry: "main.ts" }),
+        );
+        await Deno.writeTextFile(join(root, name, "main.ts"), "");
+        await Deno.writeTextFile(join(root, `qntx-${name}`), "#!/bin/sh\n", { mode: 0o755 });
+        const found = await discoverPlugin(name, ["."], root);
+        assert.ok(!found.ok);
+        assert.match(
+          found.problem,
+          new RegExp(`^plugin "${name}" cannot be loaded: the name is reserved`),
+        );
+      });
+    }
+    const server = await discoverPlugin("server", ["."], root);
+    assert.ok(!server.ok);
+    assert.match(server.problem, /\[server\] is the host's own table in am\.toml, not a plugin's/);
+  });
+});

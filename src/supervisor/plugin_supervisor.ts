@@ -137,8 +137,12 @@ export class PluginSupervisor {
     return this.#instance && !this.#instance.stopping ? 1011 : 1012;
   }
 
-  /** Starts the plugin; resolves once it is running or has failed (see the registry state). */
+  /**
+   * Starts the plugin; resolves once it is running or has failed (see the registry state).
+   * One already wanted (running, paused, starting or restarting) is left as it is.
+   */
   start(): Promise<void> {
+    if (this.#wanted) return Promise.resolve();
     this.#wanted = true;
     const { registry } = this.context;
     if (registry.getState(this.name) === undefined) registry.preRegister(this.name);
@@ -277,7 +281,7 @@ export class PluginSupervisor {
       atsStoreEndpoint: endpoint,
       queueEndpoint: endpoint,
       authToken: instance.token,
-      config: toWireConfig(this.name, context.pluginConfig(this.name), context.hostEnv),
+      config: toWireConfig(this.name, context),
       scheduleEndpoint: endpoint,
       reconfigure: instance.declared !== undefined,
     };
@@ -363,14 +367,7 @@ export class PluginSupervisor {
   ): void {
     const reason = cause + (stderr.length > 0 ? `; last stderr: ${stderr.join(" | ")}` : "");
     const delay = this.#crashes.record(Date.now(), startedAt);
-    if (delay === undefined) {
-      this.#giveUp(
-        `crash loop: ${this.#crashes.count} failures within ${
-          this.context.backoff.windowMs / 1000
-        } s; last: ${reason}`,
-      );
-      return;
-    }
+    if (delay === undefined) return this.#giveUp(this.#crashes.loopReason(reason));
     this.context.logger.warn(`plugin "${this.name}" ${cause}; restarting in ${delay} ms`, {
       plugin: this.name,
     });

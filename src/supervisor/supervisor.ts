@@ -1,7 +1,7 @@
 import { type ConfigSchema, type Logger, PluginCallError } from "../plugin/mod.ts";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import type { ChannelSocket, ChannelSocketEvents, domain, UnaryMethod } from "../protocol/mod.ts";
-import type { Registry } from "../registry/mod.ts";
+import { nameProblem, type Registry, RegistryError } from "../registry/mod.ts";
 import type { StreamedResponse } from "./data_client.ts";
 import { discoverPlugin } from "./discovery.ts";
 import type { LogBuffer } from "./log_buffer.ts";
@@ -16,6 +16,9 @@ import type { SupervisorContext } from "./supervisor_context.ts";
  */
 export class Supervisor {
   readonly #plugins = new Map<string, PluginSupervisor>();
+  /** Enables and disables under way, by plugin (see {@link enable}). */
+  readonly #enabling = new Map<string, Promise<void>>();
+  readonly #disabling = new Map<string, Promise<void>>();
   readonly #handlerSets = new WeakMap<domain.InitializeResponse, ReadonlySet<string>>();
   readonly #registry: Registry;
   readonly #logger: Logger;
@@ -57,12 +60,40 @@ export class Supervisor {
     });
   }
 
-  /** Starts a plugin that is not running (finding it again, so a new build on disk is used). */
-  async enable(name: string): Promise<void> {
+  /**
+   * Starts a plugin that is not running (finding it again, so a new build on disk is used).
+   * One process per plugin: a plugin already running, paused, starting or restarting is left
+   * as it is, and calls while a start is under way share it. A disable under way finishes
+   * first; otherwise the state leaves `stopped` or `failed` before the first await, so a
+   * caller that saw it there just before knows no other start got in between. Throws a
+   * `RegistryError` for a name no plugin can have.
+   */
+  enable(name: string): Promise<void> {
+    const pending = this.#enabling.get(name);
+    if (pending) return pending;
+    const enabling = this.#enable(name).finally(() => this.#enabling.delete(name));
+    this.#enabling.set(name, enabling);
+    return enabling;
+  }
+
+  async #enable(name: string): Promise<void> {
+    const disabling = this.#disabling.get(name);
+    if (disabling) await disabling;
     const current = this.#plugins.get(name);
     if (current) return current.start();
+    const problem = nameProblem(name);
+    if (problem) {
+      throw new RegistryError("invalid", `plugin "${name}" cannot be enabled: ${problem}`);
+    }
+    // Loading at once: the name answers 503 while the plugin is looked for.
+    const state = this.#registry.getState(name);
+    if (state === undefined) this.#registry.preRegister(name);
+    else if (state === "stopped" || state === "failed") {
+      this.#registry.markLoading(name, "starting");
+    }
     const found = await discoverPlugin(name, this.searchPaths, this.cwd);
-    if (this.#registry.getState(name) === undefined) this.#registry.preRegister(name);
+    // Disabled while it was looked for: it stays stopped.
+    if (this.#registry.getState(name) !== "loading") return;
     if (!found.ok) {
       this.#logger.error(found.problem, { plugin: name });
       this.#registry.markFailed(name, found.problem);
@@ -73,7 +104,15 @@ export class Supervisor {
     await supervisor.start();
   }
 
-  async disable(name: string): Promise<void> {
+  disable(name: string): Promise<void> {
+    const disabling = this.#disable(name).finally(() => {
+      if (this.#disabling.get(name) === disabling) this.#disabling.delete(name);
+    });
+    this.#disabling.set(name, disabling);
+    return disabling;
+  }
+
+  async #disable(name: string): Promise<void> {
     const supervisor = this.#plugins.get(name);
     if (supervisor) await supervisor.disable();
     else if (this.#registry.getState(name) !== undefined) {

@@ -66,17 +66,9 @@ const approvalBody = z.object({
  * Cross-site requests were refused before (browser_guard.ts); this one needs a JSON body too.
  */
 export function approvalRoutes(router: Router, approvals: PluginApprovals): void {
-  router.post("/api/plugins/:name/approve", async ({ params, url, request }) => {
+  router.post("/api/plugins/:name/approve", async ({ params, request }) => {
     const name = params.name!;
     const action = `approving the manifest of plugin "${name}"`;
-    // A body without a JSON type is what a cross-site page can send without asking first.
-    if (!request.headers.get("content-type")) {
-      throw new HttpError(
-        415,
-        `${action} needs a JSON body with content-type application/json, ` +
-          `such as {"sha256": "<the manifest's SHA-256>"}`,
-      );
-    }
     const parsed = approvalBody.safeParse(await readJsonObject(request, 4096));
     if (!parsed.success) {
       const problems = parsed.error.issues.map((issue) =>

@@ -1,4 +1,5 @@
 import type { ConfigSchema } from "../../plugin/mod.ts";
+import { nameProblem } from "../../registry/mod.ts";
 import { HttpError } from "../http_error.ts";
 import { json, readJsonObject } from "../json.ts";
 import type { Router } from "../router.ts";
@@ -31,12 +32,23 @@ export interface PluginConfigAdmin {
 
 /**
  * `GET /api/plugins/<name>/config`: values and schema. `PUT` with `{"config": {key: value}}`
- * (null removes a key) validates against the plugin's schema (400 with an error per field,
- * nothing written), writes `am.toml` keeping its comments, and re-initializes the running
- * plugin with the new values without restarting it; `?dryRun=1` validates only.
+ * (null removes a key) validates against the plugin's schema and grants (400 with an error per
+ * field, nothing written; an `env:NAME` value only for a variable granted to the plugin), writes
+ * `am.toml` keeping its comments, and re-initializes the running plugin with the new values
+ * without restarting it; `?dryRun=1` validates only. A name no plugin can have (the host's
+ * `server`, `plugin`, … tables) is 404 before anything is read.
  */
 export function configRoutes(router: Router, admin: PluginConfigAdmin): void {
   const known = (name: string) => {
+    // `server`, `plugin`, …: the host's own tables of am.toml are not plugin configuration.
+    const reserved = nameProblem(name);
+    if (reserved) {
+      throw new HttpError(
+        404,
+        `"${name}" is not a plugin's configuration: ${reserved}; this API changes plugin ` +
+          `tables only (edit am.toml for the host's own settings)`,
+      );
+    }
     const view = admin.view(name);
     if (!view) throw new HttpError(404, `plugin "${name}" is not registered`);
     return view;

@@ -1,3 +1,4 @@
+import type { PluginState } from "../../plugin/mod.ts";
 import type { PluginSnapshot } from "../../registry/mod.ts";
 import type { AppDeps } from "../app.ts";
 import { HttpError } from "../http_error.ts";
@@ -96,7 +97,8 @@ export function pluginRoutes(router: Router, deps: AppDeps): void {
   }
 
   // Enable, disable and restart act on the process; the answer is the state right after the
-  // request was carried out (follow the state changes for the rest).
+  // request was carried out (follow the state changes for the rest). Enable never starts a
+  // second process.
   for (const action of ["enable", "disable", "restart"] as const) {
     router.post(`/api/plugins/:name/${action}`, async ({ params }) => {
       const name = params.name!;
@@ -106,12 +108,33 @@ export function pluginRoutes(router: Router, deps: AppDeps): void {
       if (action !== "enable" && !registry.snapshot(name)) {
         throw new HttpError(404, `plugin "${name}" is not registered`);
       }
+      if (action === "enable") refuseSecondStart(name, registry.getState(name));
       await deps.lifecycle[action](name);
       const snapshot = registry.snapshot(name);
       if (!snapshot) throw new HttpError(404, `plugin "${name}" was not found`);
       return json(describe(snapshot));
     });
   }
+}
+
+/**
+ * One process per plugin: `enable` starts only a stopped or failed (or unknown) plugin. For
+ * one that runs, is paused or is starting, it changes nothing and answers 409, as pause does
+ * for a paused plugin: the request does not fit the plugin's state, and a client can tell
+ * from the status alone that nothing was started. The lifecycle holds the same rule for
+ * calls that race past this check.
+ */
+function refuseSecondStart(name: string, state: PluginState | undefined): void {
+  if (state !== "running" && state !== "paused" && state !== "loading") return;
+  const how = {
+    running: `is already running; restart replaces its process (POST /api/plugins/${name}/restart)`,
+    paused: `is already running, paused; resume it (POST /api/plugins/${name}/resume)`,
+    loading: `is already starting; follow its state (GET /api/plugins/${name})`,
+  }[state];
+  throw new HttpError(409, `plugin "${name}" ${how}; nothing was changed`, {
+    plugin: name,
+    state,
+  });
 }
 
 /** A plugin as the API shows it. */
