@@ -35,11 +35,24 @@ function toMs(value: string, unit: string): number {
   return Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
 }
 
+/** The operator's token of the hosts the benches start. */
+export const BENCH_TOKEN = "bench-operator-token-0123456789abcdef";
+
 /** Runs wrk and reads requests per second and the 50th and 99th latency percentiles. */
 export async function wrk(url: string, connections: number, seconds: number): Promise<WrkResult> {
   const threads = Math.min(2, connections);
   const output = await new Deno.Command("wrk", {
-    args: [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", url],
+    // Every request carries the operator's token, as programs send it; the direct server
+    // ignores it, so both sides of a ratio parse the same request.
+    args: [
+      `-t${threads}`,
+      `-c${connections}`,
+      `-d${seconds}s`,
+      "--latency",
+      "-H",
+      `Authorization: Bearer ${BENCH_TOKEN}`,
+      url,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -128,7 +141,8 @@ export async function httpFigures(seconds = 8): Promise<Figure[]> {
   const paths = JSON.stringify([join(REPO, "bench/fixtures"), dir]);
   await Deno.writeTextFile(
     join(dir, "am.toml"),
-    `[server]\nport = 0\n[plugin]\nenabled = ["kib", "kibu"]\npaths = ${paths}\n` +
+    `[server]\nport = 0\n[auth]\ntoken = "${BENCH_TOKEN}"\n[plugin]\nenabled = ["kib", "kibu"]\n` +
+      `paths = ${paths}\n` +
       // kibu runs `deno` from this checkout: unconfined, by the operator's trust.
       `[plugin.grants.kibu]\ntrusted = true\n`,
   );
@@ -143,7 +157,8 @@ export async function httpFigures(seconds = 8): Promise<Figure[]> {
   await Deno.mkdir(guardedDir);
   await Deno.writeTextFile(
     join(guardedDir, "am.toml"),
-    `[server]\nport = 0\nslow_client_guard = "on"\n[plugin]\nenabled = ["kib"]\npaths = ${paths}\n`,
+    `[server]\nport = 0\nslow_client_guard = "on"\n[auth]\ntoken = "${BENCH_TOKEN}"\n` +
+      `[plugin]\nenabled = ["kib"]\npaths = ${paths}\n`,
   );
   const guarded = startChild(["run", "--allow-all", join(REPO, "main.ts")], guardedDir);
   try {

@@ -35,7 +35,8 @@ export function spawnHost(
       ...(options.args ?? []),
     ],
     cwd: options.cwd,
-    env: { QNTX_SERVER_PORT: "0", NO_COLOR: "1", ...options.env },
+    // Without credentials unless a test asks for them (auth's own tests set QNTX_AUTH_*).
+    env: { QNTX_SERVER_PORT: "0", NO_COLOR: "1", QNTX_AUTH_ENABLED: "false", ...options.env },
     stdin: "null",
     stdout: "null",
     stderr: "piped",

@@ -38,7 +38,10 @@ health_timeout = "300ms"
 call_timeout = "1s"
 start_timeout = "10s"
 initialize_timeout = "2s"
-${extraToml}`;
+${extraToml}${
+    // Tests of other things run without credentials (allowed on loopback); auth's own tests
+    // and the host-process tests set [auth] themselves.
+    /^\[auth\]/m.test(extraToml + serverToml) ? "" : "\n[auth]\nenabled = false\n"}`;
   const file = options.file ? `${dir}/am.toml` : undefined;
   if (file) await Deno.writeTextFile(file, text);
   const config = { ...parseHostConfig(text, file ?? "test.toml"), file };

@@ -19,6 +19,7 @@ Deno.test("the shipped am.toml starts code, biotech and finance on their samples
   // The repository's own folders for plugins, a scratch folder for everything written.
   const host = startHost({
     ...config,
+    auth: { ...config.auth, tokenFile: join(scratch, "auth_token") },
     server: { ...config.server, port: 0 },
     plugin: {
       ...config.plugin,
@@ -34,6 +35,10 @@ Deno.test("the shipped am.toml starts code, biotech and finance on their samples
     watchConfig: false,
   });
   try {
+    const token = (await Deno.readTextFile(join(scratch, "auth_token"))).trim();
+    const refused = await fetch(new URL("/api/plugins", host.url));
+    assert.equal(refused.status, 401, "the shipped configuration asks for a credential");
+    await refused.body?.cancel();
     for (const name of ["code", "biotech", "finance"]) {
       await waitForState(host.registry, name, "running");
     }
@@ -46,7 +51,10 @@ Deno.test("the shipped am.toml starts code, biotech and finance on their samples
         "/api/attestations?source=biotech&limit=5",
       ]
     ) {
-      const response = await fetch(new URL(path, host.url));
+      // With the operator's token, as the README's calls send it.
+      const response = await fetch(new URL(path, host.url), {
+        headers: { authorization: `Bearer ${token}` },
+      });
       const text = await response.text();
       assert.equal(response.status, 200, `${path}: ${text}`);
     }

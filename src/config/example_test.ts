@@ -18,8 +18,9 @@ Deno.test("am.example.toml documents every host setting", async () => {
   for (const [section, schema] of Object.entries(HOST_SECTIONS)) {
     for (const key of leafKeys(schema)) {
       const leaf = key.split(".").at(-1)!;
-      // A setting is shown as `key = …`, or as a table `[section.key.…]` for per-plugin tables.
-      const shown = new RegExp(`^${leaf} = |^#? ?\\[${section}\\.${key}\\.`, "m");
+      // A setting is shown as `key = …` (commented out when it has no default), or as a table
+      // `[section.key.…]` for per-plugin tables.
+      const shown = new RegExp(`^(# )?${leaf} = |^#? ?\\[${section}\\.${key}\\.`, "m");
       assert.match(text, shown, `${section}.${key} is not in the example`);
     }
   }

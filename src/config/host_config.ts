@@ -82,6 +82,14 @@ export interface HostConfig {
     /** What happens at start to jobs a crashed host left running. */
     recoverRunning: "requeue" | "fail";
   };
+  auth: {
+    enabled: boolean;
+    /** The operator's token as configured (a value or `env:NAME`), when it is. */
+    token?: string;
+    tokenFile?: string;
+    sessionMs: number;
+    metricsPublic: boolean;
+  };
   /** Each plugin's table with nested tables as dotted keys, overrides applied. */
   plugins: Record<string, Record<string, unknown>>;
   /** Things that did not stop the load but an operator should see. */
@@ -149,6 +157,16 @@ export function parseHostConfig(
       });
     }
   }
+  const { server, auth } = sections as Partial<HostSections>;
+  if (server && auth && !auth.enabled && !isLoopbackAddress(server.bind_address)) {
+    issues.push({
+      source,
+      key: "auth.enabled",
+      problem: `false is accepted only when the host listens on loopback, not on ` +
+        `${server.bind_address}; set [auth] enabled = true (and a token) or bind_address = ` +
+        `"127.0.0.1"`,
+    });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   return assemble(sections as HostSections, plugins, warnings);
 }
@@ -189,7 +207,7 @@ type HostSections = { [K in HostSection]: z.output<typeof HOST_SECTIONS[K]> };
 
 /** Renames the validated snake_case settings to the camelCase the code uses. */
 function assemble(
-  { server, plugin, database, pulse }: HostSections,
+  { server, plugin, database, pulse, auth }: HostSections,
   plugins: Record<string, Record<string, unknown>>,
   warnings: string[],
 ): HostConfig {
@@ -243,7 +261,20 @@ function assemble(
       retryDelayMax: pulse.retry_delay_max,
       recoverRunning: pulse.recover_running,
     },
+    auth: {
+      enabled: auth.enabled,
+      token: auth.token,
+      tokenFile: auth.token_file,
+      sessionMs: auth.session_hours * 3600 * 1000,
+      metricsPublic: auth.metrics_public,
+    },
     plugins,
     warnings,
   };
+}
+
+/** Whether the host's bind address is this machine alone. */
+export function isLoopbackAddress(address: string): boolean {
+  return address === "localhost" || address.startsWith("127.") || address === "::1" ||
+    address === "[::1]";
 }

@@ -224,6 +224,20 @@ export const pulseSchema = z.object({
   recover_running: oneOf(["requeue", "fail"] as const).default("requeue"),
 });
 
+/** Who may use the operator's API and console (`[auth]`). */
+export const authSchema = z.object({
+  /** Off only on loopback, by the operator's choice (the host warns). */
+  enabled: bool().default(true),
+  /** The operator's token, or `env:NAME`; else the token file (made at first start). */
+  token: text().optional(),
+  /** Where the generated operator token is kept (default: `auth_token` beside the database). */
+  token_file: text().optional(),
+  /** How long a console session lasts. */
+  session_hours: integer(1, 24 * 366).default(12),
+  /** Serve `/metrics` without a credential (for a scraper on a trusted network). */
+  metrics_public: bool().default(false),
+});
+
 /**
  * The host's sections; every other table of the file belongs to the plugin of that name. Each
  * must be one of the registry's `HOST_TABLES`, which no plugin may be named after.
@@ -233,6 +247,7 @@ export const HOST_SECTIONS = {
   plugin: pluginSchema,
   database: databaseSchema,
   pulse: pulseSchema,
+  auth: authSchema,
 } as const satisfies { readonly [table in HostTable]?: z.ZodType };
 
 export type HostSection = keyof typeof HOST_SECTIONS;
@@ -255,6 +270,7 @@ export const FOREIGN_KEYS: Readonly<Record<HostSection, readonly string[]>> = {
     "cost_per_score_usd",
     "pause_on_budget_exceeded",
   ],
+  auth: [],
 };
 
 /** Dotted leaf keys of a host section, for matching environment variables and unknown keys. */

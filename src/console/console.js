@@ -45,8 +45,11 @@ function connect() {
 /** Signed in? Else to the sign-in page (the console's own code is public, its data is not). */
 async function signedIn() {
   const response = await fetch("/api/auth/whoami");
-  if (response.status === 401) location.assign("/login");
-  return response.status;
+  if (response.status === 401) {
+    location.assign("/login");
+    return undefined;
+  }
+  return (await response.json()).auth;
 }
 
 function signOutButton() {
@@ -61,10 +64,10 @@ function signOutButton() {
   document.querySelector("header").append(button);
 }
 
-const status = await signedIn();
-if (status !== 401) {
-  // 404: the host runs without credentials (on loopback, by the operator's choice).
-  if (status === 200) signOutButton();
+const auth = await signedIn();
+if (auth !== undefined) {
+  // "off": the host runs without credentials (on loopback, by the operator's choice).
+  if (auth === "on") signOutButton();
   globalThis.addEventListener("hashchange", route);
   connect();
   route();

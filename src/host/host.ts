@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DatabaseSync } from "node:sqlite";
 import {
@@ -8,7 +8,8 @@ import {
   LiveConfig,
   validateConfig,
 } from "../config/mod.ts";
-import { browserGuard, createApp, type SlowClientGuard } from "../http/mod.ts";
+import { browserGuard, createApp, Credentials, type SlowClientGuard } from "../http/mod.ts";
+import { operatorToken } from "./operator_token.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { newRegistry, reasonOf, type Registry } from "../registry/mod.ts";
 import { AttestationStore, localAttestationStore } from "../ats/mod.ts";
@@ -114,6 +115,15 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   });
 
   const cwd = options.cwd ?? Deno.cwd();
+  const credentials = config.auth.enabled
+    ? operatorCredentials(config, dbPath, cwd, logger)
+    : undefined;
+  if (!credentials) {
+    logger.warn(
+      "[auth] enabled = false: anyone who can reach this machine's loopback interface may use " +
+        "the API and the console",
+    );
+  }
   const hostEnv = Deno.env.toObject();
   const live = new LiveConfig(config, hostEnv, resolve(cwd, "am.toml"));
   const runtimeDir = resolve(cwd, config.plugin.runtimeDir);
@@ -253,6 +263,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     approvals: manifestApprovals(live, supervisor, registry, logger.named("config")),
     console: true,
     clientOf: (remote) => front.guard?.clientOf(remote),
+    credentials,
+    metricsPublic: config.auth.metricsPublic,
     guard: browserGuard(
       config.server.bindAddress,
       config.server.allowedHosts,
@@ -276,6 +288,12 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     version,
     slowClientGuard: front.guard ? "on" : "off",
   });
+  if (credentials) {
+    // Works once, within 15 minutes; the token itself is never logged.
+    logger.info(
+      `sign in to the console: ${new URL(`/login?once=${credentials.issueOnce()}`, url)}`,
+    );
+  }
   workers.start();
   const stopTicker = startScheduleTicker(
     schedules,
@@ -343,4 +361,29 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     })();
 
   return { url, registry, services, supervisor, pluginsStarted, db, config: live, shutdown };
+}
+
+/** The credential check of the operator's API, with its token (see operator_token.ts). */
+function operatorCredentials(
+  config: HostConfig,
+  dbPath: string,
+  cwd: string,
+  logger: Logger,
+): Credentials {
+  const beside = dbPath === ":memory:" ? resolve(cwd, "data") : dirname(resolve(cwd, dbPath));
+  const file = resolve(cwd, config.auth.tokenFile ?? join(beside, "auth_token"));
+  const operator = operatorToken(config.auth.token, file, Deno.env.toObject());
+  logger.info(
+    operator.generated
+      ? `made the operator's token in ${operator.source} (readable by this user alone); ` +
+        "programs send it as Authorization: Bearer <token>"
+      : `the operator's token comes from ${operator.source}`,
+    { token: operator.source },
+  );
+  const audit = logger.named("auth");
+  return new Credentials({
+    token: operator.token,
+    sessionMs: config.auth.sessionMs,
+    onFailure: (client, reason) => audit.warn(`refused a credential from ${client}: ${reason}`),
+  });
 }

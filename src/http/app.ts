@@ -2,6 +2,8 @@ import type { Logger } from "../plugin/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import type { PluginEventLog } from "../store/mod.ts";
 import type { BrowserGuard } from "./browser_guard.ts";
+import type { Credentials } from "./credentials.ts";
+import { authRoutes, clientKey, isPublic } from "./routes/auth_routes.ts";
 import { HttpError } from "./http_error.ts";
 import { describeFailure, problemResponse } from "./problem.ts";
 import type { AttestationStore } from "../ats/mod.ts";
@@ -54,6 +56,10 @@ export interface AppDeps {
   console?: boolean;
   /** Refuses rebound names and cross-site state changes (see browser_guard.ts). */
   guard?: BrowserGuard;
+  /** Who may use the API; without it every route is open (`[auth] enabled = false`). */
+  credentials?: Credentials;
+  /** Serve `/metrics` without a credential. */
+  metricsPublic?: boolean;
   /** The real client of a connection that came through a front (the slow-client guard). */
   clientOf?: (remote: Deno.NetAddr) => Deno.NetAddr | undefined;
 }
@@ -107,6 +113,9 @@ export function createApp(deps: AppDeps): AppHandler {
   if (deps.pulse) pulseRoutes(router, deps.pulse);
   if (deps.configs) configRoutes(router, deps.configs);
   if (deps.approvals) approvalRoutes(router, deps.approvals);
+  if (deps.credentials) authRoutes(router, deps.credentials);
+  // Behind the credential check like every other route: a 401 sends the console to sign in.
+  router.get("/api/auth/whoami", () => Response.json({ auth: deps.credentials ? "on" : "off" }));
   if (deps.console) consoleRoutes(router);
   router.get(
     "/metrics",
@@ -137,7 +146,7 @@ export function createApp(deps: AppDeps): AppHandler {
     });
     router.get("/:domain-ws", relay).get("/:domain-ws/*", relay);
   }
-  const hostApi = /^\/api\/(plugins|attestations|pulse|events)(\/|$)/;
+  const hostApi = /^\/api\/(plugins|attestations|pulse|events|auth)(\/|$)/;
   return async (request, info) => {
     const url = new URL(request.url);
     try {
@@ -147,6 +156,11 @@ export function createApp(deps: AppDeps): AppHandler {
       const remote = info && (deps.clientOf?.(info.remoteAddr) ?? info.remoteAddr);
       // The hot path, /api/<domain>/…, skips the pattern list (the host's own /api routes first).
       const path = url.pathname;
+      // Every route needs a credential but health, the console's own code and its sign-in:
+      // plugin routes and WebSocket upgrades included.
+      if (deps.credentials && !isPublic(request.method, path, deps.metricsPublic ?? false)) {
+        deps.credentials.authenticate(request, clientKey(remote));
+      }
       if (toPlugin && path.startsWith("/api/") && !hostApi.test(path)) {
         const slash = path.indexOf("/", 5);
         const domain = slash < 0 ? path.slice(5) : path.slice(5, slash);

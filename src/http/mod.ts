@@ -8,6 +8,7 @@ export {
   type PluginLifecycle,
 } from "./app.ts";
 export { type BrowserGuard, browserGuard } from "./browser_guard.ts";
+export { Credentials, randomId, SESSION_COOKIE } from "./credentials.ts";
 export { Metrics } from "./metrics.ts";
 export { eventStream, type ServerEvent } from "./sse.ts";
 export { HttpError } from "./http_error.ts";

@@ -14,8 +14,9 @@ export function clientKey(remote: Deno.NetAddr | undefined): string {
 /**
  * Signing in and out of the console. `GET /login?once=<code>` trades the one-time link the host
  * printed at start for a session; `POST /api/auth/session {"token"}` signs in with the
- * operator's token; `POST /api/auth/signout` ends the session; `GET /api/auth/whoami` says who
- * the request was authenticated as. The session is an HttpOnly, SameSite=Strict cookie.
+ * operator's token; `POST /api/auth/signout` ends the session. The session is an HttpOnly,
+ * SameSite=Strict cookie. (`GET /api/auth/whoami`, in app.ts, tells the console whether auth
+ * is on; behind the credential check, a 401 there sends it to sign in.)
  */
 export function authRoutes(router: Router, credentials: Credentials): void {
   router.get("/login", ({ url, remote }) => {
@@ -43,8 +44,6 @@ export function authRoutes(router: Router, credentials: Credentials): void {
       headers: { "set-cookie": credentials.sessionCookie(session, url.protocol === "https:") },
     });
   });
-  // Behind the credential check like every other route: a 401 here sends the console to /login.
-  router.get("/api/auth/whoami", () => Response.json({ signedIn: true }));
   router.post("/api/auth/signout", ({ request }) => {
     credentials.signOut(request);
     return new Response(null, {

@@ -1,0 +1,52 @@
+import { dirname } from "node:path";
+import { randomId } from "../http/mod.ts";
+
+/** The operator's token, and where it came from (never the token itself in a log). */
+export interface OperatorToken {
+  token: string;
+  /** `[auth] token`, an environment variable, or the token file's path. */
+  source: string;
+  /** True when this start made the token file. */
+  generated: boolean;
+}
+
+/**
+ * The operator's token: `[auth] token` (a value, or `env:NAME` read from the host's
+ * environment; `QNTX_AUTH_TOKEN` sets it too), else the token file, made at first start with a
+ * fresh 256-bit token, readable by the host's user alone (0600).
+ */
+export function operatorToken(
+  configured: string | undefined,
+  file: string,
+  env: Record<string, string>,
+): OperatorToken {
+  if (configured !== undefined) {
+    if (!configured.startsWith("env:")) {
+      return { token: configured, source: "[auth] token", generated: false };
+    }
+    const name = configured.slice(4);
+    const value = env[name];
+    if (!value) {
+      throw new Error(
+        `[auth] token names environment variable ${name}, which is not set; set it, or remove ` +
+          `[auth] token to use the token file ${file}`,
+      );
+    }
+    return { token: value, source: `environment variable ${name}`, generated: false };
+  }
+  try {
+    const token = Deno.readTextFileSync(file).trim();
+    if (token.length >= 32) {
+      const mode = Deno.statSync(file).mode ?? 0o600;
+      if ((mode & 0o077) !== 0) Deno.chmodSync(file, 0o600);
+      return { token, source: file, generated: false };
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  Deno.mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const token = randomId();
+  Deno.writeTextFileSync(file, `${token}\n`, { mode: 0o600 });
+  Deno.chmodSync(file, 0o600);
+  return { token, source: file, generated: true };
+}
