@@ -29,7 +29,7 @@ function domain(name: string, onHealth: () => void): DomainPlugin {
 function start(toml = "") {
   const sink = memorySink();
   const config = parseHostConfig(
-    `[server]\nport = 0\n[plugin]\nhealth_interval = "100ms"\n[biotech]\nthreads = 4\n${toml}`,
+    `[server]\nport = 0\n[auth]\nenabled = false\n[plugin]\nhealth_interval = "100ms"\n[biotech]\nthreads = 4\n${toml}`,
     "test",
   );
   const host = startHost(config, {
