@@ -170,10 +170,107 @@ Deno.test("the console sends a signed-out browser to sign in, and works once it 
     await page.fill("#token", TOKEN);
     await page.click("button[type=submit]");
     await page.waitForSelector('article[data-plugin="echo"]');
+    // Access: make a read-only token, shown once; the audit log shows it was made.
+    await page.goto(new URL("/#/access", test.host.url).href);
+    await page.fill('input[name="name"]', "ci-reader");
+    await page.selectOption('select[name="scope"]', "read");
+    await page.click("text=Make token");
+    const secret = await (await page.waitForSelector(".made .secret")).textContent();
+    assert.match(secret ?? "", /^qntx_[0-9a-f]{16}_[0-9a-f]{64}$/);
+    await page.waitForSelector("text=POST /api/auth/tokens");
+    const read = await call(test, "/api/plugins", { bearer: secret! });
+    assert.equal(await status(read), 200);
     await page.click("button.sign-out");
     await page.waitForURL(/\/console\/login\.html$/);
   } finally {
     await browser.close();
+    await test.close();
+  }
+});
+
+Deno.test("named tokens: made and revoked by the operator, stored hashed, read-only ones only read", async (t) => {
+  const test = await startTestHost(["echo"], `[auth]\ntoken = "${TOKEN}"\n`);
+  const json = { "content-type": "application/json" };
+  try {
+    await waitForState(test.host.registry, "echo", "running");
+    const make = async (name: string, scope: string) => {
+      const response = await call(test, "/api/auth/tokens", {
+        method: "POST",
+        bearer: TOKEN,
+        headers: json,
+        body: JSON.stringify({ name, scope }),
+      });
+      assert.equal(response.status, 201);
+      return (await response.json()).token as string;
+    };
+    const reader = await make("dashboard", "read");
+    const deployer = await make("deployer", "admin");
+    await t.step("the database keeps only the hash of each secret", () => {
+      const rows = test.host.db.prepare("SELECT * FROM api_tokens").all();
+      const stored = JSON.stringify(rows);
+      for (const token of [reader, deployer]) {
+        assert.ok(!stored.includes(token.split("_")[2]!), "a secret is stored as it is");
+      }
+    });
+    await t.step("a read-only token reads, and changes nothing", async () => {
+      assert.equal(await status(await call(test, "/api/plugins", { bearer: reader })), 200);
+      assert.equal(await status(await call(test, "/api/echo/greeting", { bearer: reader })), 200);
+      const pause = await call(test, "/api/plugins/echo/pause", { method: "POST", bearer: reader });
+      assert.equal(pause.status, 403);
+      assert.match((await pause.json()).detail, /token "dashboard" is read-only/);
+      assert.equal(await status(await call(test, "/api/auth/tokens", { bearer: reader })), 403);
+      assert.equal(await status(await call(test, "/api/audit", { bearer: reader })), 403);
+      assert.match(await upgrade(test, `Authorization: Bearer ${reader}\r\n`), /^HTTP\/1\.1 403/);
+      assert.equal(test.host.registry.getState("echo"), "running");
+    });
+    await t.step(
+      "an admin token changes state; a made-up one with a real id does not",
+      async () => {
+        assert.equal(
+          await status(
+            await call(test, "/api/plugins/echo/pause", { method: "POST", bearer: deployer }),
+          ),
+          200,
+        );
+        const forged = deployer.slice(0, -4) + "0000";
+        assert.equal(await status(await call(test, "/api/plugins", { bearer: forged })), 401);
+      },
+    );
+    await t.step("the list shows names, scopes and use, never a secret", async () => {
+      const list = await (await call(test, "/api/auth/tokens", { bearer: TOKEN })).json();
+      assert.deepEqual(list.tokens.map((row: { name: string }) => row.name), [
+        "dashboard",
+        "deployer",
+      ]);
+      assert.ok(!JSON.stringify(list).includes(deployer));
+      assert.ok(list.tokens.every((row: { lastUsedAt: number }) => row.lastUsedAt > 0));
+    });
+    await t.step("a revoked token stops working", async () => {
+      assert.equal(
+        await status(
+          await call(test, "/api/auth/tokens/deployer", { method: "DELETE", bearer: TOKEN }),
+        ),
+        204,
+      );
+      assert.equal(await status(await call(test, "/api/plugins", { bearer: deployer })), 401);
+    });
+    await t.step("the audit log has who did what, from where, and the answer", async () => {
+      const { entries } = await (await call(test, "/api/audit?limit=50", { bearer: TOKEN })).json();
+      const seen = entries.map((e: { actor: string; action: string; status: number }) =>
+        `${e.actor} ${e.action} ${e.status}`
+      );
+      for (
+        const expected of [
+          "operator POST /api/auth/tokens 201",
+          "deployer POST /api/plugins/echo/pause 200",
+          "dashboard POST /api/plugins/echo/pause 403",
+          "operator DELETE /api/auth/tokens/deployer 204",
+          "- credential refused 401",
+        ]
+      ) assert.ok(seen.includes(expected), `${expected} in ${seen.join(", ")}`);
+      assert.ok(entries.every((e: { client: string }) => e.client === "127.0.0.1"));
+    });
+  } finally {
     await test.close();
   }
 });

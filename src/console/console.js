@@ -1,5 +1,6 @@
 // The operator's console: plain modules, no framework, no network beyond the host's own API.
 // Every value from the API goes in as text (never as HTML), so a plugin cannot inject markup.
+import { viewAccess } from "./access_view.js";
 import { viewAttestations } from "./attestation_view.js";
 import { viewJob, viewJobs } from "./job_views.js";
 import { viewPlugin, viewPlugins } from "./plugin_views.js";
@@ -17,6 +18,7 @@ function route() {
     else link.removeAttribute("aria-current");
   }
   if (view === "attestations") renderCurrent = viewAttestations();
+  else if (view === "access") renderCurrent = viewAccess();
   else if (view === "jobs" && id) renderCurrent = viewJob(id);
   else if (view === "jobs") renderCurrent = viewJobs();
   else if (view === "plugins" && id) renderCurrent = viewPlugin(id);

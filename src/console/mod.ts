@@ -9,6 +9,7 @@ import loginPage from "./login.html" with { type: "text" };
 import login from "./login.js" with { type: "text" };
 import style from "./console.css" with { type: "text" };
 import main from "./console.js" with { type: "text" };
+import access from "./access_view.js" with { type: "text" };
 import attestations from "./attestation_view.js" with { type: "text" };
 import configForm from "./config_form.js" with { type: "text" };
 import dom from "./dom.js" with { type: "text" };
@@ -33,6 +34,7 @@ export const CONSOLE_ASSETS: readonly ConsoleAsset[] = [
   { path: "/console/console.css", type: "text/css; charset=utf-8", body: style },
   ...Object.entries({
     "console.js": main,
+    "access_view.js": access,
     "attestation_view.js": attestations,
     "config_form.js": configForm,
     "dom.js": dom,

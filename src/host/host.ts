@@ -1,4 +1,4 @@
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DatabaseSync } from "node:sqlite";
 import {
@@ -8,8 +8,8 @@ import {
   LiveConfig,
   validateConfig,
 } from "../config/mod.ts";
-import { browserGuard, createApp, Credentials, type SlowClientGuard } from "../http/mod.ts";
-import { operatorToken } from "./operator_token.ts";
+import { browserGuard, createApp, type SlowClientGuard } from "../http/mod.ts";
+import { operatorCredentials } from "./operator_token.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { newRegistry, reasonOf, type Registry } from "../registry/mod.ts";
 import { AttestationStore, localAttestationStore } from "../ats/mod.ts";
@@ -22,7 +22,7 @@ import {
   WorkerPool,
 } from "../jobs/mod.ts";
 import { startServiceServer } from "../services/mod.ts";
-import { openDatabase, PluginEventLog } from "../store/mod.ts";
+import { ApiTokenStore, AuditLog, openDatabase, PluginEventLog } from "../store/mod.ts";
 import {
   type BackoffPolicy,
   DEFAULT_BACKOFF,
@@ -115,8 +115,10 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   });
 
   const cwd = options.cwd ?? Deno.cwd();
+  const auditLog = new AuditLog(db);
+  const apiTokens = new ApiTokenStore(db);
   const credentials = config.auth.enabled
-    ? operatorCredentials(config, dbPath, cwd, logger)
+    ? operatorCredentials(config, dbPath, cwd, logger, apiTokens, auditLog)
     : undefined;
   if (!credentials) {
     logger.warn(
@@ -265,6 +267,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     clientOf: (remote) => front.guard?.clientOf(remote),
     credentials,
     metricsPublic: config.auth.metricsPublic,
+    audit: auditLog,
+    tokens: apiTokens,
     guard: browserGuard(
       config.server.bindAddress,
       config.server.allowedHosts,
@@ -361,29 +365,4 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     })();
 
   return { url, registry, services, supervisor, pluginsStarted, db, config: live, shutdown };
-}
-
-/** The credential check of the operator's API, with its token (see operator_token.ts). */
-function operatorCredentials(
-  config: HostConfig,
-  dbPath: string,
-  cwd: string,
-  logger: Logger,
-): Credentials {
-  const beside = dbPath === ":memory:" ? resolve(cwd, "data") : dirname(resolve(cwd, dbPath));
-  const file = resolve(cwd, config.auth.tokenFile ?? join(beside, "auth_token"));
-  const operator = operatorToken(config.auth.token, file, Deno.env.toObject());
-  logger.info(
-    operator.generated
-      ? `made the operator's token in ${operator.source} (readable by this user alone); ` +
-        "programs send it as Authorization: Bearer <token>"
-      : `the operator's token comes from ${operator.source}`,
-    { token: operator.source },
-  );
-  const audit = logger.named("auth");
-  return new Credentials({
-    token: operator.token,
-    sessionMs: config.auth.sessionMs,
-    onFailure: (client, reason) => audit.warn(`refused a credential from ${client}: ${reason}`),
-  });
 }

@@ -1,5 +1,8 @@
-import { dirname } from "node:path";
-import { randomId } from "../http/mod.ts";
+import { dirname, join, resolve } from "node:path";
+import type { HostConfig } from "../config/mod.ts";
+import type { Logger } from "../plugin/mod.ts";
+import type { ApiTokenStore, AuditLog } from "../store/mod.ts";
+import { Credentials, randomId } from "../http/mod.ts";
 
 /** The operator's token, and where it came from (never the token itself in a log). */
 export interface OperatorToken {
@@ -49,4 +52,42 @@ export function operatorToken(
   Deno.writeTextFileSync(file, `${token}\n`, { mode: 0o600 });
   Deno.chmodSync(file, 0o600);
   return { token, source: file, generated: true };
+}
+
+/** The credential check of the operator's API, with its token (see operator_token.ts). */
+export function operatorCredentials(
+  config: HostConfig,
+  dbPath: string,
+  cwd: string,
+  logger: Logger,
+  tokens: ApiTokenStore,
+  audit: AuditLog,
+): Credentials {
+  const beside = dbPath === ":memory:" ? resolve(cwd, "data") : dirname(resolve(cwd, dbPath));
+  const file = resolve(cwd, config.auth.tokenFile ?? join(beside, "auth_token"));
+  const operator = operatorToken(config.auth.token, file, Deno.env.toObject());
+  logger.info(
+    operator.generated
+      ? `made the operator's token in ${operator.source} (readable by this user alone); ` +
+        "programs send it as Authorization: Bearer <token>"
+      : `the operator's token comes from ${operator.source}`,
+    { token: operator.source },
+  );
+  const log = logger.named("auth");
+  return new Credentials({
+    token: operator.token,
+    sessionMs: config.auth.sessionMs,
+    tokens,
+    onFailure: (client, reason) => {
+      log.warn(`refused a credential from ${client}: ${reason}`);
+      audit.append({
+        at: Date.now(),
+        actor: "-",
+        action: "credential refused",
+        target: reason,
+        client,
+        status: 401,
+      });
+    },
+  });
 }

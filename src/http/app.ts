@@ -2,7 +2,8 @@ import type { Logger } from "../plugin/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import type { PluginEventLog } from "../store/mod.ts";
 import type { BrowserGuard } from "./browser_guard.ts";
-import type { Credentials } from "./credentials.ts";
+import type { Credentials, Principal } from "./credentials.ts";
+import type { ApiTokenStore, AuditLog } from "../store/mod.ts";
 import { authRoutes, clientKey, isPublic } from "./routes/auth_routes.ts";
 import { HttpError } from "./http_error.ts";
 import { describeFailure, problemResponse } from "./problem.ts";
@@ -60,6 +61,10 @@ export interface AppDeps {
   credentials?: Credentials;
   /** Serve `/metrics` without a credential. */
   metricsPublic?: boolean;
+  /** Where state changes on the host's routes are recorded. */
+  audit?: AuditLog;
+  /** Named API tokens, managed under `/api/auth/tokens`. */
+  tokens?: ApiTokenStore;
   /** The real client of a connection that came through a front (the slow-client guard). */
   clientOf?: (remote: Deno.NetAddr) => Deno.NetAddr | undefined;
 }
@@ -113,7 +118,16 @@ export function createApp(deps: AppDeps): AppHandler {
   if (deps.pulse) pulseRoutes(router, deps.pulse);
   if (deps.configs) configRoutes(router, deps.configs);
   if (deps.approvals) approvalRoutes(router, deps.approvals);
-  if (deps.credentials) authRoutes(router, deps.credentials);
+  if (deps.credentials) {
+    authRoutes(
+      router,
+      deps.credentials,
+      deps.tokens && deps.audit && {
+        tokens: deps.tokens,
+        audit: deps.audit,
+      },
+    );
+  }
   // Behind the credential check like every other route: a 401 sends the console to sign in.
   router.get("/api/auth/whoami", () => Response.json({ auth: deps.credentials ? "on" : "off" }));
   if (deps.console) consoleRoutes(router);
@@ -146,34 +160,95 @@ export function createApp(deps: AppDeps): AppHandler {
     });
     router.get("/:domain-ws", relay).get("/:domain-ws/*", relay);
   }
-  const hostApi = /^\/api\/(plugins|attestations|pulse|events|auth)(\/|$)/;
+  const hostApi = /^\/api\/(plugins|attestations|pulse|events|auth|audit)(\/|$)/;
   return async (request, info) => {
     const url = new URL(request.url);
+    let principal: Principal | undefined;
+    let remote: Deno.NetAddr | undefined;
+    let hostRoute = false;
     try {
       // Before anything else, plugin routes and WebSockets included: a page that rebinds a name
       // to this machine must not read what the host or its plugins answer.
       deps.guard?.checkHost(url);
-      const remote = info && (deps.clientOf?.(info.remoteAddr) ?? info.remoteAddr);
+      remote = info && (deps.clientOf?.(info.remoteAddr) ?? info.remoteAddr);
       // The hot path, /api/<domain>/…, skips the pattern list (the host's own /api routes first).
       const path = url.pathname;
+      const pluginPath = toPlugin !== undefined && path.startsWith("/api/") && !hostApi.test(path);
+      hostRoute = !pluginPath;
       // Every route needs a credential but health, the console's own code and its sign-in:
       // plugin routes and WebSocket upgrades included.
       if (deps.credentials && !isPublic(request.method, path, deps.metricsPublic ?? false)) {
-        deps.credentials.authenticate(request, clientKey(remote));
+        principal = deps.credentials.authenticate(request, clientKey(remote));
+        checkScope(principal, request, path);
       }
-      if (toPlugin && path.startsWith("/api/") && !hostApi.test(path)) {
+      if (pluginPath) {
         const slash = path.indexOf("/", 5);
         const domain = slash < 0 ? path.slice(5) : path.slice(5, slash);
-        if (domain) return await toPlugin({ request, url, params: { domain }, remote });
+        if (domain) return await toPlugin!({ request, url, params: { domain }, remote });
       }
       const { handler, params } = router.match(request.method, url);
-      if (handler !== toPlugin) deps.guard?.checkCrossSite(request, url);
-      return await handler({ request, url, params, remote });
+      hostRoute = handler !== toPlugin;
+      if (hostRoute) deps.guard?.checkCrossSite(request, url);
+      const response = await handler({ request, url, params, remote });
+      if (hostRoute) audit(deps, request, url, principal, remote, response.status);
+      return response;
     } catch (error) {
       if (describeFailure(error).status >= 500 && !(error instanceof HttpError)) {
         deps.logger.error(`${request.method} ${url.pathname} failed`, { error });
       }
-      return problemResponse(error, url.pathname);
+      const response = problemResponse(error, url.pathname);
+      if (hostRoute) audit(deps, request, url, principal, remote, response.status);
+      return response;
     }
   };
+}
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * A read-only token may read (safe methods, no WebSocket: a socket can send anything) and
+ * nothing else; the named tokens and the audit log are the operator's alone.
+ */
+function checkScope(principal: Principal, request: Request, path: string): void {
+  if (principal.scope === "admin") return;
+  const upgrade = request.headers.get("upgrade") !== null;
+  const adminOnly = path.startsWith("/api/auth/tokens") || path.startsWith("/api/audit");
+  if (SAFE.has(request.method) && !upgrade && !adminOnly) return;
+  throw new HttpError(
+    403,
+    `token "${principal.name}" is read-only: ${request.method} ${path} needs an admin token ` +
+      "or the operator's",
+  );
+}
+
+/** Records a state change on the host's own routes (who, what, from where, and the answer). */
+function audit(
+  deps: AppDeps,
+  request: Request,
+  url: URL,
+  principal: Principal | undefined,
+  remote: Deno.NetAddr | undefined,
+  status: number,
+): void {
+  if (!deps.audit || SAFE.has(request.method)) return;
+  // Requests refused for want of a credential are not written one by one (anyone could fill the
+  // log): the credential check records its counted failures itself.
+  if (!principal && deps.credentials) return;
+  // A sign-in's own record is its outcome; what it carried is never kept.
+  deps.audit.append({
+    at: Date.now(),
+    actor: principal?.name ?? (deps.credentials ? "-" : "anyone (auth off)"),
+    action: `${request.method} ${url.pathname}`,
+    target: auditTarget(url.pathname),
+    client: clientKey(remote),
+    status,
+  });
+}
+
+/** The thing a path acts on: a plugin's, job's, schedule's or token's name, else the path. */
+function auditTarget(path: string): string {
+  const match = /^\/api\/(?:plugins|pulse\/jobs|pulse\/schedules|auth\/tokens)\/([^/]+)/.exec(
+    path,
+  );
+  return match ? decodeURIComponent(match[1]!) : path;
 }

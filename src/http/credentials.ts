@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import type { ApiTokenStore, TokenScope } from "../store/mod.ts";
 import { HttpError } from "./http_error.ts";
 
 /**
@@ -24,14 +26,20 @@ export interface CredentialOptions {
   now?: () => number;
   /** Told of each refused attempt (the audit trail). */
   onFailure?: (client: string, reason: string) => void;
+  /** Named tokens, when the host keeps them (`qntx_<id>_<secret>`, read or admin). */
+  tokens?: ApiTokenStore;
 }
 
 /** What a request was authenticated as. */
 export interface Principal {
   /** `token` for a program, `session` for the console. */
   by: "token" | "session";
+  /** `operator`, or the named token's name. */
   name: string;
+  scope: TokenScope;
 }
+
+const NAMED_TOKEN = /^qntx_([0-9a-f]{16})_([0-9a-f]{64})$/;
 
 interface Session {
   expires: number;
@@ -58,15 +66,20 @@ export class Credentials {
     const header = request.headers.get("authorization");
     if (header !== null) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (match && equalConstantTime(new TextEncoder().encode(match[1]!), this.#token)) {
-        return { by: "token", name: "operator" };
+      const presented = match?.[1];
+      if (presented && equalConstantTime(new TextEncoder().encode(presented), this.#token)) {
+        return { by: "token", name: "operator", scope: "admin" };
       }
+      const named = presented ? this.#named(presented) : undefined;
+      if (named) return named;
       throw this.#failed(client, "the bearer token is not valid");
     }
     const session = cookie(request.headers.get("cookie"), SESSION_COOKIE);
     if (session !== undefined) {
       const found = this.#sessions.get(session);
-      if (found && found.expires > this.#now()) return { by: "session", name: "operator" };
+      if (found && found.expires > this.#now()) {
+        return { by: "session", name: "operator", scope: "admin" };
+      }
       this.#sessions.delete(session);
       throw new HttpError(401, "the console session has expired; sign in again at /login", {}, {
         "www-authenticate": 'Bearer realm="qntx"',
@@ -80,6 +93,38 @@ export class Credentials {
       {},
       { "www-authenticate": 'Bearer realm="qntx"' },
     );
+  }
+
+  /**
+   * Makes a named token; its secret is in the answer and nowhere else (the store keeps its
+   * hash). Throws when the name is taken.
+   */
+  createToken(name: string, scope: TokenScope): string {
+    if (!this.options.tokens) throw new HttpError(409, "this host keeps no named tokens");
+    const id = randomId().slice(0, 16);
+    const secret = randomId();
+    try {
+      this.options.tokens.insert({ id, name, scope, secretHash: hashOf(secret), at: this.#now() });
+    } catch {
+      throw new HttpError(
+        409,
+        `a token named "${name}" exists; revoke it first or pick another name`,
+      );
+    }
+    return `qntx_${id}_${secret}`;
+  }
+
+  #named(presented: string): Principal | undefined {
+    const match = NAMED_TOKEN.exec(presented);
+    if (!match || !this.options.tokens) return undefined;
+    const found = this.options.tokens.find(match[1]!);
+    if (!found) return undefined;
+    const encoder = new TextEncoder();
+    if (!equalConstantTime(encoder.encode(hashOf(match[2]!)), encoder.encode(found.secretHash))) {
+      return undefined;
+    }
+    this.options.tokens.markUsed(found.id, this.#now());
+    return { by: "token", name: found.name, scope: found.scope };
   }
 
   /** Signs in with the operator's token: a new session id, or 401. */
@@ -168,6 +213,11 @@ export class Credentials {
       "www-authenticate": 'Bearer realm="qntx", error="invalid_token"',
     });
   }
+}
+
+/** The SHA-256 of a token's secret, as the store keeps it. */
+function hashOf(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
 }
 
 /** 256 random bits as hex. */

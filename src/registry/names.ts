@@ -5,6 +5,8 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   "api",
   "assets",
   "attestations",
+  "audit",
+  "login",
   "config",
   "console",
   "events",

@@ -148,4 +148,26 @@ export const HOST_MIGRATIONS: readonly Migration[] = [
     // list with no status scans every job of every plugin to fill a page of one plugin's.
     sql: `CREATE INDEX jobs_by_plugin ON jobs (plugin, seq);`,
   },
+  {
+    version: 7,
+    name: "named API tokens and the audit log",
+    // A token is kept as the SHA-256 of its secret: the database never holds a usable token.
+    sql: `CREATE TABLE api_tokens (
+      id           TEXT PRIMARY KEY,
+      name         TEXT NOT NULL UNIQUE,
+      scope        TEXT NOT NULL CHECK (scope IN ('read','admin')),
+      secret_hash  TEXT NOT NULL,
+      created_at   INTEGER NOT NULL,
+      last_used_at INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE TABLE audit_log (
+      seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+      at      INTEGER NOT NULL,
+      actor   TEXT NOT NULL,
+      action  TEXT NOT NULL,
+      target  TEXT NOT NULL,
+      client  TEXT NOT NULL,
+      status  INTEGER NOT NULL
+    ) STRICT;`,
+  },
 ];

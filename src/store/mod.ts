@@ -1,4 +1,6 @@
 /** The host's SQLite store: opening, migrations, transactions. @module */
+export { type ApiTokenRow, ApiTokenStore, type TokenScope } from "./api_tokens.ts";
+export { type AuditEntry, AuditLog } from "./audit_log.ts";
 export { HOST_MIGRATIONS } from "./host_migrations.ts";
 export { migrate, type Migration, schemaVersion } from "./migrations.ts";
 export { IN_MEMORY, openDatabase, type OpenOptions } from "./sqlite.ts";
