@@ -44,7 +44,8 @@ export class Load {
   readonly #sockets = new Set<WebSocket>();
   #n = 0;
 
-  constructor(readonly url: URL) {}
+  /** `token`: the operator's, sent on every request and upgrade, as a program sends it. */
+  constructor(readonly url: URL, readonly token: string) {}
 
   start(httpWorkers = 6, sockets = 4): void {
     for (let i = 0; i < httpWorkers; i++) this.#loops.push(this.#http(i));
@@ -70,7 +71,10 @@ export class Load {
     try {
       const response = await fetch(new URL(path, this.url), {
         method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(HUNG_MS),
       });
@@ -126,7 +130,11 @@ export class Load {
   /** A WebSocket to the echo plugin, talking until it is closed; opened again when it is. */
   async #socket(): Promise<void> {
     while (this.#running) {
-      const socket = new WebSocket(new URL("/echo-ws/", this.url.href.replace(/^http/, "ws")));
+      // Deno's WebSocket takes headers (a browser would carry the console's session cookie).
+      const socket = new WebSocket(
+        new URL("/echo-ws/", this.url.href.replace(/^http/, "ws")),
+        { headers: { authorization: `Bearer ${this.token}` } } as unknown as string[],
+      );
       this.#sockets.add(socket);
       await new Promise<void>((resolve) => {
         let timer: ReturnType<typeof setInterval> | undefined;

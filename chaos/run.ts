@@ -100,10 +100,17 @@ export async function runChaos(
   const dir = await Deno.makeTempDir({ prefix: "qntx-chaos-" });
   await Deno.writeTextFile(join(dir, "am.toml"), config());
   const pidsSeen = new Set<number>();
-  let host: HostProcess = spawnHost({ cwd: dir, args: ["--config", join(dir, "am.toml")] });
+  // The host runs with credentials, as users run it; the load carries the operator's token.
+  const token = crypto.randomUUID() + crypto.randomUUID();
+  const withAuth = { QNTX_AUTH_ENABLED: "true", QNTX_AUTH_TOKEN: token };
+  let host: HostProcess = spawnHost({
+    cwd: dir,
+    args: ["--config", join(dir, "am.toml")],
+    env: withAuth,
+  });
   try {
     let url = await listeningUrl(host);
-    let load = new Load(url);
+    let load = new Load(url, token);
     await allRunning(load);
     const start = procStatus(host.child.pid);
     const started = performance.now();
@@ -140,9 +147,9 @@ export async function runChaos(
     // The last fault: the host itself is SIGKILLed, then started again on the same files.
     host.child.kill("SIGKILL");
     await host.finished;
-    host = spawnHost({ cwd: dir, args: ["--config", join(dir, "am.toml")] });
+    host = spawnHost({ cwd: dir, args: ["--config", join(dir, "am.toml")], env: withAuth });
     url = await listeningUrl(host);
-    load = new Load(url);
+    load = new Load(url, token);
     await allRunning(load);
     const found = new Set(
       await collect(load, "/api/attestations?source=ledger&limit=1000", (body) => {

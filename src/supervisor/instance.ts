@@ -128,9 +128,9 @@ export function instanceCall<Req, Res>(
  * may write its own sockets (Deno needs that to connect), so it could remove or replace this
  * one: that only cuts it off from the host's services, and the host stops it for it.
  */
-export async function hostSocketIntact(instance: Instance): Promise<boolean> {
+export function hostSocketIntact(instance: Instance): boolean {
   if (!instance.services || instance.hostSocketId === undefined) return true;
-  return await socketIdentity(instance.folder.hostSocket) === instance.hostSocketId;
+  return socketIdentity(instance.folder.hostSocket) === instance.hostSocketId;
 }
 
 /**
@@ -144,7 +144,7 @@ export async function checkHostSocket(
   denied: DeniedLog,
   logger: Logger,
 ): Promise<void> {
-  if (await hostSocketIntact(instance)) return;
+  if (hostSocketIntact(instance)) return;
   const reason = "removed or replaced the host's service socket in its launch folder " +
     `(${instance.folder.hostSocket}); it is stopped and not restarted until an operator ` +
     "restarts or enables it";

@@ -106,7 +106,7 @@ export async function launchInstance(
       process,
       folder,
       services,
-      hostSocketId: await socketIdentity(folder.hostSocket),
+      hostSocketId: socketIdentity(folder.hostSocket),
       client: new domain.DomainPluginServiceClient(
         grpcTarget(process.address),
         grpc.credentials.createInsecure(),

@@ -62,9 +62,11 @@ export async function removeLaunchFolder(folder: LaunchFolder): Promise<void> {
 }
 
 /** The identity of a socket file (device and inode), to notice it being removed or replaced. */
-export async function socketIdentity(path: string): Promise<string | undefined> {
+export function socketIdentity(path: string): string | undefined {
   try {
-    const info = await Deno.lstat(path);
+    // Synchronous: one syscall, called from health probes that a stopping host does not wait
+    // for (an async one could outlive the host).
+    const info = Deno.lstatSync(path);
     return info.isSocket ? `${info.dev}:${info.ino}` : undefined;
   } catch {
     return undefined;
