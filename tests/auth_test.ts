@@ -71,6 +71,32 @@ Deno.test("every route but /healthz needs the operator's credential", async (t) 
       assert.equal(await greeting.text(), "hello");
       assert.match(await upgrade(test, `Authorization: Bearer ${TOKEN}\r\n`), /^HTTP\/1\.1 101/);
     });
+    await t.step("the host's credentials never reach a plugin", async () => {
+      const response = await call(test, "/api/echo/headers", {
+        bearer: TOKEN,
+        cookie: "qntx_session=0123abcd; theme=dark",
+      });
+      const seen = new Map<string, string>(await response.json());
+      assert.equal(seen.get("authorization"), undefined);
+      assert.equal(seen.get("cookie"), "theme=dark");
+      const socket = new WebSocket(
+        new URL("/echo-ws/info", test.host.url.href.replace(/^http/, "ws")),
+        {
+          headers: {
+            authorization: `Bearer ${TOKEN}`,
+            cookie: "qntx_session=0123abcd; theme=dark",
+          },
+        } as unknown as string[],
+      );
+      const info = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        socket.onmessage = (event) => resolve(JSON.parse(event.data));
+        socket.onerror = () => reject(new Error("the socket failed"));
+      });
+      socket.close();
+      await new Promise((resolve) => socket.onclose = resolve);
+      assert.equal(info.authorization, null);
+      assert.equal(info.cookie, "theme=dark");
+    });
     await t.step("the console signs in for a session cookie, and out", async () => {
       const signIn = await call(test, "/api/auth/session", {
         method: "POST",

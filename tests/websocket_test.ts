@@ -227,3 +227,40 @@ Deno.test("an SDK plugin's WebSockets go over the data channel, a QNTX plugin's 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("one client may hold only so many WebSockets: beyond, an upgrade gets 429", async () => {
+  const test = await startTestHost(["echo"], "", undefined, "max_websockets_per_client = 2");
+  const sockets: WebSocket[] = [];
+  try {
+    await waitForState(test.host.registry, "echo", "running");
+    const url = new URL("/echo-ws/", test.host.url.href.replace(/^http/, "ws"));
+    const open = () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(url);
+        sockets.push(socket);
+        socket.onopen = () => resolve(socket);
+        socket.onerror = () => reject(new Error("refused"));
+      });
+    await open();
+    const second = await open();
+    await assert.rejects(open(), /refused/);
+    const refused = await fetch(new URL("/echo-ws/", test.host.url), {
+      headers: { upgrade: "websocket", connection: "upgrade" },
+    });
+    assert.equal(refused.status, 429);
+    assert.match((await refused.json()).detail, /max_websockets_per_client/);
+    // One closes: there is room again.
+    second.close();
+    await new Promise((resolve) => second.onclose = resolve);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await open();
+  } finally {
+    for (const socket of sockets) {
+      if (socket.readyState < 2) {
+        socket.close();
+        await new Promise((resolve) => socket.onclose = resolve);
+      }
+    }
+    await test.close();
+  }
+});

@@ -17,6 +17,7 @@ export interface HostConfig {
     allowedOrigins: string[];
     /** Names the host answers to besides its bind address and loopback (DNS rebinding). */
     allowedHosts: string[];
+    maxWebSocketsPerClient: number;
     /** bytes */
     bodyLimit: number;
     /** Deadline of one request to a plugin, ms. */
@@ -217,6 +218,7 @@ function assemble(
       port: server.port,
       allowedOrigins: server.allowed_origins,
       allowedHosts: server.allowed_hosts,
+      maxWebSocketsPerClient: server.max_websockets_per_client,
       bodyLimit: server.body_limit,
       requestTimeout: server.request_timeout,
       logLevel: server.log_level,

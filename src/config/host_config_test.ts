@@ -19,6 +19,7 @@ Deno.test("parseHostConfig() gives the defaults for an empty file", () => {
     port: 8877,
     allowedOrigins: [],
     allowedHosts: [],
+    maxWebSocketsPerClient: 256,
     bodyLimit: 16 * 1024 * 1024,
     requestTimeout: 30_000,
     logLevel: "info",

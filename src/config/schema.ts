@@ -134,6 +134,8 @@ export const serverSchema = z.object({
   bind_address: text().default("127.0.0.1"),
   port: integer(0, 65535).default(8877),
   allowed_origins: stringList(origin).default([]),
+  /** Open WebSockets one client address may hold (429 beyond). */
+  max_websockets_per_client: integer(1, 1_000_000).default(256),
   /** Names the host answers to besides its bind address, localhost and loopback addresses. */
   allowed_hosts: stringList(hostOnly).default([]),
   body_limit: size(1, 4 * GIB).default(16 * 1024 ** 2),

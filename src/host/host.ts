@@ -267,6 +267,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     clientOf: (remote) => front.guard?.clientOf(remote),
     credentials,
     metricsPublic: config.auth.metricsPublic,
+    maxWebSocketsPerClient: config.server.maxWebSocketsPerClient,
     audit: auditLog,
     tokens: apiTokens,
     guard: browserGuard(

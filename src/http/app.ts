@@ -2,7 +2,7 @@ import type { Logger } from "../plugin/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import type { PluginEventLog } from "../store/mod.ts";
 import type { BrowserGuard } from "./browser_guard.ts";
-import type { Credentials, Principal } from "./credentials.ts";
+import { type Credentials, type Principal, SESSION_COOKIE } from "./credentials.ts";
 import type { ApiTokenStore, AuditLog } from "../store/mod.ts";
 import { authRoutes, clientKey, isPublic } from "./routes/auth_routes.ts";
 import { HttpError } from "./http_error.ts";
@@ -61,6 +61,8 @@ export interface AppDeps {
   credentials?: Credentials;
   /** Serve `/metrics` without a credential. */
   metricsPublic?: boolean;
+  /** Open WebSockets one client may hold (429 beyond); unlimited when absent. */
+  maxWebSocketsPerClient?: number;
   /** Where state changes on the host's routes are recorded. */
   audit?: AuditLog;
   /** Named API tokens, managed under `/api/auth/tokens`. */
@@ -148,6 +150,7 @@ export function createApp(deps: AppDeps): AppHandler {
       metrics,
       bodyLimit: deps.bodyLimit ?? 16 * 1024 * 1024,
       timeoutMs: deps.requestTimeoutMs ?? 30_000,
+      hostCredentials: deps.credentials ? SESSION_COOKIE : undefined,
     });
     router.add("*", "/api/:domain", proxy).add("*", "/api/:domain/*", proxy);
     const relay = webSocketRelay({
@@ -157,6 +160,8 @@ export function createApp(deps: AppDeps): AppHandler {
       allowedOrigins: deps.allowedOrigins ?? [],
       keepalive: deps.keepalive ?? { enabled: true, pingIntervalSecs: 30, pongTimeoutSecs: 60 },
       maxMessageBytes: deps.bodyLimit ?? 16 * 1024 * 1024,
+      hostCredentials: deps.credentials ? SESSION_COOKIE : undefined,
+      maxPerClient: deps.maxWebSocketsPerClient,
     });
     router.get("/:domain-ws", relay).get("/:domain-ws/*", relay);
   }

@@ -48,6 +48,8 @@ export interface ProxyOptions {
   bodyLimit: number;
   /** Deadline of one request to a plugin (504 after). */
   timeoutMs: number;
+  /** The session cookie's name when the host checks credentials (they stay with the host). */
+  hostCredentials?: string;
 }
 
 /** Seconds a client should wait before trying again, by state. */
@@ -124,6 +126,7 @@ async function forward(
     proto: url.protocol.replace(":", ""),
     host: url.host,
     for: remote?.hostname,
+    hostCredentials: options.hostCredentials,
   });
   const head: domain.HTTPRequest = { method: request.method, path, headers, body: EMPTY };
   // The method first: a GET's body is never looked at.

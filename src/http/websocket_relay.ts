@@ -8,6 +8,7 @@ import {
   encodeDataFrame,
   nowNanos,
   readClose,
+  withoutHostCredentials,
   WS_CODE,
   WS_OPCODE,
   WS_PATH,
@@ -15,6 +16,7 @@ import {
   WS_REASON,
 } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
+import { ClientQuota } from "./client_quota.ts";
 import { HttpError } from "./http_error.ts";
 import { originAllowed } from "./origin.ts";
 import type { RouteContext } from "./router.ts";
@@ -53,6 +55,10 @@ export interface RelayOptions {
   keepalive: { enabled: boolean; pingIntervalSecs: number; pongTimeoutSecs: number };
   /** Largest message either side may send (1009 above). */
   maxMessageBytes: number;
+  /** The session cookie's name when the host checks credentials (they stay with the host). */
+  hostCredentials?: string;
+  /** Open WebSockets one client may hold (429 beyond). */
+  maxPerClient?: number;
 }
 
 /**
@@ -97,6 +103,7 @@ const MAX_PENDING_TO_PLUGIN = 16 * 1024 * 1024;
  * else over one `HandleWebSocket` stream (conventions in proto/README.md).
  */
 export function webSocketRelay(options: RelayOptions): (context: RouteContext) => Response {
+  const quota = new ClientQuota(options.maxPerClient, "WebSockets", "max_websockets_per_client");
   return ({ request, url, params, remote }) => {
     const name = params.domain!;
     const snapshot = options.registry.snapshot(name);
@@ -132,9 +139,13 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
       [WS_QUERY]: url.search.slice(1),
     };
     for (const header of FORWARDED) {
-      const value = request.headers.get(header);
-      if (value !== null) connect[header] = value;
+      let value = request.headers.get(header) ?? undefined;
+      if (value !== undefined && options.hostCredentials !== undefined) {
+        value = withoutHostCredentials(header, value, options.hostCredentials);
+      }
+      if (value !== undefined) connect[header] = value;
     }
+    const release = quota.take(remote?.hostname ?? "unknown");
     const relay = new Relay(name, options);
     let link: PluginLink;
     try {
@@ -142,6 +153,7 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
         options.gateway.openWebSocketChannel?.(name, connect, relay, options.maxMessageBytes) ??
           new GrpcLink(options.gateway.openWebSocket(name), connect, relay);
     } catch (error) {
+      release();
       throw new HttpError(502, (error as Error).message, { plugin: name, state: snapshot.state });
     }
     let upgraded: { socket: WebSocket; response: Response };
@@ -150,10 +162,12 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
         idleTimeout: options.keepalive.enabled ? options.keepalive.pongTimeoutSecs : 0,
       });
     } catch (error) {
+      release();
       link.close(1002, "the client's upgrade failed");
       throw error;
     }
     upgraded.socket.binaryType = "arraybuffer";
+    upgraded.socket.addEventListener("close", release);
     relay.start(upgraded.socket, link);
     return upgraded.response;
   };

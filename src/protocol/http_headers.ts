@@ -56,6 +56,29 @@ export interface ForwardedBy {
   host: string;
   /** The client's address, when the host knows it. */
   for?: string;
+  /**
+   * The session cookie's name when the host checks credentials: the client's `Authorization`
+   * and that cookie were the host's to read and never reach a plugin (a plugin that saw them
+   * could act as the operator).
+   */
+  hostCredentials?: string;
+}
+
+/**
+ * A request header's value as a plugin may see it when the host checks credentials: none for
+ * `Authorization`, the `Cookie` without the host's session (none when nothing else is left).
+ */
+export function withoutHostCredentials(
+  name: string,
+  value: string,
+  sessionCookie: string,
+): string | undefined {
+  if (name === "authorization") return undefined;
+  if (name !== "cookie") return value;
+  const kept = value.split(";").map((part) => part.trim()).filter((part) =>
+    part !== "" && !part.startsWith(`${sessionCookie}=`)
+  );
+  return kept.length > 0 ? kept.join("; ") : undefined;
 }
 
 /**
@@ -64,7 +87,7 @@ export interface ForwardedBy {
  * `X-Forwarded-Host` and (when it knows the client) `X-Forwarded-For`.
  */
 export function toProxiedRequestHeaders(headers: Headers, by: ForwardedBy): HTTPHeader[] {
-  const wire = collect(headers, connectionTokens(headers), true);
+  const wire = collect(headers, connectionTokens(headers), true, by.hostCredentials);
   wire.push({ name: "x-forwarded-proto", values: [by.proto] });
   wire.push({ name: "x-forwarded-host", values: [by.host] });
   if (by.for !== undefined) wire.push({ name: "x-forwarded-for", values: [by.for] });
@@ -75,6 +98,7 @@ function collect(
   headers: Headers,
   connection: ReadonlySet<string> | null,
   dropForwarding: boolean,
+  sessionCookie?: string,
 ): HTTPHeader[] {
   const wire: HTTPHeader[] = [];
   // forEach gives each name once (values joined, as the iterator does), lower-cased, at a
@@ -84,6 +108,11 @@ function collect(
     if (name === "set-cookie") return; // taken whole below
     if (connection && isHopByHop(name, connection)) return;
     if (dropForwarding && isForwarding(name)) return;
+    if (sessionCookie !== undefined && (name === "authorization" || name === "cookie")) {
+      const kept = withoutHostCredentials(name, value, sessionCookie);
+      if (kept !== undefined) wire.push({ name, values: [kept] });
+      return;
+    }
     wire.push({ name, values: [value] });
   });
   const cookies = headers.getSetCookie();

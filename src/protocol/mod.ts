@@ -38,6 +38,7 @@ export {
   isHopByHop,
   toProxiedRequestHeaders,
   toWireHeaders,
+  withoutHostCredentials,
 } from "./http_headers.ts";
 export {
   BINARY,

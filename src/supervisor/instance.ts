@@ -138,12 +138,12 @@ export function hostSocketIntact(instance: Instance): boolean {
  * could only hurt itself, but a plugin that tampers with the host's sockets is not restarted
  * until the operator says so. Recorded with its denied accesses; throws the reason.
  */
-export async function checkHostSocket(
+export function checkHostSocket(
   instance: Instance,
   name: string,
   denied: DeniedLog,
   logger: Logger,
-): Promise<void> {
+): void {
   if (hostSocketIntact(instance)) return;
   const reason = "removed or replaced the host's service socket in its launch folder " +
     `(${instance.folder.hostSocket}); it is stopped and not restarted until an operator ` +

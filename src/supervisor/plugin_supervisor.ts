@@ -245,7 +245,7 @@ export class PluginSupervisor {
       shutdown: () => this.#stopInstance(),
       health: async (signal?: AbortSignal) => {
         const instance = this.#current();
-        await checkHostSocket(instance, this.name, this.denied, this.context.logger);
+        checkHostSocket(instance, this.name, this.denied, this.context.logger);
         try {
           const answer = await instanceCall(
             instance,
@@ -275,7 +275,7 @@ export class PluginSupervisor {
     if (problems.length > 0) {
       throw new PermanentFailure(`its configuration is invalid: ${problems.join("; ")}`);
     }
-    await checkHostSocket(instance, this.name, this.denied, this.context.logger);
+    checkHostSocket(instance, this.name, this.denied, this.context.logger);
     const endpoint = instance.services?.target ?? "";
     const request: domain.InitializeRequest = {
       atsStoreEndpoint: endpoint,
