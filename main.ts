@@ -4,7 +4,7 @@
  * cleanly on SIGINT or SIGTERM.
  */
 import { ConfigError, formatIssue, loadHostConfig } from "./src/config/mod.ts";
-import { type Host, HOST_VERSION, startHost } from "./src/host/mod.ts";
+import { CredentialMissing, type Host, HOST_VERSION, startHost } from "./src/host/mod.ts";
 import { JsonLogger, writerSink } from "./src/log/mod.ts";
 
 const EXIT_CONFIG = 2;
@@ -48,6 +48,10 @@ export async function main(args: string[]): Promise<void> {
   try {
     host = startHost(config, { logger, version: HOST_VERSION });
   } catch (error) {
+    if (error instanceof CredentialMissing) {
+      logger.error(`refusing to start: ${error.message}`);
+      Deno.exit(EXIT_CONFIG);
+    }
     logger.error("the host could not start", { error });
     Deno.exit(EXIT_START);
   }

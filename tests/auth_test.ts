@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError, parseHostConfig } from "../src/config/mod.ts";
 import { launchBrowser } from "./_browser.ts";
+import { listeningUrl, spawnHost } from "./_host_process.ts";
+import { inTempDir } from "./_temp.ts";
 import { startTestHost, type TestHost, waitForState } from "./_in_process_host.ts";
 
 const TOKEN = "test-operator-token-5f0c9e1d2b3a4c5d6e7f";
@@ -299,4 +301,21 @@ Deno.test("named tokens: made and revoked by the operator, stored hashed, read-o
   } finally {
     await test.close();
   }
+});
+
+Deno.test("bound beyond loopback with no credential configured, the host refuses to start (exit 2)", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(join(dir, "am.toml"), `[server]\nbind_address = "0.0.0.0"\n`);
+    const env = { QNTX_AUTH_ENABLED: "true" };
+    const refused = spawnHost({ cwd: dir, env });
+    assert.equal((await refused.finished).code, 2);
+    const said = refused.lines.map((line) => String(line.msg)).join("\n");
+    assert.match(said, /beyond loopback, and no credential is configured: set \[auth\] token/);
+    await assert.rejects(Deno.stat(join(dir, "data", "auth_token")), Deno.errors.NotFound);
+    // With a token it starts (and says where it listens).
+    const host = spawnHost({ cwd: dir, env: { ...env, QNTX_AUTH_TOKEN: TOKEN } });
+    await listeningUrl(host);
+    host.child.kill("SIGTERM");
+    assert.equal((await host.finished).code, 0);
+  });
 });

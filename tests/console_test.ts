@@ -11,7 +11,14 @@ import { ARTIFACTS, launchBrowser } from "./_browser.ts";
 import { FIXTURES, startTestHost, waitForState } from "./_in_process_host.ts";
 import { pluginFolder } from "./_plugin_folder.ts";
 
-const TABLES = `[tuned]
+/** The operator's token: the console runs signed in, as users run it. */
+const TOKEN = "console-test-operator-token-8b1f2e3d4c5a6978";
+const BEARER = { authorization: `Bearer ${TOKEN}` };
+
+const TABLES = `[auth]
+token = "${TOKEN}"
+
+[tuned]
 greeting = "hello there"
 token = "s3cr3t-console"
 `;
@@ -57,6 +64,11 @@ Deno.test("the console shows plugins live and drives them, in a real browser", a
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+    // Signs in first (the sign-in page, then the console), so no request is refused on the way.
+    await page.goto(new URL("/login", test.host.url).href);
+    await page.fill("#token", TOKEN);
+    await page.click("button[type=submit]");
+    await page.waitForURL(test.host.url.href);
     const response = await page.goto(test.host.url.href);
     assert.match(response!.headers()["content-security-policy"]!, /script-src 'self'/);
 
@@ -70,7 +82,7 @@ Deno.test("the console shows plugins live and drives them, in a real browser", a
     // Pause: the card says paused and the plugin's routes answer 503; resume brings it back.
     await page.click(`${card("echo")} button[data-key="pause:echo"]`);
     await page.waitForSelector(stateOf("echo", "paused"));
-    const paused = await fetch(new URL("/api/echo/hello", test.host.url));
+    const paused = await fetch(new URL("/api/echo/hello", test.host.url), { headers: BEARER });
     await paused.body?.cancel();
     assert.equal(paused.status, 503);
     assert.ok(
@@ -117,7 +129,9 @@ Deno.test("the console shows plugins live and drives them, in a real browser", a
     await page.fill("#field-times", "5");
     await page.click("form.config button[type=submit]");
     await page.waitForSelector("#notice:has-text('runs with the new values')");
-    const seen = await (await fetch(new URL("/api/tuned/config", test.host.url))).json();
+    const seen = await (await fetch(new URL("/api/tuned/config", test.host.url), {
+      headers: BEARER,
+    })).json();
     assert.equal(seen.times, 5);
 
     // Its logs stream in: the re-initialization just logged a line.

@@ -1,7 +1,7 @@
 /** The host's configuration (`am.toml`, environment overrides) and each plugin's `Config`. @module */
 export { ConfigError, type ConfigIssue, formatIssue } from "./errors.ts";
 export { flattenTable } from "./flatten.ts";
-export { type HostConfig, parseHostConfig } from "./host_config.ts";
+export { type HostConfig, isLoopbackAddress, parseHostConfig } from "./host_config.ts";
 export {
   configFlag,
   type ConfigLocation,

@@ -2,4 +2,5 @@
 export { type Host, type HostOptions, startHost } from "./host.ts";
 export { HostServices, type HostServicesDeps } from "./services.ts";
 export { HOST_VERSION } from "./version.ts";
+export { CredentialMissing } from "./operator_token.ts";
 export { HOST_PERMISSIONS } from "./permissions.ts";

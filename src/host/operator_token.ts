@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from "node:path";
-import type { HostConfig } from "../config/mod.ts";
+import { type HostConfig, isLoopbackAddress } from "../config/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import type { ApiTokenStore, AuditLog } from "../store/mod.ts";
 import { Credentials, randomId } from "../http/mod.ts";
@@ -18,10 +18,17 @@ export interface OperatorToken {
  * environment; `QNTX_AUTH_TOKEN` sets it too), else the token file, made at first start with a
  * fresh 256-bit token, readable by the host's user alone (0600).
  */
+/** The host may not start as configured: no credential where one is needed. */
+export class CredentialMissing extends Error {
+  override name = "CredentialMissing";
+}
+
 export function operatorToken(
   configured: string | undefined,
   file: string,
   env: Record<string, string>,
+  /** The address the host listens on, when beyond loopback: a token is never made up there. */
+  exposedOn?: string,
 ): OperatorToken {
   if (configured !== undefined) {
     if (!configured.startsWith("env:")) {
@@ -47,6 +54,12 @@ export function operatorToken(
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
+  if (exposedOn !== undefined) {
+    throw new CredentialMissing(
+      `the host listens on ${exposedOn}, beyond loopback, and no credential is configured: set ` +
+        `[auth] token (a value or env:NAME) or QNTX_AUTH_TOKEN, or put a token in ${file}`,
+    );
+  }
   Deno.mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const token = randomId();
   Deno.writeTextFileSync(file, `${token}\n`, { mode: 0o600 });
@@ -65,7 +78,13 @@ export function operatorCredentials(
 ): Credentials {
   const beside = dbPath === ":memory:" ? resolve(cwd, "data") : dirname(resolve(cwd, dbPath));
   const file = resolve(cwd, config.auth.tokenFile ?? join(beside, "auth_token"));
-  const operator = operatorToken(config.auth.token, file, Deno.env.toObject());
+  const bind = config.server.bindAddress;
+  const operator = operatorToken(
+    config.auth.token,
+    file,
+    Deno.env.toObject(),
+    isLoopbackAddress(bind) ? undefined : bind,
+  );
   logger.info(
     operator.generated
       ? `made the operator's token in ${operator.source} (readable by this user alone); ` +
