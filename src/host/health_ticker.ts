@@ -4,26 +4,31 @@ import type { Registry } from "../registry/mod.ts";
 /**
  * Probes every plugin's health on a timer, one round at a time (a slow round delays the next
  * instead of piling up), so the API serves a fresh snapshot without ever probing per request.
- * Returns the function that stops it.
+ * Returns the function that stops it, which resolves once a round under way has ended (its
+ * probes' deadlines must not outlive the host).
  */
 export function startHealthTicker(
   registry: Registry,
   intervalMs: number,
   logger: Logger,
-): () => void {
+): () => Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
-  const round = async () => {
-    try {
-      await registry.healthCheckAll();
-    } catch (error) {
-      logger.error("health round failed", { error });
-    }
-    if (!stopped) timer = setTimeout(round, intervalMs);
+  let current: Promise<void> = Promise.resolve();
+  const round = () => {
+    current = (async () => {
+      try {
+        await registry.healthCheckAll();
+      } catch (error) {
+        logger.error("health round failed", { error });
+      }
+      if (!stopped) timer = setTimeout(round, intervalMs);
+    })();
   };
   timer = setTimeout(round, intervalMs);
   return () => {
     stopped = true;
     clearTimeout(timer);
+    return current;
   };
 }

@@ -349,7 +349,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     stopping ??= (async () => {
-      stopHealth();
+      const healthRound = stopHealth();
       stopTicker();
       stopWatching();
       // Jobs under way finish while their plugins still run, or go back to the queue.
@@ -360,6 +360,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
         logger.warn("some plugins did not shut down cleanly", { error });
       }
       await supervisor.stopAll();
+      // A round under way ends within its probes' deadlines (the processes are gone by now).
+      await healthRound;
       await listening.shutdown();
       db.close();
       logger.info("host stopped");
