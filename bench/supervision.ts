@@ -10,6 +10,7 @@ import { type Host, startHost } from "../src/host/mod.ts";
 import { JsonLogger, memorySink } from "../src/log/mod.ts";
 import type { PluginState } from "../src/plugin/mod.ts";
 import { DEFAULT_BACKOFF } from "../src/supervisor/mod.ts";
+import { processGroup } from "../tests/_in_process_host.ts";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const FIXTURES = join(REPO, "tests", "fixtures", "plugins");
@@ -118,7 +119,7 @@ async function idleMemory(): Promise<Figure> {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     // The plugin's process group: the plugin, and bubblewrap's two small processes around it.
     let kib = 0;
-    for (const pid of groupMembers(host.supervisor.get("echo")!.pid!)) {
+    for (const pid of processGroup(host.supervisor.get("echo")!.pid!)) {
       const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
       kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     }
@@ -127,23 +128,6 @@ async function idleMemory(): Promise<Figure> {
       value: `${(kib / 1024).toFixed(1)} MiB`,
     };
   });
-}
-
-/** Every process in process group `group`. */
-function groupMembers(group: number): number[] {
-  const members: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === group) {
-        members.push(Number(entry.name));
-      }
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return members;
 }
 
 /** Twenty plugins enabled at once, until all are running. */

@@ -137,3 +137,20 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** Every process in process group `group`: a plugin and whatever runs with it (bubblewrap's). */
+export function processGroup(group: number): number[] {
+  const members: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === group) {
+        members.push(Number(entry.name));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members;
+}

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { processStartTicks } from "../src/supervisor/mod.ts";
 import { listeningUrl, spawnHost } from "./_host_process.ts";
-import { alive, FIXTURES } from "./_in_process_host.ts";
+import { alive, FIXTURES, processGroup } from "./_in_process_host.ts";
 import { inTempDir } from "./_temp.ts";
 import { writeProgram } from "./_programs.ts";
 import { pythonPluginDir } from "./_python_plugin.ts";
@@ -87,22 +87,6 @@ Deno.test("at start the host kills plugins a crashed host left behind, and only 
   });
 });
 
-/** Every process in process group `group` (the plugin and whatever it started). */
-function groupMembers(group: number): number[] {
-  const members: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === group) members.push(Number(entry.name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return members;
-}
-
 Deno.test("when the host is SIGKILLed, confined and trusted executables exit within 2 s too", async () => {
   const programs = await pythonPluginDir();
   await writeProgram(join(programs, "qntx-portecho-plugin"), "portecho");
@@ -121,7 +105,7 @@ Deno.test("when the host is SIGKILLed, confined and trusted executables exit wit
       const ledger = JSON.parse(
         await Deno.readTextFile(join(dir, "data", "run", "processes.json")),
       );
-      const pids = ledger.processes.flatMap((p: { pid: number }) => groupMembers(p.pid));
+      const pids = ledger.processes.flatMap((p: { pid: number }) => processGroup(p.pid));
       // bubblewrap, its init and python; setpriv's program and the deno it runs.
       assert.ok(pids.length >= 3, JSON.stringify(pids));
       host.child.kill("SIGKILL");
