@@ -95,7 +95,7 @@ export async function launchInstance(
       command: wrapped.command,
       args: wrapped.args,
       env: command.env,
-      cwd: found.dir,
+      cwd: contained.found.dir,
       address: command.address,
       startTimeoutMs: context.timeouts.start,
       confined: wrapped.confined,

@@ -61,6 +61,15 @@ export function launchCommand(plugin: FoundPlugin, context: LaunchContext): Laun
       address: { kind: "tcp", port: context.tcpPort },
     };
   }
+  // The same rules for a compiled SDK plugin as for one run by `deno run`: asking to leave the
+  // sandbox needs trust, and it gets the variables its sandbox grants, no more.
+  const sandbox = sandboxFlags(
+    plugin.name,
+    plugin.manifest.permissions,
+    context.grants,
+    context.paths,
+  );
+  if (!sandbox.ok) return sandbox;
   const granted = [...plugin.manifest.permissions.env, ...context.grants.env];
   if (plugin.kind === "sdk-executable") {
     return {
@@ -71,13 +80,6 @@ export function launchCommand(plugin: FoundPlugin, context: LaunchContext): Laun
       address: unix,
     };
   }
-  const sandbox = sandboxFlags(
-    plugin.name,
-    plugin.manifest.permissions,
-    context.grants,
-    context.paths,
-  );
-  if (!sandbox.ok) return sandbox;
   // Every SDK plugin has a bounded heap; a larger one than the default was approved by now.
   const memory = plugin.manifest.memory_mb ?? DEFAULT_MEMORY_MB;
   return {
