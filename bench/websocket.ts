@@ -71,8 +71,8 @@ export async function websocketFigures(seconds = 6): Promise<Figure[]> {
   await Deno.writeTextFile(
     join(dir, "am.toml"),
     // Messages are not checked once a socket is open: the relay's speed is measured without
-    // the one credential check of each upgrade.
-    `[server]\nport = 0\n[auth]\nenabled = false\n[plugin]\nenabled = ["kib", "kibu"]\n` +
+    // the one credential check of each upgrade, and without the slow-client guard's hop.
+    `[server]\nport = 0\nslow_client_guard = "off"\n[auth]\nenabled = false\n[plugin]\nenabled = ["kib", "kibu"]\n` +
       `paths = ${paths}\n` +
       `[plugin.grants.kibu]\ntrusted = true\n`,
   );

@@ -6,6 +6,15 @@ import { fileURLToPath } from "node:url";
 import { HOST_PERMISSIONS } from "../src/host/mod.ts";
 
 export const REPO = fileURLToPath(new URL("..", import.meta.url));
+/** The operator token spawned hosts run with: credentials are on, as users run the host. */
+export const HOST_TOKEN = "qntx-test-operator-token-0123456789abcdef";
+
+/** `init` with the operator's credential added, for calls to a spawned host. */
+export function withToken(init: RequestInit = {}): RequestInit {
+  const headers = new Headers(init.headers);
+  headers.set("authorization", `Bearer ${HOST_TOKEN}`);
+  return { ...init, headers };
+}
 const MAIN = `${REPO}main.ts`;
 const DENO_JSON = `${REPO}deno.json`;
 
@@ -35,8 +44,8 @@ export function spawnHost(
       ...(options.args ?? []),
     ],
     cwd: options.cwd,
-    // Without credentials unless a test asks for them (auth's own tests set QNTX_AUTH_*).
-    env: { QNTX_SERVER_PORT: "0", NO_COLOR: "1", QNTX_AUTH_ENABLED: "false", ...options.env },
+    // With the test's operator token, as a user runs it (auth's own tests set QNTX_AUTH_*).
+    env: { QNTX_SERVER_PORT: "0", NO_COLOR: "1", QNTX_AUTH_TOKEN: HOST_TOKEN, ...options.env },
     stdin: "null",
     stdout: "null",
     stderr: "piped",

@@ -25,7 +25,7 @@ const ALLOWED: Record<string, string[]> = {
   config: ["plugin", "registry"],
   // The console is static files the edge serves.
   console: [],
-  http: ["plugin", "protocol", "registry", "store", "ats", "jobs", "console"],
+  http: ["plugin", "log", "protocol", "registry", "store", "ats", "jobs", "console"],
   supervisor: ["plugin", "protocol", "async", "registry"],
   host: [
     "plugin",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { listeningUrl, spawnHost } from "./_host_process.ts";
+import { listeningUrl, spawnHost, withToken } from "./_host_process.ts";
 import { inTempDir } from "./_temp.ts";
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -20,7 +20,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
         JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).version,
       );
 
-      const plugins = await fetch(new URL("/api/plugins", url));
+      const plugins = await fetch(new URL("/api/plugins", url), withToken());
       assert.deepEqual(await plugins.json(), { plugins: [] });
 
       host.child.kill(signal);

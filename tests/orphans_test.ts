@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { processStartTicks } from "../src/supervisor/mod.ts";
-import { listeningUrl, spawnHost } from "./_host_process.ts";
+import { listeningUrl, spawnHost, withToken } from "./_host_process.ts";
 import { alive, FIXTURES, processGroup } from "./_in_process_host.ts";
 import { inTempDir } from "./_temp.ts";
 import { writeProgram } from "./_programs.ts";
@@ -31,7 +31,7 @@ Deno.test("when the host is SIGKILLed, its SDK plugins exit within 2 s", async (
     const ledger = JSON.parse(await Deno.readTextFile(join(dir, "data", "run", "processes.json")));
     const pid = ledger.processes[0].pid as number;
     assert.ok(alive(pid));
-    const plugins = await (await fetch(new URL("/api/plugins", url))).json();
+    const plugins = await (await fetch(new URL("/api/plugins", url), withToken())).json();
     assert.equal(plugins.plugins[0].state, "running");
     host.child.kill("SIGKILL");
     await host.finished;

@@ -4,12 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { listeningUrl, spawnHost } from "./_host_process.ts";
+import { listeningUrl, spawnHost, withToken } from "./_host_process.ts";
 import { FIXTURES } from "./_in_process_host.ts";
 import { inTempDir } from "./_temp.ts";
 
 async function getJson(url: URL | string) {
-  const response = await fetch(url);
+  const response = await fetch(url, withToken());
   assert.equal(response.status, 200);
   return await response.json();
 }
@@ -23,11 +23,14 @@ Deno.test("a host killed mid-job loses no attestation and recovers the job", asy
     const first = spawnHost({ cwd: dir });
     const url = await listeningUrl(first);
     await first.waitFor((line) => line.msg === 'plugin "worker" loading → running');
-    const enqueued = await fetch(new URL("/api/pulse/jobs", url), {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ handler_name: "worker/sleep", payload: { ms: 60_000 } }),
-    });
+    const enqueued = await fetch(
+      new URL("/api/pulse/jobs", url),
+      withToken({
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ handler_name: "worker/sleep", payload: { ms: 60_000 } }),
+      }),
+    );
     const jobId = (await enqueued.json()).job.id as string;
     // Wait for the job to run and the schedule to have written a few attestations.
     let committed: string[] = [];
@@ -63,9 +66,10 @@ Deno.test("a host killed mid-job loses no attestation and recovers the job", asy
         ),
       );
       await second.waitFor((line) => line.msg === 'plugin "worker" loading → running');
-      const cancelled = await fetch(new URL(`/api/pulse/jobs/${jobId}/cancel`, again), {
-        method: "POST",
-      });
+      const cancelled = await fetch(
+        new URL(`/api/pulse/jobs/${jobId}/cancel`, again),
+        withToken({ method: "POST" }),
+      );
       assert.equal(cancelled.status, 200);
       await cancelled.body?.cancel();
     } finally {

@@ -78,3 +78,51 @@ Deno.test("the guard cuts off slow headers and idle connections, and passes the 
     await test.close();
   }
 });
+
+Deno.test("one client holds at most max_connections_per_client connections", async () => {
+  const test = await startTestHost(
+    [],
+    "",
+    undefined,
+    `slow_client_guard = "on"\nmax_connections_per_client = 3\n`,
+  );
+  const held: Deno.TcpConn[] = [];
+  try {
+    for (let i = 0; i < 3; i++) held.push(await connect(test));
+    const refused = await connect(test);
+    const answer = await readAll(refused);
+    refused.close();
+    assert.match(answer.text, /^HTTP\/1\.1 429 Too Many Requests\r\n/);
+    assert.match(answer.text, /Retry-After: 5/);
+
+    // A held connection still works, and once one closes a new one is let in.
+    await held[0]!.write(
+      new TextEncoder().encode(
+        "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+      ),
+    );
+    assert.match((await readAll(held[0]!)).text, /^HTTP\/1\.1 200/);
+    held.shift()!.close();
+    let admitted = "";
+    for (let attempt = 0; attempt < 50 && !admitted.startsWith("HTTP/1.1 200"); attempt++) {
+      const next = await connect(test);
+      await next.write(
+        new TextEncoder().encode(
+          "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        ),
+      );
+      admitted = (await readAll(next)).text;
+      next.close();
+      if (!admitted.startsWith("HTTP/1.1 200")) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.match(admitted, /^HTTP\/1\.1 200/);
+    // The operator sees the refusals: in /metrics and, once a minute at most, in the log.
+    assert.match(admitted, /qntx_front_refused_total\{cause="per_client_cap"\} [1-9]/);
+    assert.ok(
+      test.logs.some((line) => String(line.msg).includes("max_connections_per_client")),
+    );
+  } finally {
+    for (const conn of held) conn.close();
+    await test.close();
+  }
+});

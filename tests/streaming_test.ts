@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { listeningUrl, spawnHost } from "./_host_process.ts";
+import { HOST_TOKEN, listeningUrl, spawnHost, withToken } from "./_host_process.ts";
 import { FIXTURES, startTestHost, type TestHost, waitForState } from "./_in_process_host.ts";
 
 const GIB = 1024 ** 3;
@@ -19,7 +19,7 @@ async function withEcho(work: (test: TestHost, url: (path: string) => URL) => Pr
 async function rawUpload(url: URL, size: number): Promise<string> {
   const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
   const head = `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Length: ${size}\r\n` +
-    "Connection: close\r\n\r\n";
+    `Authorization: Bearer ${HOST_TOKEN}\r\nConnection: close\r\n\r\n`;
   await conn.write(new TextEncoder().encode(head));
   const chunk = new Uint8Array(256 * 1024).fill(97);
   for (let sent = 0; sent < size; sent += chunk.byteLength) {
@@ -79,7 +79,7 @@ Deno.test("a 1 GiB upload and a 1 GiB download stream through the host in bounde
     // Warm up first (code compiled, buffers and pools made): what is measured is what a large
     // body adds, not what the first request of any size costs.
     await rawUpload(url("/api/echo/sink"), 32 * 1024 * 1024);
-    await (await fetch(url(`/api/echo/source/${32 * 1024 * 1024}`))).arrayBuffer();
+    await (await fetch(url(`/api/echo/source/${32 * 1024 * 1024}`), withToken())).arrayBuffer();
     const before = rss(pid);
 
     let uploaded = 0;
@@ -90,7 +90,7 @@ Deno.test("a 1 GiB upload and a 1 GiB download stream through the host in bounde
 
     let downloaded = 0;
     const downloadPeak = await peakDuring(pid, async () => {
-      const response = await fetch(url(`/api/echo/source/${GIB}`));
+      const response = await fetch(url(`/api/echo/source/${GIB}`), withToken());
       for await (const piece of response.body!) downloaded += piece.byteLength;
     });
     assert.equal(downloaded, GIB);
@@ -126,7 +126,9 @@ Deno.test("a WebSocket client that stops reading does not make the host buffer w
     await host.waitFor((line) => line.msg === 'plugin "echo" loading → running');
     const pid = host.child.pid;
     // Warm the relay up with a client that reads.
-    const warm = new WebSocket(new URL("/echo-ws/flood?mb=8", base.href.replace("http", "ws")));
+    const warm = new WebSocket(new URL("/echo-ws/flood?mb=8", base.href.replace("http", "ws")), {
+      headers: withToken().headers,
+    });
     let warmed = 0;
     await new Promise<void>((resolve) => {
       warm.onmessage = () => {
@@ -141,7 +143,8 @@ Deno.test("a WebSocket client that stops reading does not make the host buffer w
     const conn = await Deno.connect({ hostname: base.hostname, port: Number(base.port) });
     await conn.write(new TextEncoder().encode(
       `GET /echo-ws/flood?mb=256 HTTP/1.1\r\nHost: ${base.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+        `Authorization: Bearer ${HOST_TOKEN}\r\n\r\n`,
     ));
     // Watch the host while the plugin pushes and nobody reads (the relay pauses the plugin).
     let peak = before;

@@ -228,22 +228,24 @@ Deno.test("an SDK plugin's WebSockets go over the data channel, a QNTX plugin's 
   }
 });
 
-Deno.test("one client may hold only so many WebSockets: beyond, an upgrade gets 429", async () => {
+Deno.test("one client may hold only so many WebSockets: beyond, 1013 (or 429 without an upgrade)", async () => {
   const test = await startTestHost(["echo"], "", undefined, "max_websockets_per_client = 2");
   const sockets: WebSocket[] = [];
   try {
     await waitForState(test.host.registry, "echo", "running");
     const url = new URL("/echo-ws/", test.host.url.href.replace(/^http/, "ws"));
+    // Open and echoed: a refused socket opens too, then closes at once with the reason.
     const open = () =>
       new Promise<WebSocket>((resolve, reject) => {
         const socket = new WebSocket(url);
         sockets.push(socket);
-        socket.onopen = () => resolve(socket);
-        socket.onerror = () => reject(new Error("refused"));
+        socket.onopen = () => socket.send("in?");
+        socket.onmessage = () => resolve(socket);
+        socket.onclose = (event) => reject(new Error(`refused ${event.code} ${event.reason}`));
       });
     await open();
     const second = await open();
-    await assert.rejects(open(), /refused/);
+    await assert.rejects(open(), /refused 1013 127\.0\.0\.1 holds 2 .*max_websockets_per_client/);
     const refused = await fetch(new URL("/echo-ws/", test.host.url), {
       headers: { upgrade: "websocket", connection: "upgrade" },
     });

@@ -18,6 +18,7 @@ export interface HostConfig {
     /** Names the host answers to besides its bind address and loopback (DNS rebinding). */
     allowedHosts: string[];
     maxWebSocketsPerClient: number;
+    maxConnectionsPerClient: number;
     /** bytes */
     bodyLimit: number;
     /** Deadline of one request to a plugin, ms. */
@@ -219,6 +220,7 @@ function assemble(
       allowedOrigins: server.allowed_origins,
       allowedHosts: server.allowed_hosts,
       maxWebSocketsPerClient: server.max_websockets_per_client,
+      maxConnectionsPerClient: server.max_connections_per_client,
       bodyLimit: server.body_limit,
       requestTimeout: server.request_timeout,
       logLevel: server.log_level,

@@ -20,10 +20,11 @@ Deno.test("parseHostConfig() gives the defaults for an empty file", () => {
     allowedOrigins: [],
     allowedHosts: [],
     maxWebSocketsPerClient: 256,
+    maxConnectionsPerClient: 512,
     bodyLimit: 16 * 1024 * 1024,
     requestTimeout: 30_000,
     logLevel: "info",
-    slowClientGuard: "auto",
+    slowClientGuard: "on",
     headerTimeout: 10_000,
     idleTimeout: 120_000,
   });

@@ -136,12 +136,14 @@ export const serverSchema = z.object({
   allowed_origins: stringList(origin).default([]),
   /** Open WebSockets one client address may hold (429 beyond). */
   max_websockets_per_client: integer(1, 1_000_000).default(256),
+  /** Open connections one client address may hold (429 beyond); enforced by the front. */
+  max_connections_per_client: integer(1, 1_000_000).default(512),
   /** Names the host answers to besides its bind address, localhost and loopback addresses. */
   allowed_hosts: stringList(hostOnly).default([]),
   body_limit: size(1, 4 * GIB).default(16 * 1024 ** 2),
   request_timeout: duration(100, HOUR).default(30 * SECOND),
   log_level: oneOf(["debug", "info", "warn", "error"] as const).default("info"),
-  slow_client_guard: oneOf(["auto", "on", "off"] as const).default("auto"),
+  slow_client_guard: oneOf(["auto", "on", "off"] as const).default("on"),
   header_timeout: duration(100, HOUR).default(10 * SECOND),
   idle_timeout: duration(SECOND, 24 * HOUR).default(120 * SECOND),
 });

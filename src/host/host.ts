@@ -265,6 +265,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     approvals: manifestApprovals(live, supervisor, registry, logger.named("config")),
     console: true,
     clientOf: (remote) => front.guard?.clientOf(remote),
+    frontStats: () => front.guard?.stats,
     credentials,
     metricsPublic: config.auth.metricsPublic,
     maxWebSocketsPerClient: config.server.maxWebSocketsPerClient,

@@ -54,6 +54,7 @@ export function listen(
         headerTimeoutMs: server.headerTimeout,
         idleTimeoutMs: server.idleTimeout,
         maxHeaderBytes: MAX_HEAD,
+        maxConnectionsPerClient: server.maxConnectionsPerClient,
         logger,
       }, http.addr);
     } catch (error) {
@@ -63,6 +64,13 @@ export function listen(
         { cause: error },
       );
     }
+  }
+  if (!front) {
+    logger.warn(
+      `the slow-client guard is off ([server] slow_client_guard = "${server.slowClientGuard}" on ` +
+        `${server.bindAddress}): request heads have no deadline and connections per client no ` +
+        "cap; keep it on unless a reverse proxy in front bounds both",
+    );
   }
   const { hostname, port } = front?.addr ?? http.addr;
   return {

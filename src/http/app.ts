@@ -9,6 +9,7 @@ import { HttpError } from "./http_error.ts";
 import { describeFailure, problemResponse } from "./problem.ts";
 import type { AttestationStore } from "../ats/mod.ts";
 import { Metrics } from "./metrics.ts";
+import { frontMetrics, type GuardStats } from "./slow_client_guard.ts";
 import { approvalRoutes, type PluginApprovals } from "./routes/approval_routes.ts";
 import { attestationRoutes } from "./routes/attestation_routes.ts";
 import { configRoutes, type PluginConfigAdmin } from "./routes/config_routes.ts";
@@ -69,6 +70,8 @@ export interface AppDeps {
   tokens?: ApiTokenStore;
   /** The real client of a connection that came through a front (the slow-client guard). */
   clientOf?: (remote: Deno.NetAddr) => Deno.NetAddr | undefined;
+  /** What the front turned away, for `/metrics`; absent when there is no front. */
+  frontStats?: () => GuardStats | undefined;
 }
 
 /** One line a plugin wrote, as the API streams it. */
@@ -136,9 +139,11 @@ export function createApp(deps: AppDeps): AppHandler {
   router.get(
     "/metrics",
     () =>
-      new Response(metrics.render() + (deps.pulse ? pulseMetrics(deps.pulse) : ""), {
-        headers: { "content-type": "text/plain; version=0.0.4" },
-      }),
+      new Response(
+        metrics.render() + (deps.pulse ? pulseMetrics(deps.pulse) : "") +
+          frontMetrics(deps.frontStats?.()),
+        { headers: { "content-type": "text/plain; version=0.0.4" } },
+      ),
   );
   // Last: the host's own /api routes above take precedence over plugin names (which the
   // registry keeps from shadowing them).

@@ -16,12 +16,8 @@ export { type PluginGateway, pluginProxy, type ProxyOptions } from "./plugin_pro
 export { describeFailure, problemResponse } from "./problem.ts";
 export { type RouteContext, type RouteHandler, Router } from "./router.ts";
 export { isLoopback, originAllowed } from "./origin.ts";
-export {
-  type FrameStream,
-  type RelayOptions,
-  type WebSocketGateway,
-  webSocketRelay,
-} from "./websocket_relay.ts";
+export { type FrameStream } from "./grpc_websocket_link.ts";
+export { type RelayOptions, type WebSocketGateway, webSocketRelay } from "./websocket_relay.ts";
 export {
   configRoutes,
   type PluginConfigAdmin,

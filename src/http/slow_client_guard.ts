@@ -1,3 +1,4 @@
+import { ThrottledWarning } from "../log/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 
 /** How the guard bounds its clients. */
@@ -10,6 +11,8 @@ export interface GuardOptions {
   idleTimeoutMs: number;
   /** Largest first request head accepted (431 above). */
   maxHeaderBytes: number;
+  /** Connections one client address may hold open at once (429, then closed, beyond). */
+  maxConnectionsPerClient: number;
   logger: Logger;
 }
 
@@ -19,6 +22,8 @@ export interface GuardStats {
   headerTimeouts: number;
   headersTooLarge: number;
   idleClosed: number;
+  /** Connections refused because their client already held `maxConnectionsPerClient`. */
+  overQuota: number;
 }
 
 interface Link {
@@ -31,9 +36,9 @@ interface Link {
 const CHUNK = 64 * 1024;
 const encoder = new TextEncoder();
 
-function answer(status: string): Uint8Array {
+function answer(status: string, extra = ""): Uint8Array {
   return encoder.encode(
-    `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    `HTTP/1.1 ${status}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`,
   );
 }
 
@@ -48,15 +53,25 @@ function headEnd(bytes: Uint8Array, from: number, length: number): number {
 }
 
 /**
- * A front for `Deno.serve`, which has no header-read timeout: it accepts each TCP connection,
- * gives it `headerTimeoutMs` to send its first request head (408 and closed otherwise, 431 when
- * the head is too large), then joins it to the host's server on a loopback port and moves bytes
+ * A front for `Deno.serve`, which has no header-read timeout and no hook on connections: it
+ * accepts each TCP connection (429 and closed when its client already holds
+ * `maxConnectionsPerClient`), gives it `headerTimeoutMs` to send its first request head (408 and
+ * closed otherwise, 431 when the head is too large), then joins it to the host's server on a loopback port and moves bytes
  * both ways until either side ends or the connection has been idle too long. The server sees
  * the guard's loopback port; {@link clientOf} maps it back to the real client.
  */
 export class SlowClientGuard {
-  readonly stats: GuardStats = { open: 0, headerTimeouts: 0, headersTooLarge: 0, idleClosed: 0 };
+  readonly stats: GuardStats = {
+    open: 0,
+    headerTimeouts: 0,
+    headersTooLarge: 0,
+    idleClosed: 0,
+    overQuota: 0,
+  };
   readonly #links = new Set<Link>();
+  /** Open connections per client address. */
+  readonly #perClient = new Map<string, number>();
+  readonly #refusals: ThrottledWarning;
   /** The guard's local port toward the server → the client it speaks for. */
   readonly #clients = new Map<number, Deno.NetAddr>();
   readonly #listener: Deno.TcpListener;
@@ -64,6 +79,7 @@ export class SlowClientGuard {
   readonly #accepting: Promise<void>;
 
   constructor(readonly options: GuardOptions, readonly backend: Deno.NetAddr) {
+    this.#refusals = new ThrottledWarning(options.logger);
     this.#listener = Deno.listen({ hostname: options.hostname, port: options.port });
     this.#sweeper = setInterval(
       () => this.#sweep(),
@@ -101,6 +117,25 @@ export class SlowClientGuard {
   }
 
   async #serve(client: Deno.TcpConn): Promise<void> {
+    const address = client.remoteAddr.hostname;
+    const held = this.#perClient.get(address) ?? 0;
+    if (held >= this.options.maxConnectionsPerClient) {
+      this.stats.overQuota++;
+      this.#refusals.warn(
+        address,
+        `refused a connection from ${address}: it holds ${held} open, the most one client may ` +
+          "([server] max_connections_per_client)",
+        { client: address, open: held },
+      );
+      await client.write(answer("429 Too Many Requests", "Retry-After: 5\r\n")).catch(() => {});
+      try {
+        client.close();
+      } catch {
+        // already closed
+      }
+      return;
+    }
+    this.#perClient.set(address, held + 1);
     const link: Link = { client, lastActive: Date.now(), closed: false };
     this.#links.add(link);
     this.stats.open++;
@@ -109,10 +144,11 @@ export class SlowClientGuard {
     let end = -1;
     const timer = setTimeout(() => {
       this.stats.headerTimeouts++;
-      this.options.logger.warn("closed a client that did not send its request headers in time", {
-        client: client.remoteAddr.hostname,
-        timeoutMs: this.options.headerTimeoutMs,
-      });
+      this.#refusals.warn(
+        `head ${address}`,
+        `closed a connection from ${address} that did not send its request headers in time`,
+        { client: address, timeoutMs: this.options.headerTimeoutMs },
+      );
       client.write(answer("408 Request Timeout")).catch(() => {}).finally(() => this.#end(link));
     }, this.options.headerTimeoutMs);
     try {
@@ -193,6 +229,10 @@ export class SlowClientGuard {
     link.closed = true;
     this.#links.delete(link);
     this.stats.open--;
+    const address = link.client.remoteAddr.hostname;
+    const left = (this.#perClient.get(address) ?? 1) - 1;
+    if (left > 0) this.#perClient.set(address, left);
+    else this.#perClient.delete(address);
     for (const conn of [link.client, link.server]) {
       try {
         conn?.close();
@@ -201,4 +241,20 @@ export class SlowClientGuard {
       }
     }
   }
+}
+
+/** The front's figures in the Prometheus text format; nothing without a front. */
+export function frontMetrics(stats: GuardStats | undefined): string {
+  if (!stats) return "";
+  return [
+    "# HELP qntx_front_open_connections Client connections the slow-client guard holds open.",
+    "# TYPE qntx_front_open_connections gauge",
+    `qntx_front_open_connections ${stats.open}`,
+    "# HELP qntx_front_refused_total Connections the slow-client guard refused or closed, by cause.",
+    "# TYPE qntx_front_refused_total counter",
+    `qntx_front_refused_total{cause="header_timeout"} ${stats.headerTimeouts}`,
+    `qntx_front_refused_total{cause="header_too_large"} ${stats.headersTooLarge}`,
+    `qntx_front_refused_total{cause="idle"} ${stats.idleClosed}`,
+    `qntx_front_refused_total{cause="per_client_cap"} ${stats.overQuota}`,
+  ].join("\n") + "\n";
 }

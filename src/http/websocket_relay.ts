@@ -1,29 +1,22 @@
-import type { ClientDuplexStream } from "@grpc/grpc-js";
 import type { Logger } from "../plugin/mod.ts";
 import {
   type ChannelSocket,
   type ChannelSocketEvents,
-  decodeDataFrame,
-  domain,
-  encodeDataFrame,
-  nowNanos,
-  readClose,
   withoutHostCredentials,
-  WS_CODE,
-  WS_OPCODE,
   WS_PATH,
   WS_QUERY,
-  WS_REASON,
 } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
-import { ClientQuota } from "./client_quota.ts";
+import { ClientQuota, refuseUpgrade } from "./client_quota.ts";
+import {
+  type FrameStream,
+  GrpcLink,
+  type LinkEvents,
+  type PluginLink,
+} from "./grpc_websocket_link.ts";
 import { HttpError } from "./http_error.ts";
 import { originAllowed } from "./origin.ts";
 import type { RouteContext } from "./router.ts";
-
-type Frame = domain.WebSocketMessage;
-export type FrameStream = ClientDuplexStream<Frame, Frame>;
-const Type = domain.WebSocketMessage_Type;
 
 /** How the edge opens a plugin's WebSocket stream (the supervisor, in the host). */
 export interface WebSocketGateway {
@@ -57,25 +50,8 @@ export interface RelayOptions {
   maxMessageBytes: number;
   /** The session cookie's name when the host checks credentials (they stay with the host). */
   hostCredentials?: string;
-  /** Open WebSockets one client may hold (429 beyond). */
+  /** Open WebSockets one client may hold (beyond: closed at once with 1013, or 429). */
   maxPerClient?: number;
-}
-
-/**
- * The relay's side of one connection to the plugin, whichever way it travels: a session on the
- * data channel ({@link ChannelSocket}) or a `HandleWebSocket` stream ({@link GrpcLink}).
- */
-interface PluginLink {
-  /** Passes a client's message on. */
-  send(message: string | ArrayBuffer): unknown;
-  /** Bytes (or, on gRPC, frames) of client messages the plugin has not taken yet. */
-  readonly buffered: number;
-  ping(): void;
-  /** Sends CLOSE and lets the plugin go; does nothing the second time. */
-  close(code: number, reason: string): void;
-  /** Stops taking messages from the plugin (a slow client), until {@link resume}. */
-  pause(): void;
-  resume(): void;
 }
 
 /** Request headers the plugin sees in CONNECT; the rest describe the connection, not the user. */
@@ -103,7 +79,12 @@ const MAX_PENDING_TO_PLUGIN = 16 * 1024 * 1024;
  * else over one `HandleWebSocket` stream (conventions in proto/README.md).
  */
 export function webSocketRelay(options: RelayOptions): (context: RouteContext) => Response {
-  const quota = new ClientQuota(options.maxPerClient, "WebSockets", "max_websockets_per_client");
+  const quota = new ClientQuota(
+    options.maxPerClient,
+    "WebSockets",
+    "max_websockets_per_client",
+    options.logger,
+  );
   return ({ request, url, params, remote }) => {
     const name = params.domain!;
     const snapshot = options.registry.snapshot(name);
@@ -118,19 +99,12 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
     if (
       !originAllowed(request.headers.get("origin"), url, options.allowedOrigins, remote?.hostname)
     ) {
-      throw new HttpError(
-        403,
-        `origin ${request.headers.get("origin") ?? "(none)"} may not open /${name}-ws`,
-        {
-          plugin: name,
-        },
-      );
+      const origin = request.headers.get("origin") ?? "(none)";
+      throw new HttpError(403, `origin ${origin} may not open /${name}-ws`, { plugin: name });
     }
-    if (snapshot.state !== "running") {
-      throw new HttpError(503, `plugin "${name}" is ${snapshot.state}`, {
-        plugin: name,
-        state: snapshot.state,
-      }, {
+    const { state } = snapshot;
+    if (state !== "running") {
+      throw new HttpError(503, `plugin "${name}" is ${state}`, { plugin: name, state }, {
         "retry-after": "1",
       });
     }
@@ -145,7 +119,12 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
       }
       if (value !== undefined) connect[header] = value;
     }
-    const release = quota.take(remote?.hostname ?? "unknown");
+    let release: () => void;
+    try {
+      release = quota.take(remote?.hostname ?? "unknown");
+    } catch (error) {
+      return refuseUpgrade(request, error as HttpError);
+    }
     const relay = new Relay(name, options);
     let link: PluginLink;
     try {
@@ -154,7 +133,7 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
           new GrpcLink(options.gateway.openWebSocket(name), connect, relay);
     } catch (error) {
       release();
-      throw new HttpError(502, (error as Error).message, { plugin: name, state: snapshot.state });
+      throw new HttpError(502, (error as Error).message, { plugin: name, state });
     }
     let upgraded: { socket: WebSocket; response: Response };
     try {
@@ -177,7 +156,7 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
  * One client connection and its link to the plugin. What the plugin sends before the client's
  * socket is open waits for it (a data-channel answer can come first).
  */
-class Relay implements ChannelSocketEvents {
+class Relay implements LinkEvents {
   #socket!: WebSocket;
   #link!: PluginLink;
   #early?: (() => void)[] = [];
@@ -311,88 +290,5 @@ class Relay implements ChannelSocketEvents {
     clearInterval(this.#pingTimer);
     clearInterval(this.#drainTimer);
     this.#link.close(1001, "the client went away");
-  }
-}
-
-/** A `HandleWebSocket` stream as a {@link PluginLink}; what the plugin sends goes to `events`. */
-class GrpcLink implements PluginLink {
-  #ended = false;
-
-  constructor(
-    readonly stream: FrameStream,
-    connect: Record<string, string>,
-    readonly events: Relay,
-  ) {
-    this.#write(Type.CONNECT, connect);
-    stream.on("data", (frame: Frame) => this.#fromPlugin(frame));
-    stream.on("end", () => events.gone());
-    stream.on("error", (error: Error) => events.gone(error));
-  }
-
-  get buffered(): number {
-    return this.stream.writableLength;
-  }
-
-  send(message: string | ArrayBuffer): void {
-    const frame = encodeDataFrame(message);
-    this.#write(Type.DATA, frame.headers, frame.data);
-  }
-
-  ping(): void {
-    this.#write(Type.PING, {});
-  }
-
-  close(code: number, reason: string): void {
-    this.#write(Type.CLOSE, { [WS_CODE]: String(code), [WS_REASON]: reason });
-    if (this.#ended) return;
-    this.#ended = true;
-    try {
-      this.stream.end();
-    } catch {
-      // already ended by the other side
-    }
-  }
-
-  pause(): void {
-    this.stream.pause();
-  }
-
-  resume(): void {
-    this.stream.resume();
-  }
-
-  #fromPlugin(frame: Frame): void {
-    switch (frame.type) {
-      case Type.DATA:
-        this.events.message(decodeDataFrame(frame.data, frame.headers[WS_OPCODE]));
-        break;
-      case Type.CLOSE: {
-        const { code, reason } = readClose(frame.headers);
-        this.events.close(code, reason);
-        break;
-      }
-      case Type.PING:
-        this.#write(Type.PONG, frame.headers, frame.data);
-        break;
-      case Type.PONG:
-        this.events.pong();
-        break;
-      case Type.ERROR:
-        this.events.error(new TextDecoder().decode(frame.data));
-        break;
-    }
-  }
-
-  #write(
-    type: domain.WebSocketMessage_Type,
-    headers: Record<string, string>,
-    data: Uint8Array = new Uint8Array(),
-  ): void {
-    if (this.#ended) return;
-    try {
-      this.stream.write({ type, headers, data, timestamp: nowNanos() });
-    } catch {
-      // the stream broke; its error event closes the client
-    }
   }
 }

@@ -8,3 +8,4 @@ export {
 } from "./json_logger.ts";
 export { encodeRecord, memorySink, writerSink } from "./sinks.ts";
 export { domainLoggerName } from "./names.ts";
+export { ThrottledWarning } from "./throttled_warning.ts";
