@@ -306,7 +306,8 @@ Deno.test("named tokens: made and revoked by the operator, stored hashed, read-o
 Deno.test("bound beyond loopback with no credential configured, the host refuses to start (exit 2)", async () => {
   await inTempDir(async (dir) => {
     await Deno.writeTextFile(join(dir, "am.toml"), `[server]\nbind_address = "0.0.0.0"\n`);
-    const env = { QNTX_AUTH_ENABLED: "true" };
+    // No token (spawned hosts get the test token unless told otherwise).
+    const env = { QNTX_AUTH_ENABLED: "true", QNTX_AUTH_TOKEN: "" };
     const refused = spawnHost({ cwd: dir, env });
     assert.equal((await refused.finished).code, 2);
     const said = refused.lines.map((line) => String(line.msg)).join("\n");
