@@ -36,10 +36,10 @@ Deno.test("the management API lists routes, streams logs (history then live) and
         let text = "";
         while (!text.includes("initialized")) text += (await reader.read()).value;
         // A new line from the plugin: pausing it logs "paused".
-        await registry.pause("echo");
+        await test.host.supervisor.pause("echo");
         while (!text.includes('\\"msg\\":\\"paused\\"')) text += (await reader.read()).value;
         await reader.cancel();
-        await registry.resume("echo");
+        await test.host.supervisor.resume("echo");
         const first = text.split("\n\n")[0]!;
         assert.match(
           first,

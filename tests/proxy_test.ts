@@ -124,13 +124,13 @@ Deno.test("status mapping: unknown 404, paused 503 with Retry-After, plugin stat
     assert.equal(teapot.status, 418);
     await teapot.body?.cancel();
 
-    await test.host.registry.pause("echo");
+    await test.host.supervisor.pause("echo");
     const paused = await get("/api/echo/greeting");
     assert.equal(paused.status, 503);
     assert.equal(paused.headers.get("retry-after"), "5");
     const body = await paused.json();
     assert.deepEqual([body.plugin, body.state], ["echo", "paused"]);
-    await test.host.registry.resume("echo");
+    await test.host.supervisor.resume("echo");
   });
 });
 

@@ -22,7 +22,7 @@ Deno.test("an SDK plugin is spawned, checked, initialized and running; its route
     assert.equal(body.state, "running");
     assert.equal(body.pausable, true);
     assert.equal(body.configurable, true);
-    await registry.healthCheckAll();
+    await test.host.supervisor.probeAll();
     assert.equal(registry.snapshot("echo")?.health?.message, "greeting is bonjour");
   } finally {
     await test.close();

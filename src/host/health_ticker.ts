@@ -1,5 +1,4 @@
 import type { Logger } from "../plugin/mod.ts";
-import type { Registry } from "../registry/mod.ts";
 
 /**
  * Probes every plugin's health on a timer, one round at a time (a slow round delays the next
@@ -8,7 +7,7 @@ import type { Registry } from "../registry/mod.ts";
  * probes' deadlines must not outlive the host).
  */
 export function startHealthTicker(
-  registry: Registry,
+  probeAll: () => Promise<unknown>,
   intervalMs: number,
   logger: Logger,
 ): () => Promise<void> {
@@ -18,7 +17,7 @@ export function startHealthTicker(
   const round = () => {
     current = (async () => {
       try {
-        await registry.healthCheckAll();
+        await probeAll();
       } catch (error) {
         logger.error("health round failed", { error });
       }

@@ -164,6 +164,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
         start: config.plugin.startTimeout,
         initialize: config.plugin.initializeTimeout,
         call: config.plugin.callTimeout,
+        health: config.plugin.healthTimeout,
         drain: config.plugin.shutdownTimeout,
         grace: 2000,
         healthMisses: 3,
@@ -334,8 +335,9 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     apply,
     logger.named("config"),
   );
+  // Processes are probed by their supervisors, in-process plugins by the registry.
   const stopHealth = startHealthTicker(
-    registry,
+    () => Promise.all([supervisor.probeAll(), registry.healthCheckAll()]),
     config.plugin.healthInterval,
     logger.named("health"),
   );
@@ -355,12 +357,13 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       stopWatching();
       // Jobs under way finish while their plugins still run, or go back to the queue.
       await workers.stop(config.plugin.shutdownTimeout);
+      // Processes by their supervisors, then in-process plugins and names still reserved.
+      await supervisor.stopAll();
       try {
         await registry.shutdownAll();
       } catch (error) {
         logger.warn("some plugins did not shut down cleanly", { error });
       }
-      await supervisor.stopAll();
       // A round under way ends within its probes' deadlines (the processes are gone by now).
       await healthRound;
       await listening.shutdown();

@@ -101,6 +101,8 @@ export interface PluginLifecycle {
   enable(name: string): Promise<void>;
   disable(name: string): Promise<void>;
   restart(name: string): Promise<void>;
+  pause(name: string): Promise<void>;
+  resume(name: string): Promise<void>;
 }
 
 /** A request handler as `Deno.serve` calls it; `info` is absent when tests call it directly. */

@@ -3,6 +3,7 @@ import {
   type domain,
   fromWireHeaders,
   isHopByHop,
+  type StreamedResponse,
   toProxiedRequestHeaders,
 } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
@@ -10,14 +11,6 @@ import { readBodyLimited } from "./body_limit.ts";
 import { HttpError } from "./http_error.ts";
 import type { Metrics } from "./metrics.ts";
 import type { RouteContext } from "./router.ts";
-
-/** A plugin's answer over the data channel: a streaming body, or the whole body at once. */
-export interface StreamedAnswer {
-  status: number;
-  headers: domain.HTTPHeader[];
-  body: ReadableStream<Uint8Array> | null;
-  whole?: Uint8Array;
-}
 
 /** How the edge reaches plugin processes (the supervisor, in the host). */
 export interface PluginGateway {
@@ -31,7 +24,7 @@ export interface PluginGateway {
     body: ReadableStream<Uint8Array> | null,
     deadlineMs: number,
     signal?: AbortSignal,
-  ): Promise<StreamedAnswer> | null;
+  ): Promise<StreamedResponse> | null;
   handleHttp(
     name: string,
     request: domain.HTTPRequest,

@@ -74,3 +74,4 @@ export { WireReader, WireWriter } from "./wire_bytes.ts";
 export { concatBytes } from "./bytes.ts";
 export { readBoundedBody } from "./bounded_body.ts";
 export { fromWireJob, toWireJob } from "./jobs.ts";
+export type { StreamedResponse } from "./streamed_response.ts";

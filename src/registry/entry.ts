@@ -51,9 +51,18 @@ export interface PluginSnapshot {
   configurable: boolean;
 }
 
+/** What a plugin driven from outside the registry (a process) can do, as it declared. */
+export interface PluginTraits {
+  pausable: boolean;
+  configurable: boolean;
+}
+
 export interface Entry {
   name: string;
+  /** An in-process plugin, which the registry calls itself. */
   plugin?: DomainPlugin;
+  /** A plugin whose life a supervisor drives: the registry records it and never calls it. */
+  driven?: PluginTraits;
   metadata?: Metadata;
   state: PluginState;
   since: number;
@@ -69,8 +78,10 @@ export function snapshotOf(entry: Entry): PluginSnapshot {
     name: entry.name,
     state: entry.state,
     since: entry.since,
-    pausable: entry.plugin !== undefined && isPausablePlugin(entry.plugin),
-    configurable: entry.plugin !== undefined && isConfigurablePlugin(entry.plugin),
+    pausable: entry.driven?.pausable ??
+      (entry.plugin !== undefined && isPausablePlugin(entry.plugin)),
+    configurable: entry.driven?.configurable ??
+      (entry.plugin !== undefined && isConfigurablePlugin(entry.plugin)),
   };
   if (entry.metadata) snapshot.metadata = { ...entry.metadata };
   if (entry.lastError !== undefined) snapshot.lastError = entry.lastError;

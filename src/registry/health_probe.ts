@@ -5,8 +5,9 @@ import { reasonOf } from "./errors.ts";
 
 /**
  * Probes one plugin's health within `deadlineMs` and keeps the answer on its entry. A plugin
- * that is not running or paused is reported unhealthy without being called; a probe that
- * fails or times out is an unhealthy answer, never an error.
+ * that is not running or paused is reported unhealthy without being called; a supervised one
+ * is never called (its supervisor records its answers); a probe that fails or times out is an
+ * unhealthy answer, never an error.
  */
 export async function probeHealth(
   entry: Entry,
@@ -15,7 +16,7 @@ export async function probeHealth(
 ): Promise<HealthReport> {
   const started = now();
   const plugin = entry.plugin;
-  if (!plugin || (entry.state !== "running" && entry.state !== "paused")) {
+  if (entry.state !== "running" && entry.state !== "paused") {
     const message = `plugin is ${entry.state}` + (entry.lastError ? `: ${entry.lastError}` : "");
     return keep(entry, plugin, started, now(), {
       healthy: false,
@@ -23,6 +24,10 @@ export async function probeHealth(
       message,
       details: {},
     });
+  }
+  if (!plugin) {
+    const unprobed = { healthy: false, paused: false, message: "not probed yet", details: {} };
+    return entry.health ?? { ...unprobed, checkedAt: started, durationMs: 0 };
   }
   let status: HealthStatus;
   try {

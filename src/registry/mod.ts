@@ -14,7 +14,9 @@ export {
   DEFAULT_DEADLINES,
   type HealthReport,
   type PluginSnapshot,
+  type PluginTraits,
   type RegistryDeadlines,
   type RegistryOptions,
 } from "./entry.ts";
+export { PluginTable } from "./plugin_table.ts";
 export { newRegistry, Registry } from "./registry.ts";

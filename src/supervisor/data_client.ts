@@ -11,23 +11,11 @@ import {
   openPayload,
   OutgoingBody,
   readResponseHead,
+  type StreamedResponse,
   StreamTable,
   windowPayload,
   writeRequestHead,
 } from "../protocol/mod.ts";
-
-/** A plugin's answer on the data channel: its head, and its body as it streams. */
-export interface StreamedResponse {
-  status: number;
-  headers: domain.HTTPHeader[];
-  /** The body as it streams; null when it came whole (`whole`) or there is none. */
-  body: ReadableStream<Uint8Array> | null;
-  /**
-   * The whole body: a view of a block shared with other answers (see {@link BodyCopies}), to
-   * be read or copied (as `Response` does), never transferred.
-   */
-  whole?: Uint8Array;
-}
 
 interface ClientStream {
   answered: boolean;

@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import { sleep } from "../async/mod.ts";
+import { DeadlineError, sleep } from "../async/mod.ts";
 import { type ConfigSchema, type Logger, PluginCallError } from "../plugin/mod.ts";
 import {
   callUnary,
@@ -7,6 +7,7 @@ import {
   type ChannelSocket,
   type ChannelSocketEvents,
   type domain,
+  type StreamedResponse,
   type UnaryMethod,
 } from "../protocol/mod.ts";
 import type {
@@ -17,7 +18,7 @@ import type {
 import { type LaunchFolder, removeLaunchFolder, socketIdentity } from "./launch_folder.ts";
 import type { ExitStatus, PluginProcess } from "./plugin_process.ts";
 import type { DeniedLog, PermissionAudit } from "./permission_audit.ts";
-import type { DataClient, StreamedResponse } from "./data_client.ts";
+import type { DataClient } from "./data_client.ts";
 
 /** One launch of a plugin: its process, connection and token live and die together. */
 export interface Instance {
@@ -51,6 +52,8 @@ export interface Instance {
   streams: Set<grpc.ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage>>;
   /** Wakes a stop waiting for the calls under way to finish. */
   onIdle?: () => void;
+  /** Health probes in a row this launch did not answer (see process_health.ts). */
+  healthMisses?: number;
 }
 
 /**
@@ -121,6 +124,27 @@ export function instanceCall<Req, Res>(
   signal?: AbortSignal,
 ): Promise<Res> {
   return callUnary(method.bind(instance.client), request, deadlineMs, signal);
+}
+
+/**
+ * Calls a lifecycle RPC of an instance within `deadlineMs` (the call's one deadline); a missed
+ * deadline is a {@link DeadlineError} naming `what` (the call and the plugin) and the time.
+ */
+export async function lifecycleCall<Req, Res>(
+  instance: Instance,
+  what: string,
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+  deadlineMs: number,
+): Promise<Res> {
+  try {
+    return await instanceCall(instance, method, request, deadlineMs);
+  } catch (error) {
+    if ((error as grpc.ServiceError | undefined)?.code !== grpc.status.DEADLINE_EXCEEDED) {
+      throw error;
+    }
+    throw new DeadlineError(what, deadlineMs);
+  }
 }
 
 /**

@@ -20,7 +20,7 @@ import { MANIFEST_FILE, readManifest } from "./manifest.ts";
 import { type DeniedAccess, PermissionAudit } from "./permission_audit.ts";
 import { askMessage, type HostAddress, pendingAsks } from "./permission_request.ts";
 import { PluginProcess } from "./plugin_process.ts";
-import { toConfigSchema } from "./remote_plugin.ts";
+import { toConfigSchema } from "./wire_metadata.ts";
 import type { Grants } from "./sandbox.ts";
 import type { ServedServices, ServiceOwners, SupervisorContext } from "./supervisor_context.ts";
 

@@ -1,7 +1,7 @@
 /** Plugins as supervised, sandboxed processes: discovery, launch, restarts, logs. @module */
 export { type BackoffPolicy, CrashHistory, DEFAULT_BACKOFF } from "./backoff.ts";
 export { type ConfinementTools, findConfinementTools } from "./confine.ts";
-export { DataClient, type StreamedResponse } from "./data_client.ts";
+export { DataClient } from "./data_client.ts";
 export { discoverPlugin, type Discovery, executableNames, type FoundPlugin } from "./discovery.ts";
 export { type LaunchCommand, launchCommand, type LaunchContext } from "./launch_command.ts";
 export { type LaunchFolder, launchPaths } from "./launch_folder.ts";

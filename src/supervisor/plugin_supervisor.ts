@@ -1,20 +1,14 @@
-import type { ConfigSchema, DomainPlugin } from "../plugin/mod.ts";
-import type { ClientDuplexStream } from "@grpc/grpc-js";
-import type { ChannelSocket, ChannelSocketEvents, domain, UnaryMethod } from "../protocol/mod.ts";
+import type { ConfigSchema } from "../plugin/mod.ts";
+import type { domain } from "../protocol/mod.ts";
 import { reasonOf, RegistryError } from "../registry/mod.ts";
 import { CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
-import type { StreamedResponse } from "./data_client.ts";
 import {
   checkHostSocket,
   EXIT_GRACE_MS,
   exitWithin,
-  forwardStream,
-  forwardUnary,
   type Instance,
-  instanceCall,
-  openChannelSocket,
-  openStream,
+  lifecycleCall,
   PermanentFailure,
   releaseInstance,
   terminateInstance,
@@ -23,20 +17,23 @@ import { launchInstance } from "./launch.ts";
 import { LogBuffer } from "./log_buffer.ts";
 import type { LogFile } from "./log_file.ts";
 import { DeniedLog } from "./permission_audit.ts";
+import { probeProcess } from "./process_health.ts";
 import { describeExit, type ExitStatus, StartError } from "./plugin_process.ts";
-import { remotePlugin } from "./remote_plugin.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
 import { toWireConfig } from "./wire_config.ts";
+import { toMetadata, toTraits } from "./wire_metadata.ts";
 
 const STDERR_IN_REASON = 5;
 const AUDIT_POLL_MS = 1000;
 
 /**
- * Keeps one plugin alive: launches its process in the sandbox, checks who answers, registers
- * it, initializes it, watches its exit (a crash is seen at once) and its health (a hang is
- * seen within a few probes), restarts it with backoff, and gives up into `failed` with the
- * reason when it crash-loops. Each launch is an {@link Instance}; everything tied to a process
- * hangs off it and goes with it.
+ * Owns one plugin's life: launches its process in the sandbox, checks who answers, describes
+ * it to the registry, initializes, pauses, resumes and probes it (one deadline per call),
+ * watches its exit (a crash is seen at once) and its health (a hang is seen within a few
+ * probes), restarts it with backoff, gives up into `failed` with the reason when it
+ * crash-loops, and stops it. The registry only records each real move; lifecycle operations go
+ * through its per-plugin serial queue so they never interleave. Each launch is an
+ * {@link Instance}; everything tied to a process hangs off it and goes with it.
  */
 export class PluginSupervisor {
   readonly logs = new LogBuffer();
@@ -48,10 +45,8 @@ export class PluginSupervisor {
   #generation = 0;
   #wanted = false;
   #restartTimer?: ReturnType<typeof setTimeout>;
-  #facade?: DomainPlugin;
   /** Known once a process has started and answered ConfigSchema. */
   #schema?: ConfigSchema;
-  #healthMisses = 0;
   /** The last process's launch folder being released; the next launch waits for it. */
   #released: Promise<void> = Promise.resolve();
   readonly #crashes: CrashHistory;
@@ -92,43 +87,9 @@ export class PluginSupervisor {
     return this.#instance?.declared;
   }
 
-  /** The gRPC client of the current process, for the HTTP and WebSocket edge. */
-  get client(): domain.DomainPluginServiceClient | undefined {
-    return this.#instance?.client;
-  }
-
-  /** Calls a unary RPC of the current process for a client (`HandleHTTP`, `ExecuteJob`). */
-  unary<Req, Res>(
-    method: (client: domain.DomainPluginServiceClient) => UnaryMethod<Req, Res>,
-    request: Req,
-    deadlineMs: number,
-    signal?: AbortSignal,
-  ): Promise<Res> {
-    return forwardUnary(this.#instance, this.name, method, request, deadlineMs, signal);
-  }
-
-  /** Forwards one HTTP request over the data channel, or null when the process has none. */
-  streamHttp(
-    head: domain.HTTPRequest,
-    body: ReadableStream<Uint8Array> | null,
-    deadlineMs: number,
-    signal?: AbortSignal,
-  ): Promise<StreamedResponse> | null {
-    return forwardStream(this.#instance, this.name, head, body, deadlineMs, signal);
-  }
-
-  /** Opens a `HandleWebSocket` stream to the current process; it is cut when the process stops. */
-  openWebSocket(): ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage> {
-    return openStream(this.#instance, this.name);
-  }
-
-  /** Opens a WebSocket session over the data channel, or null when the process has none. */
-  openWebSocketChannel(
-    connect: Record<string, string>,
-    events: ChannelSocketEvents,
-    maxMessageBytes: number,
-  ): ChannelSocket | null {
-    return openChannelSocket(this.#instance, this.name, connect, events, maxMessageBytes);
+  /** The current launch, for the edge's calls (undefined between processes). */
+  get instance(): Instance | undefined {
+    return this.#instance;
   }
 
   /** How to tell WebSocket clients why their plugin stream ended (see the relay). */
@@ -151,17 +112,64 @@ export class PluginSupervisor {
   }
 
   /** Stops the plugin (drain, Shutdown, SIGTERM, SIGKILL), leaving it `stopped`. */
-  async disable(): Promise<void> {
+  async disable(reason = "disabled"): Promise<void> {
     this.#wanted = false;
     clearTimeout(this.#restartTimer);
     const { registry } = this.context;
-    if (this.#facade && registry.getState(this.name) !== "failed") {
-      await registry.shutdown(this.name).catch(() => {});
-    } else {
-      await this.#stopInstance();
-    }
+    await registry.serially(this.name, () => this.#stopInstance());
     await this.#released;
-    if (registry.getState(this.name) !== "stopped") registry.markStopped(this.name, "disabled");
+    registry.markStopped(this.name, reason);
+  }
+
+  /** Pauses a running plugin; its state changes only if the process's own pause succeeds. */
+  pause(): Promise<void> {
+    return this.#pauseOrResume("pause");
+  }
+
+  /** Resumes a paused plugin; its state changes only if the process's own resume succeeds. */
+  resume(): Promise<void> {
+    return this.#pauseOrResume("resume");
+  }
+
+  #pauseOrResume(action: "pause" | "resume"): Promise<void> {
+    const { registry, timeouts } = this.context;
+    if (!registry.isPausable(this.name)) {
+      throw new RegistryError(
+        "unsupported",
+        `plugin "${this.name}" cannot ${action}: it does not implement pause and resume`,
+      );
+    }
+    const [from, to] = action === "pause" ? ["running", "paused"] : ["paused", "running"];
+    return registry.serially(this.name, async () => {
+      const state = registry.getState(this.name);
+      if (state !== from) {
+        throw new RegistryError(
+          "conflict",
+          `cannot ${action} plugin "${this.name}": it is ${state}; ` +
+            `only a ${from} plugin can be ${action}d`,
+        );
+      }
+      const instance = this.#current();
+      const what = `${action} of plugin "${this.name}"`;
+      await lifecycleCall(instance, what, instance.client[action], {}, timeouts.call);
+      if (to === "paused") registry.markPaused(this.name);
+      else registry.markReady(this.name);
+    });
+  }
+
+  /**
+   * Probes the current process's health (a running or paused plugin only) and records the
+   * answer (see process_health.ts).
+   */
+  async probe(): Promise<void> {
+    const { registry } = this.context;
+    const state = registry.getState(this.name);
+    const instance = this.#instance;
+    if ((state !== "running" && state !== "paused") || !instance || instance.stopping) return;
+    const started = Date.now();
+    const status = await probeProcess(instance, this.name, this.denied, this.context);
+    // An answer from a process that has since been replaced says nothing about the new one.
+    if (instance === this.#instance) registry.recordHealth(this.name, status, started);
   }
 
   /** Replaces the process with a new one; the crash count starts over. */
@@ -215,60 +223,46 @@ export class PluginSupervisor {
       return;
     }
     this.#instance = instance;
-    this.#healthMisses = 0;
     instance.audit?.start(AUDIT_POLL_MS);
     instance.process.exited.then((exit) => this.#exited(instance, exit));
-    const { registry, services } = this.context;
+    const { registry } = this.context;
     try {
-      if (!this.#facade) {
-        const facade = remotePlugin(instance.metadata, instance.schema, this.#control());
-        try {
-          registry.register(facade);
-        } catch (error) {
-          throw new PermanentFailure(reasonOf(error));
-        }
-        this.#facade = facade;
+      try {
+        registry.describe(this.name, toMetadata(instance.metadata), toTraits(instance.metadata));
+      } catch (error) {
+        throw new PermanentFailure(reasonOf(error));
       }
       // A process that died during an earlier Initialize can leave the plugin failed while its
       // restart is already under way: the new process starts from loading again.
       if (registry.getState(this.name) !== "loading") registry.markLoading(this.name, "restarting");
-      await registry.initialize(this.name, services);
+      await registry.serially(this.name, () => this.#bringIn(instance));
     } catch (error) {
       instance.killedBecause = reasonOf(error);
       await this.#failed(error, instance);
     }
   }
 
-  #control() {
-    return {
-      initialize: (signal?: AbortSignal) => this.#initialize(signal),
-      shutdown: () => this.#stopInstance(),
-      health: async (signal?: AbortSignal) => {
-        const instance = this.#current();
-        checkHostSocket(instance, this.name, this.denied, this.context.logger);
-        try {
-          const answer = await instanceCall(
-            instance,
-            instance.client.health,
-            {},
-            this.context.timeouts.call,
-            signal,
-          );
-          this.#healthMisses = 0;
-          return answer;
-        } catch (error) {
-          this.#missedHealth(instance);
-          throw error;
-        }
-      },
-      call: async (rpc: "pause" | "resume", signal?: AbortSignal) => {
-        const instance = this.#current();
-        await instanceCall(instance, instance.client[rpc], {}, this.context.timeouts.call, signal);
-      },
-    };
+  /** Initializes a new launch: `running` on success, `failed` with the reason otherwise. */
+  async #bringIn(instance: Instance): Promise<void> {
+    const { registry } = this.context;
+    const state = registry.getState(this.name);
+    if (state !== "loading" || instance !== this.#instance) {
+      throw new RegistryError(
+        "conflict",
+        `cannot initialize plugin "${this.name}": it is ${state}; only a loading plugin is initialized`,
+      );
+    }
+    const current = () => instance === this.#instance && registry.getState(this.name) === "loading";
+    try {
+      await this.#initialize();
+    } catch (error) {
+      if (current()) registry.markFailed(this.name, `initialize failed: ${reasonOf(error)}`);
+      throw error;
+    }
+    if (current()) registry.markReady(this.name);
   }
 
-  async #initialize(signal?: AbortSignal): Promise<void> {
+  async #initialize(): Promise<void> {
     const instance = this.#current();
     const { context } = this;
     const problems = context.configProblems?.(this.name, instance.schema) ?? [];
@@ -286,12 +280,12 @@ export class PluginSupervisor {
       reconfigure: instance.declared !== undefined,
     };
     try {
-      instance.declared = await instanceCall(
+      instance.declared = await lifecycleCall(
         instance,
+        `initialize of plugin "${this.name}"`,
         instance.client.initialize,
         request,
         context.timeouts.initialize,
-        signal,
       );
     } catch (error) {
       // A broken call from a process that is exiting: the exit is the better reason.
@@ -301,18 +295,6 @@ export class PluginSupervisor {
         : error;
     }
     context.initialized?.(this.name, instance.declared);
-  }
-
-  #missedHealth(instance: Instance): void {
-    if (instance !== this.#instance || instance.stopping) return;
-    this.#healthMisses++;
-    if (this.#healthMisses < this.context.timeouts.healthMisses) return;
-    instance.killedBecause = `hung: no answer to ${this.#healthMisses} health checks in a row`;
-    this.context.logger.error(`plugin "${this.name}" is ${instance.killedBecause}; killing it`, {
-      plugin: this.name,
-      pid: instance.process.pid,
-    });
-    instance.process.signal("SIGKILL");
   }
 
   #current(): Instance {
@@ -380,9 +362,13 @@ export class PluginSupervisor {
 
   #giveUp(reason: string): void {
     this.#wanted = false;
-    const { registry } = this.context;
-    if (registry.getState(this.name) === "stopped") registry.markLoading(this.name, "starting");
-    registry.markFailed(this.name, reason);
+    const { registry, logger } = this.context;
+    // Stopped meanwhile (the host is shutting down): the reason is still worth a line.
+    if (registry.getState(this.name) === "stopped") {
+      logger.warn(`plugin "${this.name}" stopped; its last process had failed: ${reason}`, {
+        plugin: this.name,
+      });
+    } else registry.markFailed(this.name, reason);
   }
 
   async #stopInstance(): Promise<void> {

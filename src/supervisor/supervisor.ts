@@ -1,9 +1,15 @@
 import { type ConfigSchema, type Logger, PluginCallError } from "../plugin/mod.ts";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
-import type { ChannelSocket, ChannelSocketEvents, domain, UnaryMethod } from "../protocol/mod.ts";
+import type {
+  ChannelSocket,
+  ChannelSocketEvents,
+  domain,
+  StreamedResponse,
+  UnaryMethod,
+} from "../protocol/mod.ts";
 import { nameProblem, type Registry, RegistryError } from "../registry/mod.ts";
-import type { StreamedResponse } from "./data_client.ts";
 import { discoverPlugin } from "./discovery.ts";
+import { forwardStream, forwardUnary, openChannelSocket, openStream } from "./instance.ts";
 import type { LogBuffer } from "./log_buffer.ts";
 import { type ManifestView, readManifestView } from "./manifest_view.ts";
 import { PluginSupervisor } from "./plugin_supervisor.ts";
@@ -126,6 +132,21 @@ export class Supervisor {
     await supervisor.restart();
   }
 
+  /** Pauses plugin `name` (an in-process one through the registry). */
+  pause(name: string): Promise<void> {
+    return this.#plugins.get(name)?.pause() ?? this.#registry.pause(name);
+  }
+
+  /** Resumes plugin `name` (an in-process one through the registry). */
+  resume(name: string): Promise<void> {
+    return this.#plugins.get(name)?.resume() ?? this.#registry.resume(name);
+  }
+
+  /** Probes every running or paused process's health at once; the answers go to the registry. */
+  async probeAll(): Promise<void> {
+    await Promise.all([...this.#plugins.values()].map((plugin) => plugin.probe()));
+  }
+
   /** Forwards one HTTP request to plugin `name`'s process. */
   handleHttp(
     name: string,
@@ -157,7 +178,7 @@ export class Supervisor {
     if (!plugin) {
       return Promise.reject(new PluginCallError("unreachable", `plugin "${name}" has no process`));
     }
-    return plugin.unary(method, request, deadlineMs, signal);
+    return forwardUnary(plugin.instance, name, method, request, deadlineMs, signal);
   }
 
   /** Job handlers of each plugin whose process runs, as its last Initialize declared them. */
@@ -182,7 +203,8 @@ export class Supervisor {
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<StreamedResponse> | null {
-    return this.#plugins.get(name)?.streamHttp(head, body, deadlineMs, signal) ?? null;
+    const plugin = this.#plugins.get(name);
+    return plugin ? forwardStream(plugin.instance, name, head, body, deadlineMs, signal) : null;
   }
 
   /** Opens a WebSocket stream to plugin `name`'s process. */
@@ -191,7 +213,7 @@ export class Supervisor {
   ): ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage> {
     const plugin = this.#plugins.get(name);
     if (!plugin) throw new PluginCallError("unreachable", `plugin "${name}" has no process`);
-    return plugin.openWebSocket();
+    return openStream(plugin.instance, name);
   }
 
   /** Opens a WebSocket session over plugin `name`'s data channel; null when it has none. */
@@ -203,7 +225,7 @@ export class Supervisor {
   ): ChannelSocket | null {
     const plugin = this.#plugins.get(name);
     if (!plugin) throw new PluginCallError("unreachable", `plugin "${name}" has no process`);
-    return plugin.openWebSocketChannel(connect, events, maxMessageBytes);
+    return openChannelSocket(plugin.instance, name, connect, events, maxMessageBytes);
   }
 
   closeCodeFor(name: string): 1001 | 1011 | 1012 {
@@ -263,9 +285,10 @@ export class Supervisor {
     );
   }
 
-  /** Stops every plugin process (after the registry's own shutdown) and closes log files. */
+  /** Stops every plugin process, as the host stops, and closes their log files. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.#plugins.values()].map((plugin) => plugin.disable()));
-    await Promise.all([...this.#plugins.values()].map((plugin) => plugin.dispose()));
+    const plugins = [...this.#plugins.values()];
+    await Promise.all(plugins.map((plugin) => plugin.disable("host shutting down")));
+    await Promise.all(plugins.map((plugin) => plugin.dispose()));
   }
 }

@@ -26,8 +26,10 @@ export interface ServedServices {
 export interface SupervisionTimeouts {
   start: number;
   initialize: number;
-  /** pause, resume, metadata, health, the Shutdown RPC */
+  /** pause, resume, metadata, the Shutdown RPC */
   call: number;
+  /** One health probe. */
+  health: number;
   /** How long a stop waits for in-flight calls to finish. */
   drain: number;
   /** How long a stop waits after the Shutdown RPC, then after SIGTERM, before the next step. */

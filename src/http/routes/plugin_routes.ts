@@ -91,7 +91,8 @@ export function pluginRoutes(router: Router, deps: AppDeps): void {
   for (const action of ["pause", "resume"] as const) {
     router.post(`/api/plugins/:name/${action}`, async ({ params }) => {
       const name = params.name!;
-      await registry[action](name);
+      // Whoever drives the plugin's life pauses it: the supervisor, or the registry in process.
+      await (deps.lifecycle ?? registry)[action](name);
       return json(describe(registry.snapshot(name)!));
     });
   }

@@ -1,0 +1,47 @@
+import type { HealthStatus } from "../plugin/mod.ts";
+import { reasonOf } from "../registry/mod.ts";
+import { checkHostSocket, type Instance, lifecycleCall } from "./instance.ts";
+import type { DeniedLog } from "./permission_audit.ts";
+import type { SupervisorContext } from "./supervisor_context.ts";
+
+/**
+ * Probes one launch's health within the health deadline. A probe that fails or times out is an
+ * unhealthy answer, never an error; `healthMisses` of them in a row mean the process hangs, and
+ * it is killed (its exit then restarts it). A launch whose service socket was tampered with is
+ * stopped (see {@link checkHostSocket}).
+ */
+export async function probeProcess(
+  instance: Instance,
+  name: string,
+  denied: DeniedLog,
+  context: SupervisorContext,
+): Promise<HealthStatus> {
+  const { timeouts, logger } = context;
+  try {
+    checkHostSocket(instance, name, denied, logger);
+    const { healthy, paused, message, details } = await lifecycleCall(
+      instance,
+      `health check of plugin "${name}"`,
+      instance.client.health,
+      {},
+      timeouts.health,
+    );
+    instance.healthMisses = 0;
+    return { healthy, paused, message, details };
+  } catch (error) {
+    missed(instance, name, context);
+    return { healthy: false, paused: false, message: reasonOf(error), details: {} };
+  }
+}
+
+function missed(instance: Instance, name: string, context: SupervisorContext): void {
+  if (instance.stopping) return;
+  instance.healthMisses = (instance.healthMisses ?? 0) + 1;
+  if (instance.healthMisses < context.timeouts.healthMisses) return;
+  instance.killedBecause = `hung: no answer to ${instance.healthMisses} health checks in a row`;
+  context.logger.error(`plugin "${name}" is ${instance.killedBecause}; killing it`, {
+    plugin: name,
+    pid: instance.process.pid,
+  });
+  instance.process.signal("SIGKILL");
+}
