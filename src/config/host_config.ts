@@ -269,7 +269,7 @@ function assemble(
       enabled: auth.enabled,
       token: auth.token,
       tokenFile: auth.token_file,
-      sessionMs: auth.session_hours * 3600 * 1000,
+      sessionMs: auth.session_expiry_hours * 3600 * 1000,
       metricsPublic: auth.metrics_public,
     },
     plugins,

@@ -236,8 +236,8 @@ export const authSchema = z.object({
   token: text().optional(),
   /** Where the generated operator token is kept (default: `auth_token` beside the database). */
   token_file: text().optional(),
-  /** How long a console session lasts. */
-  session_hours: integer(1, 24 * 366).default(12),
+  /** How long a console session lasts (QNTX's key: `[auth] session_expiry_hours`). */
+  session_expiry_hours: integer(1, 24 * 366).default(12),
   /** Serve `/metrics` without a credential (for a scraper on a trusted network). */
   metrics_public: bool().default(false),
 });

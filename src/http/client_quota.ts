@@ -36,8 +36,7 @@ export class ClientQuota {
         429,
         `${client} holds ${held} ${this.what}, the most one client may (${this.setting}); ` +
           "close some first",
-        {},
-        { "retry-after": "5" },
+        { headers: { "retry-after": "5" } },
       );
     }
     this.#held.set(client, held + 1);

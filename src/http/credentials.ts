@@ -81,8 +81,10 @@ export class Credentials {
         return { by: "session", name: "operator", scope: "admin" };
       }
       this.#sessions.delete(session);
-      throw new HttpError(401, "the console session has expired; sign in again at /login", {}, {
-        "www-authenticate": 'Bearer realm="qntx"',
+      throw new HttpError(401, "the console session has expired; sign in again at /login", {
+        headers: {
+          "www-authenticate": 'Bearer realm="qntx"',
+        },
       });
     }
     throw new HttpError(
@@ -90,8 +92,7 @@ export class Credentials {
       "this route needs a credential: send Authorization: Bearer <token> (the operator's token " +
         "from [auth] token, QNTX_AUTH_TOKEN or the token file the host logs at start), or sign " +
         "in to the console at /login",
-      {},
-      { "www-authenticate": 'Bearer realm="qntx"' },
+      { headers: { "www-authenticate": 'Bearer realm="qntx"' } },
     );
   }
 
@@ -189,14 +190,11 @@ export class Credentials {
       return;
     }
     if (entry.count >= FAILURES_ALLOWED) {
-      throw new HttpError(
-        429,
-        `too many failed sign-in attempts from ${client}; wait a minute`,
-        {},
-        {
+      throw new HttpError(429, `too many failed sign-in attempts from ${client}; wait a minute`, {
+        headers: {
           "retry-after": String(Math.ceil((entry.since + FAILURE_WINDOW_MS - this.#now()) / 1000)),
         },
-      );
+      });
     }
   }
 
@@ -209,8 +207,10 @@ export class Credentials {
     // Bounded: a flood of addresses cannot grow this without end.
     if (this.#failures.size > 10_000) this.#failures.clear();
     this.options.onFailure?.(client, reason);
-    return new HttpError(401, `${reason}; nothing was done`, {}, {
-      "www-authenticate": 'Bearer realm="qntx", error="invalid_token"',
+    return new HttpError(401, `${reason}; nothing was done`, {
+      headers: {
+        "www-authenticate": 'Bearer realm="qntx", error="invalid_token"',
+      },
     });
   }
 }

@@ -1,4 +1,4 @@
-import { type PluginCallError, type PluginState } from "../plugin/mod.ts";
+import { PluginCallError, type PluginState } from "../plugin/mod.ts";
 import {
   type domain,
   fromWireHeaders,
@@ -9,6 +9,7 @@ import {
 import type { Registry } from "../registry/mod.ts";
 import { readBodyLimited } from "./body_limit.ts";
 import { HttpError } from "./http_error.ts";
+import { describeFailure } from "./problem.ts";
 import type { Metrics } from "./metrics.ts";
 import type { RouteContext } from "./router.ts";
 
@@ -51,14 +52,6 @@ const RETRY_AFTER: Record<Exclude<PluginState, "running">, number> = {
   paused: 5,
   stopped: 30,
   failed: 30,
-};
-
-const STATUS_OF_FAILURE: Record<PluginCallError["failure"], number> = {
-  unreachable: 502,
-  timeout: 504,
-  cancelled: 499,
-  draining: 503,
-  invalid: 502,
 };
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -106,12 +99,11 @@ async function forward(
   const state = registry.getState(name)!;
   if (state !== "running") {
     const lastError = registry.snapshot(name)?.lastError;
-    throw new HttpError(
-      503,
-      `plugin "${name}" is ${state}` + (lastError ? `: ${lastError}` : ""),
-      { plugin: name, state },
-      { "retry-after": String(RETRY_AFTER[state]) },
-    );
+    throw new HttpError(503, `plugin "${name}" is ${state}` + (lastError ? `: ${lastError}` : ""), {
+      plugin: name,
+      state,
+      headers: { "retry-after": String(RETRY_AFTER[state]) },
+    });
   }
   const prefix = `/api/${name}`;
   const path = (url.pathname.slice(prefix.length) || "/") + url.search;
@@ -192,15 +184,18 @@ function answerWith(
 
 const NO_TOKENS: ReadonlySet<string> = new Set();
 
+/** A failed call as the client sees it (status by problem.ts), with the plugin and its state. */
 function failure(registry: Registry, name: string, error: unknown): HttpError {
-  const failure = (error as PluginCallError).failure ?? "unreachable";
-  const status = STATUS_OF_FAILURE[failure];
-  return new HttpError(
-    status,
-    (error as Error).message,
-    { plugin: name, state: registry.getState(name) ?? "unknown" },
-    status === 503 ? { "retry-after": "1" } : {},
+  const { status, detail, headers } = describeFailure(
+    error instanceof PluginCallError
+      ? error
+      : new PluginCallError("unreachable", (error as Error).message, { cause: error }),
   );
+  return new HttpError(status, detail, {
+    plugin: name,
+    state: registry.getState(name) ?? "unknown",
+    headers,
+  });
 }
 
 function checkStatus(name: string, status: number): void {

@@ -1,3 +1,4 @@
+import { PluginCallError } from "../plugin/mod.ts";
 import { RegistryError, type RegistryErrorCode } from "../registry/mod.ts";
 import { JobError } from "../jobs/mod.ts";
 import { HttpError } from "./http_error.ts";
@@ -8,6 +9,15 @@ const REGISTRY_STATUS: Record<RegistryErrorCode, number> = {
   invalid: 400,
   incompatible: 409,
   unsupported: 409,
+};
+
+/** Why a call into a plugin failed, as the status its client gets. */
+const CALL_FAILURE_STATUS: Record<PluginCallError["failure"], number> = {
+  unreachable: 502,
+  timeout: 504,
+  cancelled: 499,
+  draining: 503,
+  invalid: 502,
 };
 
 const TITLES: Record<number, string> = {
@@ -42,6 +52,11 @@ export function describeFailure(error: unknown): {
   }
   if (error instanceof RegistryError) {
     return { status: REGISTRY_STATUS[error.code], detail: error.message, extra: {}, headers: {} };
+  }
+  if (error instanceof PluginCallError) {
+    const status = CALL_FAILURE_STATUS[error.failure];
+    const headers: HeadersInit = status === 503 ? { "retry-after": "1" } : {};
+    return { status, detail: error.message, extra: {}, headers };
   }
   if (error instanceof JobError) {
     const status = { invalid: 400, missing: 404, conflict: 409 }[error.kind];

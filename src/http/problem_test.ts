@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { PluginCallError } from "../plugin/mod.ts";
 import { RegistryError } from "../registry/mod.ts";
 import { HttpError } from "./http_error.ts";
 import { problemResponse } from "./problem.ts";
@@ -38,8 +39,12 @@ Deno.test("problemResponse() turns each kind of error into problem+json", async 
 
 Deno.test("problemResponse() keeps an HttpError's extra members and headers", async () => {
   const response = problemResponse(
-    new HttpError(503, "plugin is loading", { plugin: "code", state: "loading" }, {
-      "retry-after": "2",
+    new HttpError(503, "plugin is loading", {
+      plugin: "code",
+      state: "loading",
+      headers: {
+        "retry-after": "2",
+      },
     }),
     "/api/code",
   );
@@ -47,4 +52,18 @@ Deno.test("problemResponse() keeps an HttpError's extra members and headers", as
   const body = await response.json();
   assert.equal(body.plugin, "code");
   assert.equal(body.state, "loading");
+});
+
+Deno.test("a failed call into a plugin becomes its status in the one mapping", () => {
+  const cases: [PluginCallError["failure"], number, string | null][] = [
+    ["unreachable", 502, null],
+    ["timeout", 504, null],
+    ["draining", 503, "1"],
+    ["invalid", 502, null],
+  ];
+  for (const [failure, status, retryAfter] of cases) {
+    const response = problemResponse(new PluginCallError(failure, `plugin "code" ${failure}`), "/");
+    assert.equal(response.status, status, failure);
+    assert.equal(response.headers.get("retry-after"), retryAfter, failure);
+  }
 });

@@ -76,5 +76,7 @@ function pick(methods: Map<string, RouteHandler>, method: string, path: string):
     methods.get("*");
   if (handler) return handler;
   const allow = [...methods.keys()].join(", ");
-  throw new HttpError(405, `${path} does not accept ${method}; it accepts ${allow}`, {}, { allow });
+  throw new HttpError(405, `${path} does not accept ${method}; it accepts ${allow}`, {
+    headers: { allow },
+  });
 }

@@ -92,8 +92,10 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
       throw new HttpError(404, `no plugin named "${name}" is registered`, { plugin: name });
     }
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      throw new HttpError(426, `/${name}-ws is a WebSocket endpoint; ask for an upgrade`, {}, {
-        upgrade: "websocket",
+      throw new HttpError(426, `/${name}-ws is a WebSocket endpoint; ask for an upgrade`, {
+        headers: {
+          upgrade: "websocket",
+        },
       });
     }
     if (
@@ -104,8 +106,12 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
     }
     const { state } = snapshot;
     if (state !== "running") {
-      throw new HttpError(503, `plugin "${name}" is ${state}`, { plugin: name, state }, {
-        "retry-after": "1",
+      throw new HttpError(503, `plugin "${name}" is ${state}`, {
+        plugin: name,
+        state,
+        headers: {
+          "retry-after": "1",
+        },
       });
     }
     const connect: Record<string, string> = {
