@@ -25,7 +25,7 @@ Deno.test("a plugin writes and reads attestations through the host; the token de
   const test = await startTestHost(["scribe"]);
   try {
     await waitForState(test.host.registry, "scribe", "running");
-    const client = test.host.supervisor.get("scribe")!.instance!.client;
+    const client = test.host.supervisor.get("scribe")!.connection!.client;
     const written = await runJob(client, "write", { subject: "Doc-1", count: 500 });
     assert.equal(written.source, "scribe");
     assert.deepEqual(
@@ -65,7 +65,7 @@ Deno.test("a plugin enqueues, reads, updates and lists its own jobs through the 
       handlerName: "archive/later",
       payload: encoder.encode('{"secret":1}'),
     }, "api");
-    const result = await runJob(test.host.supervisor.get("scribe")!.instance!.client, "queue", {
+    const result = await runJob(test.host.supervisor.get("scribe")!.connection!.client, "queue", {
       mine: mine.id,
       theirs: theirs.id,
     });
@@ -99,7 +99,7 @@ Deno.test("a wrong token gets 'invalid authentication token' on every RPC, never
   const test = await startTestHost(["scribe"]);
   try {
     await waitForState(test.host.registry, "scribe", "running");
-    await runJob(test.host.supervisor.get("scribe")!.instance!.client, "write", {
+    await runJob(test.host.supervisor.get("scribe")!.connection!.client, "write", {
       subject: "secret",
       count: 1,
     });
@@ -224,9 +224,13 @@ Deno.test("a plugin manages its schedules through the host; bad requests get the
       handlerName: "write",
       intervalSeconds: 60,
     });
-    const result = await runJob(test.host.supervisor.get("scribe")!.instance!.client, "schedules", {
-      theirs: theirs.id,
-    });
+    const result = await runJob(
+      test.host.supervisor.get("scribe")!.connection!.client,
+      "schedules",
+      {
+        theirs: theirs.id,
+      },
+    );
     assert.match(result.id, /^S[0-9A-Z]{26}$/);
     assert.deepEqual(result.read, {
       handlerName: "scribe/write",

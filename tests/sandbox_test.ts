@@ -8,7 +8,7 @@ Deno.test("a plugin's every attempt to leave its sandbox is denied by Deno and r
     const { registry, supervisor } = test.host;
     await waitForState(registry, "snoop", "running");
     const snoop = supervisor.get("snoop")!;
-    const client = snoop.instance!.client;
+    const client = snoop.connection!.client;
     const response = await callUnary(client.executeJob.bind(client), {
       jobId: "probe-1",
       handlerName: "probe",

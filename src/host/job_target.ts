@@ -2,9 +2,6 @@ import type { HostHandlers, JobTarget } from "../jobs/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import type { Supervisor } from "../supervisor/mod.ts";
 
-/** How long past a job's own deadline the gRPC call may live (the workers cancel it first). */
-const CALL_SLACK_MS = 5000;
-
 /**
  * Where the workers run jobs: the host's own handlers, and `ExecuteJob` on each plugin that
  * is `running` (a paused, loading or failed plugin's jobs wait in the queue).
@@ -34,7 +31,8 @@ export function jobTarget(
           payload: call.payload,
           timeoutSecs: BigInt(call.timeoutSecs),
         },
-        call.timeoutSecs * 1000 + CALL_SLACK_MS,
+        // The job's one deadline, set by the workers: the call's own, which the plugin sees.
+        call.timeoutSecs * 1000,
         signal,
       );
     },

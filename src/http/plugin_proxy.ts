@@ -69,14 +69,15 @@ export function pluginProxy(options: ProxyOptions): (context: RouteContext) => P
   const clients = new ClientWatch();
   return async (context) => {
     const name = context.params.domain!;
-    if (registry.getState(name) === undefined) {
+    const state = registry.getState(name);
+    if (state === undefined) {
       throw new HttpError(404, `no plugin named "${name}" is registered`, { plugin: name });
     }
     const started = performance.now();
     let status = 500;
     const client = clients.watch(context.request);
     try {
-      const response = await forward(options, name, context, client.signal);
+      const response = await forward(options, name, state, context, client.signal);
       status = response.status;
       return response;
     } catch (error) {
@@ -92,11 +93,11 @@ export function pluginProxy(options: ProxyOptions): (context: RouteContext) => P
 async function forward(
   options: ProxyOptions,
   name: string,
+  state: PluginState,
   { request, url, remote }: RouteContext,
   signal: AbortSignal,
 ): Promise<Response> {
   const { registry, gateway } = options;
-  const state = registry.getState(name)!;
   if (state !== "running") {
     const lastError = registry.snapshot(name)?.lastError;
     throw new HttpError(503, `plugin "${name}" is ${state}` + (lastError ? `: ${lastError}` : ""), {

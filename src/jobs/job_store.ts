@@ -225,6 +225,25 @@ export class JobStore {
   }
 
   /**
+   * Records a running job's progress, and nothing else, in one statement (a report that comes
+   * after the job ended, or was cancelled, changes nothing). False when it did not apply.
+   */
+  reportProgress(
+    id: string,
+    progress: { current: number; total: number },
+    caller: string,
+  ): boolean {
+    const current = this.#existing(id);
+    if (current.source !== caller && current.plugin !== caller) {
+      throw new JobError(`job "${id}" belongs to "${current.source}"`);
+    }
+    const result = this.db.prepare(
+      "UPDATE jobs SET progress_current = ?, progress_total = ? WHERE id = ? AND status = 'running'",
+    ).run(Math.trunc(progress.current), Math.trunc(progress.total), id);
+    return Number(result.changes) > 0;
+  }
+
+  /**
    * Claims the oldest queued job whose plugin is in `plugins` (`""` stands for host handlers)
    * and whose retry time has come: it becomes `running`. Never returns a job twice.
    */

@@ -189,6 +189,10 @@ export class WorkerPool {
 
   #failure(job: StoredJob, error: unknown, signal: AbortSignal, timeoutSecs: number): void {
     if (signal.aborted) return this.#interrupted(job, signal.reason as StopReason, timeoutSecs, []);
+    // The call carries the job's deadline too: whichever notices first, it is the same one.
+    if (error instanceof PluginCallError && error.failure === "timeout") {
+      return this.#interrupted(job, "timeout", timeoutSecs, []);
+    }
     if (error instanceof PluginCallError && error.failure === "draining") {
       // Never reached the handler: it runs when the plugin is back.
       this.store.release(job.id);

@@ -177,6 +177,13 @@ export class RemoteQueue implements QueueService {
     );
   }
 
+  /** A running job's progress alone, in one call (`UpdateJob` with no status, see proto/README). */
+  async reportProgress(id: string, progress: { current: number; total: number }): Promise<void> {
+    const c = this.#c();
+    const job = queue.Job.fromPartial({ id, progress });
+    checked("job queue", await unary(c.updateJob.bind(c), { authToken: this.token, job }));
+  }
+
   async listJobs(status: JobStatus | undefined, limit: number): Promise<Job[]> {
     const c = this.#c();
     const response = await unary(c.listJobs.bind(c), {

@@ -9,15 +9,18 @@ import {
 const encoder = new TextEncoder();
 
 /**
- * Runs one `ExecuteJob` call: finds the handler (with or without the `<plugin>/` prefix),
- * decodes the JSON payload, enforces `timeout_secs`, and reports progress, cost, logs and the
- * JSON result. A failure is an answer (`success=false`), never a broken call.
+ * Runs one `ExecuteJob` call: finds the handler by its own name (the host strips the
+ * `<plugin>/` prefix of queued jobs, as QNTX's host does), decodes the JSON payload, aborts the
+ * handler's signal at `timeout_secs` (the host's deadline for the job, which the call carries
+ * too) or when the host cancels, and reports progress, cost, logs and the JSON result. A
+ * failure is an answer (`success=false`), never a broken call.
  */
 export async function executeJob(
   request: domain.ExecuteJobRequest,
   handlers: Record<string, JobHandler>,
   context: PluginContext,
   cancelled?: AbortSignal,
+  reportProgress: ProgressSender = readThenUpdate(context),
 ): Promise<domain.ExecuteJobResponse> {
   const response: domain.ExecuteJobResponse = {
     success: false,
@@ -30,10 +33,7 @@ export async function executeJob(
     pluginVersion: context.metadata.version,
     retryable: false,
   };
-  const prefix = `${context.metadata.name}/`;
-  const name = request.handlerName.startsWith(prefix)
-    ? request.handlerName.slice(prefix.length)
-    : request.handlerName;
+  const name = request.handlerName;
   const handler = Object.hasOwn(handlers, name) ? handlers[name] : undefined;
   if (!handler) {
     response.error = `plugin "${context.metadata.name}" has no job handler "${name}"` +
@@ -55,7 +55,7 @@ export async function executeJob(
     signals.push(AbortSignal.timeout(Number(request.timeoutSecs) * 1000));
   }
   const signal = AbortSignal.any(signals);
-  const reporter = new ProgressReporter(context, request.jobId);
+  const reporter = new ProgressReporter(context, request.jobId, reportProgress);
   const job: JobContext = {
     ...context,
     jobId: request.jobId,
@@ -100,6 +100,20 @@ export async function executeJob(
 
 const REPORT_EVERY_MS = 500;
 
+/** Sends one progress report of a running job to the host. */
+export type ProgressSender = (
+  jobId: string,
+  progress: { current: number; total: number },
+) => Promise<void>;
+
+/** For a queue that has no one-call report (an in-process one): read, then write back. */
+function readThenUpdate(context: PluginContext): ProgressSender {
+  return async (jobId, progress) => {
+    const job = await context.queue.getJob(jobId);
+    if (job && job.status === "running") await context.queue.updateJob({ ...job, progress });
+  };
+}
+
 /**
  * Sends a running job's progress to the host's queue while it runs, at most every half second,
  * so operators see it move; the final figures travel in the answer. A failed report is only
@@ -111,7 +125,11 @@ class ProgressReporter {
   #pending?: { current: number; total: number };
   #stopped = false;
 
-  constructor(readonly context: PluginContext, readonly jobId: string) {}
+  constructor(
+    readonly context: PluginContext,
+    readonly jobId: string,
+    readonly send: ProgressSender,
+  ) {}
 
   report(current: number, total: number): void {
     if (this.#stopped || this.jobId === "") return;
@@ -127,10 +145,7 @@ class ProgressReporter {
     if (this.#stopped || !progress) return;
     this.#last = Date.now();
     try {
-      const job = await this.context.queue.getJob(this.jobId);
-      if (job && job.status === "running" && !this.#stopped) {
-        await this.context.queue.updateJob({ ...job, progress });
-      }
+      await this.send(this.jobId, progress);
     } catch (error) {
       this.context.logger.debug("could not report a job's progress", {
         job: this.jobId,

@@ -156,7 +156,14 @@ export class PluginService {
         // The host cancels the call at the job's deadline or when an operator cancels it.
         const cancelled = new AbortController();
         call.on("cancelled", () => cancelled.abort(new Error("the host cancelled the job")));
-        executeJob(call.request, definition.jobs ?? {}, this.context, cancelled.signal).then(
+        const queue = this.#queue;
+        executeJob(
+          call.request,
+          definition.jobs ?? {},
+          this.context,
+          cancelled.signal,
+          (jobId, progress) => queue.reportProgress(jobId, progress),
+        ).then(
           (response) => callback(null, response),
           (error) => callback(rpcError(grpc.status.INTERNAL, (error as Error).message)),
         );

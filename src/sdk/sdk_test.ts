@@ -246,7 +246,7 @@ Deno.test("SDK ExecuteJob runs handlers and reports results, failures and deadli
     });
   try {
     await t.step("a handler's JSON result, progress, cost and logs come back", async () => {
-      const response = await run("demo/sum", "[1,2,3]");
+      const response = await run("sum", "[1,2,3]");
       assert.equal(response.success, true);
       assert.equal(decoder.decode(response.result), "6");
       assert.deepEqual([response.progressCurrent, response.progressTotal, response.costActual], [

@@ -72,7 +72,11 @@ export function queueService(
       recorded(sink, (request, caller) => {
         if (!request.job) return { success: false, error: "job is required" };
         own(caller, "job", request.job.id);
-        store.update(fromWireJob(request.job), caller.plugin);
+        // A job with no status is a progress report: its progress alone, in one call.
+        if (request.job.status === "") {
+          const { current = 0, total = 0 } = request.job.progress ?? {};
+          store.reportProgress(request.job.id, { current, total }, caller.plugin);
+        } else store.update(fromWireJob(request.job), caller.plugin);
         return { success: true, error: "" };
       }),
     ),

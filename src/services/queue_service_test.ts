@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type JobRequest, Refusal } from "../jobs/mod.ts";
-import { toWireJob } from "../protocol/mod.ts";
+import { queue, toWireJob } from "../protocol/mod.ts";
 import { call, json, kit, TOKENS, tokens } from "./_service_test_kit.ts";
 import { queueService } from "./queue_service.ts";
 
@@ -175,4 +175,28 @@ Deno.test("QueueService tells its refusal sink what was refused and of whom", as
     `bio: ${vacuum.error}`,
   ]);
   assert.deepEqual(t.warnings(), []);
+});
+
+Deno.test("QueueService takes a progress report (a job with no status) in one call, while it runs", async () => {
+  using t = setup();
+  const job = t.jobs.enqueue({ handlerName: "bio/gc" }, "bio");
+  const report = (current: number, token: string = TOKENS.bio) =>
+    call(t.service.updateJob, {
+      authToken: token,
+      job: queue.Job.fromPartial({ id: job.id, progress: { current, total: 10 } }),
+    });
+  // Queued: nothing to report on yet; the report changes nothing and is not an error.
+  assert.deepEqual(await report(1), { success: true, error: "" });
+  assert.deepEqual(t.jobs.get(job.id)?.progress, { current: 0, total: 0 });
+  assert.equal(t.jobs.take(["bio"])?.id, job.id);
+  assert.deepEqual(await report(3), { success: true, error: "" });
+  const running = t.jobs.get(job.id)!;
+  assert.deepEqual([running.status, running.progress], ["running", { current: 3, total: 10 }]);
+  // Another plugin's report is refused like any reach for its job.
+  assert.equal((await report(9, TOKENS.fin)).success, false);
+  // Once the job has ended, a late report changes nothing.
+  t.jobs.finish(job.id, { error: "" });
+  assert.deepEqual(await report(7), { success: true, error: "" });
+  assert.deepEqual(t.jobs.get(job.id)?.progress, { current: 3, total: 10 });
+  assert.equal(t.jobs.get(job.id)?.status, "completed");
 });

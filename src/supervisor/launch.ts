@@ -12,9 +12,9 @@ import { confine } from "./confine.ts";
 import { containPaths } from "./contained_paths.ts";
 import { DataClient } from "./data_client.ts";
 import type { FoundPlugin } from "./discovery.ts";
-import { type Instance, instanceCall, PermanentFailure, terminateInstance } from "./instance.ts";
+import { PermanentFailure, PluginConnection } from "./plugin_connection.ts";
 import { launchCommand } from "./launch_command.ts";
-import { makeLaunchFolder, removeLaunchFolder, socketIdentity } from "./launch_folder.ts";
+import { makeLaunchFolder, removeLaunchFolder } from "./launch_folder.ts";
 import type { LogBuffer } from "./log_buffer.ts";
 import { MANIFEST_FILE, readManifest } from "./manifest.ts";
 import { type DeniedAccess, PermissionAudit } from "./permission_audit.ts";
@@ -35,7 +35,7 @@ export async function launchInstance(
   generation: number,
   logs: LogBuffer,
   onDenied: (access: DeniedAccess) => void,
-): Promise<Instance> {
+): Promise<PluginConnection> {
   const folder = await makeLaunchFolder(context.runtimeDir, found.name);
   const auditFile = join(context.runtimeDir, `${found.name}.audit.jsonl`);
   await Deno.remove(auditFile).catch(() => {});
@@ -101,32 +101,25 @@ export async function launchInstance(
       confined: wrapped.confined,
     }, logs);
     context.ledger.add(found.name, process.pid);
-    const instance: Instance = {
+    const instance = new PluginConnection({
+      name: found.name,
       generation,
       process,
       folder,
       services,
-      hostSocketId: socketIdentity(folder.hostSocket),
       client: new domain.DomainPluginServiceClient(
         grpcTarget(process.address),
         grpc.credentials.createInsecure(),
         CHANNEL_OPTIONS,
       ),
-      token: "",
-      metadata: domain.MetadataResponse.fromPartial({}),
-      schema: {},
-      stopping: false,
-      inFlight: 0,
-      streams: new Set(),
-    };
+    }, domain.MetadataResponse.fromPartial({}));
     if (command.granted) {
       instance.audit = new PermissionAudit(auditFile, command.granted, onDenied);
     }
     try {
       await checkInstance(instance, found, context);
     } catch (error) {
-      instance.stopping = true;
-      await terminateInstance(instance, context.timeouts, context.logger, found.name);
+      await instance.terminate(context.timeouts, context.logger);
       instance.client.close();
       context.ledger.remove(process.pid);
       throw error;
@@ -202,23 +195,18 @@ async function containFound(
 
 /** Who answers must be the plugin expected; then its schema and its data channel. */
 async function checkInstance(
-  instance: Instance,
+  instance: PluginConnection,
   found: FoundPlugin,
   context: SupervisorContext,
 ): Promise<void> {
-  instance.metadata = await instanceCall(
-    instance,
-    instance.client.metadata,
-    {},
-    context.timeouts.call,
-  );
+  instance.metadata = await instance.call(instance.client.metadata, {}, context.timeouts.call);
   if (instance.metadata.name !== found.name) {
     throw new PermanentFailure(
       `the process started for plugin "${found.name}" says its name is "${instance.metadata.name}"`,
     );
   }
   instance.schema = await fetchSchema(instance, context.timeouts.call);
-  if (instance.metadata.capabilities.includes(CAPABILITIES.dataChannel)) {
+  if (instance.offers(CAPABILITIES.dataChannel)) {
     instance.data = await DataClient.connect(found.name, instance.folder.dataSocket).catch(
       (error) => {
         context.logger.warn(
@@ -256,14 +244,14 @@ function launchOwners(
   };
 }
 
-async function fetchSchema(instance: Instance, deadlineMs: number): Promise<ConfigSchema> {
+async function fetchSchema(instance: PluginConnection, deadlineMs: number): Promise<ConfigSchema> {
   try {
     return toConfigSchema(
-      await instanceCall(instance, instance.client.configSchema, {}, deadlineMs),
+      await instance.call(instance.client.configSchema, {}, deadlineMs),
     );
   } catch (error) {
     // A plugin that does not declare the capability may lack the RPC; one that does may not.
-    const declared = instance.metadata.capabilities.includes(CAPABILITIES.configSchema);
+    const declared = instance.offers(CAPABILITIES.configSchema);
     if (isUnimplemented(error) && !declared) return {};
     throw error;
   }

@@ -3,16 +3,7 @@ import type { domain } from "../protocol/mod.ts";
 import { reasonOf, RegistryError } from "../registry/mod.ts";
 import { CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
-import {
-  checkHostSocket,
-  EXIT_GRACE_MS,
-  exitWithin,
-  type Instance,
-  lifecycleCall,
-  PermanentFailure,
-  releaseInstance,
-  terminateInstance,
-} from "./instance.ts";
+import { EXIT_GRACE_MS, PermanentFailure, PluginConnection } from "./plugin_connection.ts";
 import { launchInstance } from "./launch.ts";
 import { LogBuffer } from "./log_buffer.ts";
 import type { LogFile } from "./log_file.ts";
@@ -33,7 +24,7 @@ const AUDIT_POLL_MS = 1000;
  * probes), restarts it with backoff, gives up into `failed` with the reason when it
  * crash-loops, and stops it. The registry only records each real move; lifecycle operations go
  * through its per-plugin serial queue so they never interleave. Each launch is an
- * {@link Instance}; everything tied to a process hangs off it and goes with it.
+ * {@link PluginConnection}; everything tied to a process hangs off it and goes with it.
  */
 export class PluginSupervisor {
   readonly logs = new LogBuffer();
@@ -41,7 +32,7 @@ export class PluginSupervisor {
   readonly denied: DeniedLog;
   /** The last read of an ended process's audit, which dispose waits for. */
   #lastAudit: Promise<void> = Promise.resolve();
-  #instance?: Instance;
+  #instance?: PluginConnection;
   #generation = 0;
   #wanted = false;
   #restartTimer?: ReturnType<typeof setTimeout>;
@@ -88,7 +79,7 @@ export class PluginSupervisor {
   }
 
   /** The current launch, for the edge's calls (undefined between processes). */
-  get instance(): Instance | undefined {
+  get connection(): PluginConnection | undefined {
     return this.#instance;
   }
 
@@ -151,7 +142,7 @@ export class PluginSupervisor {
       }
       const instance = this.#current();
       const what = `${action} of plugin "${this.name}"`;
-      await lifecycleCall(instance, what, instance.client[action], {}, timeouts.call);
+      await instance.lifecycleCall(what, instance.client[action], {}, timeouts.call);
       if (to === "paused") registry.markPaused(this.name);
       else registry.markReady(this.name);
     });
@@ -202,7 +193,7 @@ export class PluginSupervisor {
 
   async #bringUp(): Promise<void> {
     const generation = ++this.#generation;
-    let instance: Instance;
+    let instance: PluginConnection;
     try {
       await this.#released;
       instance = await launchInstance(
@@ -217,9 +208,8 @@ export class PluginSupervisor {
       return this.#failed(error, undefined);
     }
     if (generation !== this.#generation || !this.#wanted) {
-      instance.stopping = true;
-      await terminateInstance(instance, this.context.timeouts, this.context.logger, this.name);
-      await releaseInstance(instance, this.context);
+      await instance.terminate(this.context.timeouts, this.context.logger);
+      await instance.release(this.context);
       return;
     }
     this.#instance = instance;
@@ -243,7 +233,7 @@ export class PluginSupervisor {
   }
 
   /** Initializes a new launch: `running` on success, `failed` with the reason otherwise. */
-  async #bringIn(instance: Instance): Promise<void> {
+  async #bringIn(instance: PluginConnection): Promise<void> {
     const { registry } = this.context;
     const state = registry.getState(this.name);
     if (state !== "loading" || instance !== this.#instance) {
@@ -269,7 +259,7 @@ export class PluginSupervisor {
     if (problems.length > 0) {
       throw new PermanentFailure(`its configuration is invalid: ${problems.join("; ")}`);
     }
-    checkHostSocket(instance, this.name, this.denied, this.context.logger);
+    instance.checkHostSocket(this.denied, this.context.logger);
     const endpoint = instance.services?.target ?? "";
     const request: domain.InitializeRequest = {
       atsStoreEndpoint: endpoint,
@@ -280,8 +270,7 @@ export class PluginSupervisor {
       reconfigure: instance.declared !== undefined,
     };
     try {
-      instance.declared = await lifecycleCall(
-        instance,
+      instance.declared = await instance.lifecycleCall(
         `initialize of plugin "${this.name}"`,
         instance.client.initialize,
         request,
@@ -289,7 +278,7 @@ export class PluginSupervisor {
       );
     } catch (error) {
       // A broken call from a process that is exiting: the exit is the better reason.
-      const exit = await exitWithin(instance, EXIT_GRACE_MS);
+      const exit = await instance.exitWithin(EXIT_GRACE_MS);
       throw exit
         ? new Error(`exited unexpectedly (${describeExit(exit)}) during Initialize`)
         : error;
@@ -297,7 +286,7 @@ export class PluginSupervisor {
     context.initialized?.(this.name, instance.declared);
   }
 
-  #current(): Instance {
+  #current(): PluginConnection {
     const instance = this.#instance;
     if (!instance || instance.stopping) {
       throw new RegistryError("conflict", `plugin "${this.name}" has no running process`);
@@ -311,10 +300,10 @@ export class PluginSupervisor {
   }
 
   /** A process ended. Expected when stopping; otherwise a crash: restart or give up. */
-  #exited(instance: Instance, exit: ExitStatus): void {
+  #exited(instance: PluginConnection, exit: ExitStatus): void {
     const { context } = this;
     if (instance.audit) this.#lastAudit = instance.audit.stop();
-    this.#released = releaseInstance(instance, context);
+    this.#released = instance.release(context);
     if (instance !== this.#instance) return;
     this.#instance = undefined;
     if (instance.permanent && this.#wanted) return this.#giveUp(instance.killedBecause!);
@@ -324,14 +313,13 @@ export class PluginSupervisor {
   }
 
   /** A launch or an initialize failed; a running process, if any, is stopped first. */
-  async #failed(error: unknown, instance: Instance | undefined): Promise<void> {
+  async #failed(error: unknown, instance: PluginConnection | undefined): Promise<void> {
     const reason = reasonOf(error);
     if (instance) {
       // The process may have died first; its exit was then already taken as the crash.
       if (this.#instance !== instance) return;
-      instance.stopping = true;
       this.#instance = undefined;
-      await terminateInstance(instance, this.context.timeouts, this.context.logger, this.name);
+      await instance.terminate(this.context.timeouts, this.context.logger);
     }
     if (!this.#wanted) return;
     if (error instanceof PermanentFailure) {
@@ -374,7 +362,6 @@ export class PluginSupervisor {
   async #stopInstance(): Promise<void> {
     const instance = this.#instance;
     if (!instance) return;
-    instance.stopping = true;
-    await terminateInstance(instance, this.context.timeouts, this.context.logger, this.name);
+    await instance.terminate(this.context.timeouts, this.context.logger);
   }
 }

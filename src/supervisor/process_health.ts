@@ -1,6 +1,6 @@
 import type { HealthStatus } from "../plugin/mod.ts";
 import { reasonOf } from "../registry/mod.ts";
-import { checkHostSocket, type Instance, lifecycleCall } from "./instance.ts";
+import type { PluginConnection } from "./plugin_connection.ts";
 import type { DeniedLog } from "./permission_audit.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
 
@@ -11,16 +11,15 @@ import type { SupervisorContext } from "./supervisor_context.ts";
  * stopped (see {@link checkHostSocket}).
  */
 export async function probeProcess(
-  instance: Instance,
+  instance: PluginConnection,
   name: string,
   denied: DeniedLog,
   context: SupervisorContext,
 ): Promise<HealthStatus> {
   const { timeouts, logger } = context;
   try {
-    checkHostSocket(instance, name, denied, logger);
-    const { healthy, paused, message, details } = await lifecycleCall(
-      instance,
+    instance.checkHostSocket(denied, logger);
+    const { healthy, paused, message, details } = await instance.lifecycleCall(
       `health check of plugin "${name}"`,
       instance.client.health,
       {},
@@ -34,9 +33,9 @@ export async function probeProcess(
   }
 }
 
-function missed(instance: Instance, name: string, context: SupervisorContext): void {
+function missed(instance: PluginConnection, name: string, context: SupervisorContext): void {
   if (instance.stopping) return;
-  instance.healthMisses = (instance.healthMisses ?? 0) + 1;
+  instance.healthMisses++;
   if (instance.healthMisses < context.timeouts.healthMisses) return;
   instance.killedBecause = `hung: no answer to ${instance.healthMisses} health checks in a row`;
   context.logger.error(`plugin "${name}" is ${instance.killedBecause}; killing it`, {

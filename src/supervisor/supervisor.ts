@@ -9,7 +9,7 @@ import type {
 } from "../protocol/mod.ts";
 import { nameProblem, type Registry, RegistryError } from "../registry/mod.ts";
 import { discoverPlugin } from "./discovery.ts";
-import { forwardStream, forwardUnary, openChannelSocket, openStream } from "./instance.ts";
+import type { PluginConnection } from "./plugin_connection.ts";
 import type { LogBuffer } from "./log_buffer.ts";
 import { type ManifestView, readManifestView } from "./manifest_view.ts";
 import { PluginSupervisor } from "./plugin_supervisor.ts";
@@ -174,11 +174,9 @@ export class Supervisor {
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<Res> {
-    const plugin = this.#plugins.get(name);
-    if (!plugin) {
-      return Promise.reject(new PluginCallError("unreachable", `plugin "${name}" has no process`));
-    }
-    return forwardUnary(plugin.instance, name, method, request, deadlineMs, signal);
+    const connection = this.#connection(name);
+    if (!connection) return Promise.reject(noProcess(name));
+    return connection.unary(method, request, deadlineMs, signal);
   }
 
   /** Job handlers of each plugin whose process runs, as its last Initialize declared them. */
@@ -203,17 +201,16 @@ export class Supervisor {
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<StreamedResponse> | null {
-    const plugin = this.#plugins.get(name);
-    return plugin ? forwardStream(plugin.instance, name, head, body, deadlineMs, signal) : null;
+    return this.#connection(name)?.stream(head, body, deadlineMs, signal) ?? null;
   }
 
   /** Opens a WebSocket stream to plugin `name`'s process. */
   openWebSocket(
     name: string,
   ): ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage> {
-    const plugin = this.#plugins.get(name);
-    if (!plugin) throw new PluginCallError("unreachable", `plugin "${name}" has no process`);
-    return openStream(plugin.instance, name);
+    const connection = this.#connection(name);
+    if (!connection) throw noProcess(name);
+    return connection.openWebSocket();
   }
 
   /** Opens a WebSocket session over plugin `name`'s data channel; null when it has none. */
@@ -223,9 +220,14 @@ export class Supervisor {
     events: ChannelSocketEvents,
     maxMessageBytes: number,
   ): ChannelSocket | null {
-    const plugin = this.#plugins.get(name);
-    if (!plugin) throw new PluginCallError("unreachable", `plugin "${name}" has no process`);
-    return openChannelSocket(plugin.instance, name, connect, events, maxMessageBytes);
+    const connection = this.#connection(name);
+    if (!connection) throw noProcess(name);
+    return connection.openChannelSocket(connect, events, maxMessageBytes);
+  }
+
+  /** The current launch of plugin `name`: one lookup for every call the edge makes. */
+  #connection(name: string): PluginConnection | undefined {
+    return this.#plugins.get(name)?.connection;
   }
 
   closeCodeFor(name: string): 1001 | 1011 | 1012 {
@@ -291,4 +293,8 @@ export class Supervisor {
     await Promise.all(plugins.map((plugin) => plugin.disable("host shutting down")));
     await Promise.all(plugins.map((plugin) => plugin.dispose()));
   }
+}
+
+function noProcess(name: string): PluginCallError {
+  return new PluginCallError("unreachable", `plugin "${name}" has no running process`);
 }

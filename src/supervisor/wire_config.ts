@@ -1,5 +1,5 @@
 import { envGrantProblem, envReference, stringOf } from "../plugin/mod.ts";
-import { PermanentFailure } from "./instance.ts";
+import { PermanentFailure } from "./plugin_connection.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
 
 /** Where a plugin's values, the host's environment and the plugin's grants come from. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PermanentFailure } from "./instance.ts";
+import { PermanentFailure } from "./plugin_connection.ts";
 import { NO_GRANTS } from "./sandbox.ts";
 import { toWireConfig, type WireConfigSource } from "./wire_config.ts";
 

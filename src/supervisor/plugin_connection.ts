@@ -1,0 +1,342 @@
+import * as grpc from "@grpc/grpc-js";
+import { DeadlineError, sleep } from "../async/mod.ts";
+import { type ConfigSchema, type Logger, PluginCallError } from "../plugin/mod.ts";
+import {
+  callUnary,
+  CAPABILITIES,
+  type ChannelSocket,
+  type ChannelSocketEvents,
+  type domain,
+  type StreamedResponse,
+  type UnaryMethod,
+} from "../protocol/mod.ts";
+import type {
+  ServedServices,
+  SupervisionTimeouts,
+  SupervisorContext,
+} from "./supervisor_context.ts";
+import { type LaunchFolder, removeLaunchFolder, socketIdentity } from "./launch_folder.ts";
+import type { ExitStatus, PluginProcess } from "./plugin_process.ts";
+import type { DeniedLog, PermissionAudit } from "./permission_audit.ts";
+import type { DataClient } from "./data_client.ts";
+
+type FrameStream = grpc.ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage>;
+
+/** A failure that a restart cannot fix: the operator must act. */
+export class PermanentFailure extends Error {
+  override name = "PermanentFailure";
+}
+
+/** How long a failed call waits to see whether the process is exiting. */
+export const EXIT_GRACE_MS = 200;
+
+/** What a launch starts with; the rest is learnt as it is checked and initialized. */
+export interface ConnectionInit {
+  name: string;
+  generation: number;
+  process: PluginProcess;
+  folder: LaunchFolder;
+  services?: ServedServices;
+  client: domain.DomainPluginServiceClient;
+}
+
+/**
+ * One launch of a plugin and the host's connection to it: its process, gRPC client, data
+ * channel, WebSocket streams and token live and die together. Every call a client makes
+ * through it (HTTP, jobs, WebSockets) is counted, so a stop lets the calls under way finish; a
+ * stopping connection takes no new ones.
+ */
+export class PluginConnection {
+  readonly name: string;
+  readonly generation: number;
+  readonly process: PluginProcess;
+  /** The launch's private folder: its sockets and the host's service socket for it. */
+  readonly folder: LaunchFolder;
+  /** The host's services as served to this launch alone. */
+  readonly services?: ServedServices;
+  readonly client: domain.DomainPluginServiceClient;
+  /** The identity of the service socket when the host made it (see {@link hostSocketIntact}). */
+  readonly #hostSocketId?: string;
+  token = "";
+  metadata: domain.MetadataResponse;
+  schema: ConfigSchema = {};
+  /** Set once a stop of this launch began: its exit is not a crash. */
+  stopping = false;
+  /** Set when the host stopped it for something a restart will not cure (tampering). */
+  permanent = false;
+  /** Why the host killed it, when it did (hung, failed to initialize). */
+  killedBecause?: string;
+  /** Answer of the last Initialize: handlers, schedules and routes of this process. */
+  declared?: domain.InitializeResponse;
+  /** Reads the accesses Deno denied this process, when the host knows its grant. */
+  audit?: PermissionAudit;
+  /** The data channel to the process, when it serves one: HTTP goes there, not over gRPC. */
+  data?: DataClient;
+  /** Health probes in a row this launch did not answer (see process_health.ts). */
+  healthMisses = 0;
+  /** Calls under way (HTTP, jobs, streamed answers), which a stop lets finish. */
+  #inFlight = 0;
+  /** Wakes a stop waiting for the calls under way to finish. */
+  #onIdle?: () => void;
+  /** Open WebSocket streams; a stop cuts them so their clients learn at once. */
+  readonly #streams = new Set<FrameStream>();
+
+  constructor(init: ConnectionInit, metadata: domain.MetadataResponse) {
+    this.name = init.name;
+    this.generation = init.generation;
+    this.process = init.process;
+    this.folder = init.folder;
+    this.services = init.services;
+    this.client = init.client;
+    this.metadata = metadata;
+    this.#hostSocketId = socketIdentity(init.folder.hostSocket);
+  }
+
+  /** Whether the process announced a capability (see CAPABILITIES). */
+  offers(capability: string): boolean {
+    return this.metadata.capabilities.includes(capability);
+  }
+
+  /** Calls a unary RPC of the process with a deadline (the host's own calls: not counted). */
+  call<Req, Res>(
+    method: UnaryMethod<Req, Res>,
+    request: Req,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<Res> {
+    return callUnary(method.bind(this.client), request, deadlineMs, signal);
+  }
+
+  /**
+   * Calls a lifecycle RPC within `deadlineMs` (the call's one deadline); a missed deadline is a
+   * {@link DeadlineError} naming `what` (the call and the plugin) and the time.
+   */
+  async lifecycleCall<Req, Res>(
+    what: string,
+    method: UnaryMethod<Req, Res>,
+    request: Req,
+    deadlineMs: number,
+  ): Promise<Res> {
+    try {
+      return await this.call(method, request, deadlineMs);
+    } catch (error) {
+      const code = (error as grpc.ServiceError | undefined)?.code;
+      if (code !== grpc.status.DEADLINE_EXCEEDED) throw error;
+      throw new DeadlineError(what, deadlineMs);
+    }
+  }
+
+  /**
+   * Calls a unary RPC for a client (an HTTP request, a job), counted for drain; failures are
+   * {@link PluginCallError}s.
+   */
+  unary<Req, Res>(
+    method: (client: domain.DomainPluginServiceClient) => UnaryMethod<Req, Res>,
+    request: Req,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<Res> {
+    return this.#tracked(async () => {
+      try {
+        return await this.call(method(this.client), request, deadlineMs, signal);
+      } catch (error) {
+        throw this.#failure(error, signal);
+      }
+    });
+  }
+
+  /**
+   * Sends one HTTP request over the data channel, bodies streaming both ways; null when the
+   * process has none (the caller then uses unary `HandleHTTP`). Counted for drain until the
+   * response body has been delivered.
+   */
+  stream(
+    head: domain.HTTPRequest,
+    body: ReadableStream<Uint8Array> | null,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<StreamedResponse> | null {
+    const data = this.data;
+    if (!data || data.closed) return null;
+    if (this.stopping) return Promise.reject(this.#draining());
+    this.#inFlight++;
+    return data.request(head, body, deadlineMs, signal, () => this.#done());
+  }
+
+  /** Opens a `HandleWebSocket` stream; a stop cuts it. */
+  openWebSocket(): FrameStream {
+    if (this.stopping) {
+      throw new PluginCallError("unreachable", `plugin "${this.name}" has no running process`);
+    }
+    const stream = this.client.handleWebSocket();
+    this.#streams.add(stream);
+    const forget = () => this.#streams.delete(stream);
+    stream.on("end", forget);
+    stream.on("error", forget);
+    return stream;
+  }
+
+  /**
+   * Opens a WebSocket session over the data channel; null when the process does not offer it
+   * (capability `websocket_channel`), and the caller then uses `HandleWebSocket`. A stop closes
+   * the channel, which ends its sessions.
+   */
+  openChannelSocket(
+    connect: Record<string, string>,
+    events: ChannelSocketEvents,
+    maxMessageBytes: number,
+  ): ChannelSocket | null {
+    const data = this.data;
+    if (!data || data.closed || !this.offers(CAPABILITIES.websocketChannel)) return null;
+    if (this.stopping) {
+      throw new PluginCallError("unreachable", `plugin "${this.name}" has no running process`);
+    }
+    return data.openWebSocket(connect, events, maxMessageBytes);
+  }
+
+  /**
+   * Whether the host's service socket of this launch is still the one the host made. The
+   * plugin may write its own sockets (Deno needs that to connect), so it could remove or
+   * replace this one: that only cuts it off from the host's services, and the host stops it.
+   */
+  hostSocketIntact(): boolean {
+    if (!this.services || this.#hostSocketId === undefined) return true;
+    return socketIdentity(this.folder.hostSocket) === this.#hostSocketId;
+  }
+
+  /**
+   * Stops a plugin that removed or replaced the host's service socket in its launch folder: it
+   * could only hurt itself, but a plugin that tampers with the host's sockets is not restarted
+   * until the operator says so. Recorded with its denied accesses; throws the reason.
+   */
+  checkHostSocket(denied: DeniedLog, logger: Logger): void {
+    if (this.hostSocketIntact()) return;
+    const socket = this.folder.hostSocket;
+    const reason = "removed or replaced the host's service socket in its launch folder " +
+      `(${socket}); it is stopped and not restarted until an operator restarts or enables it`;
+    denied.add({ at: Date.now(), permission: "socket", value: socket });
+    if (!this.permanent) {
+      this.permanent = true;
+      this.killedBecause = reason;
+      logger.error(`plugin "${this.name}" ${reason}`, {
+        plugin: this.name,
+        pid: this.process.pid,
+      });
+      this.process.signal("SIGKILL");
+    }
+    throw new PermanentFailure(reason);
+  }
+
+  /**
+   * Stops the process, each step bounded: calls under way finish (up to the drain time), then
+   * the Shutdown RPC, then SIGTERM to its process group, then SIGKILL; stdin is closed too, so
+   * an SDK plugin knows the host let go. Resolves once the process has exited.
+   */
+  async terminate(timeouts: SupervisionTimeouts, logger: Logger): Promise<void> {
+    const { process } = this;
+    this.stopping = true;
+    if (process.exit === undefined) await this.#drain(timeouts.drain);
+    for (const stream of this.#streams) stream.cancel();
+    this.data?.close();
+    const waitExit = async (ms: number) => (await this.exitWithin(ms)) !== undefined;
+    if (process.exit === undefined) {
+      try {
+        await this.call(this.client.shutdown, {}, timeouts.call);
+      } catch {
+        // a plugin that is gone or hung is dealt with below
+      }
+    }
+    if (!(await waitExit(timeouts.grace))) {
+      process.signal("SIGTERM");
+      if (!(await waitExit(timeouts.grace))) {
+        logger.warn(`plugin "${this.name}" ignored SIGTERM; killing it`, {
+          plugin: this.name,
+          pid: process.pid,
+        });
+        process.signal("SIGKILL");
+      }
+    }
+    await process.closeStdin();
+    await process.exited;
+  }
+
+  /**
+   * Releases what the launch held once its process is gone: its token, connections, record,
+   * service socket and folder.
+   */
+  async release(context: Pick<SupervisorContext, "tokens" | "ledger">): Promise<void> {
+    context.ledger.remove(this.process.pid);
+    context.tokens.revoke(this.token);
+    this.client.close();
+    this.data?.close();
+    await this.services?.close();
+    await removeLaunchFolder(this.folder);
+  }
+
+  /** The process's exit if it comes within `ms`, else undefined. */
+  async exitWithin(ms: number): Promise<ExitStatus | undefined> {
+    if (this.process.exit !== undefined) return this.process.exit;
+    const done = new AbortController();
+    try {
+      return await Promise.race([
+        this.process.exited,
+        sleep(ms, done.signal).then(() => this.process.exit),
+      ]);
+    } finally {
+      done.abort();
+    }
+  }
+
+  async #tracked<T>(work: () => Promise<T>): Promise<T> {
+    if (this.stopping) throw this.#draining();
+    this.#inFlight++;
+    try {
+      return await work();
+    } finally {
+      this.#done();
+    }
+  }
+
+  #done(): void {
+    this.#inFlight--;
+    if (this.#inFlight === 0) this.#onIdle?.();
+  }
+
+  #draining(): PluginCallError {
+    return new PluginCallError(
+      "draining",
+      `plugin "${this.name}" is stopping; it finishes the calls under way`,
+    );
+  }
+
+  /** Resolves when no call is under way, or after `ms`. */
+  async #drain(ms: number): Promise<void> {
+    if (this.#inFlight === 0) return;
+    const done = new AbortController();
+    await Promise.race([
+      new Promise<void>((resolve) => this.#onIdle = resolve),
+      sleep(ms, done.signal),
+    ]);
+    done.abort();
+  }
+
+  /** A gRPC failure of a call for a client, as the edge understands it. */
+  #failure(error: unknown, signal?: AbortSignal): PluginCallError {
+    if (error instanceof PluginCallError) return error;
+    const name = this.name;
+    if (signal?.aborted) {
+      return new PluginCallError("cancelled", `the caller of plugin "${name}" went away`);
+    }
+    const code = (error as grpc.ServiceError | undefined)?.code;
+    const detail = (error as grpc.ServiceError | undefined)?.details ||
+      (error as Error | undefined)?.message;
+    if (code === grpc.status.DEADLINE_EXCEEDED) {
+      return new PluginCallError("timeout", `plugin "${name}" did not answer in time`, {
+        cause: error,
+      });
+    }
+    return new PluginCallError("unreachable", `plugin "${name}" could not be reached: ${detail}`, {
+      cause: error,
+    });
+  }
+}
