@@ -1,16 +1,8 @@
 /** The HTTP edge: the one place errors become responses, and body limits. */
-import { HttpError, readText as readBody } from "../../src/sdk/mod.ts";
+import { HttpError, problem as problemJson, readText as readBody } from "../../src/sdk/mod.ts";
 import { SequenceFormatError } from "./fasta.ts";
 
 export { HttpError };
-
-const TITLES: Record<number, string> = {
-  400: "Bad Request",
-  404: "Not Found",
-  413: "Content Too Large",
-  500: "Internal Server Error",
-  503: "Service Unavailable",
-};
 
 /** The status an error deserves: bad input is the caller's (400), the rest is ours (500). */
 export function statusOf(error: unknown): number {
@@ -24,12 +16,7 @@ export function statusOf(error: unknown): number {
 
 /** An `application/problem+json` answer naming the cause. */
 export function problem(error: unknown): Response {
-  const status = statusOf(error);
-  const detail = error instanceof Error ? error.message : String(error);
-  return new Response(
-    JSON.stringify({ type: "about:blank", title: TITLES[status] ?? "Error", status, detail }),
-    { status, headers: { "content-type": "application/problem+json" } },
-  );
+  return problemJson(statusOf(error), error instanceof Error ? error.message : String(error));
 }
 
 /** The body as text, at most `limit` bytes (`max_upload_bytes`): 413 above, 400 if not UTF-8. */

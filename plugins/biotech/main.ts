@@ -4,7 +4,7 @@
  * jobs that record results as attestations (`<sequence> has gc_content 0.41`).
  */
 import { fileURLToPath } from "node:url";
-import { definePlugin, serve } from "../../src/sdk/mod.ts";
+import { definePlugin, problem, serve } from "../../src/sdk/mod.ts";
 import { analyzeJob } from "./analyze_job.ts";
 import { liveAnalysis } from "./live.ts";
 import { biotechRoutes } from "./routes.ts";
@@ -33,14 +33,10 @@ export const biotech = definePlugin({
   },
   routes: biotechRoutes(state),
   fetch: (request) =>
-    Response.json({
-      type: "about:blank",
-      title: "Not Found",
-      status: 404,
-      detail: `biotech has no route for ${
-        new URL(request.url).pathname
-      }; see GET /api/plugins/routes`,
-    }, { status: 404, headers: { "content-type": "application/problem+json" } }),
+    problem(
+      404,
+      `biotech has no route for ${new URL(request.url).pathname}; see GET /api/plugins/routes`,
+    ),
   websocket: { "/": (socket) => liveAnalysis(socket, state) },
   jobs: { analyze: (payload, job) => analyzeJob(payload, job, state) },
   async health() {

@@ -1,6 +1,7 @@
 /** The plugin's one place that turns errors into `application/problem+json` responses. */
 import {
   HttpError,
+  problem,
   readJson as readJsonBody,
   readText as readBody,
   type RouteHandler,
@@ -8,23 +9,7 @@ import {
 import { CsvError } from "./csv.ts";
 import { VAR_METHODS, type VarMethod } from "./var.ts";
 
-export { HttpError };
-
-const TITLES: Record<number, string> = {
-  400: "Bad Request",
-  404: "Not Found",
-  409: "Conflict",
-  413: "Content Too Large",
-  415: "Unsupported Media Type",
-};
-
-/** An RFC 9457 problem document. */
-export function problem(status: number, detail: string): Response {
-  return Response.json(
-    { type: "about:blank", title: TITLES[status] ?? "Error", status, detail },
-    { status, headers: { "content-type": "application/problem+json" } },
-  );
-}
+export { HttpError, problem };
 
 /**
  * Wraps a handler: HttpErrors keep their status; bad CSV, a singular covariance and figures

@@ -1,4 +1,5 @@
 import { PluginCallError } from "../plugin/mod.ts";
+import { problemJson } from "../protocol/mod.ts";
 import { RegistryError, type RegistryErrorCode } from "../registry/mod.ts";
 import { JobError } from "../jobs/mod.ts";
 import { HttpError } from "./http_error.ts";
@@ -18,21 +19,6 @@ const CALL_FAILURE_STATUS: Record<PluginCallError["failure"], number> = {
   cancelled: 499,
   draining: 503,
   invalid: 502,
-};
-
-const TITLES: Record<number, string> = {
-  400: "Bad Request",
-  403: "Forbidden",
-  421: "Misdirected Request",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  409: "Conflict",
-  413: "Content Too Large",
-  415: "Unsupported Media Type",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
 };
 
 /** A thrown value as an HTTP status, a detail an operator can read, and extra members. */
@@ -74,15 +60,5 @@ export function describeFailure(error: unknown): {
 /** The one place where errors become responses: RFC 9457 problem details. */
 export function problemResponse(error: unknown, instance: string): Response {
   const { status, detail, extra, headers } = describeFailure(error);
-  const body = {
-    type: "about:blank",
-    title: TITLES[status] ?? "Error",
-    status,
-    detail,
-    instance,
-    ...extra,
-  };
-  const response = Response.json(body, { status, headers });
-  response.headers.set("content-type", "application/problem+json");
-  return response;
+  return problemJson(status, detail, extra, { headers, instance });
 }

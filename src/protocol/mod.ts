@@ -75,3 +75,4 @@ export { concatBytes } from "./bytes.ts";
 export { readBoundedBody } from "./bounded_body.ts";
 export { fromWireJob, toWireJob } from "./jobs.ts";
 export type { StreamedResponse } from "./streamed_response.ts";
+export { problemJson, statusTitle } from "./problem_json.ts";

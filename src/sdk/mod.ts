@@ -32,3 +32,5 @@ export { serve, type ServeOptions, type ServingPlugin } from "./serve.ts";
 export { PluginSocket } from "./socket.ts";
 export type { RemoteSchedules, ScheduledJob } from "./host_clients.ts";
 export { HttpError, readJson, readText } from "./request_body.ts";
+/** An `application/problem+json` answer (RFC 9457), as the host writes its own. */
+export { problemJson as problem } from "../protocol/mod.ts";

@@ -1,6 +1,12 @@
 import * as grpc from "@grpc/grpc-js";
 import { type HealthStatus, type Logger, PluginConfig } from "../plugin/mod.ts";
-import { CAPABILITIES, type Capability, domain, PROTOCOL_VERSION } from "../protocol/mod.ts";
+import {
+  CAPABILITIES,
+  type Capability,
+  domain,
+  problemJson,
+  PROTOCOL_VERSION,
+} from "../protocol/mod.ts";
 import type { PluginContext, PluginDefinition } from "./definition.ts";
 import { RemoteAttestationStore, RemoteQueue, RemoteSchedules } from "./host_clients.ts";
 import { fromResponse, toRequest } from "./http_bridge.ts";
@@ -26,12 +32,7 @@ function rpcError(code: grpc.status, details: string): grpc.ServiceError {
   return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
 }
 
-function problem(status: number, detail: string): Response {
-  return Response.json({ type: "about:blank", status, detail }, {
-    status,
-    headers: { "content-type": "application/problem+json" },
-  });
-}
+const problem = (status: number, detail: string) => problemJson(status, detail);
 
 /**
  * The plugin side of `DomainPluginService` for one definition: the state of the process
