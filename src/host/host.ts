@@ -1,43 +1,21 @@
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { DatabaseSync } from "node:sqlite";
-import {
-  type ConfigChange,
-  type HostConfig,
-  HostConfigProvider,
-  LiveConfig,
-  validateConfig,
-} from "../config/mod.ts";
+import { type HostConfig, HostConfigProvider, LiveConfig, validateConfig } from "../config/mod.ts";
 import { browserGuard, createApp, type SlowClientGuard } from "../http/mod.ts";
 import { operatorCredentials } from "./operator_token.ts";
 import type { Logger } from "../plugin/mod.ts";
-import { newRegistry, reasonOf, type Registry } from "../registry/mod.ts";
-import { AttestationStore, localAttestationStore } from "../ats/mod.ts";
-import {
-  builtinHandlers,
-  JobStore,
-  localQueue,
-  ScheduleStore,
-  startScheduleTicker,
-  WorkerPool,
-} from "../jobs/mod.ts";
-import { startServiceServer } from "../services/mod.ts";
-import { ApiTokenStore, AuditLog, openDatabase, PluginEventLog } from "../store/mod.ts";
-import {
-  type BackoffPolicy,
-  DEFAULT_BACKOFF,
-  findConfinementTools,
-  LogFile,
-  NO_GRANTS,
-  ProcessLedger,
-  Supervisor,
-  TokenRegistry,
-} from "../supervisor/mod.ts";
+import { newRegistry, type Registry } from "../registry/mod.ts";
+import { localAttestationStore } from "../ats/mod.ts";
+import { builtinHandlers, localQueue, startScheduleTicker, WorkerPool } from "../jobs/mod.ts";
+import type { BackoffPolicy, Supervisor } from "../supervisor/mod.ts";
 import { startHealthTicker } from "./health_ticker.ts";
 import { watchConfig } from "./config_watcher.ts";
 import { jobTarget } from "./job_target.ts";
 import { listen, type Listening } from "./listen.ts";
 import { manifestApprovals } from "./manifest_approval.ts";
+import { superviseProcesses } from "./supervision.ts";
+import { openStores } from "./stores.ts";
+import { applyConfigChanges } from "./config_changes.ts";
 import { pluginConfigAdmin } from "./plugin_config_admin.ts";
 import { HostServices } from "./services.ts";
 
@@ -55,8 +33,6 @@ export interface HostOptions {
   /** Follow hand edits of the configuration file (default true). */
   watchConfig?: boolean;
 }
-
-const HOST_DENO_CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
 
 /** A running host. */
 export interface Host {
@@ -82,8 +58,11 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   const { logger, version } = options;
   const startedAt = Date.now();
   const dbPath = options.databasePath ?? config.database.path;
-  const db = openDatabase({ path: dbPath });
-  const events = new PluginEventLog(db);
+  const { db, events, attestations, jobs, schedules, auditLog, apiTokens } = openStores(
+    dbPath,
+    config.pulse.recoverRunning,
+    logger,
+  );
   const registry = newRegistry(version, logger.named("registry"), {
     deadlines: {
       initialize: config.plugin.initializeTimeout,
@@ -93,18 +72,6 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     },
   });
   registry.onStateChange((change) => events.append(change));
-  const attestations = new AttestationStore(db);
-  const jobs = new JobStore(db);
-  const schedules = new ScheduleStore(db, jobs);
-  const recovered = jobs.recover(config.pulse.recoverRunning);
-  if (recovered.length > 0) {
-    logger.warn(
-      `${recovered.length} jobs were running when the host stopped: ${
-        config.pulse.recoverRunning === "requeue" ? "queued again" : "marked failed"
-      }`,
-      { jobs: recovered.slice(0, 20) },
-    );
-  }
   const services = new HostServices({
     db,
     logger,
@@ -115,8 +82,6 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   });
 
   const cwd = options.cwd ?? Deno.cwd();
-  const auditLog = new AuditLog(db);
-  const apiTokens = new ApiTokenStore(db);
   const credentials = config.auth.enabled
     ? operatorCredentials(config, dbPath, cwd, logger, apiTokens, auditLog)
     : undefined;
@@ -128,106 +93,26 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   }
   const hostEnv = Deno.env.toObject();
   const live = new LiveConfig(config, hostEnv, resolve(cwd, "am.toml"));
-  const runtimeDir = resolve(cwd, config.plugin.runtimeDir);
-  Deno.mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
-  Deno.chmodSync(runtimeDir, 0o700);
-  const ledger = new ProcessLedger(runtimeDir);
-  for (const leftover of ledger.reapLeftovers()) {
-    logger.warn(
-      `killed plugin "${leftover.plugin}" (pid ${leftover.pid}) left by a host that crashed`,
-      {
-        plugin: leftover.plugin,
-        pid: leftover.pid,
-      },
-    );
-  }
-  const logDir = resolve(cwd, config.plugin.logDir);
-  const tokens = new TokenRegistry();
-  const tools = findConfinementTools(hostEnv);
-  if (!tools.bwrap) {
-    logger.warn(
-      "bubblewrap is not installed: executables run only when trusted, and SDK plugins have " +
-        "Deno's permissions alone (which do not cover module imports); install the Debian " +
-        "package bubblewrap",
-    );
-  }
   // Filled once the server listens: where, and the guard in front of it, if any.
   const front: { guard?: SlowClientGuard; url?: URL } = {};
-  const supervisor = new Supervisor(
-    {
-      registry,
-      services,
-      logger: logger.named("supervisor"),
-      tokens,
-      ledger,
-      timeouts: {
-        start: config.plugin.startTimeout,
-        initialize: config.plugin.initializeTimeout,
-        call: config.plugin.callTimeout,
-        health: config.plugin.healthTimeout,
-        drain: config.plugin.shutdownTimeout,
-        grace: 2000,
-        healthMisses: 3,
-      },
-      backoff: options.backoff ?? {
-        ...DEFAULT_BACKOFF,
-        initialMs: config.plugin.restart.delay,
-        maxMs: config.plugin.restart.delayMax,
-        maxCrashes: config.plugin.restart.maxCrashes,
-        windowMs: config.plugin.restart.crashWindow,
-        stableMs: config.plugin.restart.stableAfter,
-      },
-      execPath: Deno.execPath(),
-      tools,
-      denoConfig: options.denoConfig ?? HOST_DENO_CONFIG,
-      runtimeDir,
-      dataDir: resolve(cwd, config.plugin.dataDir),
-      hostEnv,
-      // The host's services, on a socket of each launch's own (see launch_folder.ts).
-      serveServices: (socket, owners, onRefused) =>
-        startServiceServer(socket, {
-          store: attestations,
-          jobs,
-          schedules,
-          tokens: owners,
-          logger: logger.named("services"),
-          onRefused,
-        }),
-      pluginConfig: (name) => live.pluginValues(name),
-      hostAddress: () => ({
-        hostname: front.url?.hostname ?? config.server.bindAddress,
-        port: front.url ? Number(front.url.port) : config.server.port,
-      }),
-      // Live: an approval from the API (or a hand edit) reaches the plugin's next start.
-      grants: (name) => live.current.plugin.grants[name] ?? NO_GRANTS,
-      logFile: (name) => new LogFile(resolve(logDir, `${name}.log`)),
-      configProblems: (name, schema) => {
-        // What a granted env: value resolves to is checked too; its problems never quote it.
-        const granted = live.current.plugin.grants[name]?.env ?? [];
-        const resolve = (variable: string) =>
-          granted.includes(variable) ? hostEnv[variable] : undefined;
-        const errors = validateConfig(schema, live.pluginValues(name), resolve);
-        const problems: string[] = [];
-        for (const [key, problem] of Object.entries(errors)) {
-          // A key the plugin does not declare may be meant for another version: a warning.
-          if (problem.startsWith("unknown setting")) {
-            logger.warn(`plugin "${name}" setting "${key}": ${problem}`, { plugin: name });
-          } else problems.push(`${key}: ${problem}`);
-        }
-        return problems;
-      },
-      initialized: (name, declared) => {
-        const report = schedules.sync(name, declared.schedules, declared.handlerNames);
-        for (const refused of report.refused) {
-          logger.warn(`plugin "${name}" declared a schedule the host refused: ${refused}`, {
-            plugin: name,
-          });
-        }
-      },
-    },
-    config.plugin.paths,
+  const supervisor = superviseProcesses({
+    config,
+    live,
+    hostEnv,
     cwd,
-  );
+    logger,
+    registry,
+    services,
+    attestations,
+    jobs,
+    schedules,
+    hostAddress: () => ({
+      hostname: front.url?.hostname ?? config.server.bindAddress,
+      port: front.url ? Number(front.url.port) : config.server.port,
+    }),
+    denoConfig: options.denoConfig,
+    backoff: options.backoff,
+  });
 
   const workers = new WorkerPool(jobs, jobTarget(builtinHandlers(jobs), supervisor, registry), {
     workers: config.pulse.workers,
@@ -307,28 +192,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     config.pulse.tickerIntervalSeconds * 1000,
     logger.named("pulse"),
   );
-  const apply = async (change: ConfigChange) => {
-    for (const name of change.disabled) await supervisor.disable(name);
-    for (const name of supervisor.reserve(change.enabled)) await supervisor.enable(name);
-    for (const name of change.reconfigured) {
-      await supervisor.reconfigure(name).catch((error) =>
-        logger.error(`plugin "${name}" did not take its edited configuration`, {
-          plugin: name,
-          cause: reasonOf(error),
-        })
-      );
-    }
-    for (const name of change.grants) {
-      logger.info(
-        `the grants of plugin "${name}" changed; they apply from its next start ` +
-          `(POST /api/plugins/${name}/restart)`,
-        { plugin: name },
-      );
-    }
-    for (const section of change.hostSections) {
-      logger.warn(`changes to [${section}] take effect when the host restarts`, { section });
-    }
-  };
+  const apply = applyConfigChanges(supervisor, logger);
   const stopWatching = options.watchConfig === false ? () => {} : watchConfig(
     live,
     (name, values) => validateConfig(supervisor.schema(name) ?? {}, values),

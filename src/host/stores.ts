@@ -1,0 +1,48 @@
+import type { DatabaseSync } from "node:sqlite";
+import { AttestationStore } from "../ats/mod.ts";
+import { JobStore, ScheduleStore } from "../jobs/mod.ts";
+import type { Logger } from "../plugin/mod.ts";
+import { ApiTokenStore, AuditLog, openDatabase, PluginEventLog } from "../store/mod.ts";
+
+/** The host's stores, all on one SQLite database. */
+export interface HostStores {
+  db: DatabaseSync;
+  events: PluginEventLog;
+  attestations: AttestationStore;
+  jobs: JobStore;
+  schedules: ScheduleStore;
+  auditLog: AuditLog;
+  apiTokens: ApiTokenStore;
+}
+
+/**
+ * The host's first step: opens (and migrates) the database and its stores, and settles the jobs
+ * a stopped host left running (queued again or failed, as `[pulse] recover_running` says),
+ * saying how many.
+ */
+export function openStores(
+  path: string,
+  recoverRunning: "requeue" | "fail",
+  logger: Logger,
+): HostStores {
+  const db = openDatabase({ path });
+  const jobs = new JobStore(db);
+  const recovered = jobs.recover(recoverRunning);
+  if (recovered.length > 0) {
+    logger.warn(
+      `${recovered.length} jobs were running when the host stopped: ${
+        recoverRunning === "requeue" ? "queued again" : "marked failed"
+      }`,
+      { jobs: recovered.slice(0, 20) },
+    );
+  }
+  return {
+    db,
+    events: new PluginEventLog(db),
+    attestations: new AttestationStore(db),
+    jobs,
+    schedules: new ScheduleStore(db, jobs),
+    auditLog: new AuditLog(db),
+    apiTokens: new ApiTokenStore(db),
+  };
+}
