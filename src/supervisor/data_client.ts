@@ -25,8 +25,8 @@ interface ClientStream {
   deadlineMs: number;
   resolve(response: StreamedResponse): void;
   reject(error: Error): void;
-  /** Stops listening to the caller's signal (the edge's one client-gone watcher). */
-  unwatch?: () => void;
+  /** Checked with the deadlines: no listener to add and remove per request. */
+  signal?: AbortSignal;
   onDone: () => void;
   incoming?: IncomingBody;
   outgoing?: OutgoingBody;
@@ -89,9 +89,9 @@ export class DataClient {
   /**
    * Sends one request; resolves with the response head once the plugin answers (the body
    * streams after). `deadlineMs` bounds the wait for the head, counted from the last progress
-   * (the plugin taking more of the request body), checked every {@link SWEEP_MS}; `signal` (the
-   * client going away) cancels the request in the plugin at once until it is answered.
-   * `onDone` runs when the exchange is over.
+   * (the plugin taking more of the request body); `signal` (the client going away) cancels the
+   * request in the plugin until it is answered, within {@link SWEEP_MS}. `onDone` runs when the
+   * exchange is over.
    */
   request(
     head: domain.HTTPRequest,
@@ -121,18 +121,8 @@ export class DataClient {
       this.#fail(id, stream, this.#gone());
       return promise;
     }
+    if (signal) stream.signal = signal;
     this.#streams.set(id, stream);
-    if (signal) {
-      // The edge aborts the signal when the client goes away (its one watcher, see
-      // plugin_proxy.ts): a request still unanswered is cancelled in the plugin at once.
-      const gone = () => {
-        if (stream.answered) return;
-        this.#cancel(id, stream, "the client went away");
-        this.#fail(id, stream, this.#gone());
-      };
-      signal.addEventListener("abort", gone, { once: true });
-      stream.unwatch = () => signal.removeEventListener("abort", gone);
-    }
     this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_MS);
     try {
       this.channel.sendWith(id, FrameType.REQUEST, body ? 0 : END, (out) => {
@@ -260,21 +250,23 @@ export class DataClient {
   #finish(id: number, stream: ClientStream): void {
     if (stream.finished) return;
     stream.finished = true;
-    stream.unwatch?.();
     this.#streams.delete(id);
     stream.onDone();
   }
 
   /**
-   * Gives up the requests whose deadline passed; stops when none waits for an answer. (Once
-   * answered, a client going away cancels the response body.)
+   * Gives up the requests whose client went away or whose deadline passed; stops when none
+   * waits for an answer. (Once answered, a client going away cancels the response body.)
    */
   #sweep(): void {
     const now = performance.now();
     let waiting = false;
     for (const [id, stream] of this.#streams.entries()) {
       if (stream.answered) continue;
-      if (now >= stream.deadline) {
+      if (stream.signal?.aborted) {
+        this.#cancel(id, stream, "the client went away");
+        this.#fail(id, stream, this.#gone());
+      } else if (now >= stream.deadline) {
         this.#cancel(id, stream, "deadline passed");
         this.#fail(
           id,
