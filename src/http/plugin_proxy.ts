@@ -17,14 +17,15 @@ import type { RouteContext } from "./router.ts";
 export interface PluginGateway {
   /**
    * Sends a request over the plugin's data channel with both bodies streaming; null when the
-   * plugin has none (QNTX plugins), and `handleHttp` is used instead.
+   * plugin has none (QNTX plugins), and `handleHttp` is used instead. `caller` is the client's
+   * request: its `signal` is read only if the answer takes a while (see data_client.ts).
    */
   streamHttp?(
     name: string,
     head: domain.HTTPRequest,
     body: ReadableStream<Uint8Array> | null,
     deadlineMs: number,
-    signal?: AbortSignal,
+    caller?: { readonly signal: AbortSignal },
   ): Promise<StreamedResponse> | null;
   handleHttp(
     name: string,
@@ -75,16 +76,14 @@ export function pluginProxy(options: ProxyOptions): (context: RouteContext) => P
     }
     const started = performance.now();
     let status = 500;
-    const client = clients.watch(context.request);
     try {
-      const response = await forward(options, name, state, context, client.signal);
+      const response = await forward(options, name, state, context, clients);
       status = response.status;
       return response;
     } catch (error) {
       status = error instanceof HttpError ? error.status : 500;
       throw error;
     } finally {
-      clients.done(client);
       metrics?.observe(name, status, (performance.now() - started) / 1000);
     }
   };
@@ -95,7 +94,7 @@ async function forward(
   name: string,
   state: PluginState,
   { request, url, remote }: RouteContext,
-  signal: AbortSignal,
+  clients: ClientWatch,
 ): Promise<Response> {
   const { registry, gateway } = options;
   if (state !== "running") {
@@ -117,7 +116,8 @@ async function forward(
   const head: domain.HTTPRequest = { method: request.method, path, headers, body: EMPTY };
   // The method first: a GET's body is never looked at.
   const streamBody = !NO_REQUEST_BODY.has(request.method) && request.body ? request.body : null;
-  const streaming = gateway.streamHttp?.(name, head, streamBody, options.timeoutMs, signal);
+  // The data channel watches the client itself, with its deadlines (see data_client.ts).
+  const streaming = gateway.streamHttp?.(name, head, streamBody, options.timeoutMs, request);
   if (streaming) {
     // The data channel: no size ceiling, bodies flow both ways as they are produced.
     let streamed;
@@ -140,10 +140,13 @@ async function forward(
     plugin: name,
   });
   let answer: domain.HTTPResponse;
+  const client = clients.watch(request);
   try {
-    answer = await gateway.handleHttp(name, head, options.timeoutMs, signal);
+    answer = await gateway.handleHttp(name, head, options.timeoutMs, client.signal);
   } catch (error) {
     throw failure(registry, name, error);
+  } finally {
+    clients.done(client);
   }
   checkStatus(name, answer.statusCode);
   const responseHeaders = fromWireHeaders(answer.headers, true);

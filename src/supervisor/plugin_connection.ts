@@ -154,13 +154,13 @@ export class PluginConnection {
     head: domain.HTTPRequest,
     body: ReadableStream<Uint8Array> | null,
     deadlineMs: number,
-    signal?: AbortSignal,
+    caller?: { readonly signal: AbortSignal },
   ): Promise<StreamedResponse> | null {
     const data = this.data;
     if (!data || data.closed) return null;
     if (this.stopping) return Promise.reject(this.#draining());
     this.#inFlight++;
-    return data.request(head, body, deadlineMs, signal, () => this.#done());
+    return data.request(head, body, deadlineMs, caller, () => this.#done());
   }
 
   /** Opens a `HandleWebSocket` stream; a stop cuts it. */

@@ -199,9 +199,9 @@ export class Supervisor {
     head: domain.HTTPRequest,
     body: ReadableStream<Uint8Array> | null,
     deadlineMs: number,
-    signal?: AbortSignal,
+    caller?: { readonly signal: AbortSignal },
   ): Promise<StreamedResponse> | null {
-    return this.#connection(name)?.stream(head, body, deadlineMs, signal) ?? null;
+    return this.#connection(name)?.stream(head, body, deadlineMs, caller) ?? null;
   }
 
   /** Opens a WebSocket stream to plugin `name`'s process. */
