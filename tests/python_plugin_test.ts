@@ -2,7 +2,9 @@
  * A plugin written in Python with grpcio (tests/fixtures/python/qntx-pyecho-plugin), nothing of
  * our SDK, run by the real host as a QNTX-style executable.
  */
+import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
+import { ats, callUnary, CHANNEL_OPTIONS } from "../src/protocol/mod.ts";
 import { alive, startTestHost, waitForState } from "./_in_process_host.ts";
 import { pythonPluginDir } from "./_python_plugin.ts";
 import { REPO } from "./_host_process.ts";
@@ -53,6 +55,33 @@ Deno.test("a QNTX plugin written in Python serves HTTP, writes attestations and 
     assert.match(hello.type ?? "", /^text\/plain/);
 
     const id = await attest("python-1");
+    // As under QNTX's host, a QNTX program reaches the services at `127.0.0.1:<port>` (QNTX's
+    // D and OCaml plugins split the endpoint on ":" and dial TCP), not at a `unix:` path.
+    const said = plugin.logs.lines().map((line) => line.text).find((text) =>
+      text.includes("ats store at")
+    );
+    const endpoint = /ats store at (\S+)\)/.exec(said ?? "")?.[1];
+    assert.match(endpoint ?? "", /^127\.0\.0\.1:\d+$/, said ?? "no line says it");
+    // Any local program can reach that port; only this launch's token is answered there.
+    const store = new ats.ATSStoreServiceClient(
+      endpoint!,
+      grpc.credentials.createInsecure(),
+      CHANNEL_OPTIONS,
+    );
+    try {
+      const forged = await callUnary(store.generateAndCreateAttestation.bind(store), {
+        authToken: "f".repeat(64),
+        command: ats.AttestationCommand.fromPartial({
+          subjects: ["forged"],
+          predicates: ["p"],
+          contexts: ["c"],
+          actors: ["a"],
+        }),
+      }, 5000);
+      assert.deepEqual([forged.success, forged.error], [false, "invalid authentication token"]);
+    } finally {
+      store.close();
+    }
     const stored = JSON.parse(
       (await call("/api/attestations?source=pyecho&subject=python-1")).text,
     );

@@ -100,8 +100,8 @@ export function superviseProcesses(parts: SupervisionParts): Supervisor {
       dataDir: resolve(cwd, config.plugin.dataDir),
       hostEnv,
       // The host's services, on a socket of each launch's own (see launch_folder.ts).
-      serveServices: (socket, owners, onRefused) =>
-        startServiceServer(socket, {
+      serveServices: (where, owners, onRefused) =>
+        startServiceServer(where, {
           store: attestations,
           jobs,
           schedules,

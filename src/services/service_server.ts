@@ -9,17 +9,22 @@ import { scheduleService } from "./schedule_service.ts";
 import type { TokenOwners } from "./tokens.ts";
 import { type RefusalSink, warnRefusals } from "./refusals.ts";
 
-/** The host's services, served to plugin processes on one Unix socket in the runtime folder. */
+/** The host's services, served to one plugin launch. */
 export interface ServiceServer {
-  /** The gRPC target plugins get in Initialize (`unix:<path>`). */
+  /** The gRPC target the plugin gets in Initialize: `unix:<path>` or `127.0.0.1:<port>`. */
   target: string;
-  /** The socket file, which each plugin's sandbox is granted. */
-  socket: string;
+  /** The socket file, which the plugin's sandbox is granted; absent on TCP. */
+  socket?: string;
   close(): Promise<void>;
 }
 
+/**
+ * Serves the attestation store, the job queue and the schedules on `where`: a Unix socket, or
+ * a free loopback TCP port (for QNTX programs, which dial `host:port` as QNTX's host serves
+ * them). Only tokens `deps.tokens` accepts are answered, whoever connects.
+ */
 export async function startServiceServer(
-  socket: string,
+  where: { socket: string } | { tcp: true },
   deps: {
     store: AttestationStore;
     jobs: JobStore;
@@ -49,16 +54,16 @@ export async function startServiceServer(
       refused: sink("schedule service"),
     }),
   );
-  const target = `unix:${socket}`;
-  await new Promise<void>((resolve, reject) =>
+  const socket = "socket" in where ? where.socket : undefined;
+  const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
-      target,
+      socket ? `unix:${socket}` : "127.0.0.1:0",
       grpc.ServerCredentials.createInsecure(),
-      (error) => error ? reject(error) : resolve(),
+      (error, port) => error ? reject(error) : resolve(port),
     )
   );
   return {
-    target,
+    target: socket ? `unix:${socket}` : `127.0.0.1:${port}`,
     socket,
     close: () =>
       new Promise<void>((resolve) => {

@@ -43,9 +43,10 @@ export async function launchInstance(
   await Deno.mkdir(dataDir, { recursive: true });
   let services: ServedServices | undefined;
   try {
-    // The host's services for this launch alone: its token is good on this socket only.
+    // The host's services for this launch alone: its token is good there only. A QNTX program
+    // dials `host:port` (QNTX's plugins split the endpoint on ":"), so it gets a loopback port.
     services = await context.serveServices?.(
-      folder.hostSocket,
+      found.kind === "qntx-executable" ? { tcp: true } : { socket: folder.hostSocket },
       launchOwners(context, found.name, generation, onDenied),
       (detail) => onDenied({ at: Date.now(), permission: "service", value: detail }),
     );
@@ -63,7 +64,7 @@ export async function launchInstance(
         dataDir: contained.dataDir,
         socket: folder.socket,
         dataSocket: folder.dataSocket,
-        hostSockets: services ? [folder.hostSocket] : [],
+        hostSockets: services?.socket ? [services.socket] : [],
       },
       tcpPort: found.kind === "qntx-executable" ? freePort() : 0,
       grants: contained.grants,

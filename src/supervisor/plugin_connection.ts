@@ -89,7 +89,7 @@ export class PluginConnection {
     this.services = init.services;
     this.client = init.client;
     this.metadata = metadata;
-    this.#hostSocketId = socketIdentity(init.folder.hostSocket);
+    if (init.services?.socket) this.#hostSocketId = socketIdentity(init.services.socket);
   }
 
   /** Whether the process announced a capability (see CAPABILITIES). */
@@ -200,8 +200,9 @@ export class PluginConnection {
    * replace this one: that only cuts it off from the host's services, and the host stops it.
    */
   hostSocketIntact(): boolean {
-    if (!this.services || this.#hostSocketId === undefined) return true;
-    return socketIdentity(this.folder.hostSocket) === this.#hostSocketId;
+    const socket = this.services?.socket;
+    if (!socket || this.#hostSocketId === undefined) return true;
+    return socketIdentity(socket) === this.#hostSocketId;
   }
 
   /**

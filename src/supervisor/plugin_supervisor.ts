@@ -70,7 +70,7 @@ export class PluginSupervisor {
 
   /** The socket on which the host serves its services to the current process. */
   get hostSocket(): string | undefined {
-    return this.#instance?.services && this.#instance.folder.hostSocket;
+    return this.#instance?.services?.socket;
   }
 
   /** What the current process declared in Initialize. */

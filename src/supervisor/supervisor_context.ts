@@ -15,10 +15,15 @@ export interface ServiceOwners {
   owner(token: string): { plugin: string; version: string } | undefined;
 }
 
+/** Where a launch's services listen: its own Unix socket, or a loopback TCP port. */
+export type ServiceAddress = { socket: string } | { tcp: true };
+
 /** The host's services as served to one launch. */
 export interface ServedServices {
-  /** The gRPC target the plugin gets in Initialize (`unix:<path>`). */
+  /** The gRPC target the plugin gets in Initialize: `unix:<path>`, or `127.0.0.1:<port>`. */
   target: string;
+  /** The socket file, when served on one (the sandbox grants it; tampering is watched). */
+  socket?: string;
   close(): Promise<void>;
 }
 
@@ -56,11 +61,13 @@ export interface SupervisorContext {
   dataDir: string;
   hostEnv: Record<string, string>;
   /**
-   * Serves the host's services (attestations, jobs, schedules) to one launch on its own socket,
-   * answering only tokens that `owners` accepts; absent when the host offers no services.
+   * Serves the host's services (attestations, jobs, schedules) to one launch alone, answering
+   * only tokens that `owners` accepts: on its own Unix socket (`{ socket }`), or for a QNTX
+   * program on a loopback TCP port (`{ tcp: true }`: QNTX's plugins dial `host:port`, as QNTX's
+   * host serves them). Absent when the host offers no services.
    */
   serveServices?(
-    socket: string,
+    where: ServiceAddress,
     owners: ServiceOwners,
     onRefused: (detail: string) => void,
   ): Promise<ServedServices>;
