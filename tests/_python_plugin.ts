@@ -16,10 +16,11 @@ const PROTOS = ["protocol/domain.proto", "protocol/atsstore.proto"];
 
 /**
  * A fresh folder holding `qntx-pyecho-plugin` and its generated `protocol/*_pb2.py`, ready to
- * be a plugin search path. The caller removes it. Throws, naming the Debian packages, when
- * Python's grpc or protoc is missing.
+ * be a plugin search path: flat, or in QNTX's tree layout (`tree`: `<dir>/pyecho/` holds the
+ * program and its `protocol/` library). The caller removes it. Throws, naming the Debian
+ * packages, when Python's grpc or protoc is missing.
  */
-export async function pythonPluginDir(): Promise<string> {
+export async function pythonPluginDir(options: { tree?: boolean } = {}): Promise<string> {
   const python = await run(PYTHON, ["-c", "import grpc, google.protobuf"]);
   if (!python.ok) {
     throw new Error(
@@ -27,8 +28,10 @@ export async function pythonPluginDir(): Promise<string> {
         `install the Debian packages: apt-get install ${PACKAGES}`,
     );
   }
-  const dir = await Deno.makeTempDir({ prefix: "qntx-python-" });
+  const root = await Deno.makeTempDir({ prefix: "qntx-python-" });
+  const dir = options.tree ? join(root, "pyecho") : root;
   try {
+    if (options.tree) await Deno.mkdir(dir);
     const script = join(dir, "qntx-pyecho-plugin");
     await Deno.copyFile(SCRIPT, script);
     await Deno.chmod(script, 0o755);
@@ -48,9 +51,9 @@ export async function pythonPluginDir(): Promise<string> {
     }
     // protoc writes protocol/<name>_pb2.py; make `protocol` a regular package for the import.
     await Deno.writeTextFile(join(dir, "protocol", "__init__.py"), "");
-    return dir;
+    return root;
   } catch (error) {
-    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(root, { recursive: true });
     throw error;
   }
 }

@@ -150,3 +150,52 @@ Deno.test("a QNTX plugin written in Python serves HTTP, writes attestations and 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a QNTX program installed in QNTX's tree layout runs with its args and the tools' PATH", async () => {
+  const root = await pythonPluginDir({ tree: true });
+  Deno.env.set("SECRET_OF_HOST", "not for plugins");
+  const test = await startTestHost(
+    ["pyecho"],
+    `[pyecho]\nargs = ["--greeting", "hello there", "--port", "1"]\n`,
+    [root],
+  );
+  try {
+    const { registry, supervisor, url } = test.host;
+    await waitForState(registry, "pyecho", "running");
+    const plugin = supervisor.get("pyecho")!;
+    assert.deepEqual(
+      [plugin.found.kind, plugin.found.dir],
+      ["qntx-executable", `${root}/pyecho`],
+    );
+    const launch = await (await fetch(new URL("/api/pyecho/launch", url))).json();
+    // `--port <n>` first, as QNTX's host passes it; the operator's args after it.
+    assert.equal(launch.argv[0], "--port");
+    assert.deepEqual(launch.argv.slice(2), ["--greeting", "hello there", "--port", "1"]);
+    // Its library folder beside it is in its view (it imported protocol/ from there).
+    assert.equal(launch.dir, `${root}/pyecho`);
+    // The tools' PATH, SHELL and TERM as the host has them; nothing else of the host's.
+    assert.equal(launch.env.PATH, Deno.env.get("PATH") ?? null);
+    assert.equal(launch.env.SECRET_OF_HOST, null);
+    // `args` is the host's setting, not a plugin setting it warns about.
+    assert.ok(!test.logs.some((line) => String(line.msg).includes('setting "args"')));
+  } finally {
+    Deno.env.delete("SECRET_OF_HOST");
+    await test.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a QNTX program's args that are not a list of strings fail it, naming the setting", async () => {
+  const root = await pythonPluginDir({ tree: true });
+  const test = await startTestHost(["pyecho"], `[pyecho]\nargs = "--verbose"\n`, [root]);
+  try {
+    await waitForState(test.host.registry, "pyecho", "failed");
+    assert.match(
+      test.host.registry.snapshot("pyecho")?.lastError ?? "",
+      /\[pyecho\] args must be a list of strings/,
+    );
+  } finally {
+    await test.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -55,6 +55,7 @@ export interface HostConfig {
         trusted: boolean;
         approved_manifest?: string;
         memory_mb?: number;
+        program_env: string[];
       }
     >;
     /** How crashed plugins are restarted, in milliseconds (see BackoffPolicy). */

@@ -29,7 +29,7 @@ Deno.test("parseHostConfig() gives the defaults for an empty file", () => {
     idleTimeout: 120_000,
   });
   assert.deepEqual(config.plugin.enabled, []);
-  assert.deepEqual(config.plugin.paths, ["plugins"]);
+  assert.deepEqual(config.plugin.paths, ["plugins", "~/.qntx/plugins", "qntx-plugins"]);
   assert.equal(config.plugin.initializeTimeout, 30_000);
   assert.deepEqual(config.plugin.keepalive, {
     enabled: true,

@@ -182,11 +182,17 @@ export const grantSchema = z.object({
   ).optional(),
   /** The V8 heap a plugin may have in MiB, when it needs more than the default. */
   memory_mb: integer(16, 65536).optional(),
+  /**
+   * The host's variables a QNTX program inherits besides HOME (QNTX's programs look up tools on
+   * PATH: a shell, `meilisearch`); an empty list narrows it to HOME and `env` alone.
+   */
+  program_env: stringList(envName).default(["PATH", "SHELL", "TERM"]),
 });
 
 export const pluginSchema = z.object({
   enabled: stringList(pluginName).default([]),
-  paths: stringList().default(["plugins"]),
+  /** Searched in order; `~/` is the home folder. QNTX's own defaults follow the host's. */
+  paths: stringList().default(["plugins", "~/.qntx/plugins", "qntx-plugins"]),
   data_dir: text().default("data/plugins"),
   runtime_dir: text().default("data/run"),
   log_dir: text().default("data/logs"),

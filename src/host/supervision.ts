@@ -123,6 +123,8 @@ export function superviseProcesses(parts: SupervisionParts): Supervisor {
         const problems: string[] = [];
         for (const [key, problem] of Object.entries(errors)) {
           // A key the plugin does not declare may be meant for another version: a warning.
+          // `args` is the host's (a QNTX program's extra arguments), whatever the schema says.
+          if (key === "args" && problem.startsWith("unknown setting")) continue;
           if (problem.startsWith("unknown setting")) {
             logger.warn(`plugin "${name}" setting "${key}": ${problem}`, { plugin: name });
           } else problems.push(`${key}: ${problem}`);

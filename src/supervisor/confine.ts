@@ -115,21 +115,36 @@ async function denoMounts(input: ConfineInput): Promise<Mount[]> {
 
 /**
  * A QNTX program placed directly in a search path sees that folder (scripts load files beside
- * them), but not the folders of other plugins kept there: each is covered by an empty one.
+ * them), but not the folders of other plugins kept there (a `plugin.json`, or a program of
+ * QNTX's tree layout, `qntx-…`): each is covered by an empty one.
  */
 async function otherPlugins(found: FoundPlugin): Promise<Mount[]> {
-  if (found.kind !== "qntx-executable") return [];
+  // A program in its own folder (QNTX's tree layout) sees only that folder: nothing to hide.
+  if (found.kind !== "qntx-executable" || found.tree) return [];
   const hidden: Mount[] = [];
   try {
     for await (const entry of Deno.readDir(found.dir)) {
       if (!entry.isDirectory) continue;
       const path = join(found.dir, entry.name);
-      if (await exists(join(path, "plugin.json"))) hidden.push({ kind: "hide-dir", path });
+      if (await holdsPlugin(path)) hidden.push({ kind: "hide-dir", path });
     }
   } catch {
     // an unreadable folder shares nothing
   }
   return hidden;
+}
+
+/** Whether a folder is a plugin's: it has a manifest or a program named as QNTX names them. */
+async function holdsPlugin(folder: string): Promise<boolean> {
+  if (await exists(join(folder, "plugin.json"))) return true;
+  try {
+    for await (const entry of Deno.readDir(folder)) {
+      if (entry.isFile && entry.name.startsWith("qntx-")) return true;
+    }
+  } catch {
+    // unreadable: nothing of it is shared
+  }
+  return false;
 }
 
 /** Deno's cache folder, as Deno finds it. */

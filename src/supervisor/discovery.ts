@@ -23,8 +23,11 @@ export type FoundPlugin =
     manifest: Manifest;
     manifestSha256: string;
   }
-  /** A program in any language that follows QNTX's convention (`--port <n>`). */
-  | { name: string; kind: "qntx-executable"; dir: string; executable: string };
+  /**
+   * A program in any language that follows QNTX's convention (`--port <n>`): in its own folder
+   * (QNTX's tree layout, `tree`), or placed directly in a search path (`dir` is that path).
+   */
+  | { name: string; kind: "qntx-executable"; dir: string; executable: string; tree?: boolean };
 
 export type Discovery = { ok: true; plugin: FoundPlugin } | {
   ok: false;
@@ -37,32 +40,53 @@ export function executableNames(name: string): string[] {
   return [`qntx-${name}-plugin`, `qntx-${name}`, name];
 }
 
+/** A search path as written (`~/…` is the home folder, as QNTX reads it), made absolute. */
+export function searchPath(path: string, cwd: string, home: string | undefined): string {
+  if (home && (path === "~" || path.startsWith("~/"))) return join(home, path.slice(1));
+  return resolve(cwd, path);
+}
+
 /**
  * Looks for plugin `name` in each search path in order: a folder `<path>/<name>/` with a
- * `plugin.json`, else an executable `qntx-<name>-plugin`, `qntx-<name>` or `<name>`. A broken
- * manifest is a problem for this plugin only, reported with its file and every issue; a name
- * no plugin may have (a host table or route, see `nameProblem`) is refused before any look.
+ * `plugin.json`; else QNTX's tree layout, an executable `qntx-<name>-plugin`, `qntx-<name>` or
+ * `<name>` in that folder (beside its `lib/`); else such an executable in the path itself. A
+ * broken manifest is a problem for this plugin only, reported with its file and every issue; a
+ * name no plugin may have (a host table or route, see `nameProblem`) is refused before any
+ * look. `~/` in a path is `home`.
  */
 export async function discoverPlugin(
   name: string,
   paths: readonly string[],
   cwd: string,
+  home?: string,
 ): Promise<Discovery> {
   // `server`, `plugins`, …: the host's own tables and routes; no folder may claim them.
   const refused = nameProblem(name);
   if (refused) return { ok: false, name, problem: `plugin "${name}" cannot be loaded: ${refused}` };
   const looked: string[] = [];
   for (const path of paths) {
-    const root = resolve(cwd, path);
+    const root = searchPath(path, cwd, home);
     const dir = join(root, name);
     const manifestFile = join(dir, MANIFEST_FILE);
     looked.push(manifestFile);
     if (await readIfFile(manifestFile) !== undefined) return fromManifest(name, dir, manifestFile);
-    for (const candidate of executableNames(name)) {
-      const file = join(root, candidate);
-      looked.push(file);
-      if (await isExecutable(file)) {
-        return { ok: true, plugin: { name, kind: "qntx-executable", dir: root, executable: file } };
+    // The tree layout (its own folder), then the flat one (the search path).
+    for (const folder of [dir, root]) {
+      for (const candidate of executableNames(name)) {
+        const file = join(folder, candidate);
+        looked.push(file);
+        if (await isExecutable(file)) {
+          return {
+            ok: true,
+            plugin: {
+              name,
+              kind: "qntx-executable",
+              dir: folder,
+              executable: file,
+              ...(folder === dir ? { tree: true } : {}),
+            },
+          };
+        }
       }
     }
   }

@@ -87,3 +87,28 @@ Deno.test("discoverPlugin() refuses a folder or executable named after a host ta
     assert.match(server.problem, /\[server\] is the host's own table in am\.toml, not a plugin's/);
   });
 });
+
+Deno.test("discoverPlugin() finds QNTX's tree layout, and reads ~/ as the home folder", async () => {
+  await withPlugins(async (root) => {
+    const home = join(root, "home");
+    // ~/.qntx/plugins/meili/qntx-meili-plugin with its lib/, as QNTX installs a release.
+    const tree = join(home, ".qntx", "plugins", "meili");
+    await Deno.mkdir(join(tree, "lib"), { recursive: true });
+    await Deno.writeTextFile(join(tree, "qntx-meili-plugin"), "#!/bin/sh\n", { mode: 0o755 });
+    // A flat program of the same name in a later path does not win over it.
+    await Deno.mkdir(join(root, "flat"));
+    await Deno.writeTextFile(join(root, "flat", "qntx-meili"), "#!/bin/sh\n", { mode: 0o755 });
+
+    const meili = await discoverPlugin("meili", ["~/.qntx/plugins", "flat"], root, home);
+    assert.ok(meili.ok && meili.plugin.kind === "qntx-executable");
+    assert.deepEqual(
+      meili.ok && meili.plugin.kind === "qntx-executable" &&
+        [meili.plugin.dir, meili.plugin.executable, meili.plugin.tree],
+      [tree, join(tree, "qntx-meili-plugin"), true],
+    );
+    const flat = await discoverPlugin("meili", ["flat"], root, home);
+    assert.ok(flat.ok && flat.plugin.kind === "qntx-executable" && !flat.plugin.tree);
+    // Without a home folder, ~ is a folder name like any other (and nothing is there).
+    assert.ok(!(await discoverPlugin("meili", ["~/.qntx/plugins"], root)).ok);
+  });
+});

@@ -13,7 +13,7 @@ import { containPaths } from "./contained_paths.ts";
 import { DataClient } from "./data_client.ts";
 import type { FoundPlugin } from "./discovery.ts";
 import { PermanentFailure, PluginConnection } from "./plugin_connection.ts";
-import { launchCommand } from "./launch_command.ts";
+import { launchCommand, programArgs } from "./launch_command.ts";
 import { makeLaunchFolder, removeLaunchFolder } from "./launch_folder.ts";
 import type { LogBuffer } from "./log_buffer.ts";
 import { MANIFEST_FILE, readManifest } from "./manifest.ts";
@@ -56,6 +56,10 @@ export async function launchInstance(
       context.grants(found.name),
       context.hostAddress?.() ?? { hostname: "127.0.0.1", port: 8877 },
     );
+    const extra = found.kind === "qntx-executable"
+      ? programArgs(found.name, context.pluginConfig(found.name).args)
+      : { ok: true as const, args: [] };
+    if (!extra.ok) throw new PermanentFailure(extra.problem);
     const command = launchCommand(contained.found, {
       execPath: context.execPath,
       denoConfig: context.denoConfig,
@@ -67,6 +71,7 @@ export async function launchInstance(
         hostSockets: services?.socket ? [services.socket] : [],
       },
       tcpPort: found.kind === "qntx-executable" ? freePort() : 0,
+      programArgs: extra.args,
       grants: contained.grants,
       hostEnv: context.hostEnv,
       auditFile,

@@ -4,6 +4,7 @@ import { DEFAULT_MEMORY_MB } from "./permission_request.ts";
 import {
   type Granted,
   type Grants,
+  PROGRAM_ENV,
   sandboxEnv,
   sandboxFlags,
   type SandboxPaths,
@@ -18,10 +19,42 @@ export interface LaunchContext {
   paths: SandboxPaths;
   /** The port a QNTX executable is told to use. */
   tcpPort: number;
+  /** Arguments a QNTX executable gets after `--port <n>` (`[<name>] args`). */
+  programArgs?: readonly string[];
   grants: Grants;
   hostEnv: Record<string, string>;
   /** Where Deno writes the plugin's permission audit (`DENO_AUDIT_PERMISSIONS`). */
   auditFile: string;
+}
+
+const MAX_ARGS = 64;
+const MAX_ARG_LENGTH = 4096;
+
+/**
+ * A QNTX program's extra arguments from its configuration (`[<name>] args = [...]`, as QNTX
+ * reads them): a list of at most 64 strings of at most 4096 characters, without NUL; else a
+ * problem naming the setting.
+ */
+export function programArgs(
+  name: string,
+  value: unknown,
+): { ok: true; args: string[] } | { ok: false; problem: string } {
+  if (value === undefined) return { ok: true, args: [] };
+  const setting = `[${name}] args`;
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
+    return { ok: false, problem: `${setting} must be a list of strings, such as ["--verbose"]` };
+  }
+  if (value.length > MAX_ARGS) {
+    return { ok: false, problem: `${setting} has ${value.length} entries; at most ${MAX_ARGS}` };
+  }
+  const bad = value.find((item) => item.length > MAX_ARG_LENGTH || item.includes("\0"));
+  if (bad !== undefined) {
+    return {
+      ok: false,
+      problem: `${setting}: an entry is over ${MAX_ARG_LENGTH} characters or holds a NUL`,
+    };
+  }
+  return { ok: true, args: value };
 }
 
 export type LaunchCommand =
@@ -56,8 +89,12 @@ export function launchCommand(plugin: FoundPlugin, context: LaunchContext): Laun
     return {
       ok: true,
       command: plugin.executable,
-      args: ["--port", String(context.tcpPort)],
-      env: sandboxEnv(context.hostEnv, context.grants.env),
+      args: ["--port", String(context.tcpPort), ...(context.programArgs ?? [])],
+      // QNTX's programs look up tools on PATH (a shell, `meilisearch`), unless narrowed.
+      env: sandboxEnv(context.hostEnv, [
+        ...(context.grants.program_env ?? PROGRAM_ENV),
+        ...context.grants.env,
+      ]),
       address: { kind: "tcp", port: context.tcpPort },
     };
   }

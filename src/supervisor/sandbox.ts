@@ -14,9 +14,14 @@ export interface Grants {
   approved_manifest?: string;
   /** A larger V8 heap than the default, in MiB. */
   memory_mb?: number;
+  /** The host's variables a QNTX program inherits besides HOME (default PATH, SHELL, TERM). */
+  program_env?: string[];
 }
 
 export const NO_GRANTS: Grants = { read: [], write: [], net: [], env: [], trusted: false };
+
+/** What a QNTX program inherits of the host's environment when its grant says nothing. */
+export const PROGRAM_ENV = ["PATH", "SHELL", "TERM"];
 
 /** Where a launch lives on disk. */
 export interface SandboxPaths {

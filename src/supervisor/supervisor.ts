@@ -97,7 +97,7 @@ export class Supervisor {
     else if (state === "stopped" || state === "failed") {
       this.#registry.markLoading(name, "starting");
     }
-    const found = await discoverPlugin(name, this.searchPaths, this.cwd);
+    const found = await discoverPlugin(name, this.searchPaths, this.cwd, this.context.hostEnv.HOME);
     // Disabled while it was looked for: it stays stopped.
     if (this.#registry.getState(name) !== "loading") return;
     if (!found.ok) {
