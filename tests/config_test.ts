@@ -411,3 +411,44 @@ Deno.test("a hand edit that breaks a plugin's schema is refused; the plugin keep
     await test.close();
   }
 });
+
+Deno.test("QNTX's ~/.qntx/plugins/<name>.toml: its [config] under am.toml's, and enabled = false keeps a plugin off", async () => {
+  const home = await Deno.makeTempDir({ prefix: "qntx-home-" });
+  const realHome = Deno.env.get("HOME");
+  const realDenoDir = Deno.env.get("DENO_DIR");
+  // Plugins find Deno's cache by HOME unless told: keep it where it is.
+  Deno.env.set("DENO_DIR", realDenoDir ?? `${realHome}/.cache/deno`);
+  Deno.env.set("HOME", home);
+  await Deno.mkdir(`${home}/.qntx/plugins`, { recursive: true });
+  await Deno.writeTextFile(`${home}/.qntx/plugins/echo.toml`, `[config]\ngreeting = "hallo"\n`);
+  await Deno.writeTextFile(
+    `${home}/.qntx/plugins/worker.toml`,
+    `name = "worker"\nenabled = false\n`,
+  );
+  let test: TestHost | undefined;
+  try {
+    test = await startTestHost(["echo", "worker"]);
+    await waitForState(test.host.registry, "echo", "running");
+    const greeting = await fetch(new URL("/api/echo/greeting", test.host.url));
+    assert.equal(await greeting.text(), "hallo");
+    await waitForState(test.host.registry, "worker", "stopped");
+    assert.ok(
+      test.logs.some((line) =>
+        /plugin "worker" stays off: .*worker\.toml says enabled = false/.test(String(line.msg))
+      ),
+    );
+    await test.close();
+    // am.toml's own table wins over the plugin's file.
+    test = await startTestHost(["echo"], `[echo]\ngreeting = "bonjour"\n`);
+    await waitForState(test.host.registry, "echo", "running");
+    const own = await fetch(new URL("/api/echo/greeting", test.host.url));
+    assert.equal(await own.text(), "bonjour");
+  } finally {
+    await test?.close();
+    if (realHome === undefined) Deno.env.delete("HOME");
+    else Deno.env.set("HOME", realHome);
+    if (realDenoDir === undefined) Deno.env.delete("DENO_DIR");
+    else Deno.env.set("DENO_DIR", realDenoDir);
+    await Deno.remove(home, { recursive: true });
+  }
+});

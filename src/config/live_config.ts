@@ -5,6 +5,7 @@ import { ConfigError } from "./errors.ts";
 import { type HostConfig, parseHostConfig } from "./host_config.ts";
 import { type FieldErrors, validateConfig } from "./schema_validation.ts";
 import { setTableValues } from "./toml_edit.ts";
+import { type PluginFile, readPluginFile } from "./plugin_file.ts";
 
 /** What shows in place of a secret's value. */
 export const MASK = "********";
@@ -75,8 +76,19 @@ export class LiveConfig {
     return this.#current.file ?? this.defaultPath;
   }
 
+  /**
+   * Plugin `name`'s settings: its `[<name>]` table, over the `[config]` of QNTX's
+   * `~/.qntx/plugins/<name>.toml` when there is one (the operator's `am.toml` wins).
+   */
   pluginValues(name: string): Record<string, unknown> {
-    return this.#current.plugins[name] ?? {};
+    const file = readPluginFile(this.env.HOME, name);
+    const own = this.#current.plugins[name] ?? {};
+    return file ? { ...file.config, ...own } : own;
+  }
+
+  /** QNTX's per-plugin file `~/.qntx/plugins/<name>.toml`, when there is one. */
+  pluginFile(name: string): PluginFile | undefined {
+    return readPluginFile(this.env.HOME, name);
   }
 
   /**

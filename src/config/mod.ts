@@ -21,3 +21,4 @@ export {
 } from "./live_config.ts";
 export { type FieldErrors, validateConfig } from "./schema_validation.ts";
 export { setTableValues } from "./toml_edit.ts";
+export { type PluginFile, pluginFilePath, readPluginFile } from "./plugin_file.ts";

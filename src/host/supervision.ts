@@ -46,6 +46,8 @@ export interface SupervisionParts {
 export function superviseProcesses(parts: SupervisionParts): Supervisor {
   const { config, live, hostEnv, cwd, logger, registry, services, hostAddress } = parts;
   const { attestations, jobs, schedules } = parts;
+  // Problems of QNTX's per-plugin files, each told once.
+  const told = new Set<string>();
   const runtimeDir = resolve(cwd, config.plugin.runtimeDir);
   Deno.mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   Deno.chmodSync(runtimeDir, 0o700);
@@ -109,7 +111,19 @@ export function superviseProcesses(parts: SupervisionParts): Supervisor {
           logger: logger.named("services"),
           onRefused,
         }),
-      pluginConfig: (name) => live.pluginValues(name),
+      pluginConfig: (name) => {
+        const file = live.pluginFile(name);
+        for (const problem of file?.problems ?? []) {
+          if (told.has(problem)) continue;
+          told.add(problem);
+          logger.warn(`plugin "${name}": ${problem}`, { plugin: name });
+        }
+        return live.pluginValues(name);
+      },
+      vetoed: (name) => {
+        const file = live.pluginFile(name);
+        return file?.enabled === false ? `${file.path} says enabled = false` : undefined;
+      },
       hostAddress,
       // Live: an approval from the API (or a hand edit) reaches the plugin's next start.
       grants: (name) => live.current.plugin.grants[name] ?? NO_GRANTS,

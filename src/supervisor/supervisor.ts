@@ -97,6 +97,12 @@ export class Supervisor {
     else if (state === "stopped" || state === "failed") {
       this.#registry.markLoading(name, "starting");
     }
+    const veto = this.context.vetoed?.(name);
+    if (veto) {
+      this.#logger.warn(`plugin "${name}" stays off: ${veto}`, { plugin: name });
+      this.#registry.markStopped(name, veto);
+      return;
+    }
     const found = await discoverPlugin(name, this.searchPaths, this.cwd, this.context.hostEnv.HOME);
     // Disabled while it was looked for: it stays stopped.
     if (this.#registry.getState(name) !== "loading") return;
