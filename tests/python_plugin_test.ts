@@ -199,3 +199,66 @@ Deno.test("a QNTX program's args that are not a list of strings fail it, naming 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("QNTX's /ws/<name>: JSON envelopes, the query as metadata, the subprotocol, PINGs passed on", async () => {
+  const root = await pythonPluginDir({ tree: true });
+  const test = await startTestHost(["pyecho"], "", [root]);
+  const encode = (text: string) => btoa(text);
+  const decode = (data: string) => atob(data);
+  try {
+    await waitForState(test.host.registry, "pyecho", "running");
+    const url = new URL(
+      "/ws/pyecho?session_id=abc&rows=40",
+      test.host.url.href.replace("http", "ws"),
+    );
+    // A development UI on another port of localhost, as QNTX's default origins allow.
+    const socket = new WebSocket(url, {
+      protocols: ["qntx-plugin-v1"],
+      headers: { origin: "http://localhost:5173" },
+    });
+    const received: { type: number; data: string; headers?: Record<string, string> }[] = [];
+    const next = () =>
+      new Promise<(typeof received)[number]>((resolve, reject) => {
+        socket.onmessage = (event) => resolve(JSON.parse(String(event.data)));
+        socket.onclose = (event) => reject(new Error(`closed ${event.code} ${event.reason}`));
+      });
+    const first = next();
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve;
+      socket.onerror = () => reject(new Error("the upgrade failed"));
+    });
+    assert.equal(socket.protocol, "qntx-plugin-v1");
+    const connected = await first;
+    assert.equal(connected.type, 1);
+    const metadata = JSON.parse(decode(connected.data)).metadata;
+    assert.deepEqual([metadata.session_id, metadata.rows], ["abc", "40"]);
+    const echoed = next();
+    socket.send(JSON.stringify({ type: 1, data: encode("hello"), headers: { opcode: "text" } }));
+    const back = await echoed;
+    assert.deepEqual([back.type, decode(back.data), back.headers?.opcode], [1, "olleh", "text"]);
+    // Not an envelope: dropped, the connection lives on.
+    socket.send("not json");
+    socket.send(JSON.stringify({ type: 0, data: "" }));
+    const pinged = next();
+    socket.send(JSON.stringify({ type: 3, headers: { cols: "120", rows: "40" } }));
+    assert.deepEqual(JSON.parse(decode((await pinged).data)).ping, { cols: "120", rows: "40" });
+    socket.close();
+    await new Promise((resolve) => socket.onclose = resolve);
+
+    // Another site's page is refused, as on /<name>-ws.
+    const foreign = await fetch(new URL("/ws/pyecho", test.host.url), {
+      headers: {
+        upgrade: "websocket",
+        connection: "upgrade",
+        origin: "https://evil.example",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
+    });
+    assert.equal(foreign.status, 403);
+    await foreign.body?.cancel();
+  } finally {
+    await test.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -170,7 +170,9 @@ export function createApp(deps: AppDeps): AppHandler {
       hostCredentials: deps.credentials ? SESSION_COOKIE : undefined,
       maxPerClient: deps.maxWebSocketsPerClient,
     });
-    router.get("/:domain-ws", relay).get("/:domain-ws/*", relay);
+    router.get("/:domain-ws", relay.raw).get("/:domain-ws/*", relay.raw);
+    // QNTX's browser side: JSON envelopes, the query as gRPC metadata.
+    router.get("/ws/:domain", relay.qntx);
   }
   const hostApi = /^\/api\/(plugins|attestations|pulse|events|auth|audit)(\/|$)/;
   return async (request, info) => {

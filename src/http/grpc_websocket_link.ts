@@ -4,7 +4,9 @@ import {
   decodeDataFrame,
   domain,
   encodeDataFrame,
+  encodeEnvelope,
   nowNanos,
+  parseEnvelope,
   readClose,
   WS_CODE,
   WS_OPCODE,
@@ -39,7 +41,19 @@ export interface LinkEvents extends ChannelSocketEvents {
   error(message: string): void;
 }
 
-/** A `HandleWebSocket` stream as a {@link PluginLink}; what the plugin sends goes to `events`. */
+/**
+ * How a client speaks QNTX's envelopes (`/ws/<name>`): each of its messages is a JSON envelope
+ * whose frame goes to the plugin as it is (a PING too: QNTX's terminals resize so), and each
+ * DATA from the plugin goes to it as one. `dropped` hears of a message that is not an envelope.
+ */
+export interface EnvelopeMode {
+  dropped(reason: string): void;
+}
+
+/**
+ * A `HandleWebSocket` stream as a {@link PluginLink}; what the plugin sends goes to `events`.
+ * With `envelope`, the client speaks QNTX's JSON envelopes instead of raw messages.
+ */
 export class GrpcLink implements PluginLink {
   #ended = false;
 
@@ -47,6 +61,7 @@ export class GrpcLink implements PluginLink {
     readonly stream: FrameStream,
     connect: Record<string, string>,
     readonly events: LinkEvents,
+    readonly envelope?: EnvelopeMode,
   ) {
     this.#write(Type.CONNECT, connect);
     stream.on("data", (frame: Frame) => this.#fromPlugin(frame));
@@ -59,6 +74,12 @@ export class GrpcLink implements PluginLink {
   }
 
   send(message: string | ArrayBuffer): void {
+    if (this.envelope) {
+      const text = typeof message === "string" ? message : new TextDecoder().decode(message);
+      const parsed = parseEnvelope(text);
+      if (typeof parsed === "string") return this.envelope.dropped(parsed);
+      return this.#write(parsed.type, parsed.headers, parsed.data);
+    }
     const frame = encodeDataFrame(message);
     this.#write(Type.DATA, frame.headers, frame.data);
   }
@@ -89,7 +110,11 @@ export class GrpcLink implements PluginLink {
   #fromPlugin(frame: Frame): void {
     switch (frame.type) {
       case Type.DATA:
-        this.events.message(decodeDataFrame(frame.data, frame.headers[WS_OPCODE]));
+        this.events.message(
+          this.envelope
+            ? encodeEnvelope(frame.type, frame.data, frame.headers, frame.timestamp)
+            : decodeDataFrame(frame.data, frame.headers[WS_OPCODE]),
+        );
         break;
       case Type.CLOSE: {
         const { code, reason } = readClose(frame.headers);

@@ -21,7 +21,7 @@ import type { RouteContext } from "./router.ts";
 /** How the edge opens a plugin's WebSocket stream (the supervisor, in the host). */
 export interface WebSocketGateway {
   /** Opens one `HandleWebSocket` stream to the plugin's current process. */
-  openWebSocket(name: string): FrameStream;
+  openWebSocket(name: string, metadata?: Record<string, string>): FrameStream;
   /**
    * Opens a session over the plugin's data channel (WS_OPEN with `connect`); null when its
    * process does not offer one, and the relay then uses {@link openWebSocket}. A gateway
@@ -73,26 +73,69 @@ const SLOW_CLIENT_MS = 30_000;
 /** Frames waiting for the plugin before a client that sends too fast is dropped. */
 const MAX_PENDING_TO_PLUGIN = 16 * 1024 * 1024;
 
+/** What QNTX's browser side asks for, and gets when it does (`/ws/<name>`). */
+const QNTX_SUBPROTOCOL = "qntx-plugin-v1";
+/** gRPC metadata keys the transport sets itself; a query may not name them. */
+const TRANSPORT_KEYS = new Set(["content-type", "te", "user-agent", "authorization"]);
+
 /**
- * `/<domain>-ws` and its sub-paths: checks the origin and the plugin's state, upgrades, and
- * relays messages both ways over a session on the plugin's data channel when it offers one,
- * else over one `HandleWebSocket` stream (conventions in proto/README.md).
+ * The URL's query as gRPC metadata, as QNTX passes it on `HandleWebSocket` (the first value of
+ * each key; pty-glyph reads `session_id` there). Keys gRPC cannot carry, values that are not
+ * printable ASCII and entries past 32 are left out.
  */
-export function webSocketRelay(options: RelayOptions): (context: RouteContext) => Response {
+export function queryMetadata(url: URL): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  let count = 0;
+  for (const [rawKey, value] of url.searchParams) {
+    const key = rawKey.toLowerCase();
+    if (key in metadata || count >= 32) continue;
+    if (!/^[0-9a-z_.-]{1,64}$/.test(key) || key.endsWith("-bin") || key.startsWith("grpc-")) {
+      continue;
+    }
+    if (TRANSPORT_KEYS.has(key) || !/^[\x20-\x7e]{0,4096}$/.test(value)) continue;
+    metadata[key] = value;
+    count++;
+  }
+  return metadata;
+}
+
+/** The host's WebSocket routes: the seed's `/<domain>-ws/*` and QNTX's `/ws/<domain>`. */
+export interface WebSocketRoutes {
+  raw: (context: RouteContext) => Response;
+  qntx: (context: RouteContext) => Response;
+}
+
+/**
+ * WebSocket relays to plugins, sharing one per-client quota: `/<domain>-ws` and its sub-paths
+ * carry raw messages over a session on the plugin's data channel when it offers one, else over
+ * one `HandleWebSocket` stream; QNTX's `/ws/<domain>` always over `HandleWebSocket`, each
+ * message a JSON envelope, the query as gRPC metadata (conventions in proto/README.md). Both
+ * check the origin and the plugin's state before they upgrade.
+ */
+export function webSocketRelay(options: RelayOptions): WebSocketRoutes {
   const quota = new ClientQuota(
     options.maxPerClient,
     "WebSockets",
     "max_websockets_per_client",
     options.logger,
   );
+  return { raw: relayHandler(options, quota, false), qntx: relayHandler(options, quota, true) };
+}
+
+function relayHandler(
+  options: RelayOptions,
+  quota: ClientQuota,
+  qntx: boolean,
+): (context: RouteContext) => Response {
   return ({ request, url, params, remote }) => {
     const name = params.domain!;
+    const where = qntx ? `/ws/${name}` : `/${name}-ws`;
     const snapshot = options.registry.snapshot(name);
     if (!snapshot) {
       throw new HttpError(404, `no plugin named "${name}" is registered`, { plugin: name });
     }
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      throw new HttpError(426, `/${name}-ws is a WebSocket endpoint; ask for an upgrade`, {
+      throw new HttpError(426, `${where} is a WebSocket endpoint; ask for an upgrade`, {
         headers: {
           upgrade: "websocket",
         },
@@ -102,7 +145,7 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
       !originAllowed(request.headers.get("origin"), url, options.allowedOrigins, remote?.hostname)
     ) {
       const origin = request.headers.get("origin") ?? "(none)";
-      throw new HttpError(403, `origin ${origin} may not open /${name}-ws`, { plugin: name });
+      throw new HttpError(403, `origin ${origin} may not open ${where}`, { plugin: name });
     }
     const { state } = snapshot;
     if (state !== "running") {
@@ -115,7 +158,7 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
       });
     }
     const connect: Record<string, string> = {
-      [WS_PATH]: url.pathname.slice(`/${name}-ws`.length),
+      [WS_PATH]: qntx ? "" : url.pathname.slice(where.length),
       [WS_QUERY]: url.search.slice(1),
     };
     for (const header of FORWARDED) {
@@ -134,8 +177,17 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
     const relay = new Relay(name, options);
     let link: PluginLink;
     try {
-      link =
-        options.gateway.openWebSocketChannel?.(name, connect, relay, options.maxMessageBytes) ??
+      link = qntx
+        ? new GrpcLink(
+          options.gateway.openWebSocket(name, queryMetadata(url)),
+          connect,
+          relay,
+          {
+            dropped: (reason) =>
+              options.logger.debug(`a ${where} message was dropped: ${reason}`, { plugin: name }),
+          },
+        )
+        : options.gateway.openWebSocketChannel?.(name, connect, relay, options.maxMessageBytes) ??
           new GrpcLink(options.gateway.openWebSocket(name), connect, relay);
     } catch (error) {
       release();
@@ -143,8 +195,11 @@ export function webSocketRelay(options: RelayOptions): (context: RouteContext) =
     }
     let upgraded: { socket: WebSocket; response: Response };
     try {
+      const offered = request.headers.get("sec-websocket-protocol")?.split(",")
+        .map((item) => item.trim());
       upgraded = Deno.upgradeWebSocket(request, {
         idleTimeout: options.keepalive.enabled ? options.keepalive.pongTimeoutSecs : 0,
+        ...(qntx && offered?.includes(QNTX_SUBPROTOCOL) ? { protocol: QNTX_SUBPROTOCOL } : {}),
       });
     } catch (error) {
       release();

@@ -163,12 +163,17 @@ export class PluginConnection {
     return data.request(head, body, deadlineMs, caller, () => this.#done());
   }
 
-  /** Opens a `HandleWebSocket` stream; a stop cuts it. */
-  openWebSocket(): FrameStream {
+  /**
+   * Opens a `HandleWebSocket` stream, with `metadata` as the call's gRPC metadata (QNTX passes
+   * the URL's query so); a stop cuts it.
+   */
+  openWebSocket(metadata: Record<string, string> = {}): FrameStream {
     if (this.stopping) {
       throw new PluginCallError("unreachable", `plugin "${this.name}" has no running process`);
     }
-    const stream = this.client.handleWebSocket();
+    const wire = new grpc.Metadata();
+    for (const [key, value] of Object.entries(metadata)) wire.set(key, value);
+    const stream = this.client.handleWebSocket(wire);
     this.#streams.add(stream);
     const forget = () => this.#streams.delete(stream);
     stream.on("end", forget);

@@ -213,10 +213,11 @@ export class Supervisor {
   /** Opens a WebSocket stream to plugin `name`'s process. */
   openWebSocket(
     name: string,
+    metadata?: Record<string, string>,
   ): ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage> {
     const connection = this.#connection(name);
     if (!connection) throw noProcess(name);
-    return connection.openWebSocket();
+    return connection.openWebSocket(metadata);
   }
 
   /** Opens a WebSocket session over plugin `name`'s data channel; null when it has none. */
