@@ -268,3 +268,49 @@ Deno.test("declared schedules become jobs every interval and are listed with the
     await test.close();
   }
 });
+
+Deno.test("a plugin's watchers turn matching attestations, from any source, into jobs within their rate", async () => {
+  const test = await startTestHost(["worker"], PULSE);
+  try {
+    await waitForState(test.host.registry, "worker", "running");
+    const { body } = await api(test, "GET", "/api/pulse/watchers?plugin=worker");
+    assert.deepEqual(body.watchers.map((w: { id: string }) => w.id), ["alerts", "quiet"]);
+    // The malformed ones were refused by name, where the operator sees it.
+    for (const refused of [/watcher id "bad id!" must be/, /names handler "nobody"/]) {
+      assert.ok(test.logs.some((line) => refused.test(String(line.msg))), String(refused));
+    }
+    const ats = test.host.services.atsStore();
+    const attest = (predicate: string, context: string) =>
+      ats.generateAndCreate({
+        subjects: ["pump-7"],
+        predicates: [predicate],
+        contexts: [context],
+        actors: ["sensor"],
+      });
+    // OR within a dimension, AND across: "alerted" in "lab" matches, "alerted" in "home" does
+    // not, "cleared" in "ops" does not.
+    const matched = await attest("alerted", "lab");
+    await attest("alerted", "home");
+    await attest("cleared", "ops");
+    const end = Date.now() + 10_000;
+    let seen: { id: string; status: string; result?: { saw?: string } }[] = [];
+    for (;;) {
+      const page = await api(test, "GET", "/api/pulse/jobs?plugin=worker&limit=1000");
+      seen = page.body.jobs.filter((job: { handlerName: string }) =>
+        job.handlerName === "worker/seen"
+      );
+      if (seen.length > 0 && seen.every((job) => job.status === "completed")) break;
+      assert.ok(Date.now() < end, JSON.stringify(seen));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.result?.saw, matched.id);
+    // The structural-only watcher matched both "alerted" ones and ran nothing.
+    const after = await api(test, "GET", "/api/pulse/watchers?plugin=worker");
+    const quiet = after.body.watchers.find((w: { id: string }) => w.id === "quiet");
+    const alerts = after.body.watchers.find((w: { id: string }) => w.id === "alerts");
+    assert.deepEqual([quiet.fired, quiet.held, alerts.fired, alerts.held], [0, 2, 1, 0]);
+  } finally {
+    await test.close();
+  }
+});

@@ -46,27 +46,48 @@ interface Row {
 export class AttestationStore {
   readonly #writer: AttestationWriter;
   readonly #exists: StatementSync;
+  readonly #listeners: ((attestations: readonly Attestation[]) => void)[] = [];
 
   constructor(readonly db: DatabaseSync, readonly now: () => number = Date.now) {
     this.#writer = new AttestationWriter(db);
     this.#exists = db.prepare("SELECT 1 FROM attestations WHERE id = ?");
   }
 
+  /** Hears every attestation once it is committed (the host's watchers). */
+  onCreated(listener: (attestations: readonly Attestation[]) => void): void {
+    this.#listeners.push(listener);
+  }
+
   /** Stores one attestation and returns it as stored. */
   create(command: ValidCommand, writer: Writer): Attestation {
-    return transaction(this.db, () => {
+    const attestation = transaction(this.db, () => {
       const attestation = this.#stamp(command, writer);
       this.#writer.write([attestation]);
       return attestation;
     });
+    this.#created([attestation]);
+    return attestation;
   }
 
   /** Stores every command in one transaction: all or nothing. */
   createMany(commands: readonly ValidCommand[], writer: Writer): number {
-    return transaction(this.db, () => {
-      this.#writer.write(commands.map((command) => this.#stamp(command, writer)));
-      return commands.length;
+    const stored = transaction(this.db, () => {
+      const stamped = commands.map((command) => this.#stamp(command, writer));
+      this.#writer.write(stamped);
+      return stamped;
     });
+    this.#created(stored);
+    return stored.length;
+  }
+
+  #created(attestations: readonly Attestation[]): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(attestations);
+      } catch {
+        // a listener's failure is its own; the attestations are stored
+      }
+    }
   }
 
   exists(id: string): boolean {

@@ -58,7 +58,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   const { logger, version } = options;
   const startedAt = Date.now();
   const dbPath = options.databasePath ?? config.database.path;
-  const { db, events, attestations, jobs, schedules, auditLog, apiTokens } = openStores(
+  const { db, events, attestations, jobs, schedules, watchers, auditLog, apiTokens } = openStores(
     dbPath,
     config.pulse.recoverRunning,
     logger,
@@ -106,6 +106,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     attestations,
     jobs,
     schedules,
+    watchers,
     hostAddress: () => ({
       hostname: front.url?.hostname ?? config.server.bindAddress,
       port: front.url ? Number(front.url.port) : config.server.port,
@@ -146,7 +147,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     keepalive: config.plugin.keepalive,
     insights: supervisor,
     attestations,
-    pulse: { jobs, schedules, workers },
+    pulse: { jobs, schedules, workers, watchers },
     configs: pluginConfigAdmin(live, supervisor, registry, logger.named("config")),
     approvals: manifestApprovals(live, supervisor, registry, logger.named("config")),
     console: true,

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { AttestationStore } from "../ats/mod.ts";
-import { JobStore, ScheduleStore } from "../jobs/mod.ts";
+import { JobStore, ScheduleStore, WatcherRegistry } from "../jobs/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { ApiTokenStore, AuditLog, openDatabase, PluginEventLog } from "../store/mod.ts";
 
@@ -11,6 +11,7 @@ export interface HostStores {
   attestations: AttestationStore;
   jobs: JobStore;
   schedules: ScheduleStore;
+  watchers: WatcherRegistry;
   auditLog: AuditLog;
   apiTokens: ApiTokenStore;
 }
@@ -36,12 +37,17 @@ export function openStores(
       { jobs: recovered.slice(0, 20) },
     );
   }
+  const attestations = new AttestationStore(db);
+  const watchers = new WatcherRegistry(db, jobs);
+  // A new attestation, from any source, may be what a plugin's watcher waits for.
+  attestations.onCreated((created) => watchers.created(created));
   return {
     db,
     events: new PluginEventLog(db),
-    attestations: new AttestationStore(db),
+    attestations,
     jobs,
     schedules: new ScheduleStore(db, jobs),
+    watchers,
     auditLog: new AuditLog(db),
     apiTokens: new ApiTokenStore(db),
   };

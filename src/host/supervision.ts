@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type HostConfig, type LiveConfig, validateConfig } from "../config/mod.ts";
 import type { AttestationStore } from "../ats/mod.ts";
-import type { JobStore, ScheduleStore } from "../jobs/mod.ts";
+import type { JobStore, ScheduleStore, WatcherRegistry } from "../jobs/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import { startServiceServer } from "../services/mod.ts";
@@ -32,6 +32,7 @@ export interface SupervisionParts {
   attestations: AttestationStore;
   jobs: JobStore;
   schedules: ScheduleStore;
+  watchers: WatcherRegistry;
   /** Where the host listens, once it does (a launch never grants it to a plugin). */
   hostAddress: () => { hostname: string; port: number };
   denoConfig?: string;
@@ -149,6 +150,24 @@ export function superviseProcesses(parts: SupervisionParts): Supervisor {
         const report = schedules.sync(name, declared.schedules, declared.handlerNames);
         for (const refused of report.refused) {
           logger.warn(`plugin "${name}" declared a schedule the host refused: ${refused}`, {
+            plugin: name,
+          });
+        }
+        const watching = parts.watchers.sync(
+          name,
+          declared.watchers.map((watcher) => ({
+            id: watcher.id,
+            handlerName: watcher.handlerName,
+            subjects: watcher.subjects,
+            predicates: watcher.predicates,
+            contexts: watcher.contexts,
+            actors: watcher.actors,
+            maxFiresPerSecond: watcher.maxFiresPerSecond,
+          })),
+          new Set(declared.handlerNames),
+        );
+        for (const refused of watching) {
+          logger.warn(`plugin "${name}" declared a watcher the host refused: ${refused}`, {
             plugin: name,
           });
         }

@@ -33,3 +33,10 @@ export {
 } from "./schedule_store.ts";
 export { startScheduleTicker } from "./schedule_ticker.ts";
 export { localQueue } from "./local_queue.ts";
+export {
+  type WatcherDeclaration,
+  watcherMatches,
+  watcherProblem,
+  WatcherRegistry,
+  type WatcherView,
+} from "./watchers.ts";

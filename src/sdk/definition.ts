@@ -77,6 +77,24 @@ export interface ScheduleDeclaration {
 }
 
 /**
+ * Attestations the plugin wants to hear of: each new one (from any source) that matches (each
+ * listed dimension shares a value with it; a dimension left out matches all) becomes a job for
+ * `handler` with the attestation as its payload, at most `maxFiresPerSecond` a second.
+ */
+export interface WatcherDeclaration {
+  /** Unique within the plugin: letters, digits, `.`, `_`, `-`. */
+  id: string;
+  /** One of the plugin's job handlers. */
+  handler: string;
+  subjects?: string[];
+  predicates?: string[];
+  contexts?: string[];
+  actors?: string[];
+  /** Default 10; 0 matches without running anything (structural only, as in QNTX). */
+  maxFiresPerSecond?: number;
+}
+
+/**
  * A domain, described for the SDK. Only `metadata` is required; every other member adds a
  * capability, and the SDK tells the host which ones the plugin has.
  */
@@ -99,6 +117,7 @@ export interface PluginDefinition {
   resume?(context: PluginContext): void | Promise<void>;
   jobs?: Record<string, JobHandler>;
   schedules?: ScheduleDeclaration[];
+  watchers?: WatcherDeclaration[];
 }
 
 /** Returns its argument, typed: a readable way to write a plugin module. */

@@ -26,6 +26,7 @@ export {
   type RouteHandler,
   type ScheduleDeclaration,
   type SocketHandler,
+  type WatcherDeclaration,
 } from "./definition.ts";
 export { capabilitiesOf } from "./plugin_service.ts";
 export { serve, type ServeOptions, type ServingPlugin } from "./serve.ts";

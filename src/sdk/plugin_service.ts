@@ -207,6 +207,15 @@ export class PluginService {
         path: route.path,
         description: route.description ?? "",
       })),
+      watchers: (this.definition.watchers ?? []).map((watcher) => ({
+        id: watcher.id,
+        handlerName: watcher.handler,
+        subjects: watcher.subjects ?? [],
+        predicates: watcher.predicates ?? [],
+        contexts: watcher.contexts ?? [],
+        actors: watcher.actors ?? [],
+        maxFiresPerSecond: watcher.maxFiresPerSecond ?? 10,
+      })),
     };
   }
 

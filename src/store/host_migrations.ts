@@ -170,4 +170,16 @@ export const HOST_MIGRATIONS: readonly Migration[] = [
       status  INTEGER NOT NULL
     ) STRICT;`,
   },
+  {
+    version: 8,
+    name: "watchers",
+    // What each plugin declared in its last Initialize, kept across restarts of the plugin and
+    // of the host, so a match made while the plugin is down still becomes a job.
+    sql: `CREATE TABLE watchers (
+      plugin      TEXT NOT NULL,
+      id          TEXT NOT NULL,
+      declaration TEXT NOT NULL,
+      PRIMARY KEY (plugin, id)
+    ) STRICT;`,
+  },
 ];

@@ -1,5 +1,5 @@
 import type { Schedule, ScheduleStore, StoredJob } from "../../jobs/mod.ts";
-import type { JobStore } from "../../jobs/mod.ts";
+import type { JobStore, WatcherRegistry } from "../../jobs/mod.ts";
 import { HttpError } from "../http_error.ts";
 import { json, readJsonObject } from "../json.ts";
 import { whole } from "../query.ts";
@@ -13,6 +13,8 @@ export interface PulseDeps {
     abort(ids: readonly string[]): void;
     readonly stats: { completed: number; failed: number; retried: number; running: number };
   };
+  /** The watchers plugins declared (`GET /api/pulse/watchers`). */
+  watchers?: WatcherRegistry;
 }
 
 /** The queue's figures in Prometheus text: jobs by status, runs by outcome. */
@@ -190,6 +192,12 @@ export function pulseRoutes(router: Router, deps: PulseDeps): void {
     ({ params }) => json({ job: jobView(jobs.resume(one(params.id).id)) }),
   );
 
+  // Every watcher plugins declared, with what each queued and held back (?plugin= narrows).
+  router.get("/api/pulse/watchers", ({ url }) => {
+    const plugin = url.searchParams.get("plugin");
+    const all = deps.watchers?.list() ?? [];
+    return json({ watchers: plugin ? all.filter((watcher) => watcher.plugin === plugin) : all });
+  });
   router.get("/api/pulse/schedules", ({ url }) => {
     const plugin = url.searchParams.get("plugin");
     return json({ schedules: schedules.list(plugin ?? undefined).map(scheduleView) });

@@ -75,8 +75,26 @@ export interface InitializeResponse {
   handlerNames: string[];
   /** The plugin's schedules; the whole truth: an empty list removes every schedule it had. */
   schedules: ScheduleInfo[];
-  /** Fields 3 to 7 and 9 are QNTX provider flags this host ignores (skipped as unknown). */
+  /**
+   * Fields 3, 5, 6, 7 and 9 are QNTX provider flags this host does not use (skipped).
+   * Watchers the host registers for the plugin: a new attestation that matches one (OR within
+   * a dimension, AND across them) becomes a job for its handler with the attestation as payload.
+   */
+  watchers: WatcherRegistration[];
   httpRoutes: RouteInfo[];
+}
+
+export interface WatcherRegistration {
+  /** The watcher's id within the plugin. */
+  id: string;
+  /** The job handler that runs on a match. */
+  handlerName: string;
+  subjects: string[];
+  predicates: string[];
+  contexts: string[];
+  actors: string[];
+  /** At most this many runs a second; 0 = structural only (matches, runs nothing). */
+  maxFiresPerSecond: number;
 }
 
 export interface ScheduleInfo {
@@ -604,7 +622,7 @@ export const InitializeRequest_ConfigEntry: MessageFns<InitializeRequest_ConfigE
 };
 
 function createBaseInitializeResponse(): InitializeResponse {
-  return { handlerNames: [], schedules: [], httpRoutes: [] };
+  return { handlerNames: [], schedules: [], watchers: [], httpRoutes: [] };
 }
 
 export const InitializeResponse: MessageFns<InitializeResponse> = {
@@ -614,6 +632,9 @@ export const InitializeResponse: MessageFns<InitializeResponse> = {
     }
     for (const v of message.schedules) {
       ScheduleInfo.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.watchers) {
+      WatcherRegistration.encode(v!, writer.uint32(34).fork()).join();
     }
     for (const v of message.httpRoutes) {
       RouteInfo.encode(v!, writer.uint32(66).fork()).join();
@@ -650,6 +671,14 @@ export const InitializeResponse: MessageFns<InitializeResponse> = {
             message.schedules.push(ScheduleInfo.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.watchers.push(WatcherRegistration.decode(reader, reader.uint32()));
+            continue;
+          }
           case 8: {
             if (tag !== 66) {
               break;
@@ -677,7 +706,135 @@ export const InitializeResponse: MessageFns<InitializeResponse> = {
     const message = createBaseInitializeResponse();
     message.handlerNames = object.handlerNames?.map((e) => e) || [];
     message.schedules = object.schedules?.map((e) => ScheduleInfo.fromPartial(e)) || [];
+    message.watchers = object.watchers?.map((e) => WatcherRegistration.fromPartial(e)) || [];
     message.httpRoutes = object.httpRoutes?.map((e) => RouteInfo.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseWatcherRegistration(): WatcherRegistration {
+  return { id: "", handlerName: "", subjects: [], predicates: [], contexts: [], actors: [], maxFiresPerSecond: 0 };
+}
+
+export const WatcherRegistration: MessageFns<WatcherRegistration> = {
+  encode(message: WatcherRegistration, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.handlerName !== "") {
+      writer.uint32(18).string(message.handlerName);
+    }
+    for (const v of message.subjects) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.predicates) {
+      writer.uint32(34).string(v!);
+    }
+    for (const v of message.contexts) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.actors) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.maxFiresPerSecond !== 0) {
+      writer.uint32(56).int32(message.maxFiresPerSecond);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatcherRegistration {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatcherRegistration();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.handlerName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subjects.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.predicates.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contexts.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.actors.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.maxFiresPerSecond = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<WatcherRegistration>): WatcherRegistration {
+    return WatcherRegistration.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WatcherRegistration>): WatcherRegistration {
+    const message = createBaseWatcherRegistration();
+    message.id = object.id ?? "";
+    message.handlerName = object.handlerName ?? "";
+    message.subjects = object.subjects?.map((e) => e) || [];
+    message.predicates = object.predicates?.map((e) => e) || [];
+    message.contexts = object.contexts?.map((e) => e) || [];
+    message.actors = object.actors?.map((e) => e) || [];
+    message.maxFiresPerSecond = object.maxFiresPerSecond ?? 0;
     return message;
   },
 };
