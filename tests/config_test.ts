@@ -78,6 +78,22 @@ Deno.test("a PUT validates, writes am.toml keeping comments, and re-initializes 
     });
     assert.deepEqual([dry.status, dry.body.written, dry.body.dryRun], [200, false, true]);
     assert.equal(await Deno.readTextFile(file), original);
+    // QNTX's console asks the same with "validate": true in the body.
+    const validated = await call(test, "PUT", "/api/plugins/tuned/config", {
+      config: { times: 3 },
+      validate: true,
+    });
+    assert.deepEqual([validated.status, validated.body.written, validated.body.dryRun], [
+      200,
+      false,
+      true,
+    ]);
+    const badValidate = await call(test, "PUT", "/api/plugins/tuned/config", {
+      config: { times: 3 },
+      validate: "yes",
+    });
+    assert.equal(badValidate.status, 400);
+    assert.equal(await Deno.readTextFile(file), original);
 
     const saved = await call(test, "PUT", "/api/plugins/tuned/config", {
       config: { times: 3, loud: true, greeting: "good day", token: "********" },

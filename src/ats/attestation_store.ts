@@ -58,10 +58,21 @@ export class AttestationStore {
     this.#listeners.push(listener);
   }
 
-  /** Stores one attestation and returns it as stored. */
-  create(command: ValidCommand, writer: Writer): Attestation {
+  /**
+   * Stores one attestation and returns it as stored. With `id` (QNTX's `CreateAttestation`
+   * keeps the client's), that id is used, and one already stored is refused.
+   */
+  create(command: ValidCommand, writer: Writer, id?: string): Attestation {
+    if (id !== undefined && !/^[A-Za-z0-9_.:-]{1,128}$/.test(id)) {
+      throw new RangeError(
+        `attestation id "${id.slice(0, 128)}" must be 1 to 128 letters, digits, _ . : or -`,
+      );
+    }
     const attestation = transaction(this.db, () => {
-      const attestation = this.#stamp(command, writer);
+      if (id !== undefined && this.exists(id)) {
+        throw new RangeError(`attestation "${id}" already exists; nothing was stored`);
+      }
+      const attestation = this.#stamp(command, writer, id);
       this.#writer.write([attestation]);
       return attestation;
     });
@@ -142,10 +153,10 @@ export class AttestationStore {
   }
 
   /** The attestation a command makes: the host sets the id, source and times, always. */
-  #stamp(command: ValidCommand, writer: Writer): Attestation {
+  #stamp(command: ValidCommand, writer: Writer, id?: string): Attestation {
     const createdAt = this.now();
     return {
-      id: `A${ulid(createdAt)}`,
+      id: id ?? `A${ulid(createdAt)}`,
       subjects: command.subjects,
       predicates: command.predicates,
       contexts: command.contexts,

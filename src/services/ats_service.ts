@@ -132,7 +132,14 @@ export function atsService(
           fromWireCommand({ ...given, timestamp: given.timestamp, source: "", sourceVersion: "" }),
         );
         if (!checked.ok) return { success: false, error: checked.problems.join("; ") };
-        store.create(checked.command, caller);
+        // As QNTX's host does, the client's id is kept (callers hand it back); a taken one is
+        // refused. Without one, the host makes it.
+        try {
+          store.create(checked.command, caller, given.id === "" ? undefined : given.id);
+        } catch (error) {
+          if (error instanceof RangeError) return { success: false, error: error.message };
+          throw error;
+        }
         return { success: true, error: "" };
       },
     ),

@@ -35,7 +35,7 @@ export interface PluginConfigAdmin {
  * (null removes a key) validates against the plugin's schema and grants (400 with an error per
  * field, nothing written; an `env:NAME` value only for a variable granted to the plugin), writes
  * `am.toml` keeping its comments, and re-initializes the running plugin with the new values
- * without restarting it; `?dryRun=1` validates only. A name no plugin can have (the host's
+ * without restarting it; `?dryRun=1` (or QNTX's `"validate": true`) validates only. A name no plugin can have (the host's
  * `server`, `plugin`, … tables) is 404 before anything is read.
  */
 export function configRoutes(router: Router, admin: PluginConfigAdmin): void {
@@ -58,9 +58,16 @@ export function configRoutes(router: Router, admin: PluginConfigAdmin): void {
     const name = params.name!;
     known(name);
     const body = await readJsonObject(request);
-    const extra = Object.keys(body).filter((key) => key !== "config");
+    const extra = Object.keys(body).filter((key) => key !== "config" && key !== "validate");
     if (extra.length > 0) {
-      throw new HttpError(400, `unknown field "${extra[0]}"; the body is {"config": {key: value}}`);
+      throw new HttpError(
+        400,
+        `unknown field "${extra[0]}"; the body is {"config": {key: value}} ` +
+          `(with "validate": true to check only, as QNTX's console sends)`,
+      );
+    }
+    if (body.validate !== undefined && typeof body.validate !== "boolean") {
+      throw new HttpError(400, `"validate" must be true or false`);
     }
     const changes = body.config;
     if (typeof changes !== "object" || changes === null || Array.isArray(changes)) {
@@ -70,7 +77,7 @@ export function configRoutes(router: Router, admin: PluginConfigAdmin): void {
       );
     }
     const dry = url.searchParams.get("dryRun");
-    const dryRun = dry !== null && dry !== "0" && dry !== "false";
+    const dryRun = body.validate === true || (dry !== null && dry !== "0" && dry !== "false");
     const result = await admin.update(name, changes as Record<string, unknown>, dryRun);
     if (!result.ok) {
       const count = Object.keys(result.errors).length;
