@@ -324,3 +324,27 @@ Deno.test("a plugin that dies during its first Initialize is restarted and then 
     await test.close();
   }
 });
+
+Deno.test("a stop while a launch is under way waits for it: no process outlives the stop", async () => {
+  const test = await startTestHost(["echo"]);
+  try {
+    const { registry, supervisor } = test.host;
+    await waitForState(registry, "echo", "running");
+    await supervisor.disable("echo");
+    // Enable starts a launch; a disable right after must not return while its process starts.
+    const starting = supervisor.enable("echo");
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await supervisor.disable("echo");
+    const running = new TextDecoder().decode(
+      (await new Deno.Command("ps", { args: ["-eo", "args"], stdout: "piped" }).output()).stdout,
+    ).split("\n").filter((line) =>
+      line.includes(test.dir) && line.includes("fixtures/plugins/echo/main.ts")
+    );
+    assert.deepEqual(running, [], "an echo process outlived the stop");
+    await starting;
+    assert.equal(registry.getState("echo"), "stopped");
+    assert.equal(supervisor.get("echo")!.pid, undefined);
+  } finally {
+    await test.close();
+  }
+});

@@ -36,6 +36,8 @@ export class PluginSupervisor {
   #generation = 0;
   #wanted = false;
   #restartTimer?: ReturnType<typeof setTimeout>;
+  /** The launch under way, if any: a stop waits for it, or its process would outlive the host. */
+  #bringing: Promise<void> = Promise.resolve();
   /** Known once a process has started and answered ConfigSchema. */
   #schema?: ConfigSchema;
   /** The last process's launch folder being released; the next launch waits for it. */
@@ -107,6 +109,8 @@ export class PluginSupervisor {
     this.#wanted = false;
     clearTimeout(this.#restartTimer);
     const { registry } = this.context;
+    // A launch under way sees it is no longer wanted once its process is up, and stops it.
+    await this.#bringing;
     await registry.serially(this.name, () => this.#stopInstance());
     await this.#released;
     registry.markStopped(this.name, reason);
@@ -191,7 +195,14 @@ export class PluginSupervisor {
     this.#logFile?.close();
   }
 
-  async #bringUp(): Promise<void> {
+  /** Launches and initializes a process; a stop waits for one under way (see disable). */
+  #bringUp(): Promise<void> {
+    const bringing = this.#launchAndInitialize();
+    this.#bringing = bringing.catch(() => {});
+    return bringing;
+  }
+
+  async #launchAndInitialize(): Promise<void> {
     const generation = ++this.#generation;
     let instance: PluginConnection;
     try {
