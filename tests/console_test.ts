@@ -191,6 +191,12 @@ Deno.test("the console shows plugins live and drives them, in a real browser", a
     await page.click("nav a[data-view=jobs]");
     await page.waitForSelector(`tr[data-job="${id}"] [data-state="running"]`);
     await page.waitForSelector(`tr[data-job="${id}"] progress[value]`);
+    // The worker's watchers are listed with what they wait for.
+    await page.waitForSelector('tr[data-watcher="worker/alerts"]');
+    const watcherText = await page.evaluate(
+      `document.querySelector('tr[data-watcher="worker/alerts"]').textContent`,
+    );
+    assert.match(String(watcherText), /predicates: alerted; contexts: ops \| lab/);
     await shot(page, "jobs");
     await page.click(`tr[data-job="${id}"] button[data-key="cancel:${id}"]`);
     await page.waitForSelector(`tr[data-job="${id}"] [data-state="cancelled"]`);

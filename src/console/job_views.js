@@ -50,6 +50,30 @@ export function viewJobs() {
   );
   const counts = el("p", { class: "muted", role: "status" });
   const body = el("tbody");
+  // Plugins' watchers: what each waits for, and the jobs it queued or held back.
+  const watchers = el("tbody");
+  const loadWatchers = async () => {
+    const result = await api("GET", "/api/pulse/watchers");
+    if (!result.ok) return;
+    const filter = (w) =>
+      ["subjects", "predicates", "contexts", "actors"].filter((d) => w[d].length > 0)
+        .map((d) => `${d}: ${w[d].join(" | ")}`).join("; ") || "any attestation";
+    replaceKeepingFocus(
+      watchers,
+      ...result.body.watchers.map((w) =>
+        el(
+          "tr",
+          { "data-watcher": `${w.plugin}/${w.id}` },
+          el("td", {}, `${w.plugin}/${w.id}`),
+          el("td", {}, `${w.plugin}/${w.handlerName}`),
+          el("td", {}, filter(w)),
+          el("td", {}, w.maxFiresPerSecond === 0 ? "structural only" : `${w.maxFiresPerSecond}/s`),
+          el("td", {}, String(w.fired)),
+          el("td", {}, String(w.held)),
+        )
+      ),
+    );
+  };
   const load = async () => {
     const query = new URLSearchParams({ limit: "100" });
     if (status.value) query.set("status", status.value);
@@ -88,9 +112,15 @@ export function viewJobs() {
     ),
     counts,
     table(["job", "handler", "status", "progress", "created", "error", ""], body),
+    el("h3", {}, "Watchers"),
+    table(["watcher", "runs", "matches", "rate", "queued", "held"], watchers),
   );
   load();
-  const timer = setInterval(load, 1500);
+  loadWatchers();
+  const timer = setInterval(() => {
+    load();
+    loadWatchers();
+  }, 1500);
   cleanups.push(() => clearInterval(timer));
   return () => {};
 }
