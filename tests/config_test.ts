@@ -468,3 +468,26 @@ Deno.test("QNTX's ~/.qntx/plugins/<name>.toml: its [config] under am.toml's, and
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("a plugin listed in reconfigure_restart takes new settings by a restart", async () => {
+  const test = await startTestHost(
+    ["tuned"],
+    `reconfigure_restart = ["tuned"]\n${TABLE}`,
+    undefined,
+    "",
+    { file: true },
+  );
+  try {
+    await waitForState(test.host.registry, "tuned", "running");
+    const before = test.host.supervisor.get("tuned")!.pid;
+    const saved = await call(test, "PUT", "/api/plugins/tuned/config", {
+      config: { greeting: "good evening" },
+    });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.deepEqual([saved.body.written, saved.body.reinitialized], [true, true]);
+    assert.equal(test.host.registry.getState("tuned"), "running");
+    assert.notEqual(test.host.supervisor.get("tuned")!.pid, before, "a new process took them");
+  } finally {
+    await test.close();
+  }
+});

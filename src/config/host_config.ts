@@ -32,6 +32,10 @@ export interface HostConfig {
   plugin: {
     enabled: string[];
     paths: string[];
+    /** Plugins whose 404 is retried with the full path (QNTX #277). */
+    fullPathRetry: string[];
+    /** Plugins that take new settings by a restart, not a second Initialize. */
+    reconfigureRestart: string[];
     /** Each plugin's data folder is `<dataDir>/<name>`. */
     dataDir: string;
     /** Holds the plugins' sockets and the record of their processes (mode 0700). */
@@ -232,6 +236,8 @@ function assemble(
     plugin: {
       enabled: plugin.enabled,
       paths: plugin.paths,
+      fullPathRetry: plugin.full_path_retry,
+      reconfigureRestart: plugin.reconfigure_restart,
       dataDir: plugin.data_dir,
       runtimeDir: plugin.runtime_dir,
       logDir: plugin.log_dir,

@@ -191,6 +191,16 @@ export const grantSchema = z.object({
 
 export const pluginSchema = z.object({
   enabled: stringList(pluginName).default([]),
+  /**
+   * Plugins whose 404 is tried again with the full path `/api/<name>/…`, as QNTX's host does
+   * (QNTX #277; pty-glyph relies on it). Off unless listed.
+   */
+  full_path_retry: stringList(pluginName).default([]),
+  /**
+   * Plugins that take new settings by a restart rather than a second Initialize (QNTX's Go SDK
+   * answers a reconfigure without applying it).
+   */
+  reconfigure_restart: stringList(pluginName).default([]),
   /** Searched in order; `~/` is the home folder. QNTX's own defaults follow the host's. */
   paths: stringList().default(["plugins", "~/.qntx/plugins", "qntx-plugins"]),
   data_dir: text().default("data/plugins"),

@@ -153,6 +153,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     console: true,
     clientOf: (remote) => front.guard?.clientOf(remote),
     frontStats: () => front.guard?.stats,
+    // Live: a hand edit of the list applies to the next request.
+    fullPathRetry: (name) => live.current.plugin.fullPathRetry.includes(name),
     credentials,
     metricsPublic: config.auth.metricsPublic,
     maxWebSocketsPerClient: config.server.maxWebSocketsPerClient,

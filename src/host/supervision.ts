@@ -121,6 +121,7 @@ export function superviseProcesses(parts: SupervisionParts): Supervisor {
         }
         return live.pluginValues(name);
       },
+      restartToReconfigure: (name) => live.current.plugin.reconfigureRestart.includes(name),
       vetoed: (name) => {
         const file = live.pluginFile(name);
         return file?.enabled === false ? `${file.path} says enabled = false` : undefined;

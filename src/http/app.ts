@@ -70,6 +70,8 @@ export interface AppDeps {
   tokens?: ApiTokenStore;
   /** The real client of a connection that came through a front (the slow-client guard). */
   clientOf?: (remote: Deno.NetAddr) => Deno.NetAddr | undefined;
+  /** Plugins whose 404 is retried with the full path, as QNTX's host does. */
+  fullPathRetry?: (name: string) => boolean;
   /** What the front turned away, for `/metrics`; absent when there is no front. */
   frontStats?: () => GuardStats | undefined;
 }
@@ -158,6 +160,7 @@ export function createApp(deps: AppDeps): AppHandler {
       bodyLimit: deps.bodyLimit ?? 16 * 1024 * 1024,
       timeoutMs: deps.requestTimeoutMs ?? 30_000,
       hostCredentials: deps.credentials ? SESSION_COOKIE : undefined,
+      fullPathRetry: deps.fullPathRetry,
     });
     router.add("*", "/api/:domain", proxy).add("*", "/api/:domain/*", proxy);
     const relay = webSocketRelay({

@@ -45,6 +45,11 @@ export interface ProxyOptions {
   timeoutMs: number;
   /** The session cookie's name when the host checks credentials (they stay with the host). */
   hostCredentials?: string;
+  /**
+   * Plugins whose 404 is tried again once with the full path (`/api/<name>/…`), as QNTX's host
+   * does (its #277; pty-glyph relies on it). Unary `HandleHTTP` only.
+   */
+  fullPathRetry?: (name: string) => boolean;
 }
 
 /** Seconds a client should wait before trying again, by state. */
@@ -143,6 +148,14 @@ async function forward(
   const client = clients.watch(request);
   try {
     answer = await gateway.handleHttp(name, head, options.timeoutMs, client.signal);
+    if (answer.statusCode === 404 && options.fullPathRetry?.(name)) {
+      answer = await gateway.handleHttp(
+        name,
+        { ...head, path: url.pathname + url.search },
+        options.timeoutMs,
+        client.signal,
+      );
+    }
   } catch (error) {
     throw failure(registry, name, error);
   } finally {

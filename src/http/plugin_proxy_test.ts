@@ -33,6 +33,7 @@ function plugin(name: string): DomainPlugin {
 async function setup(
   answer: (request: domain.HTTPRequest) => Promise<domain.HTTPResponse>,
   streamHttp?: PluginGateway["streamHttp"],
+  fullPathRetry?: (name: string) => boolean,
 ) {
   const logger = new JsonLogger("test", { sink: memorySink() });
   const registry = newRegistry("1.0.0", logger);
@@ -53,6 +54,7 @@ async function setup(
     startedAt: 0,
     gateway,
     bodyLimit: 1024,
+    fullPathRetry,
   });
   return { app, registry };
 }
@@ -203,4 +205,25 @@ Deno.test("random requests never crash the host and never get a 500", async () =
     { numRuns: 300 },
   );
   assert.equal(registry.getState("bio"), "running");
+});
+
+Deno.test("a listed plugin's 404 is tried again with the full path, as QNTX's host does", async () => {
+  const seen: string[] = [];
+  const answer = (request: domain.HTTPRequest) => {
+    seen.push(request.path);
+    return request.path.startsWith("/api/bio/")
+      ? ok("found by the full path")
+      : Promise.resolve({ statusCode: 404, headers: [], body: new Uint8Array() });
+  };
+  const listed = await setup(answer, undefined, (name) => name === "bio");
+  const found = await listed.app(new Request("http://h/api/bio/term/ws?x=1"));
+  assert.equal(await found.text(), "found by the full path");
+  assert.deepEqual(seen, ["/term/ws?x=1", "/api/bio/term/ws?x=1"]);
+  // Not listed: the 404 is the answer, asked once.
+  seen.length = 0;
+  const plain = await setup(answer);
+  const missing = await plain.app(new Request("http://h/api/bio/term/ws"));
+  assert.equal(missing.status, 404);
+  await missing.body?.cancel();
+  assert.deepEqual(seen, ["/term/ws"]);
 });

@@ -183,6 +183,12 @@ export class PluginSupervisor {
     if (!this.#instance || this.#instance.stopping || (state !== "running" && state !== "paused")) {
       return false;
     }
+    // A plugin that answers a second Initialize without applying it (QNTX's Go SDK runs its
+    // Initialize once) gets its new settings by a restart, when the operator says so.
+    if (this.context.restartToReconfigure?.(this.name)) {
+      await this.restart();
+      return this.context.registry.getState(this.name) === "running";
+    }
     await this.#initialize();
     return true;
   }

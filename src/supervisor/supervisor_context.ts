@@ -72,6 +72,8 @@ export interface SupervisorContext {
     onRefused: (detail: string) => void,
   ): Promise<ServedServices>;
   pluginConfig(name: string): Record<string, unknown>;
+  /** Whether plugin `name` takes new settings by a restart rather than a second Initialize. */
+  restartToReconfigure?(name: string): boolean;
   /** Why plugin `name` must stay off whatever enables it (QNTX's `enabled = false`), if so. */
   vetoed?(name: string): string | undefined;
   /** Where the host's own server listens: never granted to a plugin by its manifest alone. */
