@@ -9,6 +9,30 @@ Deno.test("the management API lists routes, streams logs (history then live) and
     await waitForState(registry, "echo", "running");
 
     await t.step(
+      "GET /api/plugins/glyphs lists the glyph types plugins add to the UI",
+      async () => {
+        const { glyphs } = await (await fetch(url("/api/plugins/glyphs"))).json();
+        assert.deepEqual(glyphs, [{
+          plugin: "echo",
+          symbol: "≈",
+          title: "Echo",
+          label: "echo",
+          contentPath: "/api/echo/greeting",
+          cssPath: "",
+          modulePath: "",
+          defaultWidth: 320,
+          defaultHeight: 0,
+        }]);
+        assert.ok(
+          test.logs.some((line) =>
+            /plugin "echo" declared a glyph the host refused: .*content_path "\.\.\/\.\.\/api\/plugins"/
+              .test(String(line.msg))
+          ),
+        );
+      },
+    );
+
+    await t.step(
       "GET /api/plugins/routes lists the plugin's declared routes under /api/<name>",
       async () => {
         const { routes } = await (await fetch(url("/api/plugins/routes"))).json();

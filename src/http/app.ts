@@ -94,6 +94,8 @@ export interface PluginInsights {
     | undefined;
   /** Every plugin's declared HTTP routes, paths relative to `/api/<plugin>`. */
   routes(): { plugin: string; method: string; path: string; description: string }[];
+  /** The glyph types running plugins add to the UI (QNTX's `RegisterGlyphs`). */
+  glyphs?(): (Record<string, unknown> & { plugin: string })[];
   /** Process facts of one plugin: its kind, current pid, denied accesses. */
   describe(name: string): Record<string, unknown> | undefined;
 }

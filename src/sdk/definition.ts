@@ -94,6 +94,20 @@ export interface WatcherDeclaration {
   maxFiresPerSecond?: number;
 }
 
+/** A glyph type the plugin adds to QNTX's UI (`RegisterGlyphs`); paths under `/api/<name>/`. */
+export interface GlyphDeclaration {
+  symbol: string;
+  title: string;
+  label?: string;
+  /** A route answering the HTML fragment of the glyph's content. */
+  contentPath?: string;
+  cssPath?: string;
+  /** A route answering a JS module that exports a render function. */
+  modulePath?: string;
+  defaultWidth?: number;
+  defaultHeight?: number;
+}
+
 /**
  * A domain, described for the SDK. Only `metadata` is required; every other member adds a
  * capability, and the SDK tells the host which ones the plugin has.
@@ -118,6 +132,7 @@ export interface PluginDefinition {
   jobs?: Record<string, JobHandler>;
   schedules?: ScheduleDeclaration[];
   watchers?: WatcherDeclaration[];
+  glyphs?: GlyphDeclaration[];
 }
 
 /** Returns its argument, typed: a readable way to write a plugin module. */

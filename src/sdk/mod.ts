@@ -17,6 +17,7 @@ export type {
 } from "../plugin/mod.ts";
 export {
   definePlugin,
+  type GlyphDeclaration,
   type JobContext,
   type JobHandler,
   type PluginContext,

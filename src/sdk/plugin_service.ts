@@ -153,6 +153,18 @@ export class PluginService {
         serveWebSocket(stream, definition.websocket ?? {}, this.context, this.logger),
       health: answer(() => this.#health()),
       configSchema: answer(() => ({ fields: toWireSchema(definition) })),
+      registerGlyphs: answer(() => ({
+        glyphs: (definition.glyphs ?? []).map((glyph) => ({
+          symbol: glyph.symbol,
+          title: glyph.title,
+          label: glyph.label ?? "",
+          contentPath: glyph.contentPath ?? "",
+          cssPath: glyph.cssPath ?? "",
+          defaultWidth: glyph.defaultWidth ?? 0,
+          defaultHeight: glyph.defaultHeight ?? 0,
+          modulePath: glyph.modulePath ?? "",
+        })),
+      })),
       executeJob: (call, callback) => {
         // The host cancels the call at the job's deadline or when an operator cancels it.
         const cancelled = new AbortController();

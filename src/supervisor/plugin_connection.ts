@@ -74,6 +74,8 @@ export class PluginConnection {
   data?: DataClient;
   /** Health probes in a row this launch did not answer (see process_health.ts). */
   healthMisses = 0;
+  /** The glyph types it adds to the UI (`RegisterGlyphs`, asked after each Initialize). */
+  glyphs: domain.GlyphDef[] = [];
   /** Calls under way (HTTP, jobs, streamed answers), which a stop lets finish. */
   #inFlight = 0;
   /** Wakes a stop waiting for the calls under way to finish. */

@@ -9,6 +9,7 @@ import { LogBuffer } from "./log_buffer.ts";
 import type { LogFile } from "./log_file.ts";
 import { DeniedLog } from "./permission_audit.ts";
 import { probeProcess } from "./process_health.ts";
+import { registeredGlyphs } from "./glyphs.ts";
 import { describeExit, type ExitStatus, StartError } from "./plugin_process.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
 import { toWireConfig } from "./wire_config.ts";
@@ -300,6 +301,7 @@ export class PluginSupervisor {
         ? new Error(`exited unexpectedly (${describeExit(exit)}) during Initialize`)
         : error;
     }
+    instance.glyphs = await registeredGlyphs(instance, context.timeouts.call, context.logger);
     context.initialized?.(this.name, instance.declared);
   }
 

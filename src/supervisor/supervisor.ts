@@ -256,6 +256,26 @@ export class Supervisor {
     return this.#plugins.get(name)?.logs;
   }
 
+  /** The glyph types of every running plugin, their paths under `/api/<plugin>/`. */
+  glyphs(): (Record<string, unknown> & { plugin: string })[] {
+    const under = (plugin: string, path: string) =>
+      path === "" ? "" : `/api/${plugin}/${path.replace(/^\//, "")}`;
+    return [...this.#plugins.values()].flatMap((plugin) => {
+      if (this.#registry.getState(plugin.name) !== "running") return [];
+      return (plugin.connection?.glyphs ?? []).map((glyph) => ({
+        plugin: plugin.name,
+        symbol: glyph.symbol,
+        title: glyph.title,
+        label: glyph.label,
+        contentPath: under(plugin.name, glyph.contentPath),
+        cssPath: under(plugin.name, glyph.cssPath),
+        modulePath: under(plugin.name, glyph.modulePath),
+        defaultWidth: glyph.defaultWidth,
+        defaultHeight: glyph.defaultHeight,
+      }));
+    });
+  }
+
   /** Every plugin's declared HTTP routes, from its last Initialize. */
   routes(): { plugin: string; method: string; path: string; description: string }[] {
     return [...this.#plugins.values()].flatMap((plugin) =>

@@ -50,6 +50,8 @@ export function pluginRoutes(router: Router, deps: AppDeps): void {
       request.signal,
     ));
 
+  // QNTX's: the glyph types plugins add to the UI, paths under /api/<plugin>/.
+  router.get("/api/plugins/glyphs", () => json({ glyphs: deps.insights?.glyphs?.() ?? [] }));
   router.get("/api/plugins/routes", () => {
     const routes = (deps.insights?.routes() ?? []).map((route) => ({
       ...route,

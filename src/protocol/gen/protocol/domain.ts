@@ -230,6 +230,25 @@ export interface JobLogEntry {
   metadata: string;
 }
 
+export interface GlyphDefResponse {
+  glyphs: GlyphDef[];
+}
+
+/** A glyph type a plugin adds to QNTX's UI; paths are relative to /api/<plugin>/. */
+export interface GlyphDef {
+  symbol: string;
+  title: string;
+  label: string;
+  /** Answers the HTML fragment of the glyph's content area. */
+  contentPath: string;
+  cssPath: string;
+  /** Pixels; 0 = the UI's default. */
+  defaultWidth: number;
+  defaultHeight: number;
+  /** A JS module exporting a render function, imported by the UI instead of the HTML. */
+  modulePath: string;
+}
+
 function createBaseEmpty(): Empty {
   return {};
 }
@@ -2255,6 +2274,209 @@ export const JobLogEntry: MessageFns<JobLogEntry> = {
   },
 };
 
+function createBaseGlyphDefResponse(): GlyphDefResponse {
+  return { glyphs: [] };
+}
+
+export const GlyphDefResponse: MessageFns<GlyphDefResponse> = {
+  encode(message: GlyphDefResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.glyphs) {
+      GlyphDef.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GlyphDefResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGlyphDefResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.glyphs.push(GlyphDef.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<GlyphDefResponse>): GlyphDefResponse {
+    return GlyphDefResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GlyphDefResponse>): GlyphDefResponse {
+    const message = createBaseGlyphDefResponse();
+    message.glyphs = object.glyphs?.map((e) => GlyphDef.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGlyphDef(): GlyphDef {
+  return {
+    symbol: "",
+    title: "",
+    label: "",
+    contentPath: "",
+    cssPath: "",
+    defaultWidth: 0,
+    defaultHeight: 0,
+    modulePath: "",
+  };
+}
+
+export const GlyphDef: MessageFns<GlyphDef> = {
+  encode(message: GlyphDef, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.symbol !== "") {
+      writer.uint32(10).string(message.symbol);
+    }
+    if (message.title !== "") {
+      writer.uint32(18).string(message.title);
+    }
+    if (message.label !== "") {
+      writer.uint32(26).string(message.label);
+    }
+    if (message.contentPath !== "") {
+      writer.uint32(34).string(message.contentPath);
+    }
+    if (message.cssPath !== "") {
+      writer.uint32(42).string(message.cssPath);
+    }
+    if (message.defaultWidth !== 0) {
+      writer.uint32(48).int32(message.defaultWidth);
+    }
+    if (message.defaultHeight !== 0) {
+      writer.uint32(56).int32(message.defaultHeight);
+    }
+    if (message.modulePath !== "") {
+      writer.uint32(66).string(message.modulePath);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GlyphDef {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGlyphDef();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.symbol = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.label = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.contentPath = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cssPath = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.defaultWidth = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.defaultHeight = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.modulePath = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<GlyphDef>): GlyphDef {
+    return GlyphDef.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GlyphDef>): GlyphDef {
+    const message = createBaseGlyphDef();
+    message.symbol = object.symbol ?? "";
+    message.title = object.title ?? "";
+    message.label = object.label ?? "";
+    message.contentPath = object.contentPath ?? "";
+    message.cssPath = object.cssPath ?? "";
+    message.defaultWidth = object.defaultWidth ?? 0;
+    message.defaultHeight = object.defaultHeight ?? 0;
+    message.modulePath = object.modulePath ?? "";
+    return message;
+  },
+};
+
 export type DomainPluginServiceService = typeof DomainPluginServiceService;
 export const DomainPluginServiceService = {
   /** Who the plugin is. The host checks the name it expects and the version constraint. */
@@ -2338,6 +2560,19 @@ export const DomainPluginServiceService = {
     responseDeserialize: (value: Buffer): ExecuteJobResponse => ExecuteJobResponse.decode(value),
   },
   /**
+   * QNTX's: the glyph types the plugin adds to the UI (asked after Initialize; UNIMPLEMENTED
+   * means none).
+   */
+  registerGlyphs: {
+    path: "/protocol.DomainPluginService/RegisterGlyphs" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: Empty): Buffer => Buffer.from(Empty.encode(value).finish()),
+    requestDeserialize: (value: Buffer): Empty => Empty.decode(value),
+    responseSerialize: (value: GlyphDefResponse): Buffer => Buffer.from(GlyphDefResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GlyphDefResponse => GlyphDefResponse.decode(value),
+  },
+  /**
    * Extensions of this host. A plugin without them answers UNIMPLEMENTED and the host copes.
    * Stop taking work without stopping the process; HTTP answers 503 meanwhile.
    */
@@ -2377,6 +2612,11 @@ export interface DomainPluginServiceServer extends UntypedServiceImplementation 
   health: handleUnaryCall<Empty, HealthResponse>;
   configSchema: handleUnaryCall<Empty, ConfigSchemaResponse>;
   executeJob: handleUnaryCall<ExecuteJobRequest, ExecuteJobResponse>;
+  /**
+   * QNTX's: the glyph types the plugin adds to the UI (asked after Initialize; UNIMPLEMENTED
+   * means none).
+   */
+  registerGlyphs: handleUnaryCall<Empty, GlyphDefResponse>;
   /**
    * Extensions of this host. A plugin without them answers UNIMPLEMENTED and the host copes.
    * Stop taking work without stopping the process; HTTP answers 503 meanwhile.
@@ -2494,6 +2734,25 @@ export interface DomainPluginServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ExecuteJobResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * QNTX's: the glyph types the plugin adds to the UI (asked after Initialize; UNIMPLEMENTED
+   * means none).
+   */
+  registerGlyphs(
+    request: Empty,
+    callback: (error: ServiceError | null, response: GlyphDefResponse) => void,
+  ): ClientUnaryCall;
+  registerGlyphs(
+    request: Empty,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GlyphDefResponse) => void,
+  ): ClientUnaryCall;
+  registerGlyphs(
+    request: Empty,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GlyphDefResponse) => void,
   ): ClientUnaryCall;
   /**
    * Extensions of this host. A plugin without them answers UNIMPLEMENTED and the host copes.
