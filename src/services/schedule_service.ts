@@ -23,6 +23,10 @@ export function toWireSchedule(value: Schedule): schedule.ScheduledJob {
     metadata: JSON.stringify(value.metadata),
     createdAt: rfc3339(value.createdAt),
     updatedAt: rfc3339(value.updatedAt),
+    // QNTX's fields for schedules made from Ax code, a URL or a document: none are, here.
+    atsCode: "",
+    sourceUrl: "",
+    createdFromDoc: "",
   };
 }
 

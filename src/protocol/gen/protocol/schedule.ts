@@ -67,8 +67,12 @@ export interface GetScheduleResponse {
 
 export interface ScheduledJob {
   id: string;
+  /** QNTX's: the Ax code a schedule came from; empty here (schedules are declared by handler). */
+  atsCode: string;
   handlerName: string;
   payload: Uint8Array;
+  /** QNTX's: the URL a schedule watches; empty here. */
+  sourceUrl: string;
   intervalSeconds: number;
   /** RFC 3339; never empty: a schedule always has its next run. */
   nextRunAt: string;
@@ -81,6 +85,8 @@ export interface ScheduledJob {
   metadata: string;
   createdAt: string;
   updatedAt: string;
+  /** QNTX's: the document a schedule was created from; empty here. */
+  createdFromDoc: string;
 }
 
 function createBaseCreateScheduleRequest(): CreateScheduleRequest {
@@ -559,8 +565,10 @@ export const GetScheduleResponse: MessageFns<GetScheduleResponse> = {
 function createBaseScheduledJob(): ScheduledJob {
   return {
     id: "",
+    atsCode: "",
     handlerName: "",
     payload: new Uint8Array(0),
+    sourceUrl: "",
     intervalSeconds: 0,
     nextRunAt: "",
     lastRunAt: "",
@@ -569,6 +577,7 @@ function createBaseScheduledJob(): ScheduledJob {
     metadata: "",
     createdAt: "",
     updatedAt: "",
+    createdFromDoc: "",
   };
 }
 
@@ -577,11 +586,17 @@ export const ScheduledJob: MessageFns<ScheduledJob> = {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
     }
+    if (message.atsCode !== "") {
+      writer.uint32(18).string(message.atsCode);
+    }
     if (message.handlerName !== "") {
       writer.uint32(26).string(message.handlerName);
     }
     if (message.payload.length !== 0) {
       writer.uint32(34).bytes(message.payload);
+    }
+    if (message.sourceUrl !== "") {
+      writer.uint32(42).string(message.sourceUrl);
     }
     if (message.intervalSeconds !== 0) {
       writer.uint32(48).int32(message.intervalSeconds);
@@ -607,6 +622,9 @@ export const ScheduledJob: MessageFns<ScheduledJob> = {
     if (message.updatedAt !== "") {
       writer.uint32(106).string(message.updatedAt);
     }
+    if (message.createdFromDoc !== "") {
+      writer.uint32(114).string(message.createdFromDoc);
+    }
     return writer;
   },
 
@@ -631,6 +649,14 @@ export const ScheduledJob: MessageFns<ScheduledJob> = {
             message.id = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.atsCode = reader.string();
+            continue;
+          }
           case 3: {
             if (tag !== 26) {
               break;
@@ -645,6 +671,14 @@ export const ScheduledJob: MessageFns<ScheduledJob> = {
             }
 
             message.payload = reader.bytes();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.sourceUrl = reader.string();
             continue;
           }
           case 6: {
@@ -711,6 +745,14 @@ export const ScheduledJob: MessageFns<ScheduledJob> = {
             message.updatedAt = reader.string();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.createdFromDoc = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -729,8 +771,10 @@ export const ScheduledJob: MessageFns<ScheduledJob> = {
   fromPartial(object: DeepPartial<ScheduledJob>): ScheduledJob {
     const message = createBaseScheduledJob();
     message.id = object.id ?? "";
+    message.atsCode = object.atsCode ?? "";
     message.handlerName = object.handlerName ?? "";
     message.payload = object.payload ?? new Uint8Array(0);
+    message.sourceUrl = object.sourceUrl ?? "";
     message.intervalSeconds = object.intervalSeconds ?? 0;
     message.nextRunAt = object.nextRunAt ?? "";
     message.lastRunAt = object.lastRunAt ?? "";
@@ -739,6 +783,7 @@ export const ScheduledJob: MessageFns<ScheduledJob> = {
     message.metadata = object.metadata ?? "";
     message.createdAt = object.createdAt ?? "";
     message.updatedAt = object.updatedAt ?? "";
+    message.createdFromDoc = object.createdFromDoc ?? "";
     return message;
   },
 };
