@@ -81,8 +81,8 @@ export function atsService(
       },
     ),
     batchGenerateAndCreateAttestations: guarded<
-      ats.BatchGenerateAttestationsRequest,
-      ats.BatchGenerateAttestationsResponse
+      ats.BatchGenerateAttestationRequest,
+      ats.BatchGenerateAttestationResponse
     >(
       (error) => ({ success: false, error, created: 0 }),
       (request, caller) => {

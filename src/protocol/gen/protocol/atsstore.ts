@@ -87,12 +87,12 @@ export interface GenerateAttestationResponse {
   attestation?: Attestation | undefined;
 }
 
-export interface BatchGenerateAttestationsRequest {
+export interface BatchGenerateAttestationRequest {
   authToken: string;
   commands: AttestationCommand[];
 }
 
-export interface BatchGenerateAttestationsResponse {
+export interface BatchGenerateAttestationResponse {
   success: boolean;
   error: string;
   created: number;
@@ -767,12 +767,12 @@ export const GenerateAttestationResponse: MessageFns<GenerateAttestationResponse
   },
 };
 
-function createBaseBatchGenerateAttestationsRequest(): BatchGenerateAttestationsRequest {
+function createBaseBatchGenerateAttestationRequest(): BatchGenerateAttestationRequest {
   return { authToken: "", commands: [] };
 }
 
-export const BatchGenerateAttestationsRequest: MessageFns<BatchGenerateAttestationsRequest> = {
-  encode(message: BatchGenerateAttestationsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const BatchGenerateAttestationRequest: MessageFns<BatchGenerateAttestationRequest> = {
+  encode(message: BatchGenerateAttestationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.authToken !== "") {
       writer.uint32(10).string(message.authToken);
     }
@@ -782,7 +782,7 @@ export const BatchGenerateAttestationsRequest: MessageFns<BatchGenerateAttestati
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): BatchGenerateAttestationsRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGenerateAttestationRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -791,7 +791,7 @@ export const BatchGenerateAttestationsRequest: MessageFns<BatchGenerateAttestati
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseBatchGenerateAttestationsRequest();
+      const message = createBaseBatchGenerateAttestationRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -823,23 +823,23 @@ export const BatchGenerateAttestationsRequest: MessageFns<BatchGenerateAttestati
     }
   },
 
-  create(base?: DeepPartial<BatchGenerateAttestationsRequest>): BatchGenerateAttestationsRequest {
-    return BatchGenerateAttestationsRequest.fromPartial(base ?? {});
+  create(base?: DeepPartial<BatchGenerateAttestationRequest>): BatchGenerateAttestationRequest {
+    return BatchGenerateAttestationRequest.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<BatchGenerateAttestationsRequest>): BatchGenerateAttestationsRequest {
-    const message = createBaseBatchGenerateAttestationsRequest();
+  fromPartial(object: DeepPartial<BatchGenerateAttestationRequest>): BatchGenerateAttestationRequest {
+    const message = createBaseBatchGenerateAttestationRequest();
     message.authToken = object.authToken ?? "";
     message.commands = object.commands?.map((e) => AttestationCommand.fromPartial(e)) || [];
     return message;
   },
 };
 
-function createBaseBatchGenerateAttestationsResponse(): BatchGenerateAttestationsResponse {
+function createBaseBatchGenerateAttestationResponse(): BatchGenerateAttestationResponse {
   return { success: false, error: "", created: 0 };
 }
 
-export const BatchGenerateAttestationsResponse: MessageFns<BatchGenerateAttestationsResponse> = {
-  encode(message: BatchGenerateAttestationsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const BatchGenerateAttestationResponse: MessageFns<BatchGenerateAttestationResponse> = {
+  encode(message: BatchGenerateAttestationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.success !== false) {
       writer.uint32(8).bool(message.success);
     }
@@ -852,7 +852,7 @@ export const BatchGenerateAttestationsResponse: MessageFns<BatchGenerateAttestat
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): BatchGenerateAttestationsResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGenerateAttestationResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -861,7 +861,7 @@ export const BatchGenerateAttestationsResponse: MessageFns<BatchGenerateAttestat
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseBatchGenerateAttestationsResponse();
+      const message = createBaseBatchGenerateAttestationResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -901,11 +901,11 @@ export const BatchGenerateAttestationsResponse: MessageFns<BatchGenerateAttestat
     }
   },
 
-  create(base?: DeepPartial<BatchGenerateAttestationsResponse>): BatchGenerateAttestationsResponse {
-    return BatchGenerateAttestationsResponse.fromPartial(base ?? {});
+  create(base?: DeepPartial<BatchGenerateAttestationResponse>): BatchGenerateAttestationResponse {
+    return BatchGenerateAttestationResponse.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<BatchGenerateAttestationsResponse>): BatchGenerateAttestationsResponse {
-    const message = createBaseBatchGenerateAttestationsResponse();
+  fromPartial(object: DeepPartial<BatchGenerateAttestationResponse>): BatchGenerateAttestationResponse {
+    const message = createBaseBatchGenerateAttestationResponse();
     message.success = object.success ?? false;
     message.error = object.error ?? "";
     message.created = object.created ?? 0;
@@ -1337,14 +1337,14 @@ export const ATSStoreServiceService = {
     path: "/protocol.ATSStoreService/BatchGenerateAndCreateAttestations" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: BatchGenerateAttestationsRequest): Buffer =>
-      Buffer.from(BatchGenerateAttestationsRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): BatchGenerateAttestationsRequest =>
-      BatchGenerateAttestationsRequest.decode(value),
-    responseSerialize: (value: BatchGenerateAttestationsResponse): Buffer =>
-      Buffer.from(BatchGenerateAttestationsResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): BatchGenerateAttestationsResponse =>
-      BatchGenerateAttestationsResponse.decode(value),
+    requestSerialize: (value: BatchGenerateAttestationRequest): Buffer =>
+      Buffer.from(BatchGenerateAttestationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchGenerateAttestationRequest =>
+      BatchGenerateAttestationRequest.decode(value),
+    responseSerialize: (value: BatchGenerateAttestationResponse): Buffer =>
+      Buffer.from(BatchGenerateAttestationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchGenerateAttestationResponse =>
+      BatchGenerateAttestationResponse.decode(value),
   },
   getAttestations: {
     path: "/protocol.ATSStoreService/GetAttestations" as const,
@@ -1396,8 +1396,8 @@ export interface ATSStoreServiceServer extends UntypedServiceImplementation {
   generateAndCreateAttestation: handleUnaryCall<GenerateAttestationRequest, GenerateAttestationResponse>;
   /** All or nothing, in one transaction. */
   batchGenerateAndCreateAttestations: handleUnaryCall<
-    BatchGenerateAttestationsRequest,
-    BatchGenerateAttestationsResponse
+    BatchGenerateAttestationRequest,
+    BatchGenerateAttestationResponse
   >;
   getAttestations: handleUnaryCall<GetAttestationsRequest, GetAttestationsResponse>;
   /** The same query, one attestation per message, for results too large for one reply. */
@@ -1424,19 +1424,19 @@ export interface ATSStoreServiceClient extends Client {
   ): ClientUnaryCall;
   /** All or nothing, in one transaction. */
   batchGenerateAndCreateAttestations(
-    request: BatchGenerateAttestationsRequest,
-    callback: (error: ServiceError | null, response: BatchGenerateAttestationsResponse) => void,
+    request: BatchGenerateAttestationRequest,
+    callback: (error: ServiceError | null, response: BatchGenerateAttestationResponse) => void,
   ): ClientUnaryCall;
   batchGenerateAndCreateAttestations(
-    request: BatchGenerateAttestationsRequest,
+    request: BatchGenerateAttestationRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: BatchGenerateAttestationsResponse) => void,
+    callback: (error: ServiceError | null, response: BatchGenerateAttestationResponse) => void,
   ): ClientUnaryCall;
   batchGenerateAndCreateAttestations(
-    request: BatchGenerateAttestationsRequest,
+    request: BatchGenerateAttestationRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: BatchGenerateAttestationsResponse) => void,
+    callback: (error: ServiceError | null, response: BatchGenerateAttestationResponse) => void,
   ): ClientUnaryCall;
   getAttestations(
     request: GetAttestationsRequest,
