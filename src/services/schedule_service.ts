@@ -53,7 +53,7 @@ export function scheduleService(
     owned(caller.plugin, `schedule "${id}"`, store.get(id));
   const refused = (error: string) => ({ success: false, error });
   const change = (work: (id: string, plugin: string) => void) =>
-    guarded<schedule.ScheduleIdRequest, schedule.ScheduleResult>(
+    guarded<schedule.PauseScheduleRequest, schedule.PauseScheduleResponse>(
       refused,
       recorded(sink, (request, caller) => {
         own(caller, request.scheduleId);
@@ -79,7 +79,7 @@ export function scheduleService(
     pauseSchedule: change((id, plugin) => store.setState(id, "paused", plugin)),
     resumeSchedule: change((id, plugin) => store.setState(id, "active", plugin)),
     deleteSchedule: change((id, plugin) => store.delete(id, plugin)),
-    getSchedule: guarded<schedule.ScheduleIdRequest, schedule.GetScheduleResponse>(
+    getSchedule: guarded<schedule.GetScheduleRequest, schedule.GetScheduleResponse>(
       (error) => ({ success: false, error, job: undefined }),
       recorded(sink, (request, caller) => ({
         success: true,

@@ -49,14 +49,40 @@ export interface CreateScheduleResponse {
   scheduleId: string;
 }
 
-export interface ScheduleIdRequest {
+/** QNTX's names; each request is {auth_token, schedule_id}, each answer {success, error}. */
+export interface PauseScheduleRequest {
   authToken: string;
   scheduleId: string;
 }
 
-export interface ScheduleResult {
+export interface PauseScheduleResponse {
   success: boolean;
   error: string;
+}
+
+export interface ResumeScheduleRequest {
+  authToken: string;
+  scheduleId: string;
+}
+
+export interface ResumeScheduleResponse {
+  success: boolean;
+  error: string;
+}
+
+export interface DeleteScheduleRequest {
+  authToken: string;
+  scheduleId: string;
+}
+
+export interface DeleteScheduleResponse {
+  success: boolean;
+  error: string;
+}
+
+export interface GetScheduleRequest {
+  authToken: string;
+  scheduleId: string;
 }
 
 export interface GetScheduleResponse {
@@ -349,12 +375,12 @@ export const CreateScheduleResponse: MessageFns<CreateScheduleResponse> = {
   },
 };
 
-function createBaseScheduleIdRequest(): ScheduleIdRequest {
+function createBasePauseScheduleRequest(): PauseScheduleRequest {
   return { authToken: "", scheduleId: "" };
 }
 
-export const ScheduleIdRequest: MessageFns<ScheduleIdRequest> = {
-  encode(message: ScheduleIdRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const PauseScheduleRequest: MessageFns<PauseScheduleRequest> = {
+  encode(message: PauseScheduleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.authToken !== "") {
       writer.uint32(10).string(message.authToken);
     }
@@ -364,7 +390,7 @@ export const ScheduleIdRequest: MessageFns<ScheduleIdRequest> = {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleIdRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): PauseScheduleRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -373,7 +399,7 @@ export const ScheduleIdRequest: MessageFns<ScheduleIdRequest> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseScheduleIdRequest();
+      const message = createBasePauseScheduleRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -405,23 +431,23 @@ export const ScheduleIdRequest: MessageFns<ScheduleIdRequest> = {
     }
   },
 
-  create(base?: DeepPartial<ScheduleIdRequest>): ScheduleIdRequest {
-    return ScheduleIdRequest.fromPartial(base ?? {});
+  create(base?: DeepPartial<PauseScheduleRequest>): PauseScheduleRequest {
+    return PauseScheduleRequest.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<ScheduleIdRequest>): ScheduleIdRequest {
-    const message = createBaseScheduleIdRequest();
+  fromPartial(object: DeepPartial<PauseScheduleRequest>): PauseScheduleRequest {
+    const message = createBasePauseScheduleRequest();
     message.authToken = object.authToken ?? "";
     message.scheduleId = object.scheduleId ?? "";
     return message;
   },
 };
 
-function createBaseScheduleResult(): ScheduleResult {
+function createBasePauseScheduleResponse(): PauseScheduleResponse {
   return { success: false, error: "" };
 }
 
-export const ScheduleResult: MessageFns<ScheduleResult> = {
-  encode(message: ScheduleResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const PauseScheduleResponse: MessageFns<PauseScheduleResponse> = {
+  encode(message: PauseScheduleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.success !== false) {
       writer.uint32(8).bool(message.success);
     }
@@ -431,7 +457,7 @@ export const ScheduleResult: MessageFns<ScheduleResult> = {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleResult {
+  decode(input: BinaryReader | Uint8Array, length?: number): PauseScheduleResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -440,7 +466,7 @@ export const ScheduleResult: MessageFns<ScheduleResult> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseScheduleResult();
+      const message = createBasePauseScheduleResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -472,13 +498,348 @@ export const ScheduleResult: MessageFns<ScheduleResult> = {
     }
   },
 
-  create(base?: DeepPartial<ScheduleResult>): ScheduleResult {
-    return ScheduleResult.fromPartial(base ?? {});
+  create(base?: DeepPartial<PauseScheduleResponse>): PauseScheduleResponse {
+    return PauseScheduleResponse.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<ScheduleResult>): ScheduleResult {
-    const message = createBaseScheduleResult();
+  fromPartial(object: DeepPartial<PauseScheduleResponse>): PauseScheduleResponse {
+    const message = createBasePauseScheduleResponse();
     message.success = object.success ?? false;
     message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBaseResumeScheduleRequest(): ResumeScheduleRequest {
+  return { authToken: "", scheduleId: "" };
+}
+
+export const ResumeScheduleRequest: MessageFns<ResumeScheduleRequest> = {
+  encode(message: ResumeScheduleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authToken !== "") {
+      writer.uint32(10).string(message.authToken);
+    }
+    if (message.scheduleId !== "") {
+      writer.uint32(18).string(message.scheduleId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResumeScheduleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResumeScheduleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.authToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.scheduleId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ResumeScheduleRequest>): ResumeScheduleRequest {
+    return ResumeScheduleRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResumeScheduleRequest>): ResumeScheduleRequest {
+    const message = createBaseResumeScheduleRequest();
+    message.authToken = object.authToken ?? "";
+    message.scheduleId = object.scheduleId ?? "";
+    return message;
+  },
+};
+
+function createBaseResumeScheduleResponse(): ResumeScheduleResponse {
+  return { success: false, error: "" };
+}
+
+export const ResumeScheduleResponse: MessageFns<ResumeScheduleResponse> = {
+  encode(message: ResumeScheduleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.success !== false) {
+      writer.uint32(8).bool(message.success);
+    }
+    if (message.error !== "") {
+      writer.uint32(18).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResumeScheduleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResumeScheduleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.success = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ResumeScheduleResponse>): ResumeScheduleResponse {
+    return ResumeScheduleResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResumeScheduleResponse>): ResumeScheduleResponse {
+    const message = createBaseResumeScheduleResponse();
+    message.success = object.success ?? false;
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteScheduleRequest(): DeleteScheduleRequest {
+  return { authToken: "", scheduleId: "" };
+}
+
+export const DeleteScheduleRequest: MessageFns<DeleteScheduleRequest> = {
+  encode(message: DeleteScheduleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authToken !== "") {
+      writer.uint32(10).string(message.authToken);
+    }
+    if (message.scheduleId !== "") {
+      writer.uint32(18).string(message.scheduleId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteScheduleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteScheduleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.authToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.scheduleId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<DeleteScheduleRequest>): DeleteScheduleRequest {
+    return DeleteScheduleRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteScheduleRequest>): DeleteScheduleRequest {
+    const message = createBaseDeleteScheduleRequest();
+    message.authToken = object.authToken ?? "";
+    message.scheduleId = object.scheduleId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteScheduleResponse(): DeleteScheduleResponse {
+  return { success: false, error: "" };
+}
+
+export const DeleteScheduleResponse: MessageFns<DeleteScheduleResponse> = {
+  encode(message: DeleteScheduleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.success !== false) {
+      writer.uint32(8).bool(message.success);
+    }
+    if (message.error !== "") {
+      writer.uint32(18).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteScheduleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteScheduleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.success = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<DeleteScheduleResponse>): DeleteScheduleResponse {
+    return DeleteScheduleResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteScheduleResponse>): DeleteScheduleResponse {
+    const message = createBaseDeleteScheduleResponse();
+    message.success = object.success ?? false;
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBaseGetScheduleRequest(): GetScheduleRequest {
+  return { authToken: "", scheduleId: "" };
+}
+
+export const GetScheduleRequest: MessageFns<GetScheduleRequest> = {
+  encode(message: GetScheduleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authToken !== "") {
+      writer.uint32(10).string(message.authToken);
+    }
+    if (message.scheduleId !== "") {
+      writer.uint32(18).string(message.scheduleId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetScheduleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetScheduleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.authToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.scheduleId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<GetScheduleRequest>): GetScheduleRequest {
+    return GetScheduleRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetScheduleRequest>): GetScheduleRequest {
+    const message = createBaseGetScheduleRequest();
+    message.authToken = object.authToken ?? "";
+    message.scheduleId = object.scheduleId ?? "";
     return message;
   },
 };
@@ -805,35 +1166,40 @@ export const ScheduleServiceService = {
     path: "/protocol.ScheduleService/PauseSchedule" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ScheduleIdRequest): Buffer => Buffer.from(ScheduleIdRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ScheduleIdRequest => ScheduleIdRequest.decode(value),
-    responseSerialize: (value: ScheduleResult): Buffer => Buffer.from(ScheduleResult.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ScheduleResult => ScheduleResult.decode(value),
+    requestSerialize: (value: PauseScheduleRequest): Buffer => Buffer.from(PauseScheduleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PauseScheduleRequest => PauseScheduleRequest.decode(value),
+    responseSerialize: (value: PauseScheduleResponse): Buffer =>
+      Buffer.from(PauseScheduleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PauseScheduleResponse => PauseScheduleResponse.decode(value),
   },
   resumeSchedule: {
     path: "/protocol.ScheduleService/ResumeSchedule" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ScheduleIdRequest): Buffer => Buffer.from(ScheduleIdRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ScheduleIdRequest => ScheduleIdRequest.decode(value),
-    responseSerialize: (value: ScheduleResult): Buffer => Buffer.from(ScheduleResult.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ScheduleResult => ScheduleResult.decode(value),
+    requestSerialize: (value: ResumeScheduleRequest): Buffer =>
+      Buffer.from(ResumeScheduleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResumeScheduleRequest => ResumeScheduleRequest.decode(value),
+    responseSerialize: (value: ResumeScheduleResponse): Buffer =>
+      Buffer.from(ResumeScheduleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResumeScheduleResponse => ResumeScheduleResponse.decode(value),
   },
   deleteSchedule: {
     path: "/protocol.ScheduleService/DeleteSchedule" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ScheduleIdRequest): Buffer => Buffer.from(ScheduleIdRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ScheduleIdRequest => ScheduleIdRequest.decode(value),
-    responseSerialize: (value: ScheduleResult): Buffer => Buffer.from(ScheduleResult.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ScheduleResult => ScheduleResult.decode(value),
+    requestSerialize: (value: DeleteScheduleRequest): Buffer =>
+      Buffer.from(DeleteScheduleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteScheduleRequest => DeleteScheduleRequest.decode(value),
+    responseSerialize: (value: DeleteScheduleResponse): Buffer =>
+      Buffer.from(DeleteScheduleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteScheduleResponse => DeleteScheduleResponse.decode(value),
   },
   getSchedule: {
     path: "/protocol.ScheduleService/GetSchedule" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ScheduleIdRequest): Buffer => Buffer.from(ScheduleIdRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ScheduleIdRequest => ScheduleIdRequest.decode(value),
+    requestSerialize: (value: GetScheduleRequest): Buffer => Buffer.from(GetScheduleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetScheduleRequest => GetScheduleRequest.decode(value),
     responseSerialize: (value: GetScheduleResponse): Buffer => Buffer.from(GetScheduleResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetScheduleResponse => GetScheduleResponse.decode(value),
   },
@@ -841,10 +1207,10 @@ export const ScheduleServiceService = {
 
 export interface ScheduleServiceServer extends UntypedServiceImplementation {
   createSchedule: handleUnaryCall<CreateScheduleRequest, CreateScheduleResponse>;
-  pauseSchedule: handleUnaryCall<ScheduleIdRequest, ScheduleResult>;
-  resumeSchedule: handleUnaryCall<ScheduleIdRequest, ScheduleResult>;
-  deleteSchedule: handleUnaryCall<ScheduleIdRequest, ScheduleResult>;
-  getSchedule: handleUnaryCall<ScheduleIdRequest, GetScheduleResponse>;
+  pauseSchedule: handleUnaryCall<PauseScheduleRequest, PauseScheduleResponse>;
+  resumeSchedule: handleUnaryCall<ResumeScheduleRequest, ResumeScheduleResponse>;
+  deleteSchedule: handleUnaryCall<DeleteScheduleRequest, DeleteScheduleResponse>;
+  getSchedule: handleUnaryCall<GetScheduleRequest, GetScheduleResponse>;
 }
 
 export interface ScheduleServiceClient extends Client {
@@ -864,61 +1230,61 @@ export interface ScheduleServiceClient extends Client {
     callback: (error: ServiceError | null, response: CreateScheduleResponse) => void,
   ): ClientUnaryCall;
   pauseSchedule(
-    request: ScheduleIdRequest,
-    callback: (error: ServiceError | null, response: ScheduleResult) => void,
+    request: PauseScheduleRequest,
+    callback: (error: ServiceError | null, response: PauseScheduleResponse) => void,
   ): ClientUnaryCall;
   pauseSchedule(
-    request: ScheduleIdRequest,
+    request: PauseScheduleRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: ScheduleResult) => void,
+    callback: (error: ServiceError | null, response: PauseScheduleResponse) => void,
   ): ClientUnaryCall;
   pauseSchedule(
-    request: ScheduleIdRequest,
+    request: PauseScheduleRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: ScheduleResult) => void,
+    callback: (error: ServiceError | null, response: PauseScheduleResponse) => void,
   ): ClientUnaryCall;
   resumeSchedule(
-    request: ScheduleIdRequest,
-    callback: (error: ServiceError | null, response: ScheduleResult) => void,
+    request: ResumeScheduleRequest,
+    callback: (error: ServiceError | null, response: ResumeScheduleResponse) => void,
   ): ClientUnaryCall;
   resumeSchedule(
-    request: ScheduleIdRequest,
+    request: ResumeScheduleRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: ScheduleResult) => void,
+    callback: (error: ServiceError | null, response: ResumeScheduleResponse) => void,
   ): ClientUnaryCall;
   resumeSchedule(
-    request: ScheduleIdRequest,
+    request: ResumeScheduleRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: ScheduleResult) => void,
+    callback: (error: ServiceError | null, response: ResumeScheduleResponse) => void,
   ): ClientUnaryCall;
   deleteSchedule(
-    request: ScheduleIdRequest,
-    callback: (error: ServiceError | null, response: ScheduleResult) => void,
+    request: DeleteScheduleRequest,
+    callback: (error: ServiceError | null, response: DeleteScheduleResponse) => void,
   ): ClientUnaryCall;
   deleteSchedule(
-    request: ScheduleIdRequest,
+    request: DeleteScheduleRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: ScheduleResult) => void,
+    callback: (error: ServiceError | null, response: DeleteScheduleResponse) => void,
   ): ClientUnaryCall;
   deleteSchedule(
-    request: ScheduleIdRequest,
+    request: DeleteScheduleRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: ScheduleResult) => void,
+    callback: (error: ServiceError | null, response: DeleteScheduleResponse) => void,
   ): ClientUnaryCall;
   getSchedule(
-    request: ScheduleIdRequest,
+    request: GetScheduleRequest,
     callback: (error: ServiceError | null, response: GetScheduleResponse) => void,
   ): ClientUnaryCall;
   getSchedule(
-    request: ScheduleIdRequest,
+    request: GetScheduleRequest,
     metadata: Metadata,
     callback: (error: ServiceError | null, response: GetScheduleResponse) => void,
   ): ClientUnaryCall;
   getSchedule(
-    request: ScheduleIdRequest,
+    request: GetScheduleRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetScheduleResponse) => void,
