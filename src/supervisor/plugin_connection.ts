@@ -219,7 +219,8 @@ export class PluginConnection {
    */
   checkHostSocket(denied: DeniedLog, logger: Logger): void {
     if (this.hostSocketIntact()) return;
-    const socket = this.folder.hostSocket;
+    // Only a launch served on a socket gets here (hostSocketIntact).
+    const socket = this.services!.socket!;
     const reason = "removed or replaced the host's service socket in its launch folder " +
       `(${socket}); it is stopped and not restarted until an operator restarts or enables it`;
     denied.add({ at: Date.now(), permission: "socket", value: socket });
