@@ -156,15 +156,7 @@ export function superviseProcesses(parts: SupervisionParts): Supervisor {
         }
         const watching = parts.watchers.sync(
           name,
-          declared.watchers.map((watcher) => ({
-            id: watcher.id,
-            handlerName: watcher.handlerName,
-            subjects: watcher.subjects,
-            predicates: watcher.predicates,
-            contexts: watcher.contexts,
-            actors: watcher.actors,
-            maxFiresPerSecond: watcher.maxFiresPerSecond,
-          })),
+          declared.watchers,
           new Set(declared.handlerNames),
         );
         for (const refused of watching) {

@@ -11,6 +11,7 @@ import {
 import { confine } from "./confine.ts";
 import { containPaths } from "./contained_paths.ts";
 import { DataClient } from "./data_client.ts";
+import { freePort } from "./free_port.ts";
 import type { FoundPlugin } from "./discovery.ts";
 import { PermanentFailure, PluginConnection } from "./plugin_connection.ts";
 import { launchCommand, programArgs } from "./launch_command.ts";
@@ -261,12 +262,4 @@ async function fetchSchema(instance: PluginConnection, deadlineMs: number): Prom
     if (isUnimplemented(error) && !declared) return {};
     throw error;
   }
-}
-
-/** A free TCP port on the loopback interface, for a QNTX executable's `--port`. */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }

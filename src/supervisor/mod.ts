@@ -2,6 +2,8 @@
 export { type BackoffPolicy, CrashHistory, DEFAULT_BACKOFF } from "./backoff.ts";
 export { type ConfinementTools, findConfinementTools } from "./confine.ts";
 export { DataClient } from "./data_client.ts";
+export { freePort } from "./free_port.ts";
+export { glyphProblem } from "./glyphs.ts";
 export { discoverPlugin, type Discovery, executableNames, type FoundPlugin } from "./discovery.ts";
 export { type LaunchCommand, launchCommand, type LaunchContext } from "./launch_command.ts";
 export { type LaunchFolder, launchPaths } from "./launch_folder.ts";
