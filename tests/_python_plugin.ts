@@ -10,17 +10,20 @@ import { REPO } from "./_host_process.ts";
 export const PYTHON = "/usr/bin/python3";
 const PROTOC = "/usr/bin/protoc";
 const PACKAGES = "python3-grpcio python3-protobuf protobuf-compiler libprotobuf-dev";
-const SCRIPT = `${REPO}tests/fixtures/python/qntx-pyecho-plugin`;
+const SCRIPTS = `${REPO}tests/fixtures/python`;
 /** The protos the plugin imports; atsstore.proto imports google/protobuf/struct.proto. */
-const PROTOS = ["protocol/domain.proto", "protocol/atsstore.proto"];
+const PROTOS = ["protocol/domain.proto", "protocol/atsstore.proto", "protocol/search.proto"];
 
 /**
- * A fresh folder holding `qntx-pyecho-plugin` and its generated `protocol/*_pb2.py`, ready to
- * be a plugin search path: flat, or in QNTX's tree layout (`tree`: `<dir>/pyecho/` holds the
+ * A fresh folder holding `qntx-pyecho-plugin` (or the `programs` named, each
+ * `tests/fixtures/python/qntx-<name>-plugin`) and the generated `protocol/*_pb2.py`, ready to
+ * be a plugin search path: flat, or in QNTX's tree layout (`tree`: `<dir>/<name>/` holds the
  * program and its `protocol/` library). The caller removes it. Throws, naming the Debian
  * packages, when Python's grpc or protoc is missing.
  */
-export async function pythonPluginDir(options: { tree?: boolean } = {}): Promise<string> {
+export async function pythonPluginDir(
+  options: { tree?: boolean; programs?: string[] } = {},
+): Promise<string> {
   const python = await run(PYTHON, ["-c", "import grpc, google.protobuf"]);
   if (!python.ok) {
     throw new Error(
@@ -29,28 +32,17 @@ export async function pythonPluginDir(options: { tree?: boolean } = {}): Promise
     );
   }
   const root = await Deno.makeTempDir({ prefix: "qntx-python-" });
-  const dir = options.tree ? join(root, "pyecho") : root;
   try {
-    if (options.tree) await Deno.mkdir(dir);
-    const script = join(dir, "qntx-pyecho-plugin");
-    await Deno.copyFile(SCRIPT, script);
-    await Deno.chmod(script, 0o755);
-    const protoc = await run(PROTOC, [
-      "-I",
-      `${REPO}proto`,
-      "-I",
-      "/usr/include",
-      `--python_out=${dir}`,
-      ...PROTOS,
-    ]);
-    if (!protoc.ok) {
-      throw new Error(
-        `protoc could not generate the plugin's Python classes (${protoc.output}); ` +
-          `install the Debian packages: apt-get install ${PACKAGES}`,
-      );
+    const programs = options.programs ?? ["pyecho"];
+    // Flat, the programs share one folder and one `protocol/`; in the tree, each has its own.
+    for (const [i, name] of programs.entries()) {
+      const dir = options.tree ? join(root, name) : root;
+      if (options.tree) await Deno.mkdir(dir);
+      const script = join(dir, `qntx-${name}-plugin`);
+      await Deno.copyFile(join(SCRIPTS, `qntx-${name}-plugin`), script);
+      await Deno.chmod(script, 0o755);
+      if (options.tree || i === 0) await generate(dir);
     }
-    // protoc writes protocol/<name>_pb2.py; make `protocol` a regular package for the import.
-    await Deno.writeTextFile(join(dir, "protocol", "__init__.py"), "");
     return root;
   } catch (error) {
     await Deno.remove(root, { recursive: true });
@@ -71,4 +63,23 @@ async function run(command: string, args: string[]): Promise<{ ok: boolean; outp
   } catch (error) {
     return { ok: false, output: `${command}: ${(error as Error).message}` };
   }
+}
+
+/** `protocol/*_pb2.py` in `dir`, from protoc, as a regular package the programs import. */
+async function generate(dir: string): Promise<void> {
+  const protoc = await run(PROTOC, [
+    "-I",
+    `${REPO}proto`,
+    "-I",
+    "/usr/include",
+    `--python_out=${dir}`,
+    ...PROTOS,
+  ]);
+  if (!protoc.ok) {
+    throw new Error(
+      `protoc could not generate the plugin's Python classes (${protoc.output}); ` +
+        `install the Debian packages: apt-get install ${PACKAGES}`,
+    );
+  }
+  await Deno.writeTextFile(join(dir, "protocol", "__init__.py"), "");
 }

@@ -30,6 +30,7 @@ const ALLOWED: Record<string, string[]> = {
   // The conformance check plays the host for one plugin, from the host's own parts.
   conformance: [
     "plugin",
+    "async",
     "protocol",
     "log",
     "registry",

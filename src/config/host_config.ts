@@ -36,6 +36,8 @@ export interface HostConfig {
     fullPathRetry: string[];
     /** Plugins that take new settings by a restart, not a second Initialize. */
     reconfigureRestart: string[];
+    /** The plugin that parses Ax queries (`POST /api/ax/parse`). */
+    axParser: string;
     /** Each plugin's data folder is `<dataDir>/<name>`. */
     dataDir: string;
     /** Holds the plugins' sockets and the record of their processes (mode 0700). */
@@ -238,6 +240,7 @@ function assemble(
       paths: plugin.paths,
       fullPathRetry: plugin.full_path_retry,
       reconfigureRestart: plugin.reconfigure_restart,
+      axParser: plugin.ax_parser,
       dataDir: plugin.data_dir,
       runtimeDir: plugin.runtime_dir,
       logDir: plugin.log_dir,

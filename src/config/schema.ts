@@ -201,6 +201,11 @@ export const pluginSchema = z.object({
    * answers a reconfigure without applying it).
    */
   reconfigure_restart: stringList(pluginName).default([]),
+  /** The plugin that parses Ax queries (QNTX's `ParseAxQuery`), for `POST /api/ax/parse`. */
+  ax_parser: text().check((ctx) => {
+    const problem = pluginName(ctx.value);
+    if (problem) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
+  }).default("kern"),
   /** Searched in order; `~/` is the home folder. QNTX's own defaults follow the host's. */
   paths: stringList().default(["plugins", "~/.qntx/plugins", "qntx-plugins"]),
   data_dir: text().default("data/plugins"),

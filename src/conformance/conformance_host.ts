@@ -1,7 +1,7 @@
 import { AttestationStore } from "../ats/mod.ts";
 import { JobStore, ScheduleStore, WatcherRegistry } from "../jobs/mod.ts";
 import { JsonLogger, memorySink } from "../log/mod.ts";
-import type { domain } from "../protocol/mod.ts";
+import { domain } from "../protocol/mod.ts";
 import { type ServiceServer, startServiceServer } from "../services/mod.ts";
 import { IN_MEMORY, openDatabase } from "../store/mod.ts";
 import { TokenRegistry } from "../supervisor/mod.ts";
@@ -63,14 +63,14 @@ export class ConformanceHost {
   }
 
   initializeRequest(config: Record<string, string>): domain.InitializeRequest {
-    return {
+    return domain.InitializeRequest.fromPartial({
       atsStoreEndpoint: this.endpoint,
       queueEndpoint: this.endpoint,
       scheduleEndpoint: this.endpoint,
       authToken: this.#token,
       config,
       reconfigure: false,
-    };
+    });
   }
 
   /** Registers what an `Initialize` answer declares, as the host does; what it refuses. */

@@ -1,7 +1,7 @@
 /** The checks of a plugin's first calls, as QNTX's host makes them: Metadata, ConfigSchema, Initialize, RegisterGlyphs. */
 import { callUnary, CAPABILITIES, domain, isUnimplemented } from "../protocol/mod.ts";
 import { compatibilityProblem, reasonOf, versionProblem } from "../registry/mod.ts";
-import { glyphProblem } from "../supervisor/mod.ts";
+import { glyphProblem, providerProblem } from "../supervisor/mod.ts";
 import type { ConformanceHost } from "./conformance_host.ts";
 import type { Findings } from "./findings.ts";
 import { timed } from "./timed.ts";
@@ -139,6 +139,13 @@ export async function checkInitialize(
         twice.length > 0 ? `handlers declared twice: ${twice.join(", ")}` : "",
       ].filter(Boolean).join("; "),
     );
+  }
+  const roles = providerProblem(answer);
+  if (roles) {
+    findings.warn(step, `${roles.replace(/^it /, "the plugin ")}: it fails under this host`);
+  }
+  if (answer.searchProvider) {
+    findings.pass(step, "declares search_provider: serves search to the other plugins");
   }
   const refused = [...host.declare(answer), ...routeProblems(answer.httpRoutes)];
   findings.check(

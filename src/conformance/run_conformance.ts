@@ -1,4 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
+import { sleep } from "../async/mod.ts";
 import { CHANNEL_OPTIONS, domain, grpcTarget, parseReadyLine } from "../protocol/mod.ts";
 import { reasonOf } from "../registry/mod.ts";
 import { freePort, LogBuffer, PluginProcess } from "../supervisor/mod.ts";
@@ -47,6 +48,8 @@ export interface ConformanceReport {
 
 /** The host's default for a plugin to print its ready line (`[plugin] start_timeout`). */
 const START_MS = 10_000;
+/** How long after its port accepts a connection a plugin's ready line may still come. */
+const LINE_GRACE_MS = 1_000;
 
 /**
  * Drives the plugin at `options.path` through the protocol as QNTX's host does: launch with
@@ -162,9 +165,16 @@ async function launch(
         startTimeoutMs: START_MS,
       }, logs)
     );
-    const line = logs.lines().slice(before).find((entry) =>
-      entry.stream === "stdout" && parseReadyLine(entry.text)
-    );
+    // The port may accept a moment before the line is read: give the line that moment.
+    const readyLine = () =>
+      logs.lines().slice(before).find((entry) =>
+        entry.stream === "stdout" && parseReadyLine(entry.text)
+      );
+    let line = readyLine();
+    for (let waited = 0; !line && waited < LINE_GRACE_MS; waited += 20) {
+      await sleep(20);
+      line = readyLine();
+    }
     if (line) {
       const chosen = process.address.kind === "tcp" && process.address.port !== port;
       findings.pass(

@@ -146,6 +146,11 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     allowedOrigins: config.server.allowedOrigins,
     keepalive: config.plugin.keepalive,
     insights: supervisor,
+    axParser: {
+      // Live: naming another parser in am.toml applies to the next request.
+      plugin: () => live.current.plugin.axParser,
+      parse: (plugin, query, deadlineMs) => supervisor.parseAxQuery(plugin, query, deadlineMs),
+    },
     attestations,
     pulse: { jobs, schedules, workers, watchers },
     configs: pluginConfigAdmin(live, supervisor, registry, logger.named("config")),

@@ -5,7 +5,7 @@ import type { AttestationStore } from "../ats/mod.ts";
 import type { JobStore, ScheduleStore, WatcherRegistry } from "../jobs/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import type { Registry } from "../registry/mod.ts";
-import { startServiceServer } from "../services/mod.ts";
+import { SearchRouter, startServiceServer } from "../services/mod.ts";
 import {
   type BackoffPolicy,
   DEFAULT_BACKOFF,
@@ -65,6 +65,8 @@ export function superviseProcesses(parts: SupervisionParts): Supervisor {
   const logDir = resolve(cwd, config.plugin.logDir);
   const tokens = new TokenRegistry();
   const tools = findConfinementTools(hostEnv);
+  // QNTX's search role: served to every plugin, passed to the one that declares it.
+  const searchProviders = new SearchRouter(logger.named("search"));
   if (!tools.bwrap) {
     logger.warn(
       "bubblewrap is not installed: executables run only when trusted, and SDK plugins have " +
@@ -111,7 +113,9 @@ export function superviseProcesses(parts: SupervisionParts): Supervisor {
           tokens: owners,
           logger: logger.named("services"),
           onRefused,
+          searchProviders,
         }),
+      searchProviders,
       pluginConfig: (name) => {
         const file = live.pluginFile(name);
         for (const problem of file?.problems ?? []) {

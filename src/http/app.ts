@@ -12,6 +12,7 @@ import { Metrics } from "./metrics.ts";
 import { frontMetrics, type GuardStats } from "./slow_client_guard.ts";
 import { approvalRoutes, type PluginApprovals } from "./routes/approval_routes.ts";
 import { attestationRoutes } from "./routes/attestation_routes.ts";
+import { type AxParser, axRoutes } from "./routes/ax_routes.ts";
 import { configRoutes, type PluginConfigAdmin } from "./routes/config_routes.ts";
 import { consoleRoutes } from "./routes/console_routes.ts";
 import { type PulseDeps, pulseMetrics, pulseRoutes } from "./routes/pulse_routes.ts";
@@ -48,6 +49,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The attestation store, for `GET /api/attestations`. */
   attestations?: AttestationStore;
+  /** QNTX's Ax query parser, a plugin's `ParseAxQuery`, for `POST /api/ax/parse`. */
+  axParser?: AxParser;
   /** The job queue and schedules, for `/api/pulse/*`. */
   pulse?: PulseDeps;
   /** Each plugin's configuration, for `/api/plugins/<name>/config`. */
@@ -96,6 +99,8 @@ export interface PluginInsights {
   routes(): { plugin: string; method: string; path: string; description: string }[];
   /** The glyph types running plugins add to the UI (QNTX's `RegisterGlyphs`). */
   glyphs?(): (Record<string, unknown> & { plugin: string })[];
+  /** QNTX's provider roles served now and by which plugin (`search`). */
+  providers?(): { role: string; plugin: string }[];
   /** Process facts of one plugin: its kind, current pid, denied accesses. */
   describe(name: string): Record<string, unknown> | undefined;
 }
@@ -126,6 +131,7 @@ export function createApp(deps: AppDeps): AppHandler {
   healthRoutes(router, deps);
   pluginRoutes(router, { ...deps, metrics });
   if (deps.attestations) attestationRoutes(router, deps.attestations);
+  if (deps.axParser) axRoutes(router, deps.axParser, deps.registry);
   if (deps.pulse) pulseRoutes(router, deps.pulse);
   if (deps.configs) configRoutes(router, deps.configs);
   if (deps.approvals) approvalRoutes(router, deps.approvals);
@@ -179,7 +185,7 @@ export function createApp(deps: AppDeps): AppHandler {
     // QNTX's browser side: JSON envelopes, the query as gRPC metadata.
     router.get("/ws/:domain", relay.qntx);
   }
-  const hostApi = /^\/api\/(plugins|attestations|pulse|events|auth|audit)(\/|$)/;
+  const hostApi = /^\/api\/(plugins|attestations|pulse|events|auth|audit|ax)(\/|$)/;
   return async (request, info) => {
     const url = new URL(request.url);
     let principal: Principal | undefined;
@@ -228,11 +234,15 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
  * A read-only token may read (safe methods, no WebSocket: a socket can send anything) and
  * nothing else; the named tokens and the audit log are the operator's alone.
  */
+/** POSTs that change nothing (a body too large for a query string): read tokens may send them. */
+const READING_POSTS: ReadonlySet<string> = new Set(["/api/ax/parse"]);
+
 function checkScope(principal: Principal, request: Request, path: string): void {
   if (principal.scope === "admin") return;
   const upgrade = request.headers.get("upgrade") !== null;
   const adminOnly = path.startsWith("/api/auth/tokens") || path.startsWith("/api/audit");
-  if (SAFE.has(request.method) && !upgrade && !adminOnly) return;
+  const reads = SAFE.has(request.method) || READING_POSTS.has(path);
+  if (reads && !upgrade && !adminOnly) return;
   throw new HttpError(
     403,
     `token "${principal.name}" is read-only: ${request.method} ${path} needs an admin token ` +
@@ -249,7 +259,7 @@ function audit(
   remote: Deno.NetAddr | undefined,
   status: number,
 ): void {
-  if (!deps.audit || SAFE.has(request.method)) return;
+  if (!deps.audit || SAFE.has(request.method) || READING_POSTS.has(url.pathname)) return;
   // Requests refused for want of a credential are not written one by one (anyone could fill the
   // log): the credential check records its counted failures itself.
   if (!principal && deps.credentials) return;

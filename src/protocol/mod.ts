@@ -7,6 +7,7 @@ export * as ats from "./gen/protocol/atsstore.ts";
 export * as domain from "./gen/protocol/domain.ts";
 export * as queue from "./gen/protocol/queue.ts";
 export * as schedule from "./gen/protocol/schedule.ts";
+export * as search from "./gen/protocol/search.ts";
 export { CAPABILITIES, type Capability, PROTOCOL_VERSION } from "./capabilities.ts";
 export { CHANNEL_OPTIONS, MAX_MESSAGE_BYTES } from "./channel_options.ts";
 export {

@@ -153,6 +153,10 @@ export class PluginService {
         serveWebSocket(stream, definition.websocket ?? {}, this.context, this.logger),
       health: answer(() => this.#health()),
       configSchema: answer(() => ({ fields: toWireSchema(definition) })),
+      // QNTX's Ax parser role: not one an SDK plugin takes.
+      parseAxQuery: answer(() => {
+        throw rpcError(grpc.status.UNIMPLEMENTED, `plugin "${metadata.name}" parses no Ax queries`);
+      }),
       registerGlyphs: answer(() => ({
         glyphs: (definition.glyphs ?? []).map((glyph) => ({
           symbol: glyph.symbol,
@@ -205,7 +209,7 @@ export class PluginService {
     await this.definition.initialize?.(this.context, { reconfigure });
     this.#initialized = true;
     this.logger.info(reconfigure ? "reconfigured" : "initialized");
-    return {
+    return domain.InitializeResponse.fromPartial({
       handlerNames: Object.keys(this.definition.jobs ?? {}),
       schedules: (this.definition.schedules ?? []).map((schedule) => ({
         handlerName: schedule.handler,
@@ -228,7 +232,7 @@ export class PluginService {
         actors: watcher.actors ?? [],
         maxFiresPerSecond: watcher.maxFiresPerSecond ?? 10,
       })),
-    };
+    });
   }
 
   /**

@@ -2,10 +2,11 @@ import * as grpc from "@grpc/grpc-js";
 import type { AttestationStore } from "../ats/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import type { JobStore, ScheduleStore } from "../jobs/mod.ts";
-import { ats, CHANNEL_OPTIONS, queue, schedule } from "../protocol/mod.ts";
+import { ats, CHANNEL_OPTIONS, queue, schedule, search } from "../protocol/mod.ts";
 import { atsService } from "./ats_service.ts";
 import { queueService } from "./queue_service.ts";
 import { scheduleService } from "./schedule_service.ts";
+import { type SearchProviders, searchService } from "./search_service.ts";
 import type { TokenOwners } from "./tokens.ts";
 import { type RefusalSink, warnRefusals } from "./refusals.ts";
 
@@ -33,6 +34,8 @@ export async function startServiceServer(
     logger: Logger;
     /** Told of each call refused for reaching beyond the caller's own jobs and schedules. */
     onRefused?: (detail: string) => void;
+    /** QNTX's search, passed to the plugin that serves it; absent: not offered. */
+    searchProviders?: SearchProviders;
   },
 ): Promise<ServiceServer> {
   const server = new grpc.Server(CHANNEL_OPTIONS);
@@ -54,6 +57,12 @@ export async function startServiceServer(
       refused: sink("schedule service"),
     }),
   );
+  if (deps.searchProviders) {
+    server.addService(
+      search.SearchServiceService,
+      searchService(deps.searchProviders, deps.tokens, deps.logger),
+    );
+  }
   const socket = "socket" in where ? where.socket : undefined;
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(

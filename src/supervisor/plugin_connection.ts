@@ -4,9 +4,12 @@ import { type ConfigSchema, type Logger, PluginCallError } from "../plugin/mod.t
 import {
   callUnary,
   CAPABILITIES,
+  CHANNEL_OPTIONS,
   type ChannelSocket,
   type ChannelSocketEvents,
   type domain,
+  grpcTarget,
+  search,
   type StreamedResponse,
   type UnaryMethod,
 } from "../protocol/mod.ts";
@@ -76,6 +79,8 @@ export class PluginConnection {
   healthMisses = 0;
   /** The glyph types it adds to the UI (`RegisterGlyphs`, asked after each Initialize). */
   glyphs: domain.GlyphDef[] = [];
+  /** Its `SearchService`, once it declared `search_provider`. */
+  search?: search.SearchServiceClient;
   /** Calls under way (HTTP, jobs, streamed answers), which a stop lets finish. */
   #inFlight = 0;
   /** Wakes a stop waiting for the calls under way to finish. */
@@ -92,6 +97,15 @@ export class PluginConnection {
     this.client = init.client;
     this.metadata = metadata;
     if (init.services?.socket) this.#hostSocketId = socketIdentity(init.services.socket);
+  }
+
+  /** The client of its `SearchService`, made once, on the same connection as `client`. */
+  searchClient(): search.SearchServiceClient {
+    return this.search ??= new search.SearchServiceClient(
+      grpcTarget(this.process.address),
+      grpc.credentials.createInsecure(),
+      { ...CHANNEL_OPTIONS, channelOverride: this.client.getChannel() },
+    );
   }
 
   /** Whether the process announced a capability (see CAPABILITIES). */
@@ -273,7 +287,10 @@ export class PluginConnection {
    * Releases what the launch held once its process is gone: its token, connections, record,
    * service socket and folder.
    */
-  async release(context: Pick<SupervisorContext, "tokens" | "ledger">): Promise<void> {
+  async release(
+    context: Pick<SupervisorContext, "tokens" | "ledger" | "searchProviders">,
+  ): Promise<void> {
+    context.searchProviders?.withdraw(this.name, this.search);
     context.ledger.remove(this.process.pid);
     context.tokens.revoke(this.token);
     this.client.close();

@@ -1,5 +1,5 @@
 import type { ConfigSchema } from "../plugin/mod.ts";
-import type { domain } from "../protocol/mod.ts";
+import { domain } from "../protocol/mod.ts";
 import { reasonOf, RegistryError } from "../registry/mod.ts";
 import { CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
@@ -9,6 +9,7 @@ import { LogBuffer } from "./log_buffer.ts";
 import type { LogFile } from "./log_file.ts";
 import { DeniedLog } from "./permission_audit.ts";
 import { probeProcess } from "./process_health.ts";
+import { takeProviderRoles } from "./provider_roles.ts";
 import { registeredGlyphs } from "./glyphs.ts";
 import { describeExit, type ExitStatus, StartError } from "./plugin_process.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
@@ -279,14 +280,15 @@ export class PluginSupervisor {
     }
     instance.checkHostSocket(this.denied, this.context.logger);
     const endpoint = instance.services?.target ?? "";
-    const request: domain.InitializeRequest = {
+    const request = domain.InitializeRequest.fromPartial({
       atsStoreEndpoint: endpoint,
       queueEndpoint: endpoint,
       authToken: instance.token,
       config: toWireConfig(this.name, context),
       scheduleEndpoint: endpoint,
+      searchEndpoint: context.searchProviders ? endpoint : "",
       reconfigure: instance.declared !== undefined,
-    };
+    });
     try {
       instance.declared = await instance.lifecycleCall(
         `initialize of plugin "${this.name}"`,
@@ -301,6 +303,7 @@ export class PluginSupervisor {
         ? new Error(`exited unexpectedly (${describeExit(exit)}) during Initialize`)
         : error;
     }
+    takeProviderRoles(instance, context.searchProviders);
     instance.glyphs = await registeredGlyphs(instance, context.timeouts.call, context.logger);
     context.initialized?.(this.name, instance.declared);
   }

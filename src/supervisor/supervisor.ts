@@ -173,6 +173,20 @@ export class Supervisor {
     return this.#unary(name, (client) => client.executeJob, request, deadlineMs, signal);
   }
 
+  /** QNTX's `ParseAxQuery` on plugin `name`: an Ax query's syntax tree as JSON. */
+  parseAxQuery(
+    name: string,
+    query: string,
+    deadlineMs: number,
+  ): Promise<domain.ParseAxQueryResponse> {
+    return this.#unary(name, (client) => client.parseAxQuery, { query }, deadlineMs);
+  }
+
+  /** QNTX's provider roles served now (`search`), for operators. */
+  providers(): { role: string; plugin: string }[] {
+    return this.context.searchProviders?.roles?.() ?? [];
+  }
+
   #unary<Req, Res>(
     name: string,
     method: (client: domain.DomainPluginServiceClient) => UnaryMethod<Req, Res>,

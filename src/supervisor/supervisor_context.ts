@@ -1,5 +1,5 @@
 import type { ConfigSchema, ServiceRegistry } from "../plugin/mod.ts";
-import type { domain } from "../protocol/mod.ts";
+import type { domain, search } from "../protocol/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import type { BackoffPolicy } from "./backoff.ts";
 import type { LogFile } from "./log_file.ts";
@@ -84,4 +84,14 @@ export interface SupervisorContext {
   configProblems?(name: string, schema: ConfigSchema): string[];
   /** Told what each process declared in Initialize (job handlers, schedules, routes). */
   initialized?(name: string, declared: domain.InitializeResponse): void;
+  /**
+   * Who serves QNTX's search role: a launch that declares `search_provider` offers its
+   * `SearchService`, and withdraws it when its process goes. Absent: no search is routed.
+   */
+  searchProviders?: {
+    offer(plugin: string, client: search.SearchServiceClient): void;
+    withdraw(plugin: string, client?: search.SearchServiceClient): void;
+    /** The roles served now: `[{ role: "search", plugin }]`. */
+    roles?(): { role: string; plugin: string }[];
+  };
 }

@@ -52,6 +52,11 @@ export function pluginRoutes(router: Router, deps: AppDeps): void {
 
   // QNTX's: the glyph types plugins add to the UI, paths under /api/<plugin>/.
   router.get("/api/plugins/glyphs", () => json({ glyphs: deps.insights?.glyphs?.() ?? [] }));
+  // QNTX's provider roles (search) and the plugin serving each.
+  router.get(
+    "/api/plugins/providers",
+    () => json({ providers: deps.insights?.providers?.() ?? [] }),
+  );
   router.get("/api/plugins/routes", () => {
     const routes = (deps.insights?.routes() ?? []).map((route) => ({
       ...route,

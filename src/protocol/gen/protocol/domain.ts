@@ -59,8 +59,19 @@ export interface InitializeRequest {
   authToken: string;
   /** The plugin's table of am.toml: scalars as strings, lists and tables as JSON. */
   config: { [key: string]: string };
-  /** Fields 6 to 12 name QNTX services this host does not offer: never sent. */
   scheduleEndpoint: string;
+  /**
+   * QNTX's other services. This host offers search (routed to the plugin that declares
+   * search_provider; a call carries the token as "authorization: Bearer <token>" metadata);
+   * the others stay empty.
+   */
+  fileServiceEndpoint: string;
+  llmEndpoint: string;
+  embeddingEndpoint: string;
+  vectorSearchEndpoint: string;
+  groundEndpoint: string;
+  searchEndpoint: string;
+  fetchEndpoint: string;
   /** True when this call re-configures a process that was already initialized. */
   reconfigure: boolean;
 }
@@ -76,12 +87,21 @@ export interface InitializeResponse {
   /** The plugin's schedules; the whole truth: an empty list removes every schedule it had. */
   schedules: ScheduleInfo[];
   /**
-   * Fields 3, 5, 6, 7 and 9 are QNTX provider flags this host does not use (skipped).
+   * QNTX's provider roles: the plugin also serves that service on its own gRPC server.
+   * This host routes search_provider (SearchService in search.proto); a plugin that declares
+   * another role fails, the message naming the role, as those services are not offered.
+   */
+  llmProvider: boolean;
+  /**
    * Watchers the host registers for the plugin: a new attestation that matches one (OR within
    * a dimension, AND across them) becomes a job for its handler with the attestation as payload.
    */
   watchers: WatcherRegistration[];
+  vectorSearchProvider: boolean;
+  searchProvider: boolean;
+  embeddingProvider: boolean;
   httpRoutes: RouteInfo[];
+  pythonProvider: boolean;
 }
 
 export interface WatcherRegistration {
@@ -247,6 +267,17 @@ export interface GlyphDef {
   defaultHeight: number;
   /** A JS module exporting a render function, imported by the UI instead of the HTML. */
   modulePath: string;
+}
+
+export interface ParseAxQueryRequest {
+  query: string;
+}
+
+export interface ParseAxQueryResponse {
+  /** The syntax tree as JSON. */
+  result: Uint8Array;
+  /** Why the query does not parse; empty when it does. */
+  error: string;
 }
 
 function createBaseEmpty(): Empty {
@@ -447,6 +478,13 @@ function createBaseInitializeRequest(): InitializeRequest {
     authToken: "",
     config: {},
     scheduleEndpoint: "",
+    fileServiceEndpoint: "",
+    llmEndpoint: "",
+    embeddingEndpoint: "",
+    vectorSearchEndpoint: "",
+    groundEndpoint: "",
+    searchEndpoint: "",
+    fetchEndpoint: "",
     reconfigure: false,
   };
 }
@@ -467,6 +505,27 @@ export const InitializeRequest: MessageFns<InitializeRequest> = {
     });
     if (message.scheduleEndpoint !== "") {
       writer.uint32(42).string(message.scheduleEndpoint);
+    }
+    if (message.fileServiceEndpoint !== "") {
+      writer.uint32(50).string(message.fileServiceEndpoint);
+    }
+    if (message.llmEndpoint !== "") {
+      writer.uint32(58).string(message.llmEndpoint);
+    }
+    if (message.embeddingEndpoint !== "") {
+      writer.uint32(66).string(message.embeddingEndpoint);
+    }
+    if (message.vectorSearchEndpoint !== "") {
+      writer.uint32(74).string(message.vectorSearchEndpoint);
+    }
+    if (message.groundEndpoint !== "") {
+      writer.uint32(82).string(message.groundEndpoint);
+    }
+    if (message.searchEndpoint !== "") {
+      writer.uint32(90).string(message.searchEndpoint);
+    }
+    if (message.fetchEndpoint !== "") {
+      writer.uint32(98).string(message.fetchEndpoint);
     }
     if (message.reconfigure !== false) {
       writer.uint32(800).bool(message.reconfigure);
@@ -530,6 +589,62 @@ export const InitializeRequest: MessageFns<InitializeRequest> = {
             message.scheduleEndpoint = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.fileServiceEndpoint = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.llmEndpoint = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.embeddingEndpoint = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.vectorSearchEndpoint = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.groundEndpoint = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.searchEndpoint = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.fetchEndpoint = reader.string();
+            continue;
+          }
           case 100: {
             if (tag !== 800) {
               break;
@@ -568,6 +683,13 @@ export const InitializeRequest: MessageFns<InitializeRequest> = {
       {},
     );
     message.scheduleEndpoint = object.scheduleEndpoint ?? "";
+    message.fileServiceEndpoint = object.fileServiceEndpoint ?? "";
+    message.llmEndpoint = object.llmEndpoint ?? "";
+    message.embeddingEndpoint = object.embeddingEndpoint ?? "";
+    message.vectorSearchEndpoint = object.vectorSearchEndpoint ?? "";
+    message.groundEndpoint = object.groundEndpoint ?? "";
+    message.searchEndpoint = object.searchEndpoint ?? "";
+    message.fetchEndpoint = object.fetchEndpoint ?? "";
     message.reconfigure = object.reconfigure ?? false;
     return message;
   },
@@ -641,7 +763,17 @@ export const InitializeRequest_ConfigEntry: MessageFns<InitializeRequest_ConfigE
 };
 
 function createBaseInitializeResponse(): InitializeResponse {
-  return { handlerNames: [], schedules: [], watchers: [], httpRoutes: [] };
+  return {
+    handlerNames: [],
+    schedules: [],
+    llmProvider: false,
+    watchers: [],
+    vectorSearchProvider: false,
+    searchProvider: false,
+    embeddingProvider: false,
+    httpRoutes: [],
+    pythonProvider: false,
+  };
 }
 
 export const InitializeResponse: MessageFns<InitializeResponse> = {
@@ -652,11 +784,26 @@ export const InitializeResponse: MessageFns<InitializeResponse> = {
     for (const v of message.schedules) {
       ScheduleInfo.encode(v!, writer.uint32(18).fork()).join();
     }
+    if (message.llmProvider !== false) {
+      writer.uint32(24).bool(message.llmProvider);
+    }
     for (const v of message.watchers) {
       WatcherRegistration.encode(v!, writer.uint32(34).fork()).join();
     }
+    if (message.vectorSearchProvider !== false) {
+      writer.uint32(40).bool(message.vectorSearchProvider);
+    }
+    if (message.searchProvider !== false) {
+      writer.uint32(48).bool(message.searchProvider);
+    }
+    if (message.embeddingProvider !== false) {
+      writer.uint32(56).bool(message.embeddingProvider);
+    }
     for (const v of message.httpRoutes) {
       RouteInfo.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.pythonProvider !== false) {
+      writer.uint32(72).bool(message.pythonProvider);
     }
     return writer;
   },
@@ -690,6 +837,14 @@ export const InitializeResponse: MessageFns<InitializeResponse> = {
             message.schedules.push(ScheduleInfo.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.llmProvider = reader.bool();
+            continue;
+          }
           case 4: {
             if (tag !== 34) {
               break;
@@ -698,12 +853,44 @@ export const InitializeResponse: MessageFns<InitializeResponse> = {
             message.watchers.push(WatcherRegistration.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.vectorSearchProvider = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.searchProvider = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.embeddingProvider = reader.bool();
+            continue;
+          }
           case 8: {
             if (tag !== 66) {
               break;
             }
 
             message.httpRoutes.push(RouteInfo.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.pythonProvider = reader.bool();
             continue;
           }
         }
@@ -725,8 +912,13 @@ export const InitializeResponse: MessageFns<InitializeResponse> = {
     const message = createBaseInitializeResponse();
     message.handlerNames = object.handlerNames?.map((e) => e) || [];
     message.schedules = object.schedules?.map((e) => ScheduleInfo.fromPartial(e)) || [];
+    message.llmProvider = object.llmProvider ?? false;
     message.watchers = object.watchers?.map((e) => WatcherRegistration.fromPartial(e)) || [];
+    message.vectorSearchProvider = object.vectorSearchProvider ?? false;
+    message.searchProvider = object.searchProvider ?? false;
+    message.embeddingProvider = object.embeddingProvider ?? false;
     message.httpRoutes = object.httpRoutes?.map((e) => RouteInfo.fromPartial(e)) || [];
+    message.pythonProvider = object.pythonProvider ?? false;
     return message;
   },
 };
@@ -2477,6 +2669,128 @@ export const GlyphDef: MessageFns<GlyphDef> = {
   },
 };
 
+function createBaseParseAxQueryRequest(): ParseAxQueryRequest {
+  return { query: "" };
+}
+
+export const ParseAxQueryRequest: MessageFns<ParseAxQueryRequest> = {
+  encode(message: ParseAxQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.query !== "") {
+      writer.uint32(10).string(message.query);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ParseAxQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseParseAxQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ParseAxQueryRequest>): ParseAxQueryRequest {
+    return ParseAxQueryRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ParseAxQueryRequest>): ParseAxQueryRequest {
+    const message = createBaseParseAxQueryRequest();
+    message.query = object.query ?? "";
+    return message;
+  },
+};
+
+function createBaseParseAxQueryResponse(): ParseAxQueryResponse {
+  return { result: new Uint8Array(0), error: "" };
+}
+
+export const ParseAxQueryResponse: MessageFns<ParseAxQueryResponse> = {
+  encode(message: ParseAxQueryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.result.length !== 0) {
+      writer.uint32(10).bytes(message.result);
+    }
+    if (message.error !== "") {
+      writer.uint32(18).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ParseAxQueryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseParseAxQueryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.result = reader.bytes();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ParseAxQueryResponse>): ParseAxQueryResponse {
+    return ParseAxQueryResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ParseAxQueryResponse>): ParseAxQueryResponse {
+    const message = createBaseParseAxQueryResponse();
+    message.result = object.result ?? new Uint8Array(0);
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
 export type DomainPluginServiceService = typeof DomainPluginServiceService;
 export const DomainPluginServiceService = {
   /** Who the plugin is. The host checks the name it expects and the version constraint. */
@@ -2573,6 +2887,20 @@ export const DomainPluginServiceService = {
     responseDeserialize: (value: Buffer): GlyphDefResponse => GlyphDefResponse.decode(value),
   },
   /**
+   * QNTX's: parse an Ax query into its syntax tree as JSON. The host passes calls through to
+   * the plugin named in [plugin] ax_parser (POST /api/ax/parse).
+   */
+  parseAxQuery: {
+    path: "/protocol.DomainPluginService/ParseAxQuery" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ParseAxQueryRequest): Buffer => Buffer.from(ParseAxQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ParseAxQueryRequest => ParseAxQueryRequest.decode(value),
+    responseSerialize: (value: ParseAxQueryResponse): Buffer =>
+      Buffer.from(ParseAxQueryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ParseAxQueryResponse => ParseAxQueryResponse.decode(value),
+  },
+  /**
    * Extensions of this host. A plugin without them answers UNIMPLEMENTED and the host copes.
    * Stop taking work without stopping the process; HTTP answers 503 meanwhile.
    */
@@ -2617,6 +2945,11 @@ export interface DomainPluginServiceServer extends UntypedServiceImplementation 
    * means none).
    */
   registerGlyphs: handleUnaryCall<Empty, GlyphDefResponse>;
+  /**
+   * QNTX's: parse an Ax query into its syntax tree as JSON. The host passes calls through to
+   * the plugin named in [plugin] ax_parser (POST /api/ax/parse).
+   */
+  parseAxQuery: handleUnaryCall<ParseAxQueryRequest, ParseAxQueryResponse>;
   /**
    * Extensions of this host. A plugin without them answers UNIMPLEMENTED and the host copes.
    * Stop taking work without stopping the process; HTTP answers 503 meanwhile.
@@ -2753,6 +3086,25 @@ export interface DomainPluginServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GlyphDefResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * QNTX's: parse an Ax query into its syntax tree as JSON. The host passes calls through to
+   * the plugin named in [plugin] ax_parser (POST /api/ax/parse).
+   */
+  parseAxQuery(
+    request: ParseAxQueryRequest,
+    callback: (error: ServiceError | null, response: ParseAxQueryResponse) => void,
+  ): ClientUnaryCall;
+  parseAxQuery(
+    request: ParseAxQueryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ParseAxQueryResponse) => void,
+  ): ClientUnaryCall;
+  parseAxQuery(
+    request: ParseAxQueryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ParseAxQueryResponse) => void,
   ): ClientUnaryCall;
   /**
    * Extensions of this host. A plugin without them answers UNIMPLEMENTED and the host copes.
