@@ -7,7 +7,7 @@ import { createApp } from "../app.ts";
 import type { AxParser } from "./ax_routes.ts";
 
 /** A host whose parser plugin `kern` runs and answers with `answer` (failure injection). */
-async function app(parser: string, answer: AxParser["parse"]) {
+function app(parser: string, answer: AxParser["parse"]) {
   const logger = new JsonLogger("t", { sink: memorySink() });
   const registry = newRegistry("1.0.0", logger);
   // A plugin process named kern, running, as the supervisor records one (its calls: `answer`).
@@ -40,7 +40,7 @@ async function app(parser: string, answer: AxParser["parse"]) {
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
 Deno.test("POST /api/ax/parse answers the parser's tree, or says which part failed", async () => {
-  const ok = await app(
+  const ok = app(
     "kern",
     (plugin, query) => Promise.resolve({ result: encode({ plugin, query }), error: "" }),
   );
@@ -52,12 +52,12 @@ Deno.test("POST /api/ax/parse answers the parser's tree, or says which part fail
     assert.equal((await ok(body)).status, 400, JSON.stringify(body).slice(0, 40));
   }
 
-  const absent = await app("ghost", () => Promise.reject(new Error("not called")));
+  const absent = app("ghost", () => Promise.reject(new Error("not called")));
   const none = await absent({ query: "role" });
   assert.equal(none.status, 503);
   assert.match(none.body.detail, /plugin "ghost" is not enabled.*\[plugin\] ax_parser/);
 
-  const unimplemented = await app("kern", () =>
+  const unimplemented = app("kern", () =>
     Promise.reject(
       new PluginCallError("unreachable", "no", {
         cause: Object.assign(new Error("x"), { code: grpc.status.UNIMPLEMENTED }),
@@ -65,7 +65,7 @@ Deno.test("POST /api/ax/parse answers the parser's tree, or says which part fail
     ));
   assert.equal((await unimplemented({ query: "role" })).status, 501);
 
-  const garbled = await app(
+  const garbled = app(
     "kern",
     () => Promise.resolve({ result: new TextEncoder().encode("not json"), error: "" }),
   );
