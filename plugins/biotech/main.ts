@@ -6,6 +6,7 @@
 import { fileURLToPath } from "node:url";
 import { definePlugin, problem, serve } from "../../src/sdk/mod.ts";
 import { analyzeJob } from "./analyze_job.ts";
+import { glyphRoutes, GLYPHS } from "./glyph.ts";
 import { liveAnalysis } from "./live.ts";
 import { biotechRoutes } from "./routes.ts";
 import { folderProblem, isSampleName } from "./samples.ts";
@@ -31,7 +32,8 @@ export const biotech = definePlugin({
       samplesDir: state.settings.samplesDir,
     });
   },
-  routes: biotechRoutes(state),
+  routes: [...biotechRoutes(state), ...glyphRoutes],
+  glyphs: GLYPHS,
   fetch: (request) =>
     problem(
       404,

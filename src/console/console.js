@@ -2,6 +2,7 @@
 // Every value from the API goes in as text (never as HTML), so a plugin cannot inject markup.
 import { viewAccess } from "./access_view.js";
 import { viewAttestations } from "./attestation_view.js";
+import { viewGlyphs } from "./glyph_view.js";
 import { viewJob, viewJobs } from "./job_views.js";
 import { viewPlugin, viewPlugins } from "./plugin_views.js";
 import { cleanups, plugins } from "./state.js";
@@ -19,6 +20,7 @@ function route() {
   }
   if (view === "attestations") renderCurrent = viewAttestations();
   else if (view === "access") renderCurrent = viewAccess();
+  else if (view === "glyphs") renderCurrent = viewGlyphs(id);
   else if (view === "jobs" && id) renderCurrent = viewJob(id);
   else if (view === "jobs") renderCurrent = viewJobs();
   else if (view === "plugins" && id) renderCurrent = viewPlugin(id);

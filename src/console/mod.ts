@@ -4,7 +4,11 @@
  * security policy.
  * @module
  */
+import { createHash } from "node:crypto";
 import page from "./index.html" with { type: "text" };
+import glyphFrame from "./glyph_frame.html" with { type: "text" };
+import glyphFrameScript from "./glyph_frame.js" with { type: "text" };
+import glyphs from "./glyph_view.js" with { type: "text" };
 import loginPage from "./login.html" with { type: "text" };
 import login from "./login.js" with { type: "text" };
 import style from "./console.css" with { type: "text" };
@@ -24,20 +28,49 @@ export interface ConsoleAsset {
   path: string;
   type: string;
   body: string;
+  /** Its content security policy, when not the console's. */
+  policy?: string;
 }
 
 const SCRIPT = "text/javascript; charset=utf-8";
+
+/** Only the host's own origin: no inline script or style, no framing, no other hosts. */
+export const CONSOLE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+  "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; " +
+  "form-action 'self'";
+
+const frameScriptHash = createHash("sha256").update(glyphFrameScript).digest("base64");
+
+/**
+ * The frame a plugin's glyph runs in: sandboxed (an opaque origin, so not the console's cookies
+ * or API), its one script by hash, the glyph's module from a blob, inline styles, no network
+ * (its own plugin's routes go through the console), framed by the console only.
+ */
+export const GLYPH_FRAME_POLICY = `sandbox allow-scripts; default-src 'none'; ` +
+  `script-src 'sha256-${frameScriptHash}' blob:; style-src 'unsafe-inline'; ` +
+  "img-src data: blob:; font-src data:; connect-src 'none'; base-uri 'none'; " +
+  "form-action 'none'; frame-ancestors 'self'";
 
 export const CONSOLE_ASSETS: readonly ConsoleAsset[] = [
   { path: "/", type: "text/html; charset=utf-8", body: page },
   { path: "/console/login.html", type: "text/html; charset=utf-8", body: loginPage },
   { path: "/console/console.css", type: "text/css; charset=utf-8", body: style },
+  {
+    path: "/console/glyph_frame.html",
+    type: "text/html; charset=utf-8",
+    body: glyphFrame.replace(
+      "<!--SCRIPT-->",
+      `<script type="module">${glyphFrameScript}</script>`,
+    ),
+    policy: GLYPH_FRAME_POLICY,
+  },
   ...Object.entries({
     "console.js": main,
     "access_view.js": access,
     "attestation_view.js": attestations,
     "config_form.js": configForm,
     "dom.js": dom,
+    "glyph_view.js": glyphs,
     "login.js": login,
     "job_views.js": jobs,
     "log_view.js": logs,
@@ -46,8 +79,3 @@ export const CONSOLE_ASSETS: readonly ConsoleAsset[] = [
     "state.js": state,
   }).map(([file, body]) => ({ path: `/console/${file}`, type: SCRIPT, body })),
 ];
-
-/** Only the host's own origin: no inline script or style, no framing, no other hosts. */
-export const CONSOLE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; " +
-  "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; " +
-  "form-action 'self'";

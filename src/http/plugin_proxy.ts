@@ -163,11 +163,21 @@ async function forward(
   }
   checkStatus(name, answer.statusCode);
   const responseHeaders = fromWireHeaders(answer.headers, true);
+  responseHeaders.append("content-security-policy", PLUGIN_PAGE_POLICY);
   const responseBody = NULL_BODY.has(answer.statusCode)
     ? null
     : answer.body as Uint8Array<ArrayBuffer>;
   return new Response(responseBody, { status: answer.statusCode, headers: responseHeaders });
 }
+
+/**
+ * Added to every answer of a plugin, beside any policy of its own (a browser enforces both): a
+ * page a plugin serves runs in an opaque origin, so a script in it cannot act as the operator
+ * who opens it (the console's session, same-origin calls to the host's API). A plugin's UI
+ * belongs in a glyph, which the console runs apart.
+ */
+export const PLUGIN_PAGE_POLICY =
+  "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads";
 
 /**
  * The client's response. Headers go in as pairs, which `Response` copies far more cheaply than
@@ -187,7 +197,7 @@ function answerWith(
       for (const token of value.split(",")) connection.add(token.trim().toLowerCase());
     }
   }
-  const pairs: [string, string][] = [];
+  const pairs: [string, string][] = [["content-security-policy", PLUGIN_PAGE_POLICY]];
   for (const header of wire) {
     if (isHopByHop(header.name, connection ?? NO_TOKENS)) continue;
     for (const value of header.values) pairs.push([header.name, value]);
@@ -195,7 +205,9 @@ function answerWith(
   try {
     return new Response(body, { status, headers: pairs });
   } catch {
-    return new Response(body, { status, headers: fromWireHeaders(wire, true) });
+    const headers = fromWireHeaders(wire, true);
+    headers.append("content-security-policy", PLUGIN_PAGE_POLICY);
+    return new Response(body, { status, headers });
   }
 }
 

@@ -11,7 +11,7 @@ export function consoleRoutes(router: Router): void {
         "content-type": asset.type,
         "cache-control": "no-cache",
         etag,
-        "content-security-policy": CONSOLE_POLICY,
+        "content-security-policy": asset.policy ?? CONSOLE_POLICY,
         "x-content-type-options": "nosniff",
         "referrer-policy": "no-referrer",
       };
