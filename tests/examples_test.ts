@@ -100,3 +100,26 @@ Deno.test("an SDK plugin folder passes the conformance check", async () => {
   assert.deepEqual(report.findings.filter((finding) => finding.outcome === "fail"), []);
   assert.equal(code, 0);
 });
+
+Deno.test("a QNTX program takes new settings by a restart: it does not say it applies a reconfigure", async () => {
+  const root = await goExample();
+  const test = await startTestHost(["gonotes"], "", [root], "", { file: true });
+  try {
+    const { registry, supervisor, url } = test.host;
+    await waitForState(registry, "gonotes", "running");
+    const before = supervisor.get("gonotes")!.pid;
+    const saved = await fetch(new URL("/api/plugins/gonotes/config", url), {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ config: { greeting: "good evening" } }),
+    });
+    assert.equal(saved.status, 200, await saved.clone().text());
+    assert.equal((await saved.json()).reinitialized, true);
+    assert.notEqual(supervisor.get("gonotes")!.pid, before, "a new process took the settings");
+    const hello = await fetch(new URL("/api/gonotes/hello", url));
+    assert.equal(await hello.text(), "good evening");
+  } finally {
+    await test.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -197,8 +197,8 @@ export const pluginSchema = z.object({
    */
   full_path_retry: stringList(pluginName).default([]),
   /**
-   * Plugins that take new settings by a restart rather than a second Initialize (QNTX's Go SDK
-   * answers a reconfigure without applying it).
+   * Plugins that take new settings by a restart rather than a second Initialize, though they list
+   * the `reconfigure` capability (one without it is always restarted for new settings).
    */
   reconfigure_restart: stringList(pluginName).default([]),
   /** The plugin that parses Ax queries (QNTX's `ParseAxQuery`), for `POST /api/ax/parse`. */

@@ -186,3 +186,36 @@ export async function checkGlyphs(
     `${answer.glyphs.length} glyphs, each shown as declared`,
   );
 }
+
+/**
+ * A second `Initialize` (`reconfigure = true`), which the host sends only to a plugin that lists
+ * the `reconfigure` capability: it must answer, declaring the same handlers.
+ */
+export async function checkReconfigure(
+  client: domain.DomainPluginServiceClient,
+  metadata: domain.MetadataResponse,
+  request: domain.InitializeRequest,
+  first: domain.InitializeResponse,
+  findings: Findings,
+): Promise<void> {
+  const step = "reconfigure";
+  if (!metadata.capabilities.includes(CAPABILITIES.reconfigure)) {
+    findings.skip(step, "no reconfigure capability: new settings take a restart (as under QNTX)");
+    return;
+  }
+  try {
+    const [again, ms] = await timed(() =>
+      callUnary(client.initialize.bind(client), { ...request, reconfigure: true }, INITIALIZE_MS)
+    );
+    const same = JSON.stringify([...again.handlerNames].sort()) ===
+      JSON.stringify([...first.handlerNames].sort());
+    findings.check(
+      step,
+      same ? undefined : `a reconfigure changed the job handlers from ` +
+        `${first.handlerNames.join(", ") || "none"} to ${again.handlerNames.join(", ") || "none"}`,
+      `a second Initialize (reconfigure = true) answered in ${ms} ms`,
+    );
+  } catch (error) {
+    findings.fail(step, `a second Initialize (reconfigure = true) failed: ${reasonOf(error)}`);
+  }
+}

@@ -10,6 +10,7 @@ import {
   checkGlyphs,
   checkInitialize,
   checkMetadata,
+  checkReconfigure,
 } from "./handshake_steps.ts";
 import { checkHealth, checkJobs, checkRoutes, checkWebSocket } from "./serve_steps.ts";
 import { checkShutdown, checkStdinIgnored, checkWatchStdin } from "./stop_steps.ts";
@@ -114,7 +115,8 @@ async function converse(
   if (!metadata) return;
   host.admit(metadata.version);
   const defaults = await checkConfigSchema(client, metadata, findings);
-  const answer = await checkInitialize(client, host, { ...defaults, ...options.config }, findings);
+  const config = { ...defaults, ...options.config };
+  const answer = await checkInitialize(client, host, config, findings);
   if (!answer) return;
   await checkGlyphs(client, findings);
   await checkRoutes(client, answer.httpRoutes, findings);
@@ -125,6 +127,7 @@ async function converse(
     findings,
   );
   await checkJobs(client, answer.handlerNames, options.jobs ?? {}, findings);
+  await checkReconfigure(client, metadata, host.initializeRequest(config), answer, findings);
   await checkHealth(client, findings);
   checkServices(host, findings);
   checkStdinIgnored(process, findings);

@@ -17,7 +17,8 @@ import { serveWebSocket } from "./websocket_session.ts";
 
 /** The capabilities a definition has, as announced in Metadata. */
 export function capabilitiesOf(definition: PluginDefinition): Capability[] {
-  const found: Capability[] = [];
+  // The SDK calls `initialize` again with `{ reconfigure: true }`: the plugin applies it.
+  const found: Capability[] = [CAPABILITIES.reconfigure];
   if (definition.pause && definition.resume) found.push(CAPABILITIES.pause);
   if (definition.configSchema) found.push(CAPABILITIES.configSchema);
   if (definition.jobs && Object.keys(definition.jobs).length > 0) found.push(CAPABILITIES.jobs);

@@ -27,7 +27,7 @@ Deno.test("SDK Metadata announces the plugin and the capabilities its definition
     const metadata = await plugin.call<domain.MetadataResponse>("metadata", {});
     assert.equal(metadata.name, "demo");
     assert.equal(metadata.qntxVersion, ">=0.1.0");
-    assert.deepEqual(metadata.capabilities, ["pause", "jobs", "http"]);
+    assert.deepEqual(metadata.capabilities, ["reconfigure", "pause", "jobs", "http"]);
     assert.equal(metadata.protocolVersion, 1);
   } finally {
     await plugin.close();

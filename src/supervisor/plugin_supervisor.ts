@@ -1,5 +1,5 @@
 import type { ConfigSchema } from "../plugin/mod.ts";
-import { domain } from "../protocol/mod.ts";
+import { CAPABILITIES, domain } from "../protocol/mod.ts";
 import { reasonOf, RegistryError } from "../registry/mod.ts";
 import { CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
@@ -185,9 +185,11 @@ export class PluginSupervisor {
     if (!this.#instance || this.#instance.stopping || (state !== "running" && state !== "paused")) {
       return false;
     }
-    // A plugin that answers a second Initialize without applying it (QNTX's Go SDK runs its
-    // Initialize once) gets its new settings by a restart, when the operator says so.
-    if (this.context.restartToReconfigure?.(this.name)) {
+    // A plugin that does not say it applies a second Initialize (QNTX's Go SDK runs its
+    // Initialize once and answers again unchanged) gets new settings by a restart, as does one
+    // the operator lists in [plugin] reconfigure_restart.
+    const applies = this.#instance.offers(CAPABILITIES.reconfigure);
+    if (!applies || this.context.restartToReconfigure?.(this.name)) {
       await this.restart();
       return this.context.registry.getState(this.name) === "running";
     }

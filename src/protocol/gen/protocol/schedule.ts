@@ -18,6 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Struct } from "../google/protobuf/struct.ts";
 
 export const protobufPackage = "protocol";
 
@@ -27,6 +28,24 @@ export const protobufFileName = "protocol/schedule.proto";
  * Recurring jobs a plugin manages at run time, served by the host. Every request carries the
  * plugin's auth_token (field 1).
  */
+
+/** The values of ScheduledJob.state and ScheduleDeclaration.state (the fields stay strings). */
+export enum ScheduleState {
+  active = 0,
+  paused = 1,
+  stopping = 2,
+  inactive = 3,
+  deleted = 4,
+  UNRECOGNIZED = -1,
+}
+
+/** The values of Execution.status. */
+export enum ExecutionStatus {
+  running = 0,
+  completed = 1,
+  failed = 2,
+  UNRECOGNIZED = -1,
+}
 
 export interface CreateScheduleRequest {
   authToken: string;
@@ -113,6 +132,102 @@ export interface ScheduledJob {
   updatedAt: string;
   /** QNTX's: the document a schedule was created from; empty here. */
   createdFromDoc: string;
+}
+
+/** What was decided about a schedule; times in Unix milliseconds. */
+export interface ScheduleDeclaration {
+  id: string;
+  atsCode: string;
+  handlerName: string;
+  payload: Uint8Array;
+  sourceUrl: string;
+  intervalSeconds: number;
+  state: string;
+  createdFromDoc: string;
+  metadata: string;
+  createdAtMs: bigint;
+  firstRunAtMs: bigint;
+}
+
+/** One event of a schedule; no execution_id when its next run moved without a run. */
+export interface ScheduleTick {
+  scheduleId: string;
+  atMs: bigint;
+  executionId: string;
+  nextRunAtMs: bigint;
+}
+
+/** One run of a scheduled job; times in RFC 3339. */
+export interface Execution {
+  id: string;
+  scheduledJobId: string;
+  asyncJobId?: string | undefined;
+  status: string;
+  startedAt: string;
+  completedAt?: string | undefined;
+  durationMs?: number | undefined;
+  logs?: string | undefined;
+  resultSummary?: string | undefined;
+  errorMessage?: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TaskInfo {
+  taskId: string;
+  logCount?: number | undefined;
+}
+
+export interface StageInfo {
+  stage: string;
+  tasks: TaskInfo[];
+}
+
+export interface ListExecutionsResponse {
+  executions: Execution[];
+  count: number;
+  total: number;
+  hasMore: boolean;
+}
+
+export interface JobStagesResponse {
+  jobId: string;
+  stages: StageInfo[];
+  pluginVersion?: string | undefined;
+}
+
+export interface TaskLogsResponse {
+  taskId: string;
+  logs: LogEntry[];
+}
+
+export interface LogEntry {
+  timestamp: string;
+  level: string;
+  message: string;
+  metadata?: { [key: string]: any } | undefined;
+}
+
+export interface ForceTriggerParams {
+  atsCode: string;
+  handlerName: string;
+  payload: Uint8Array;
+  sourceUrl: string;
+  asyncJobId: string;
+}
+
+export interface ForceTriggerResult {
+  scheduledJobId: string;
+  executionId: string;
+  createdNewJob: boolean;
+}
+
+/** What a schedule's runs add up to; times in Unix milliseconds, 0 for none. */
+export interface ScheduleProgress {
+  runCount: bigint;
+  lastRunAtMs: bigint;
+  lastExecutionId: string;
+  nextRunAtMs: bigint;
 }
 
 function createBaseCreateScheduleRequest(): CreateScheduleRequest {
@@ -1145,6 +1260,1250 @@ export const ScheduledJob: MessageFns<ScheduledJob> = {
     message.createdAt = object.createdAt ?? "";
     message.updatedAt = object.updatedAt ?? "";
     message.createdFromDoc = object.createdFromDoc ?? "";
+    return message;
+  },
+};
+
+function createBaseScheduleDeclaration(): ScheduleDeclaration {
+  return {
+    id: "",
+    atsCode: "",
+    handlerName: "",
+    payload: new Uint8Array(0),
+    sourceUrl: "",
+    intervalSeconds: 0,
+    state: "",
+    createdFromDoc: "",
+    metadata: "",
+    createdAtMs: 0n,
+    firstRunAtMs: 0n,
+  };
+}
+
+export const ScheduleDeclaration: MessageFns<ScheduleDeclaration> = {
+  encode(message: ScheduleDeclaration, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.atsCode !== "") {
+      writer.uint32(18).string(message.atsCode);
+    }
+    if (message.handlerName !== "") {
+      writer.uint32(26).string(message.handlerName);
+    }
+    if (message.payload.length !== 0) {
+      writer.uint32(34).bytes(message.payload);
+    }
+    if (message.sourceUrl !== "") {
+      writer.uint32(42).string(message.sourceUrl);
+    }
+    if (message.intervalSeconds !== 0) {
+      writer.uint32(48).int32(message.intervalSeconds);
+    }
+    if (message.state !== "") {
+      writer.uint32(58).string(message.state);
+    }
+    if (message.createdFromDoc !== "") {
+      writer.uint32(66).string(message.createdFromDoc);
+    }
+    if (message.metadata !== "") {
+      writer.uint32(74).string(message.metadata);
+    }
+    if (message.createdAtMs !== 0n) {
+      if (BigInt.asIntN(64, message.createdAtMs) !== message.createdAtMs) {
+        throw new globalThis.Error("value provided for field message.createdAtMs of type int64 too large");
+      }
+      writer.uint32(80).int64(message.createdAtMs);
+    }
+    if (message.firstRunAtMs !== 0n) {
+      if (BigInt.asIntN(64, message.firstRunAtMs) !== message.firstRunAtMs) {
+        throw new globalThis.Error("value provided for field message.firstRunAtMs of type int64 too large");
+      }
+      writer.uint32(88).int64(message.firstRunAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleDeclaration {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduleDeclaration();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.atsCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.handlerName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.payload = reader.bytes();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.sourceUrl = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.intervalSeconds = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.createdFromDoc = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.metadata = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.createdAtMs = reader.int64() as bigint;
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.firstRunAtMs = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ScheduleDeclaration>): ScheduleDeclaration {
+    return ScheduleDeclaration.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScheduleDeclaration>): ScheduleDeclaration {
+    const message = createBaseScheduleDeclaration();
+    message.id = object.id ?? "";
+    message.atsCode = object.atsCode ?? "";
+    message.handlerName = object.handlerName ?? "";
+    message.payload = object.payload ?? new Uint8Array(0);
+    message.sourceUrl = object.sourceUrl ?? "";
+    message.intervalSeconds = object.intervalSeconds ?? 0;
+    message.state = object.state ?? "";
+    message.createdFromDoc = object.createdFromDoc ?? "";
+    message.metadata = object.metadata ?? "";
+    message.createdAtMs = (object.createdAtMs !== undefined && object.createdAtMs !== null)
+      ? BigInt(object.createdAtMs)
+      : 0n;
+    message.firstRunAtMs = (object.firstRunAtMs !== undefined && object.firstRunAtMs !== null)
+      ? BigInt(object.firstRunAtMs)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseScheduleTick(): ScheduleTick {
+  return { scheduleId: "", atMs: 0n, executionId: "", nextRunAtMs: 0n };
+}
+
+export const ScheduleTick: MessageFns<ScheduleTick> = {
+  encode(message: ScheduleTick, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.scheduleId !== "") {
+      writer.uint32(10).string(message.scheduleId);
+    }
+    if (message.atMs !== 0n) {
+      if (BigInt.asIntN(64, message.atMs) !== message.atMs) {
+        throw new globalThis.Error("value provided for field message.atMs of type int64 too large");
+      }
+      writer.uint32(16).int64(message.atMs);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(26).string(message.executionId);
+    }
+    if (message.nextRunAtMs !== 0n) {
+      if (BigInt.asIntN(64, message.nextRunAtMs) !== message.nextRunAtMs) {
+        throw new globalThis.Error("value provided for field message.nextRunAtMs of type int64 too large");
+      }
+      writer.uint32(32).int64(message.nextRunAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleTick {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduleTick();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.scheduleId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.atMs = reader.int64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.nextRunAtMs = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ScheduleTick>): ScheduleTick {
+    return ScheduleTick.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScheduleTick>): ScheduleTick {
+    const message = createBaseScheduleTick();
+    message.scheduleId = object.scheduleId ?? "";
+    message.atMs = (object.atMs !== undefined && object.atMs !== null) ? BigInt(object.atMs) : 0n;
+    message.executionId = object.executionId ?? "";
+    message.nextRunAtMs = (object.nextRunAtMs !== undefined && object.nextRunAtMs !== null)
+      ? BigInt(object.nextRunAtMs)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseExecution(): Execution {
+  return {
+    id: "",
+    scheduledJobId: "",
+    asyncJobId: undefined,
+    status: "",
+    startedAt: "",
+    completedAt: undefined,
+    durationMs: undefined,
+    logs: undefined,
+    resultSummary: undefined,
+    errorMessage: undefined,
+    createdAt: "",
+    updatedAt: "",
+  };
+}
+
+export const Execution: MessageFns<Execution> = {
+  encode(message: Execution, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.scheduledJobId !== "") {
+      writer.uint32(18).string(message.scheduledJobId);
+    }
+    if (message.asyncJobId !== undefined) {
+      writer.uint32(26).string(message.asyncJobId);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.startedAt !== "") {
+      writer.uint32(42).string(message.startedAt);
+    }
+    if (message.completedAt !== undefined) {
+      writer.uint32(50).string(message.completedAt);
+    }
+    if (message.durationMs !== undefined) {
+      writer.uint32(56).int32(message.durationMs);
+    }
+    if (message.logs !== undefined) {
+      writer.uint32(66).string(message.logs);
+    }
+    if (message.resultSummary !== undefined) {
+      writer.uint32(74).string(message.resultSummary);
+    }
+    if (message.errorMessage !== undefined) {
+      writer.uint32(82).string(message.errorMessage);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(90).string(message.createdAt);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(98).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Execution {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecution();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.scheduledJobId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.asyncJobId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.startedAt = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.completedAt = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.durationMs = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.logs = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.resultSummary = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.errorMessage = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<Execution>): Execution {
+    return Execution.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Execution>): Execution {
+    const message = createBaseExecution();
+    message.id = object.id ?? "";
+    message.scheduledJobId = object.scheduledJobId ?? "";
+    message.asyncJobId = object.asyncJobId ?? undefined;
+    message.status = object.status ?? "";
+    message.startedAt = object.startedAt ?? "";
+    message.completedAt = object.completedAt ?? undefined;
+    message.durationMs = object.durationMs ?? undefined;
+    message.logs = object.logs ?? undefined;
+    message.resultSummary = object.resultSummary ?? undefined;
+    message.errorMessage = object.errorMessage ?? undefined;
+    message.createdAt = object.createdAt ?? "";
+    message.updatedAt = object.updatedAt ?? "";
+    return message;
+  },
+};
+
+function createBaseTaskInfo(): TaskInfo {
+  return { taskId: "", logCount: undefined };
+}
+
+export const TaskInfo: MessageFns<TaskInfo> = {
+  encode(message: TaskInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskId !== "") {
+      writer.uint32(10).string(message.taskId);
+    }
+    if (message.logCount !== undefined) {
+      writer.uint32(16).int32(message.logCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskInfo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskInfo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.logCount = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<TaskInfo>): TaskInfo {
+    return TaskInfo.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TaskInfo>): TaskInfo {
+    const message = createBaseTaskInfo();
+    message.taskId = object.taskId ?? "";
+    message.logCount = object.logCount ?? undefined;
+    return message;
+  },
+};
+
+function createBaseStageInfo(): StageInfo {
+  return { stage: "", tasks: [] };
+}
+
+export const StageInfo: MessageFns<StageInfo> = {
+  encode(message: StageInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stage !== "") {
+      writer.uint32(10).string(message.stage);
+    }
+    for (const v of message.tasks) {
+      TaskInfo.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StageInfo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStageInfo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stage = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tasks.push(TaskInfo.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StageInfo>): StageInfo {
+    return StageInfo.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StageInfo>): StageInfo {
+    const message = createBaseStageInfo();
+    message.stage = object.stage ?? "";
+    message.tasks = object.tasks?.map((e) => TaskInfo.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListExecutionsResponse(): ListExecutionsResponse {
+  return { executions: [], count: 0, total: 0, hasMore: false };
+}
+
+export const ListExecutionsResponse: MessageFns<ListExecutionsResponse> = {
+  encode(message: ListExecutionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.executions) {
+      Execution.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).int32(message.count);
+    }
+    if (message.total !== 0) {
+      writer.uint32(24).int32(message.total);
+    }
+    if (message.hasMore !== false) {
+      writer.uint32(32).bool(message.hasMore);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListExecutionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListExecutionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executions.push(Execution.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.total = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.hasMore = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ListExecutionsResponse>): ListExecutionsResponse {
+    return ListExecutionsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListExecutionsResponse>): ListExecutionsResponse {
+    const message = createBaseListExecutionsResponse();
+    message.executions = object.executions?.map((e) => Execution.fromPartial(e)) || [];
+    message.count = object.count ?? 0;
+    message.total = object.total ?? 0;
+    message.hasMore = object.hasMore ?? false;
+    return message;
+  },
+};
+
+function createBaseJobStagesResponse(): JobStagesResponse {
+  return { jobId: "", stages: [], pluginVersion: undefined };
+}
+
+export const JobStagesResponse: MessageFns<JobStagesResponse> = {
+  encode(message: JobStagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    for (const v of message.stages) {
+      StageInfo.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.pluginVersion !== undefined) {
+      writer.uint32(26).string(message.pluginVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobStagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobStagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.stages.push(StageInfo.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pluginVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<JobStagesResponse>): JobStagesResponse {
+    return JobStagesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JobStagesResponse>): JobStagesResponse {
+    const message = createBaseJobStagesResponse();
+    message.jobId = object.jobId ?? "";
+    message.stages = object.stages?.map((e) => StageInfo.fromPartial(e)) || [];
+    message.pluginVersion = object.pluginVersion ?? undefined;
+    return message;
+  },
+};
+
+function createBaseTaskLogsResponse(): TaskLogsResponse {
+  return { taskId: "", logs: [] };
+}
+
+export const TaskLogsResponse: MessageFns<TaskLogsResponse> = {
+  encode(message: TaskLogsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taskId !== "") {
+      writer.uint32(10).string(message.taskId);
+    }
+    for (const v of message.logs) {
+      LogEntry.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskLogsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskLogsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.logs.push(LogEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<TaskLogsResponse>): TaskLogsResponse {
+    return TaskLogsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TaskLogsResponse>): TaskLogsResponse {
+    const message = createBaseTaskLogsResponse();
+    message.taskId = object.taskId ?? "";
+    message.logs = object.logs?.map((e) => LogEntry.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseLogEntry(): LogEntry {
+  return { timestamp: "", level: "", message: "", metadata: undefined };
+}
+
+export const LogEntry: MessageFns<LogEntry> = {
+  encode(message: LogEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.timestamp !== "") {
+      writer.uint32(10).string(message.timestamp);
+    }
+    if (message.level !== "") {
+      writer.uint32(18).string(message.level);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    if (message.metadata !== undefined) {
+      Struct.encode(Struct.wrap(message.metadata), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.timestamp = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.level = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.metadata = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<LogEntry>): LogEntry {
+    return LogEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LogEntry>): LogEntry {
+    const message = createBaseLogEntry();
+    message.timestamp = object.timestamp ?? "";
+    message.level = object.level ?? "";
+    message.message = object.message ?? "";
+    message.metadata = object.metadata ?? undefined;
+    return message;
+  },
+};
+
+function createBaseForceTriggerParams(): ForceTriggerParams {
+  return { atsCode: "", handlerName: "", payload: new Uint8Array(0), sourceUrl: "", asyncJobId: "" };
+}
+
+export const ForceTriggerParams: MessageFns<ForceTriggerParams> = {
+  encode(message: ForceTriggerParams, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.atsCode !== "") {
+      writer.uint32(10).string(message.atsCode);
+    }
+    if (message.handlerName !== "") {
+      writer.uint32(18).string(message.handlerName);
+    }
+    if (message.payload.length !== 0) {
+      writer.uint32(26).bytes(message.payload);
+    }
+    if (message.sourceUrl !== "") {
+      writer.uint32(34).string(message.sourceUrl);
+    }
+    if (message.asyncJobId !== "") {
+      writer.uint32(42).string(message.asyncJobId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ForceTriggerParams {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseForceTriggerParams();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.atsCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.handlerName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.payload = reader.bytes();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sourceUrl = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.asyncJobId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ForceTriggerParams>): ForceTriggerParams {
+    return ForceTriggerParams.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ForceTriggerParams>): ForceTriggerParams {
+    const message = createBaseForceTriggerParams();
+    message.atsCode = object.atsCode ?? "";
+    message.handlerName = object.handlerName ?? "";
+    message.payload = object.payload ?? new Uint8Array(0);
+    message.sourceUrl = object.sourceUrl ?? "";
+    message.asyncJobId = object.asyncJobId ?? "";
+    return message;
+  },
+};
+
+function createBaseForceTriggerResult(): ForceTriggerResult {
+  return { scheduledJobId: "", executionId: "", createdNewJob: false };
+}
+
+export const ForceTriggerResult: MessageFns<ForceTriggerResult> = {
+  encode(message: ForceTriggerResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.scheduledJobId !== "") {
+      writer.uint32(10).string(message.scheduledJobId);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(18).string(message.executionId);
+    }
+    if (message.createdNewJob !== false) {
+      writer.uint32(24).bool(message.createdNewJob);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ForceTriggerResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseForceTriggerResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.scheduledJobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.createdNewJob = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ForceTriggerResult>): ForceTriggerResult {
+    return ForceTriggerResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ForceTriggerResult>): ForceTriggerResult {
+    const message = createBaseForceTriggerResult();
+    message.scheduledJobId = object.scheduledJobId ?? "";
+    message.executionId = object.executionId ?? "";
+    message.createdNewJob = object.createdNewJob ?? false;
+    return message;
+  },
+};
+
+function createBaseScheduleProgress(): ScheduleProgress {
+  return { runCount: 0n, lastRunAtMs: 0n, lastExecutionId: "", nextRunAtMs: 0n };
+}
+
+export const ScheduleProgress: MessageFns<ScheduleProgress> = {
+  encode(message: ScheduleProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runCount !== 0n) {
+      if (BigInt.asIntN(64, message.runCount) !== message.runCount) {
+        throw new globalThis.Error("value provided for field message.runCount of type int64 too large");
+      }
+      writer.uint32(8).int64(message.runCount);
+    }
+    if (message.lastRunAtMs !== 0n) {
+      if (BigInt.asIntN(64, message.lastRunAtMs) !== message.lastRunAtMs) {
+        throw new globalThis.Error("value provided for field message.lastRunAtMs of type int64 too large");
+      }
+      writer.uint32(16).int64(message.lastRunAtMs);
+    }
+    if (message.lastExecutionId !== "") {
+      writer.uint32(26).string(message.lastExecutionId);
+    }
+    if (message.nextRunAtMs !== 0n) {
+      if (BigInt.asIntN(64, message.nextRunAtMs) !== message.nextRunAtMs) {
+        throw new globalThis.Error("value provided for field message.nextRunAtMs of type int64 too large");
+      }
+      writer.uint32(32).int64(message.nextRunAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduleProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.runCount = reader.int64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.lastRunAtMs = reader.int64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lastExecutionId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.nextRunAtMs = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ScheduleProgress>): ScheduleProgress {
+    return ScheduleProgress.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScheduleProgress>): ScheduleProgress {
+    const message = createBaseScheduleProgress();
+    message.runCount = (object.runCount !== undefined && object.runCount !== null) ? BigInt(object.runCount) : 0n;
+    message.lastRunAtMs = (object.lastRunAtMs !== undefined && object.lastRunAtMs !== null)
+      ? BigInt(object.lastRunAtMs)
+      : 0n;
+    message.lastExecutionId = object.lastExecutionId ?? "";
+    message.nextRunAtMs = (object.nextRunAtMs !== undefined && object.nextRunAtMs !== null)
+      ? BigInt(object.nextRunAtMs)
+      : 0n;
     return message;
   },
 };
