@@ -23,6 +23,7 @@ import {
   formatSummary,
   runConformance,
 } from "../src/conformance/mod.ts";
+import type { PluginProcess } from "../src/supervisor/mod.ts";
 
 const USAGE = "usage: deno task conformance <program | folder> [--arg V] [--config K=V] " +
   "[--job HANDLER=JSON] [--ws-query Q] [--json]";
@@ -63,8 +64,18 @@ export function parseConformanceArgs(
         throw new Error(`--job ${handler}: the payload is not JSON: ${payload}`);
       }
       options.jobs[handler] = payload;
-    } else if (arg === "--ws-query") options.wsQuery = value().replace(/^\?/, "");
-    else if (arg === "--json") options.json = true;
+    } else if (arg === "--ws-query") {
+      options.wsQuery = value().replace(/^\?/, "");
+      for (const [key, text] of new URLSearchParams(options.wsQuery)) {
+        // They travel as gRPC metadata: ASCII keys of [0-9a-z_.-], printable ASCII values.
+        if (!/^[0-9a-z_.-]+$/.test(key.toLowerCase()) || key.toLowerCase().endsWith("-bin")) {
+          throw new Error(`--ws-query: "${key}" cannot be a gRPC metadata key (0-9 a-z _ . -)`);
+        }
+        if (!/^[\x20-\x7e]*$/.test(text)) {
+          throw new Error(`--ws-query: the value of "${key}" must be printable ASCII`);
+        }
+      }
+    } else if (arg === "--json") options.json = true;
     else if (arg.startsWith("--")) throw new Error(`unknown option ${arg}; ${USAGE}`);
     else if (options.path !== "") throw new Error(`one plugin at a time; ${USAGE}`);
     else options.path = arg;
@@ -82,12 +93,21 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const { json, ...options } = parsed;
+  // Plugins run in process groups of their own, which Ctrl-C does not reach: end them here.
+  const live = new Set<PluginProcess>();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      for (const process of live) process.signal("SIGKILL");
+      Deno.exit(130);
+    });
+  }
   const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
   if (!json) console.log(`conformance check of ${options.path}, as QNTX's host drives a plugin`);
   const report = await runConformance({
     ...options,
     runtime: { execPath: Deno.execPath(), denoConfig: join(repo, "deno.json") },
     hostVersion: manifest.version,
+    live,
     onFinding: json ? undefined : (finding) => console.log(formatFinding(finding)),
   });
   if (json) console.log(JSON.stringify(report, null, 2));

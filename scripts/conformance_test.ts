@@ -36,4 +36,12 @@ Deno.test("the conformance command line: a path, repeated options, errors that n
   );
   assert.throws(() => parseConformanceArgs(["a", "--arg"]), /--arg needs a value/);
   assert.throws(() => parseConformanceArgs(["a", "--fast"]), /unknown option --fast/);
+  assert.throws(
+    () => parseConformanceArgs(["a", "--ws-query", "session id=1"]),
+    /"session id" cannot be a gRPC metadata key/,
+  );
+  assert.throws(
+    () => parseConformanceArgs(["a", "--ws-query", "q=café"]),
+    /the value of "q" must be printable ASCII/,
+  );
 });

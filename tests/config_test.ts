@@ -491,3 +491,28 @@ Deno.test("a plugin listed in reconfigure_restart takes new settings by a restar
     await test.close();
   }
 });
+
+Deno.test("a paused plugin restarted for new settings stays paused", async () => {
+  const test = await startTestHost(
+    ["echo"],
+    `reconfigure_restart = ["echo"]\n`,
+    undefined,
+    "",
+    { file: true },
+  );
+  try {
+    const { registry, supervisor } = test.host;
+    await waitForState(registry, "echo", "running");
+    await supervisor.pause("echo");
+    const before = supervisor.get("echo")!.pid;
+    const saved = await call(test, "PUT", "/api/plugins/echo/config", {
+      config: { greeting: "good night" },
+    });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.equal(saved.body.reinitialized, true);
+    assert.notEqual(supervisor.get("echo")!.pid, before, "a new process took them");
+    assert.equal(registry.getState("echo"), "paused", "a new setting is not a resume");
+  } finally {
+    await test.close();
+  }
+});

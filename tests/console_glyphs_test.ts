@@ -80,6 +80,12 @@ Deno.test("the console draws plugins' glyphs in frames they cannot leave", async
     );
     assert.ok(refused.some((line) => line.includes("/api/echo/hello")), refused.join("\n"));
 
+    // A glyph whose content redirects to the host's API: the console does not follow it.
+    await page.click('a[data-glyph="prankster/↪"]');
+    await page.waitForSelector('.glyph-panel [role=status]:has-text("could not be loaded")');
+    const lure = page.frameLocator('iframe[data-glyph="prankster/↪"]');
+    assert.equal((await lure.locator("body").textContent())?.trim(), "");
+
     // A page the plugin serves, opened directly by the signed-in operator, runs sandboxed: its
     // script gets neither the session nor the host's API.
     const direct = await page.goto(new URL("/api/prankster/page.html", test.host.url).href);

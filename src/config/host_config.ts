@@ -38,6 +38,8 @@ export interface HostConfig {
     reconfigureRestart: string[];
     /** The plugin that parses Ax queries (`POST /api/ax/parse`). */
     axParser: string;
+    /** The plugin that serves search; empty: the first to declare search_provider. */
+    searchProvider: string;
     /** Each plugin's data folder is `<dataDir>/<name>`. */
     dataDir: string;
     /** Holds the plugins' sockets and the record of their processes (mode 0700). */
@@ -241,6 +243,7 @@ function assemble(
       fullPathRetry: plugin.full_path_retry,
       reconfigureRestart: plugin.reconfigure_restart,
       axParser: plugin.ax_parser,
+      searchProvider: plugin.search_provider,
       dataDir: plugin.data_dir,
       runtimeDir: plugin.runtime_dir,
       logDir: plugin.log_dir,

@@ -206,6 +206,14 @@ export const pluginSchema = z.object({
     const problem = pluginName(ctx.value);
     if (problem) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
   }).default("kern"),
+  /**
+   * The plugin that serves QNTX's search role (it declares search_provider): it receives every
+   * plugin's indexed documents and queries. Empty: the first plugin to declare it, no other.
+   */
+  search_provider: z.string().check((ctx) => {
+    const problem = ctx.value === "" ? undefined : pluginName(ctx.value);
+    if (problem) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
+  }).default(""),
   /** Searched in order; `~/` is the home folder. QNTX's own defaults follow the host's. */
   paths: stringList().default(["plugins", "~/.qntx/plugins", "qntx-plugins"]),
   data_dir: text().default("data/plugins"),

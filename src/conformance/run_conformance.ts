@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { sleep } from "../async/mod.ts";
-import { CHANNEL_OPTIONS, domain, grpcTarget, parseReadyLine } from "../protocol/mod.ts";
+import { CHANNEL_OPTIONS, domain, grpcTarget } from "../protocol/mod.ts";
 import { reasonOf } from "../registry/mod.ts";
 import { freePort, LogBuffer, PluginProcess } from "../supervisor/mod.ts";
 import { ConformanceHost } from "./conformance_host.ts";
@@ -36,6 +36,8 @@ export interface ConformanceOptions {
   env?: Record<string, string>;
   /** Told of each finding as it is made. */
   onFinding?: (finding: Finding) => void;
+  /** The processes running now, for a caller that must kill them when it is interrupted. */
+  live?: Set<PluginProcess>;
 }
 
 export interface ConformanceReport {
@@ -78,28 +80,41 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   try {
     const process = await launch(target, options, [], logs, findings);
     if (!process) return report();
-    // QNTX's host gives a plugin no stdin: it must not take that as a reason to stop.
-    await process.closeStdin();
-    const client = new domain.DomainPluginServiceClient(
-      grpcTarget(process.address),
-      grpc.credentials.createInsecure(),
-      CHANNEL_OPTIONS,
-    );
     try {
-      await converse(client, process, target, host, options, findings);
-    } finally {
-      client.close();
-      if (!process.exit) {
-        process.signal("SIGKILL");
-        await process.exited;
+      // QNTX's host gives a plugin no stdin: it must not take that as a reason to stop.
+      await process.closeStdin();
+      const client = new domain.DomainPluginServiceClient(
+        grpcTarget(process.address),
+        grpc.credentials.createInsecure(),
+        CHANNEL_OPTIONS,
+      );
+      try {
+        await converse(client, process, target, host, options, findings);
+      } finally {
+        client.close();
       }
+    } finally {
+      await end(process, options.live);
     }
     const watching = await launch(target, options, ["--watch-stdin"], logs, findings);
-    if (watching) await checkWatchStdin(watching, findings);
+    if (watching) {
+      try {
+        await checkWatchStdin(watching, findings);
+      } finally {
+        await end(watching, options.live);
+      }
+    }
     return report();
   } finally {
     await host.close();
   }
+}
+
+/** Kills a process the run started, if it still runs, and forgets it. */
+async function end(process: PluginProcess, live?: Set<PluginProcess>): Promise<void> {
+  if (!process.exit) process.signal("SIGKILL");
+  await process.exited;
+  live?.delete(process);
 }
 
 /** Everything said over one process's gRPC connection, from Metadata to Shutdown. */
@@ -155,7 +170,6 @@ async function launch(
   const port = freePort();
   const { command, args } = target.command(port, [...(options.args ?? []), ...extra]);
   const shown = [command, ...args].join(" ");
-  const before = logs.lines().length;
   try {
     const [process, ms] = await timed(() =>
       PluginProcess.launch({
@@ -168,23 +182,17 @@ async function launch(
         startTimeoutMs: START_MS,
       }, logs)
     );
+    options.live?.add(process);
     // The port may accept a moment before the line is read: give the line that moment.
-    const readyLine = () =>
-      logs.lines().slice(before).find((entry) =>
-        entry.stream === "stdout" && parseReadyLine(entry.text)
-      );
-    let line = readyLine();
-    for (let waited = 0; !line && waited < LINE_GRACE_MS; waited += 20) {
+    for (let waited = 0; !process.readyLine && waited < LINE_GRACE_MS; waited += 20) {
       await sleep(20);
-      line = readyLine();
     }
+    const line = process.readyLine;
     if (line) {
       const chosen = process.address.kind === "tcp" && process.address.port !== port;
       findings.pass(
         step,
-        `${shown}: printed ${line.text.trim()} after ${ms} ms${
-          chosen ? " (a port of its own)" : ""
-        }`,
+        `${shown}: printed ${line} after ${ms} ms${chosen ? " (a port of its own)" : ""}`,
       );
     } else {
       findings.warn(

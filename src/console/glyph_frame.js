@@ -1,10 +1,10 @@
-// The frame a plugin's glyph runs in: an opaque origin (sandboxed, no same-origin), no network
-// of its own (connect-src 'none'). The console sends the glyph's content, style and module,
-// fetched with the operator's credentials; the glyph reaches its own plugin's routes, and only
-// those, through the console (`qntx.fetch`), which checks every path.
+// The frame a plugin's glyph runs in: an opaque origin (sandboxed, no same-origin), no fetch,
+// XHR or WebSocket of its own (connect-src 'none'). The console sends the glyph's content,
+// style and module, fetched with the operator's credentials, and a port: over it the glyph
+// reaches its own plugin's routes, and only those (`qntx.fetch`; the console checks each path).
 const pending = new Map();
 let next = 0;
-let started = false;
+let port;
 
 /** `fetch` for the glyph: its own plugin's routes only, answered by the console. */
 function qntxFetch(path, init = {}) {
@@ -14,7 +14,7 @@ function qntxFetch(path, init = {}) {
     body: init.body === undefined ? undefined : String(init.body),
     contentType: init.headers?.["content-type"],
   };
-  parent.postMessage({ qntx: "fetch", id, path: String(path), ...request }, "*");
+  port.postMessage({ qntx: "fetch", id, path: String(path), ...request });
   return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
 }
 
@@ -33,7 +33,6 @@ function answered(message) {
 }
 
 async function start(glyph) {
-  started = true;
   document.title = glyph.title;
   const style = document.createElement("style");
   style.textContent = glyph.css ?? "";
@@ -54,16 +53,19 @@ async function start(glyph) {
       URL.revokeObjectURL(url);
     }
   }
-  parent.postMessage({ qntx: "rendered" }, "*");
+  port.postMessage({ qntx: "rendered" });
 }
 
 addEventListener("message", (event) => {
-  if (event.source !== parent || typeof event.data !== "object" || event.data === null) return;
-  const message = event.data;
-  if (message.qntx === "glyph" && !started) {
-    start(message).catch((error) =>
-      parent.postMessage({ qntx: "failed", error: String(error?.message ?? error) }, "*")
-    );
-  } else if (message.qntx === "response") answered(message);
+  if (event.source !== parent || port || event.data?.qntx !== "glyph" || !event.ports[0]) return;
+  port = event.ports[0];
+  port.onmessage = (reply) => {
+    if (reply.data?.qntx === "response") answered(reply.data);
+  };
+  // The console could not read the glyph's parts: it says why; nothing is drawn.
+  if (event.data.error) return;
+  start(event.data).catch((error) =>
+    port.postMessage({ qntx: "failed", error: String(error?.message ?? error) })
+  );
 });
 parent.postMessage({ qntx: "ready" }, "*");

@@ -66,7 +66,11 @@ export function viewGlyphs(id) {
   return () => {};
 }
 
-/** One glyph in its sandboxed frame, with what it was refused. */
+/**
+ * One glyph in its sandboxed frame, with what it was refused. The frame's first "ready" gets a
+ * MessageChannel port, and every later word goes over that port alone: a frame that navigates
+ * away (which no policy stops) leaves the port behind, and its new page is never answered.
+ */
 function glyphPanel(glyph) {
   const status = el("p", { class: "muted", role: "status" }, "loading…");
   const refused = el("ul", { class: "refused", "aria-label": "Requests refused to this glyph" });
@@ -79,33 +83,47 @@ function glyphPanel(glyph) {
     height: glyph.defaultHeight || 320,
     "data-glyph": glyphId(glyph),
   });
+  let port;
   let inFlight = 0;
   const refuse = (text) => {
     refused.append(el("li", {}, text));
     notify(`glyph ${glyph.symbol} of ${glyph.plugin}: ${text}`, true);
   };
-  const post = (message) => frame.contentWindow?.postMessage(message, "*");
-  const onMessage = async (event) => {
-    // The frame's origin is opaque ("null"): it is known by its window, nothing else.
-    if (event.source !== frame.contentWindow || typeof event.data !== "object") return;
-    const message = event.data ?? {};
-    if (message.qntx === "ready") post(await glyphParts(glyph, status));
-    else if (message.qntx === "rendered") status.textContent = "";
+  const fromGlyph = async (message) => {
+    if (typeof message !== "object" || message === null) return;
+    if (message.qntx === "rendered" && status.textContent === "loading…") status.textContent = "";
     else if (message.qntx === "failed") status.textContent = `the glyph failed: ${message.error}`;
     else if (message.qntx === "fetch") {
       if (inFlight >= MAX_IN_FLIGHT) {
-        return post({ qntx: "response", id: message.id, error: "too many requests at once" });
+        return port.postMessage({ qntx: "response", id: message.id, error: "too many at once" });
       }
       inFlight++;
       try {
-        post({ qntx: "response", id: message.id, ...await relay(glyph.plugin, message, refuse) });
+        port.postMessage({
+          qntx: "response",
+          id: message.id,
+          ...await relay(glyph.plugin, message, refuse),
+        });
       } finally {
         inFlight--;
       }
     }
   };
+  const onMessage = async (event) => {
+    // The frame's origin is opaque ("null"): it is known by its window, and says ready once.
+    if (event.source !== frame.contentWindow || port || event.data?.qntx !== "ready") return;
+    const channel = new MessageChannel();
+    port = channel.port1;
+    port.onmessage = (message) => fromGlyph(message.data);
+    const parts = await glyphParts(glyph);
+    if (parts.error) status.textContent = `the glyph could not be loaded: ${parts.error}`;
+    frame.contentWindow?.postMessage({ qntx: "glyph", ...parts }, "*", [channel.port2]);
+  };
   globalThis.addEventListener("message", onMessage);
-  cleanups.push(() => globalThis.removeEventListener("message", onMessage));
+  cleanups.push(() => {
+    globalThis.removeEventListener("message", onMessage);
+    port?.close();
+  });
   return el(
     "section",
     { class: "glyph-panel", "aria-label": glyph.title },
@@ -116,12 +134,16 @@ function glyphPanel(glyph) {
   );
 }
 
-/** The glyph's content, style and module, read from its plugin with the operator's session. */
-async function glyphParts(glyph, status) {
+/**
+ * The glyph's content, style and module, read from its plugin with the operator's session. A
+ * redirect is an error: it could lead the session anywhere on the host.
+ */
+async function glyphParts(glyph) {
+  const about = { plugin: glyph.plugin, symbol: glyph.symbol, title: glyph.title };
   const read = async (path) => {
     if (!path) return undefined;
     if (!path.startsWith(`/api/${glyph.plugin}/`)) throw new Error(`${path} is not its plugin's`);
-    const response = await fetch(path);
+    const response = await fetch(path, { redirect: "error" });
     if (!response.ok) throw new Error(`${path} answered ${response.status}`);
     return await response.text();
   };
@@ -129,18 +151,9 @@ async function glyphParts(glyph, status) {
     const [content, css, module] = await Promise.all(
       [glyph.contentPath, glyph.cssPath, glyph.modulePath].map(read),
     );
-    return {
-      qntx: "glyph",
-      plugin: glyph.plugin,
-      symbol: glyph.symbol,
-      title: glyph.title,
-      content,
-      css,
-      module,
-    };
+    return { ...about, content, css, module };
   } catch (error) {
-    status.textContent = `the glyph could not be loaded: ${error.message}`;
-    return { qntx: "glyph", plugin: glyph.plugin, symbol: glyph.symbol, title: glyph.title };
+    return { ...about, error: error.message };
   }
 }
 
@@ -167,6 +180,9 @@ async function relay(plugin, message, refuse) {
     refuse(`refused method ${String(message.method).slice(0, 20)}`);
     return { error: `method ${message.method} is not allowed` };
   }
+  if (message.body !== undefined && typeof message.body !== "string") {
+    return { error: "a body must be text" };
+  }
   if (message.body !== undefined && message.body.length > MAX_BODY) {
     return { error: `the body is over ${MAX_BODY} bytes` };
   }
@@ -181,7 +197,15 @@ async function relay(plugin, message, refuse) {
     redirect: "error",
   }).catch((error) => ({ failed: error }));
   if (response.failed) return { error: `the request failed: ${response.failed.message}` };
-  const body = await response.text();
-  if (body.length > MAX_ANSWER) return { error: `the answer is over ${MAX_ANSWER} bytes` };
-  return { status: response.status, contentType: response.headers.get("content-type"), body };
+  if (Number(response.headers.get("content-length") ?? 0) > MAX_ANSWER) {
+    await response.body?.cancel();
+    return { error: `the answer is over ${MAX_ANSWER} bytes` };
+  }
+  try {
+    const body = await response.text();
+    if (body.length > MAX_ANSWER) return { error: `the answer is over ${MAX_ANSWER} bytes` };
+    return { status: response.status, contentType: response.headers.get("content-type"), body };
+  } catch (error) {
+    return { error: `the answer broke off: ${error.message}` };
+  }
 }

@@ -43,8 +43,8 @@ const frameScriptHash = createHash("sha256").update(glyphFrameScript).digest("ba
 
 /**
  * The frame a plugin's glyph runs in: sandboxed (an opaque origin, so not the console's cookies
- * or API), its one script by hash, the glyph's module from a blob, inline styles, no network
- * (its own plugin's routes go through the console), framed by the console only.
+ * or API), its one script by hash, the glyph's module from a blob, inline styles, no fetch, XHR
+ * or WebSocket (its own plugin's routes go through the console), framed by the console only.
  */
 export const GLYPH_FRAME_POLICY = `sandbox allow-scripts; default-src 'none'; ` +
   `script-src 'sha256-${frameScriptHash}' blob:; style-src 'unsafe-inline'; ` +
@@ -58,9 +58,10 @@ export const CONSOLE_ASSETS: readonly ConsoleAsset[] = [
   {
     path: "/console/glyph_frame.html",
     type: "text/html; charset=utf-8",
+    // A function, so no `$&` in the script is read as a pattern (the hash is of the text).
     body: glyphFrame.replace(
       "<!--SCRIPT-->",
-      `<script type="module">${glyphFrameScript}</script>`,
+      () => `<script type="module">${glyphFrameScript}</script>`,
     ),
     policy: GLYPH_FRAME_POLICY,
   },

@@ -66,7 +66,10 @@ export function superviseProcesses(parts: SupervisionParts): Supervisor {
   const tokens = new TokenRegistry();
   const tools = findConfinementTools(hostEnv);
   // QNTX's search role: served to every plugin, passed to the one that declares it.
-  const searchProviders = new SearchRouter(logger.named("search"));
+  const searchProviders = new SearchRouter(logger.named("search"), {
+    chosen: () => live.current.plugin.searchProvider,
+    state: (plugin) => registry.getState(plugin),
+  });
   if (!tools.bwrap) {
     logger.warn(
       "bubblewrap is not installed: executables run only when trusted, and SDK plugins have " +

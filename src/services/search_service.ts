@@ -12,6 +12,8 @@ export interface SearchProvider {
 /** Where calls to the search service go: the provider of the moment, if any. */
 export interface SearchProviders {
   current(): SearchProvider | undefined;
+  /** Why no provider serves now, for the caller. */
+  unavailable(): string;
 }
 
 /** The metadata a caller shows its plugin token in: `authorization: Bearer <token>`. */
@@ -51,7 +53,7 @@ export function searchService(
     if (!provider) {
       return callback({
         code: grpc.status.UNAVAILABLE,
-        details: "no search provider: enable a plugin that declares search_provider in Initialize",
+        details: providers.unavailable(),
       });
     }
     const metadata = new grpc.Metadata();

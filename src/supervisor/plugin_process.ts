@@ -62,6 +62,7 @@ export class PluginProcess {
     readonly child: Deno.ChildProcess,
     readonly address: PluginAddress,
     exited: Promise<ExitStatus>,
+    readonly seen: { readyLine?: string },
   ) {
     this.exited = exited;
     exited.then((exit) => this.#exit = exit);
@@ -69,6 +70,11 @@ export class PluginProcess {
 
   get pid(): number {
     return this.child.pid;
+  }
+
+  /** The ready line the process printed, once it did (it may come after its port accepts). */
+  get readyLine(): string | undefined {
+    return this.seen.readyLine;
   }
 
   /** The exit status once the process has ended. */
@@ -94,10 +100,14 @@ export class PluginProcess {
     }
     let announce!: (address: PluginAddress) => void;
     const announced = new Promise<PluginAddress>((resolve) => announce = resolve);
+    const seen: { readyLine?: string } = {};
     const reading = Promise.all([
       readLines(child.stdout, (text) => {
         const address = parseReadyLine(text);
-        if (address) announce(address);
+        if (address) {
+          seen.readyLine ??= text.trim();
+          announce(address);
+        }
         logs.push(parseLogLine(text, "stdout", Date.now()));
       }),
       readLines(child.stderr, (text) => logs.push(parseLogLine(text, "stderr", Date.now()))),
@@ -139,7 +149,7 @@ export class PluginProcess {
           );
         }),
       ]);
-      return new PluginProcess(spec, child, ready, exited);
+      return new PluginProcess(spec, child, ready, exited, seen);
     } catch (error) {
       killGroup(child.pid, "SIGKILL");
       await closeStdin(child);

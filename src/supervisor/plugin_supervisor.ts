@@ -191,7 +191,13 @@ export class PluginSupervisor {
     const applies = this.#instance.offers(CAPABILITIES.reconfigure);
     if (!applies || this.context.restartToReconfigure?.(this.name)) {
       await this.restart();
-      return this.context.registry.getState(this.name) === "running";
+      const after = this.context.registry.snapshot(this.name);
+      if (after?.state !== "running") {
+        throw new Error(`its restart with them left it ${after?.state}: ${after?.lastError}`);
+      }
+      // A paused plugin stays paused: a new setting is not a resume.
+      if (state === "paused") await this.pause();
+      return true;
     }
     await this.#initialize();
     return true;
