@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { pluginFolder } from "./_plugin_folder.ts";
 import { alive, FIXTURES, startTestHost, waitForState } from "./_in_process_host.ts";
 
 Deno.test("an SDK plugin is spawned, checked, initialized and running; its routes show in the API", async () => {
@@ -64,6 +65,29 @@ Deno.test("a plugin that crashes at start fails with its exit code and last stde
     await waitForState(registry, "echo", "running"); // the others are not held up
   } finally {
     await test.close();
+  }
+});
+
+Deno.test("a plugin with a syntax error fails at once, its error shown once, never retried", async () => {
+  const root = await Deno.makeTempDir({ prefix: "qntx-syntax-" });
+  await pluginFolder(root, "typo", {});
+  await Deno.writeTextFile(`${root}/typo/main.ts`, "const greeting = ;\n");
+  const test = await startTestHost(["typo"], "", [root]);
+  try {
+    const { registry, supervisor } = test.host;
+    await waitForState(registry, "typo", "failed");
+    const reason = registry.snapshot("typo")!.lastError!;
+    assert.match(reason, /it cannot start until its code is fixed: error: SyntaxError/);
+    assert.match(reason, /const greeting = ;/);
+    assert.match(reason, /typo\/main\.ts:1:/);
+    assert.equal(reason.split("SyntaxError").length, 2, "the error is shown once");
+    assert.doesNotMatch(reason, /crash loop|\x1b\[/);
+    assert.equal(supervisor.get("typo")!.pid, undefined);
+    const launches = test.logs.filter((line) => /restarting in/.test(String(line.msg)));
+    assert.deepEqual(launches, [], "no restart was tried");
+  } finally {
+    await test.close();
+    await Deno.remove(root, { recursive: true });
   }
 });
 

@@ -11,6 +11,7 @@ import type { BackoffPolicy, Supervisor } from "../supervisor/mod.ts";
 import { startHealthTicker } from "./health_ticker.ts";
 import { watchConfig } from "./config_watcher.ts";
 import { jobTarget } from "./job_target.ts";
+import { jobAdmission } from "./job_admission.ts";
 import { listen, type Listening } from "./listen.ts";
 import { manifestApprovals } from "./manifest_approval.ts";
 import { superviseProcesses } from "./supervision.ts";
@@ -115,7 +116,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     backoff: options.backoff,
   });
 
-  const workers = new WorkerPool(jobs, jobTarget(builtinHandlers(jobs), supervisor, registry), {
+  const hostHandlers = builtinHandlers(jobs);
+  const workers = new WorkerPool(jobs, jobTarget(hostHandlers, supervisor, registry), {
     workers: config.pulse.workers,
     defaultTimeoutSecs: Math.ceil(config.pulse.jobTimeout / 1000),
     maxRetries: config.pulse.maxRetries,
@@ -152,7 +154,13 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       parse: (plugin, query, deadlineMs) => supervisor.parseAxQuery(plugin, query, deadlineMs),
     },
     attestations,
-    pulse: { jobs, schedules, workers, watchers },
+    pulse: {
+      jobs,
+      schedules,
+      workers,
+      watchers,
+      admit: jobAdmission(hostHandlers, supervisor, registry),
+    },
     configs: pluginConfigAdmin(live, supervisor, registry, logger.named("config")),
     approvals: manifestApprovals(live, supervisor, registry, logger.named("config")),
     console: true,

@@ -21,6 +21,7 @@ import { MANIFEST_FILE, readManifest } from "./manifest.ts";
 import { type DeniedAccess, PermissionAudit } from "./permission_audit.ts";
 import { askMessage, type HostAddress, pendingAsks } from "./permission_request.ts";
 import { PluginProcess } from "./plugin_process.ts";
+import { unhealableStart } from "./start_failure.ts";
 import { toConfigSchema } from "./wire_metadata.ts";
 import type { Grants } from "./sandbox.ts";
 import type { ServedServices, ServiceOwners, SupervisorContext } from "./supervisor_context.ts";
@@ -106,7 +107,13 @@ export async function launchInstance(
       address: command.address,
       startTimeoutMs: context.timeouts.start,
       confined: wrapped.confined,
-    }, logs);
+    }, logs).catch((error) => {
+      // A syntax error or a missing module: no restart cures it, so none is tried.
+      const cause = unhealableStart(error);
+      throw cause
+        ? new PermanentFailure(`it cannot start until its code is fixed: ${cause}`)
+        : error;
+    });
     context.ledger.add(found.name, process.pid);
     const instance = new PluginConnection({
       name: found.name,

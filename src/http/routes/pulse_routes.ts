@@ -15,6 +15,8 @@ export interface PulseDeps {
   };
   /** The watchers plugins declared (`GET /api/pulse/watchers`). */
   watchers?: WatcherRegistry;
+  /** Why a job for a handler cannot be queued (no such plugin or handler), if it cannot. */
+  admit?(handlerName: string): { status: number; detail: string } | undefined;
 }
 
 /** The queue's figures in Prometheus text: jobs by status, runs by outcome. */
@@ -133,8 +135,10 @@ export function pulseRoutes(router: Router, deps: PulseDeps): void {
     }
     const handlerName = optionalText(body, "handler_name");
     if (!handlerName) {
-      throw new HttpError(400, `"handler_name" is required, e.g. "biotech/gc-content"`);
+      throw new HttpError(400, `"handler_name" is required, e.g. "biotech/analyze"`);
     }
+    const refused = deps.admit?.(handlerName);
+    if (refused) throw new HttpError(refused.status, refused.detail);
     const job = jobs.enqueue({
       handlerName,
       payload: body.payload === undefined

@@ -1,0 +1,52 @@
+import type { HostHandlers } from "../jobs/mod.ts";
+import type { Registry } from "../registry/mod.ts";
+import type { Supervisor } from "../supervisor/mod.ts";
+
+/** Why a job cannot be queued, as the status and words its client gets. */
+export interface Refusal {
+  status: 404 | 422;
+  detail: string;
+}
+
+/**
+ * Whether a job for `handlerName` may be queued: a host handler that exists, or
+ * `<plugin>/<handler>` of an enabled plugin. A plugin whose process runs must have declared the
+ * handler; one that is stopped, failed or starting may still take it, so its jobs wait.
+ */
+export function jobAdmission(
+  host: HostHandlers,
+  supervisor: Supervisor,
+  registry: Registry,
+): (handlerName: string) => Refusal | undefined {
+  return (handlerName) => {
+    const slash = handlerName.indexOf("/");
+    if (slash < 0) {
+      if (host.names().has(handlerName)) return undefined;
+      return {
+        status: 404,
+        detail: `no host job handler "${handlerName}" (the host's: ${
+          [...host.names()].join(", ") || "none"
+        }); a plugin's handler is named "<plugin>/<handler>"`,
+      };
+    }
+    const plugin = handlerName.slice(0, slash);
+    const handler = handlerName.slice(slash + 1);
+    if (registry.getState(plugin) === undefined) {
+      const enabled = registry.snapshots().map((snapshot) => snapshot.name);
+      return {
+        status: 404,
+        detail: `no plugin "${plugin}" is enabled (enabled: ${enabled.join(", ") || "none"})`,
+      };
+    }
+    const declared = supervisor.jobHandlers().get(plugin);
+    if (declared && !declared.has(handler)) {
+      return {
+        status: 422,
+        detail: `plugin "${plugin}" has no job handler "${handler}" (it has: ${
+          [...declared].join(", ") || "none"
+        })`,
+      };
+    }
+    return undefined;
+  };
+}
