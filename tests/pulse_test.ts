@@ -208,7 +208,13 @@ Deno.test("retryable failures run again; a plugin that dies under a job is retri
     assert.equal(done.job.retryCount, 2);
     assert.deepEqual(
       done.logs.map((entry) => entry.message.replace(/in \d+ ms/, "in N ms")),
-      ["retry 1 of 2 in N ms: attempt 1 failed", "retry 2 of 2 in N ms: attempt 2 failed"],
+      [
+        // The plugin's own words, placed in its code; then the host's.
+        "RetryableError: attempt 1 failed (at main.ts:41:32)",
+        "retry 1 of 2 in N ms: attempt 1 failed",
+        "RetryableError: attempt 2 failed (at main.ts:41:32)",
+        "retry 2 of 2 in N ms: attempt 2 failed",
+      ],
     );
     const doomed = await enqueue(test, "worker/die");
     const dead = await until(test, doomed, finished, 30_000);

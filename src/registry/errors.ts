@@ -21,5 +21,10 @@ export class RegistryError extends Error {
 
 /** Text of an unknown thrown value, for messages and logs. */
 export function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // A gRPC error's message starts with its code ("2 UNKNOWN: …"): the details are the words.
+  const details = (error as { details?: unknown }).details;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "number" && typeof details === "string" && details !== "") return details;
+  return error.message;
 }

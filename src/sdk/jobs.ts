@@ -5,6 +5,7 @@ import {
   type PluginContext,
   RetryableError,
 } from "./definition.ts";
+import { describeThrown } from "./thrown.ts";
 
 const encoder = new TextEncoder();
 
@@ -92,6 +93,11 @@ export async function executeJob(
   } catch (error) {
     response.error = error instanceof Error ? error.message : String(error);
     response.retryable = error instanceof RetryableError;
+    // Where it broke, for the job's log (the operator's view) and the plugin's (with the stack).
+    job.log("error", describeThrown(error), "failed");
+    if (!signal.aborted) {
+      context.logger.error(`job ${request.jobId} (${request.handlerName}) failed`, { error });
+    }
   } finally {
     reporter.stop();
   }

@@ -14,6 +14,7 @@ import { executeJob } from "./jobs.ts";
 import { HttpError } from "./request_body.ts";
 import { PluginRouter } from "./router.ts";
 import { serveWebSocket } from "./websocket_session.ts";
+import { describeThrown } from "./thrown.ts";
 
 /** The capabilities a definition has, as announced in Metadata. */
 export function capabilitiesOf(definition: PluginDefinition): Capability[] {
@@ -207,7 +208,13 @@ export class PluginService {
     this.#queue = new RemoteQueue(request.queueEndpoint, request.authToken);
     this.#schedules.close();
     this.#schedules = new RemoteSchedules(request.scheduleEndpoint, request.authToken);
-    await this.definition.initialize?.(this.context, { reconfigure });
+    try {
+      await this.definition.initialize?.(this.context, { reconfigure });
+    } catch (error) {
+      // The stack goes to the plugin's log; the host gets where it broke, in one line.
+      this.logger.error(reconfigure ? "reconfigure failed" : "initialize failed", { error });
+      throw new Error(describeThrown(error));
+    }
     this.#initialized = true;
     this.logger.info(reconfigure ? "reconfigured" : "initialized");
     return domain.InitializeResponse.fromPartial({
@@ -263,7 +270,11 @@ export class PluginService {
     } catch (error) {
       if (error instanceof HttpError) return problem(error.status, error.message);
       this.logger.error(`${request.method} ${url.pathname} failed`, { error });
-      return problem(500, `plugin "${name}" failed to handle ${request.method} ${url.pathname}`);
+      return problem(
+        500,
+        `plugin "${name}" failed to handle ${request.method} ${url.pathname}: ` +
+          describeThrown(error),
+      );
     }
   }
 

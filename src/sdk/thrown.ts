@@ -1,0 +1,30 @@
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Stack frames that are not the plugin's own: the SDK, dependencies, the runtime. */
+const NOT_THE_PLUGINS = /\/src\/sdk\/|\/node_modules\/|^(ext|node|deno):|^native$/;
+const FRAME = /^\s*at (?:.*? \()?((?:file|ext|node|deno):[^)]*?|native):(\d+):(\d+)\)?$/;
+
+/**
+ * Where in the plugin's own code `error` was thrown, as `main.ts:12:9` (a path under the folder
+ * it runs in, else the whole path): the first frame of its stack outside the SDK and its
+ * dependencies. Undefined when the stack has none.
+ */
+export function thrownAt(error: unknown, cwd = Deno.cwd()): string | undefined {
+  const stack = error instanceof Error ? error.stack ?? "" : "";
+  for (const line of stack.split("\n").slice(1)) {
+    const match = line.match(FRAME);
+    if (!match || NOT_THE_PLUGINS.test(match[1]!)) continue;
+    const file = match[1]!.startsWith("file:") ? fileURLToPath(match[1]!) : match[1]!;
+    const shown = file.startsWith(`${cwd}/`) ? relative(cwd, file) : file;
+    return `${shown}:${match[2]}:${match[3]}`;
+  }
+  return undefined;
+}
+
+/** A thrown value as one line for the host: `TypeError: x is not a function (at main.ts:12:9)`. */
+export function describeThrown(error: unknown, cwd?: string): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const at = thrownAt(error, cwd);
+  return at ? `${text} (at ${at})` : text;
+}
