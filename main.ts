@@ -4,7 +4,15 @@
  * cleanly on SIGINT or SIGTERM.
  */
 import { ConfigError, formatIssue, loadHostConfig } from "./src/config/mod.ts";
-import { CredentialMissing, type Host, HOST_VERSION, startHost } from "./src/host/mod.ts";
+import { fileURLToPath } from "node:url";
+import {
+  CredentialMissing,
+  denoCheck,
+  followPluginFiles,
+  type Host,
+  HOST_VERSION,
+  startHost,
+} from "./src/host/mod.ts";
 import { JsonLogger, writerSink } from "./src/log/mod.ts";
 
 const EXIT_CONFIG = 2;
@@ -47,6 +55,15 @@ export async function main(args: string[]): Promise<void> {
 
   try {
     host = startHost(config, { logger, version: HOST_VERSION });
+    // `deno task dev`: a plugin whose files change is type-checked, then restarted.
+    if (args.includes("--dev")) {
+      followPluginFiles({
+        supervisor: host.supervisor,
+        registry: host.registry,
+        logger: logger.named("dev"),
+        check: denoCheck(fileURLToPath(new URL("./deno.json", import.meta.url))),
+      });
+    }
   } catch (error) {
     if (error instanceof CredentialMissing) {
       logger.error(`refusing to start: ${error.message}`);

@@ -86,3 +86,66 @@ await serve(definePlugin({
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("a sandbox refusal in a route answers with the permission and the grant that allows it", async () => {
+  const root = await Deno.makeTempDir({ prefix: "qntx-denied-" });
+  await plugin(
+    root,
+    "curious",
+    `await serve(definePlugin({
+  metadata,
+  routes: [
+    { method: "GET", path: "/net", handler: async () => new Response((await fetch("https://example.org/")).statusText) },
+    { method: "GET", path: "/read", handler: async () => new Response(await Deno.readTextFile("/etc/hostname")) },
+  ],
+}));`,
+  );
+  const test = await startTestHost(["curious"], "", [root]);
+  try {
+    const { registry, supervisor, url } = test.host;
+    await waitForState(registry, "curious", "running");
+    const net = await fetch(new URL("/api/curious/net", url));
+    assert.equal(net.status, 500);
+    const problem = await net.json();
+    assert.deepEqual([problem.permission, problem.value], ["net", "example.org:443"]);
+    assert.equal(problem.grant, '[plugin.grants.curious]\nnet = ["example.org:443"]');
+    assert.match(
+      problem.detail,
+      /refused net access to "example\.org:443" by its sandbox; grant it/,
+    );
+    const read = await (await fetch(new URL("/api/curious/read", url))).json();
+    assert.equal(read.grant, '[plugin.grants.curious]\nread = ["/etc/hostname"]');
+    // The plugin's log says the same, never Deno's "run again with --allow-net".
+    const logged = supervisor.get("curious")!.logs.lines().map((line) => line.text).join("\n");
+    assert.match(logged, /refused net access/);
+    assert.doesNotMatch(logged, /--allow-net/);
+  } finally {
+    await test.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a misspelt definition fails at start, once, saying what was meant", async () => {
+  const root = await Deno.makeTempDir({ prefix: "qntx-sloppy-" });
+  await plugin(
+    root,
+    "sloppy",
+    `await serve(definePlugin({
+  metadata,
+  route: [{ method: "GET", path: "/", handler: () => new Response("hi") }],
+  configSchema: { limit: { type: "integer", description: "how many" } },
+}));`,
+  );
+  const test = await startTestHost(["sloppy"], "", [root]);
+  try {
+    await waitForState(test.host.registry, "sloppy", "failed");
+    const reason = test.host.registry.snapshot("sloppy")!.lastError!;
+    assert.match(reason, /it cannot start until its code is fixed/);
+    assert.match(reason, /unknown key "route" \(did you mean "routes"\?\)/);
+    assert.match(reason, /configSchema\.limit\.type is "integer".*\(did you mean "number"\?\)/);
+    assert.ok(!test.logs.some((line) => /restarting in/.test(String(line.msg))), "no restart");
+  } finally {
+    await test.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});

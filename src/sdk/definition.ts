@@ -9,6 +9,7 @@ import type {
 } from "../plugin/mod.ts";
 import type { RemoteSchedules } from "./host_clients.ts";
 import type { PluginSocket } from "./socket.ts";
+import { definitionProblems, PluginDefinitionError } from "./definition_check.ts";
 
 /** What a plugin's code gets from the SDK: its configuration, logger and the host's services. */
 export interface PluginContext {
@@ -137,6 +138,8 @@ export interface PluginDefinition {
 
 /** Returns its argument, typed: a readable way to write a plugin module. */
 export function definePlugin(definition: PluginDefinition): PluginDefinition {
+  const problems = definitionProblems(definition);
+  if (problems.length > 0) throw new PluginDefinitionError(problems);
   return definition;
 }
 

@@ -6,6 +6,7 @@ import {
   RetryableError,
 } from "./definition.ts";
 import { describeThrown } from "./thrown.ts";
+import { permissionDenial } from "./permission_denial.ts";
 
 const encoder = new TextEncoder();
 
@@ -91,10 +92,12 @@ export async function executeJob(
       ? new Uint8Array()
       : encoder.encode(JSON.stringify(result));
   } catch (error) {
-    response.error = error instanceof Error ? error.message : String(error);
+    const plugin = context.metadata.name;
+    const denied = permissionDenial(error, plugin);
+    response.error = denied?.detail ?? (error instanceof Error ? error.message : String(error));
     response.retryable = error instanceof RetryableError;
     // Where it broke, for the job's log (the operator's view) and the plugin's (with the stack).
-    job.log("error", describeThrown(error), "failed");
+    job.log("error", describeThrown(error, undefined, plugin), "failed");
     if (!signal.aborted) {
       context.logger.error(`job ${request.jobId} (${request.handlerName}) failed`, { error });
     }

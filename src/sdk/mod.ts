@@ -29,6 +29,7 @@ export {
   type SocketHandler,
   type WatcherDeclaration,
 } from "./definition.ts";
+export { definitionProblems, PluginDefinitionError } from "./definition_check.ts";
 export { capabilitiesOf } from "./plugin_service.ts";
 export { serve, type ServeOptions, type ServingPlugin } from "./serve.ts";
 export { PluginSocket } from "./socket.ts";

@@ -15,6 +15,7 @@ import { HttpError } from "./request_body.ts";
 import { PluginRouter } from "./router.ts";
 import { serveWebSocket } from "./websocket_session.ts";
 import { describeThrown } from "./thrown.ts";
+import { permissionDenial } from "./permission_denial.ts";
 
 /** The capabilities a definition has, as announced in Metadata. */
 export function capabilitiesOf(definition: PluginDefinition): Capability[] {
@@ -213,7 +214,7 @@ export class PluginService {
     } catch (error) {
       // The stack goes to the plugin's log; the host gets where it broke, in one line.
       this.logger.error(reconfigure ? "reconfigure failed" : "initialize failed", { error });
-      throw new Error(describeThrown(error));
+      throw new Error(describeThrown(error, undefined, name));
     }
     this.#initialized = true;
     this.logger.info(reconfigure ? "reconfigured" : "initialized");
@@ -269,6 +270,18 @@ export class PluginService {
       return problem(404, `plugin "${name}" has no route for ${url.pathname}`);
     } catch (error) {
       if (error instanceof HttpError) return problem(error.status, error.message);
+      const denied = permissionDenial(error, name);
+      if (denied) {
+        this.logger.error(`${request.method} ${url.pathname}: ${denied.detail}`, {
+          permission: denied.permission,
+          value: denied.value,
+        });
+        return problemJson(500, denied.detail, {
+          permission: denied.permission,
+          value: denied.value,
+          grant: denied.grant,
+        });
+      }
       this.logger.error(`${request.method} ${url.pathname} failed`, { error });
       return problem(
         500,

@@ -13,6 +13,7 @@ import { DataServer } from "./data_server.ts";
 import type { PluginDefinition } from "./definition.ts";
 import { PluginService } from "./plugin_service.ts";
 import { openSocket } from "./websocket_session.ts";
+import { definitionProblems, PluginDefinitionError } from "./definition_check.ts";
 
 /** How long a stopping plugin waits for in-flight calls before dropping them. */
 const DRAIN_MS = 1500;
@@ -53,6 +54,9 @@ export async function serve(
   definition: PluginDefinition,
   options: ServeOptions = {},
 ): Promise<ServingPlugin> {
+  // A definition made without definePlugin gets the same checks.
+  const problems = definitionProblems(definition);
+  if (problems.length > 0) throw new PluginDefinitionError(problems);
   const { metadata } = definition;
   const logger = options.logger ??
     new JsonLogger(domainLoggerName(metadata.name, metadata.version), { sink: writerSink() });

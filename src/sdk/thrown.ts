@@ -1,5 +1,6 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { permissionDenial } from "./permission_denial.ts";
 
 /** Stack frames that are not the plugin's own: the SDK, dependencies, the runtime. */
 const NOT_THE_PLUGINS = /\/src\/sdk\/|\/node_modules\/|^(ext|node|deno):|^native$/;
@@ -22,9 +23,17 @@ export function thrownAt(error: unknown, cwd = Deno.cwd()): string | undefined {
   return undefined;
 }
 
-/** A thrown value as one line for the host: `TypeError: x is not a function (at main.ts:12:9)`. */
-export function describeThrown(error: unknown, cwd?: string): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/**
+ * A thrown value as one line for the host: `TypeError: x is not a function (at main.ts:12:9)`.
+ * A sandbox refusal names the grant that allows it, not Deno's `--allow-*` advice.
+ */
+export function describeThrown(error: unknown, cwd?: string, plugin?: string): string {
+  const denied = plugin ? permissionDenial(error, plugin) : undefined;
+  const text = denied
+    ? `${denied.detail}`
+    : error instanceof Error
+    ? `${error.name}: ${error.message}`
+    : String(error);
   const at = thrownAt(error, cwd);
   return at ? `${text} (at ${at})` : text;
 }

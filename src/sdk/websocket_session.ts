@@ -14,6 +14,7 @@ import {
 } from "../protocol/mod.ts";
 import type { PluginContext, SocketHandler } from "./definition.ts";
 import { PluginSocket, type SocketTransport } from "./socket.ts";
+import { permissionDenial } from "./permission_denial.ts";
 
 type Frame = domain.WebSocketMessage;
 type Stream = ServerDuplexStream<Frame, Frame>;
@@ -122,7 +123,8 @@ export function openSocket(
   const socket = new PluginSocket(url, transport);
   const request = new Request(url, { headers: forwarded });
   const failed = (error: unknown) => {
-    logger.error(`WebSocket handler for ${path} failed`, { error });
+    const denied = permissionDenial(error, context.metadata.name);
+    logger.error(denied?.detail ?? `WebSocket handler for ${path} failed`, { error });
     if (socket.readyState === PluginSocket.OPEN) socket.close(4000, "handler failed");
   };
   // Run at once: messages that came with the CONNECT are delivered right after this returns,

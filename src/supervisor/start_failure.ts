@@ -8,11 +8,11 @@ const FOR_GOOD = [
   /^error: Import ".*" not a dependency/,
   /^error: Relative import path\b/,
   /^error: Unsupported scheme\b/,
-  /^error: Uncaught (\(in promise\) )?(SyntaxError|ReferenceError)\b/,
+  /^error: Uncaught (\(in promise\) )?(SyntaxError|ReferenceError|PluginDefinitionError)\b/,
   /^(SyntaxError|IndentationError|TabError|ModuleNotFoundError|ImportError): /,
 ];
 /** The lines shown after the one that says what broke: the code frame and where it is. */
-const CONTEXT_LINES = 6;
+const CONTEXT_LINES = 12;
 // deno-lint-ignore no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 
