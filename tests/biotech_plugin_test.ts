@@ -11,6 +11,8 @@ min_orf_codons = 5
 kmer_k = 2
 max_upload_bytes = 4096
 inline_max_bases = 100
+# These tests run their own analyses and count what they write.
+analyze_samples_at_start = false
 `;
 
 async function withBiotech(work: (test: TestHost) => Promise<void>) {
@@ -208,4 +210,28 @@ Deno.test("biotech reports its samples folder in health, and takes no work while
     await waitForState(test.host.registry, "biotech", "running");
     assert.equal((await call(test, "GET", "/sequences")).status, 200);
   });
+});
+
+Deno.test("biotech's first start analyzes its samples once; a start with facts in the store does not", async () => {
+  const test = await startTestHost(["biotech"], "", [`${REPO}plugins`]);
+  try {
+    await waitForState(test.host.registry, "biotech", "running");
+    const facts = async () => {
+      const url = new URL(
+        "/api/attestations?source=biotech&predicate=gc_content&limit=100",
+        test.host.url,
+      );
+      return (await (await fetch(url)).json()).attestations.length as number;
+    };
+    for (let i = 0; i < 100 && (await facts()) === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const first = await facts();
+    assert.ok(first >= 8, `the samples' facts: ${first}`);
+    await test.host.supervisor.restart("biotech");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(await facts(), first, "a second start analyzes nothing again");
+  } finally {
+    await test.close();
+  }
 });

@@ -4,7 +4,7 @@
  * jobs that record results as attestations (`<sequence> has gc_content 0.41`).
  */
 import { fileURLToPath } from "node:url";
-import { definePlugin, problem, serve } from "../../src/sdk/mod.ts";
+import { definePlugin, type PluginContext, problem, serve } from "../../src/sdk/mod.ts";
 import { analyzeJob } from "./analyze_job.ts";
 import { glyphRoutes, GLYPHS } from "./glyph.ts";
 import { liveAnalysis } from "./live.ts";
@@ -26,11 +26,12 @@ export const biotech = definePlugin({
     license: "MIT",
   },
   configSchema: CONFIG_SCHEMA,
-  initialize(context, { reconfigure }) {
+  async initialize(context, { reconfigure }) {
     state.settings = readSettings(context.config, PLUGIN_DIR);
     context.logger.info(reconfigure ? "biotech reconfigured" : "biotech ready", {
       samplesDir: state.settings.samplesDir,
     });
+    if (!reconfigure && state.settings.analyzeSamplesAtStart) await analyzeSamplesOnce(context);
   },
   routes: [...biotechRoutes(state), ...glyphRoutes],
   glyphs: GLYPHS,
@@ -71,5 +72,20 @@ export const biotech = definePlugin({
     state.paused = false;
   },
 });
+
+/**
+ * A first start (nothing attested by biotech in the store yet) queues the analysis of the sample
+ * folder, so a newcomer's first look at the store finds its facts. Later starts do nothing.
+ */
+async function analyzeSamplesOnce(context: PluginContext): Promise<void> {
+  try {
+    if ((await context.ats.get({ actors: ["biotech"], limit: 1 })).length > 0) return;
+    const payload = new TextEncoder().encode(JSON.stringify({ folder: true }));
+    const id = await context.queue.enqueue({ handlerName: "biotech/analyze", payload });
+    context.logger.info("first start: analyzing the samples", { job: id });
+  } catch (error) {
+    context.logger.warn("could not queue the first analysis of the samples", { error });
+  }
+}
 
 if (import.meta.main) await serve(biotech);

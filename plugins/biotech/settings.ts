@@ -4,7 +4,11 @@ import type { ConfigSchema } from "../../src/sdk/mod.ts";
 import type { Scoring } from "./align.ts";
 import { MAX_K } from "./kmers.ts";
 
-type Config = { getInt(key: string, fallback?: number): number; getString(key: string): string };
+type Config = {
+  getInt(key: string, fallback?: number): number;
+  getString(key: string): string;
+  getBool(key: string, fallback?: boolean): boolean;
+};
 
 export const CONFIG_SCHEMA: ConfigSchema = {
   samples_dir: {
@@ -45,6 +49,12 @@ export const CONFIG_SCHEMA: ConfigSchema = {
     defaultValue: 10 * 1024 * 1024,
     minValue: 1,
   },
+  analyze_samples_at_start: {
+    type: "boolean",
+    description: "At a first start (nothing attested by biotech yet), analyze the sample " +
+      "folder as a job, so the store has its facts from the start",
+    defaultValue: true,
+  },
   inline_max_bases: {
     type: "number",
     description: "POST /analyze bodies with more bases run as a job instead",
@@ -61,6 +71,7 @@ export interface Settings {
   maxAlignCells: number;
   maxUploadBytes: number;
   inlineMaxBases: number;
+  analyzeSamplesAtStart: boolean;
 }
 
 /** Reads the settings, with each schema default where a key is unset. */
@@ -75,5 +86,6 @@ export function readSettings(config: Config, pluginDir: string): Settings {
     maxAlignCells: int("max_align_cells"),
     maxUploadBytes: int("max_upload_bytes"),
     inlineMaxBases: int("inline_max_bases"),
+    analyzeSamplesAtStart: config.getBool("analyze_samples_at_start", true),
   };
 }

@@ -19,7 +19,11 @@ export class BiotechState {
 
   constructor(readonly pluginDir: string) {
     this.settings = readSettings(
-      { getInt: (_key, fallback = 0) => fallback, getString: () => "" },
+      {
+        getInt: (_key, fallback = 0) => fallback,
+        getString: () => "",
+        getBool: (_key, fallback = false) => fallback,
+      },
       pluginDir,
     );
   }

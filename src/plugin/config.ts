@@ -3,13 +3,22 @@ export type ConfigFieldType = "string" | "number" | "boolean" | "array";
 
 /** One field of a plugin's configuration schema. */
 export interface ConfigField {
+  /** The type of the value; the host checks values against it. */
   type: ConfigFieldType;
+  /** What the setting does, shown to operators. */
   description: string;
+  /**
+   * The value when the setting is unset, shown to operators; it lets a required field be left
+   * unset. The host does not fill it in: pass it as the fallback when reading the value.
+   */
   defaultValue?: unknown;
+  /** The setting must be set, unless it has a `defaultValue` (default false). */
   required?: boolean;
+  /** Smallest allowed value of a `number`, or shortest length of an `array`. */
   minValue?: number;
+  /** Largest allowed value of a `number`, or longest length of an `array`. */
   maxValue?: number;
-  /** A regular expression that string values must match. */
+  /** A regular expression the whole of a string value must match. */
   pattern?: string;
   /** Element type of an `array` field. */
   elementType?: Exclude<ConfigFieldType, "array">;
@@ -42,5 +51,6 @@ export interface Config {
 
 /** Gives each domain its configuration. */
 export interface ConfigProvider {
+  /** The configuration of the plugin named `domain`. */
   getPluginConfig(domain: string): Config;
 }

@@ -6,7 +6,10 @@ export interface Metadata {
   version: string;
   /** A semver constraint on the host's version (`^1.0.0`, `>=0.3.0 <2`); empty accepts any host. */
   qntxVersion: string;
+  /** What the plugin does, in one line for operators. */
   description: string;
+  /** Who wrote the plugin. */
   author: string;
+  /** The plugin's license, such as `MIT`. */
   license: string;
 }

@@ -20,6 +20,7 @@ export const CAPABILITIES = {
   reconfigure: "reconfigure",
 } as const;
 
+/** The wire name of one capability: one of the values of {@link CAPABILITIES}. */
 export type Capability = typeof CAPABILITIES[keyof typeof CAPABILITIES];
 
 /** Version of this host's protocol extensions (`MetadataResponse.protocol_version`). */

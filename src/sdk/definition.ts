@@ -13,6 +13,7 @@ import { definitionProblems, PluginDefinitionError } from "./definition_check.ts
 
 /** What a plugin's code gets from the SDK: its configuration, logger and the host's services. */
 export interface PluginContext {
+  /** The plugin's metadata, as in its definition. */
   readonly metadata: Metadata;
   /** The plugin's table of `am.toml`, as the host sent it in the last Initialize. */
   readonly config: Config;
@@ -42,6 +43,7 @@ export interface Route {
   method: string;
   /** A URLPattern pathname relative to `/api/<domain>`, such as `/sequences/:id`. */
   path: string;
+  /** Answers the requests that match `method` and `path`. */
   handler: RouteHandler;
   /** Shown to operators in the host's routes list. */
   description?: string;
@@ -56,12 +58,15 @@ export type SocketHandler = (
 
 /** What a job handler can do while it runs. */
 export interface JobContext extends PluginContext {
+  /** The id of the job being run. */
   readonly jobId: string;
   /** Aborts when the job's deadline passes or the plugin shuts down. */
   readonly signal: AbortSignal;
+  /** Reports work done out of work to do (whole numbers); sent on at most every half second. */
   progress(current: number, total: number): void;
   /** Adds to the job's reported cost. */
   cost(amount: number): void;
+  /** Adds a line to the job's log, which operators see with the job; `stage` names a step. */
   log(level: "debug" | "info" | "warn" | "error", message: string, stage?: string): void;
 }
 
@@ -72,8 +77,11 @@ export type JobHandler = (payload: unknown, job: JobContext) => unknown | Promis
 export interface ScheduleDeclaration {
   /** One of the plugin's job handlers. */
   handler: string;
+  /** Seconds between runs: a whole number from 1 to 31 622 400 (366 days). */
   intervalSeconds: number;
+  /** Whether a newly made schedule starts active rather than paused (default false). */
   enabledByDefault?: boolean;
+  /** Shown to operators in the host's schedules list. */
   description?: string;
 }
 
@@ -87,9 +95,13 @@ export interface WatcherDeclaration {
   id: string;
   /** One of the plugin's job handlers. */
   handler: string;
+  /** Matches an attestation with any of these subjects. */
   subjects?: string[];
+  /** Matches an attestation with any of these predicates. */
   predicates?: string[];
+  /** Matches an attestation with any of these contexts. */
   contexts?: string[];
+  /** Matches an attestation with any of these actors. */
   actors?: string[];
   /** Default 10; 0 matches without running anything (structural only, as in QNTX). */
   maxFiresPerSecond?: number;
@@ -97,15 +109,21 @@ export interface WatcherDeclaration {
 
 /** A glyph type the plugin adds to QNTX's UI (`RegisterGlyphs`); paths under `/api/<name>/`. */
 export interface GlyphDeclaration {
+  /** The glyph's symbol, shown in the UI's list of glyphs. */
   symbol: string;
+  /** The glyph's name, shown next to its symbol and as its frame's title. */
   title: string;
+  /** A short note shown after the plugin's name in the list. */
   label?: string;
   /** A route answering the HTML fragment of the glyph's content. */
   contentPath?: string;
+  /** A route answering the glyph's stylesheet. */
   cssPath?: string;
   /** A route answering a JS module that exports a render function. */
   modulePath?: string;
+  /** Width of the glyph's frame in pixels; undefined or 0 for the UI's default. */
   defaultWidth?: number;
+  /** Height of the glyph's frame in pixels; undefined or 0 for the UI's default. */
   defaultHeight?: number;
 }
 
@@ -114,25 +132,39 @@ export interface GlyphDeclaration {
  * capability, and the SDK tells the host which ones the plugin has.
  */
 export interface PluginDefinition {
+  /** What the plugin says about itself; the host checks it when the plugin registers. */
   metadata: Metadata;
+  /** The plugin's settings, which the host checks values against and shows to operators. */
   configSchema?: ConfigSchema;
   /**
    * Called on the first Initialize, and again with `reconfigure: true` when the operator
    * changes the configuration of the running process: both must be safe to repeat.
    */
   initialize?(context: PluginContext, info: { reconfigure: boolean }): void | Promise<void>;
+  /** Called once when the plugin stops, after `context.signal` aborts. */
   shutdown?(context: PluginContext): void | Promise<void>;
   /** Answers HTTP requests that no route matched (or all of them, without routes). */
   fetch?: RouteHandler;
+  /** HTTP routes under `/api/<domain>`, tried in order; the first match answers. */
   routes?: Route[];
   /** WebSocket handlers by sub-path of `/<domain>-ws` (`"/"` for the root). */
   websocket?: Record<string, SocketHandler>;
+  /**
+   * Answers a health probe. A member left out keeps its default: `healthy` true, `message` `ok`
+   * (`paused` while paused). A throw reports the plugin unhealthy.
+   */
   health?(context: PluginContext): Partial<HealthStatus> | Promise<Partial<HealthStatus>>;
+  /** Called when the operator pauses the plugin; only used together with `resume`. */
   pause?(context: PluginContext): void | Promise<void>;
+  /** Called when the operator resumes the plugin; only used together with `pause`. */
   resume?(context: PluginContext): void | Promise<void>;
+  /** Job handlers by name; the host queues their jobs as `<domain>/<name>`. */
   jobs?: Record<string, JobHandler>;
+  /** The host makes the plugin's declared schedules match this list (one per handler). */
   schedules?: ScheduleDeclaration[];
+  /** Attestations that start one of the plugin's jobs. */
   watchers?: WatcherDeclaration[];
+  /** Glyph types the plugin adds to QNTX's UI. */
   glyphs?: GlyphDeclaration[];
 }
 
@@ -145,5 +177,6 @@ export function definePlugin(definition: PluginDefinition): PluginDefinition {
 
 /** A job failure worth another try; the host retries with backoff. */
 export class RetryableError extends Error {
+  /** Always `"RetryableError"`. */
   override name = "RetryableError";
 }

@@ -6,7 +6,9 @@
 
 /** A plugin definition the SDK cannot serve; its message lists every problem. */
 export class PluginDefinitionError extends Error {
+  /** Always `"PluginDefinitionError"`. */
   override name = "PluginDefinitionError";
+  /** An error listing `problems`, one sentence each. */
   constructor(readonly problems: readonly string[]) {
     super(
       `the plugin definition has ${problems.length} problem${problems.length > 1 ? "s" : ""}:\n` +

@@ -199,13 +199,49 @@ export class RemoteQueue implements QueueService {
   }
 }
 
-/** A recurring job as the host keeps it (times in RFC 3339). */
-export type ScheduledJob = schedule.ScheduledJob;
+/**
+ * A recurring job as the host keeps it (times in RFC 3339): the fields of the wire's
+ * `ScheduledJob` message, which {@link RemoteSchedules.get} returns.
+ */
+export interface ScheduledJob {
+  /** The schedule's id. */
+  id: string;
+  /** QNTX's: the Ax code a schedule came from; empty here (schedules are declared by handler). */
+  atsCode: string;
+  /** The handler of the jobs it queues, `<plugin>/<handler>`. */
+  handlerName: string;
+  /** The payload of each job it queues, JSON as UTF-8 bytes; empty for none. */
+  payload: Uint8Array;
+  /** QNTX's: the URL a schedule watches; empty here. */
+  sourceUrl: string;
+  /** Seconds between runs. */
+  intervalSeconds: number;
+  /** When it next runs; never empty: a schedule always has its next run. */
+  nextRunAt: string;
+  /** When it last ran; empty until the first run. */
+  lastRunAt: string;
+  /** The id of the last job it queued; empty until the first run. */
+  lastExecutionId: string;
+  /** `active` or `paused`. */
+  state: string;
+  /** The metadata given when it was made, as a JSON object of strings. */
+  metadata: string;
+  /** When it was made. */
+  createdAt: string;
+  /** When it was last changed. */
+  updatedAt: string;
+  /** QNTX's: the document a schedule was created from; empty here. */
+  createdFromDoc: string;
+}
 
 /** The host's schedules over gRPC: recurring jobs this plugin makes at run time. */
 export class RemoteSchedules {
   readonly #client?: schedule.ScheduleServiceClient;
 
+  /**
+   * A client of the host's schedule service at `endpoint`, calling with `token`; with an empty
+   * endpoint every call rejects. The SDK makes it; a plugin gets it as `context.schedules`.
+   */
   constructor(endpoint: string, readonly token: string) {
     if (endpoint !== "") {
       this.#client = new schedule.ScheduleServiceClient(
@@ -238,20 +274,24 @@ export class RemoteSchedules {
     return checked("schedules", response).scheduleId;
   }
 
+  /** The schedule with this id; rejects when there is none or it is another plugin's. */
   async get(id: string): Promise<ScheduledJob> {
     const c = this.#c();
     const response = await unary(c.getSchedule.bind(c), { authToken: this.token, scheduleId: id });
     return checked("schedules", response).job!;
   }
 
+  /** Stops the schedule queuing jobs until it is resumed. */
   pause(id: string): Promise<void> {
     return this.#change("pauseSchedule", id);
   }
 
+  /** Lets a paused schedule queue jobs again. */
   resume(id: string): Promise<void> {
     return this.#change("resumeSchedule", id);
   }
 
+  /** Removes the schedule; jobs it already queued are left alone. */
   delete(id: string): Promise<void> {
     return this.#change("deleteSchedule", id);
   }
@@ -267,6 +307,7 @@ export class RemoteSchedules {
     );
   }
 
+  /** Closes the connection to the host; the SDK calls it when the plugin stops. */
   close(): void {
     this.#client?.close();
   }

@@ -10,11 +10,19 @@ export type {
   AttestationStore,
   Config,
   ConfigField,
+  ConfigFieldType,
   ConfigSchema,
   HealthStatus,
   Job,
+  JobStatus,
+  LogFields,
+  Logger,
   Metadata,
+  NewJob,
+  QueueService,
 } from "../plugin/mod.ts";
+export { JOB_STATUSES } from "../plugin/mod.ts";
+export type { CAPABILITIES, Capability, PluginAddress } from "../protocol/mod.ts";
 export {
   definePlugin,
   type GlyphDeclaration,
@@ -30,10 +38,11 @@ export {
   type WatcherDeclaration,
 } from "./definition.ts";
 export { definitionProblems, PluginDefinitionError } from "./definition_check.ts";
-export { capabilitiesOf } from "./plugin_service.ts";
+export { capabilitiesOf, type PluginService } from "./plugin_service.ts";
 export { serve, type ServeOptions, type ServingPlugin } from "./serve.ts";
-export { PluginSocket } from "./socket.ts";
+export { type Listener, PluginSocket, type SocketTransport } from "./socket.ts";
 export type { RemoteSchedules, ScheduledJob } from "./host_clients.ts";
 export { HttpError, readJson, readText } from "./request_body.ts";
+export type { PluginRouter, RouteMatch } from "./router.ts";
 /** An `application/problem+json` answer (RFC 9457), as the host writes its own. */
 export { problemJson as problem } from "../protocol/mod.ts";

@@ -41,8 +41,12 @@ const problem = (status: number, detail: string) => problemJson(status, detail);
  * The plugin side of `DomainPluginService` for one definition: the state of the process
  * (configuration, host clients, paused) and a handler per RPC. Handlers never throw into
  * grpc-js: a plugin bug becomes an answer (500, `success=false`) or a gRPC status.
+ *
+ * The SDK's internal type: `serve` makes it, and tests read it through
+ * `ServingPlugin.service`; plugin code does not use it.
  */
 export class PluginService {
+  /** The definition's routes. */
   readonly router: PluginRouter;
   readonly #shutdown = new AbortController();
   #config: PluginConfig;
@@ -57,6 +61,7 @@ export class PluginService {
   /** The plugin's writable folder, from the host's arguments. */
   dataDir?: string;
 
+  /** The service for `definition`; `onShutdown` is called when the host calls Shutdown. */
   constructor(
     readonly definition: PluginDefinition,
     readonly logger: Logger,
@@ -66,6 +71,7 @@ export class PluginService {
     this.#config = new PluginConfig(definition.metadata.name, {}, logger);
   }
 
+  /** What the plugin's code gets now: the latest configuration and host clients. */
   get context(): PluginContext {
     return {
       metadata: this.definition.metadata,
@@ -79,6 +85,7 @@ export class PluginService {
     };
   }
 
+  /** Whether the operator has paused the plugin. */
   get paused(): boolean {
     return this.#paused;
   }
@@ -97,7 +104,11 @@ export class PluginService {
     this.#schedules.close();
   }
 
-  /** The grpc-js implementation of every RPC. */
+  /**
+   * The grpc-js implementation of every RPC. Internal: its type is the generated stub's, which
+   * the SDK does not export.
+   * @internal
+   */
   implementation(): domain.DomainPluginServiceServer {
     const { definition } = this;
     const { metadata } = definition;

@@ -5,7 +5,9 @@ import { readBoundedBody } from "../protocol/mod.ts";
  * `application/problem+json` answer with the message as `detail` (never a 500).
  */
 export class HttpError extends Error {
+  /** Always `"HttpError"`. */
   override name = "HttpError";
+  /** An answer of HTTP `status` (such as 400 or 404) with `message` as its `detail`. */
   constructor(readonly status: number, message: string) {
     super(message);
   }

@@ -12,10 +12,14 @@ export type RouteMatch =
   | { kind: "wrong-method"; allow: string[] }
   | { kind: "none" };
 
-/** A plugin's HTTP routes, tried in the order declared. */
+/**
+ * A plugin's HTTP routes, tried in the order declared. The SDK's internal type, exported only
+ * because `PluginService` shows it; plugin code declares routes in its definition.
+ */
 export class PluginRouter {
   readonly #routes: Compiled[];
 
+  /** A router for `routes`; each `path` must be a valid URLPattern pathname. */
   constructor(routes: readonly Route[]) {
     this.#routes = routes.map((route) => ({
       method: route.method.toUpperCase(),
@@ -24,6 +28,7 @@ export class PluginRouter {
     }));
   }
 
+  /** The first route whose path matches `url` and whose method is `method` (GET serves HEAD). */
   match(method: string, url: URL): RouteMatch {
     const allow: string[] = [];
     for (const route of this.#routes) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { domain } from "../protocol/mod.ts";
+import type { domain, schedule } from "../protocol/mod.ts";
+import type { ScheduledJob } from "./host_clients.ts";
 import { METADATA, servedPlugin } from "./_in_process.ts";
 import { definePlugin, RetryableError } from "./definition.ts";
 
@@ -283,4 +284,11 @@ Deno.test("SDK ExecuteJob runs handlers and reports results, failures and deadli
   } finally {
     await plugin.close();
   }
+});
+
+// The SDK's ScheduledJob is written out (to document each field); it must stay the wire's shape.
+type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const scheduledJobIsTheWires: SameShape<ScheduledJob, schedule.ScheduledJob> = true;
+Deno.test("the SDK's ScheduledJob has exactly the wire's fields", () => {
+  assert.equal(scheduledJobIsTheWires, true);
 });

@@ -18,17 +18,21 @@ import { definitionProblems, PluginDefinitionError } from "./definition_check.ts
 /** How long a stopping plugin waits for in-flight calls before dropping them. */
 const DRAIN_MS = 1500;
 
+/** How {@link serve} runs; every member has a default. */
 export interface ServeOptions {
   /** Defaults to `Deno.args`. */
   args?: readonly string[];
   /** Exit the process once stopped (default true; tests serve in process and pass false). */
   exit?: boolean;
+  /** Where the SDK and the plugin log; defaults to JSON lines on stderr. */
   logger?: Logger;
 }
 
 /** A plugin that is serving. */
 export interface ServingPlugin {
+  /** Where the plugin listens for the host's gRPC calls. */
   address: PluginAddress;
+  /** The SDK's implementation of the plugin's RPCs; for tests, not for plugin code. */
   service: PluginService;
   /** Resolves when the plugin has stopped serving. */
   stopped: Promise<void>;

@@ -1,7 +1,8 @@
 /** Codes that only describe a close and never go on the wire (RFC 6455, 7.4.1). */
 const RESERVED_CODES = new Set([1004, 1005, 1006, 1015]);
 
-type Listener<E extends Event> = ((event: E) => void) | null;
+/** An `on…` handler of a {@link PluginSocket}, or null for none. */
+export type Listener<E extends Event> = ((event: E) => void) | null;
 
 /**
  * How a socket talks to the stream under it (a `HandleWebSocket` stream or a data-channel
@@ -22,22 +23,32 @@ export interface SocketTransport {
  * messages arrive as `ArrayBuffer`.
  */
 export class PluginSocket extends EventTarget {
+  /** `readyState` before the connection opens; a plugin's socket is never in it. */
   static readonly CONNECTING = 0;
+  /** `readyState` while messages can be sent. */
   static readonly OPEN = 1;
+  /** `readyState` while `close` runs; it is `CLOSED` by the time `close` returns. */
   static readonly CLOSING = 2;
+  /** `readyState` once the connection is closed. */
   static readonly CLOSED = 3;
 
+  /** The connection's state: `OPEN`, `CLOSING` or `CLOSED`; a new socket is already open. */
   readyState: number = PluginSocket.OPEN;
+  /** Binary messages arrive as `ArrayBuffer`; this cannot be changed. */
   readonly binaryType = "arraybuffer";
 
   /** Bytes queued for the client and not yet sent on; wait while it grows (the client is slow). */
   get bufferedAmount(): number {
     return this.transport.buffered();
   }
+  /** Called with each message from the client, after the `message` event's listeners. */
   onmessage: Listener<MessageEvent> = null;
+  /** Called once when the connection closes, after the `close` event's listeners. */
   onclose: Listener<CloseEvent> = null;
+  /** Called when the stream under the socket fails, after the `error` event's listeners. */
   onerror: Listener<Event> = null;
 
+  /** A socket whose `url` holds the path and query the client asked for; the SDK makes it. */
   constructor(readonly url: string, readonly transport: SocketTransport) {
     super();
   }
@@ -50,6 +61,11 @@ export class PluginSocket extends EventTarget {
     return this.transport.send(message);
   }
 
+  /**
+   * Closes the connection with `code` (default 1000) and `reason`; does nothing once closing.
+   * Throws `InvalidAccessError` for a code outside 1000 to 4999 or one reserved for reports
+   * (1004, 1005, 1006, 1015).
+   */
   close(code = 1000, reason = ""): void {
     if (this.readyState >= PluginSocket.CLOSING) return;
     if (!Number.isInteger(code) || code < 1000 || code > 4999 || RESERVED_CODES.has(code)) {
