@@ -39,12 +39,13 @@ export function viewAttestations() {
       el(
         "tr",
         {},
-        el("td", {}, new Date(a.timestamp).toLocaleString()),
+        el("td", { class: "nowrap" }, new Date(a.timestamp).toLocaleString()),
         el("td", {}, a.subjects.join(", ")),
         el("td", {}, a.predicates.join(", ")),
         el("td", {}, a.contexts.join(", ")),
         el("td", {}, a.actors.join(", ")),
         el("td", {}, a.source),
+        el("td", {}, attributes(a.attributes)),
       )
     );
     if (append) body.append(...rows);
@@ -63,12 +64,25 @@ export function viewAttestations() {
     form,
     status,
     table(
-      ["time", "subjects", "predicates", "contexts", "actors", "source"],
+      ["time", "subjects", "predicates", "contexts", "actors", "source", "attributes"],
       body,
       "Newest first",
+      "No attestation matches.",
     ),
     more,
   );
   load(false);
   return () => {};
+}
+
+/** An attestation's attributes, folded: their count, opened to pretty JSON. */
+function attributes(value) {
+  const keys = value && typeof value === "object" ? Object.keys(value) : [];
+  if (keys.length === 0) return "—";
+  return el(
+    "details",
+    { class: "attributes" },
+    el("summary", {}, `${keys.length} ${keys.length === 1 ? "attribute" : "attributes"}`),
+    el("pre", {}, JSON.stringify(value, null, 2)),
+  );
 }

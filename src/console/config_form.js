@@ -9,7 +9,8 @@ export async function configForm(name, section) {
     section.append(el("p", { class: "muted" }, body.detail ?? "No configuration."));
     return;
   }
-  const keys = Object.keys(body.schema).sort();
+  // In the order the plugin declares them: the author's order reads best.
+  const keys = Object.keys(body.schema);
   if (keys.length === 0) {
     section.append(el("p", { class: "muted" }, "This plugin declares no settings."));
     return;
@@ -24,7 +25,9 @@ export async function configForm(name, section) {
   for (const key of keys) {
     const field = body.schema[key];
     const id = `field-${key.replace(/[^A-Za-z0-9_-]/g, "_")}`;
-    const value = body.values[key];
+    // What the plugin runs with: the value set in am.toml, else the schema's default.
+    const set = Object.hasOwn(body.values, key);
+    const value = set ? body.values[key] : field.defaultValue;
     let input;
     if (field.type === "boolean") {
       input = el("input", { id, type: "checkbox", ".checked": value === true || value === "true" });
@@ -72,6 +75,10 @@ export async function configForm(name, section) {
             field.minValue !== undefined ? ` min ${field.minValue}` : "",
             field.maxValue !== undefined ? ` max ${field.maxValue}` : "",
             field.pattern ? ` pattern ${field.pattern}` : "",
+            field.defaultValue !== undefined && !field.secret
+              ? ` · default ${JSON.stringify(field.defaultValue)}`
+              : "",
+            set ? "" : " · not set: the default applies",
           ].join(""),
         ),
         problem,

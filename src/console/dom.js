@@ -47,7 +47,8 @@ export function duration(ms) {
   return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
-export const time = (seconds) => seconds ? new Date(seconds * 1000).toLocaleString() : "—";
+/** A time of the API (Unix milliseconds, its one format) as the reader's local time. */
+export const time = (ms) => ms ? new Date(ms).toLocaleString() : "—";
 
 export const ms = (value) => value === null || value === undefined ? "—" : `${value} ms`;
 
@@ -58,9 +59,20 @@ export function replaceKeepingFocus(node, ...children) {
   if (key) node.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
 }
 
-/** A scrollable table with column headings over `body` (a tbody), with an optional caption. */
-export function table(headings, body, caption) {
-  return el(
+/**
+ * A scrollable table with column headings over `body` (a tbody), with an optional caption. On
+ * a narrow screen each row is a card whose cells carry their heading (`data-label`), and an empty
+ * body says `empty` instead of showing bare headings.
+ */
+export function table(headings, body, caption, empty = "Nothing to show.") {
+  const label = () => {
+    for (const row of body.rows) {
+      [...row.cells].forEach((cell, i) => cell.dataset.label ??= headings[i] ?? "");
+    }
+    wrap.dataset.empty = body.rows.length === 0 ? empty : "";
+  };
+  new MutationObserver(label).observe(body, { childList: true });
+  const wrap = el(
     "div",
     { class: "table-wrap" },
     el(
@@ -71,6 +83,8 @@ export function table(headings, body, caption) {
       body,
     ),
   );
+  label();
+  return wrap;
 }
 
 /** A section of a page with its heading, labelled by it. */

@@ -93,7 +93,7 @@ export function viewJobs() {
           el("td", {}, job.handlerName),
           el("td", {}, el("span", { class: "state", "data-state": job.status }, job.status)),
           el("td", {}, progress(job)),
-          el("td", {}, time(job.createdAt)),
+          el("td", { class: "nowrap" }, time(job.createdAt)),
           el("td", {}, job.error),
           el("td", {}, cancelButton(job, load)),
         )
@@ -111,9 +111,19 @@ export function viewJobs() {
       el("label", { for: "job-plugin" }, "Plugin", plugin),
     ),
     counts,
-    table(["job", "handler", "status", "progress", "created", "error", ""], body),
+    table(
+      ["job", "handler", "status", "progress", "created", "error", ""],
+      body,
+      undefined,
+      "No job matches. Jobs appear here when a plugin, a schedule, a watcher or POST /api/pulse/jobs queues one.",
+    ),
     el("h3", {}, "Watchers"),
-    table(["watcher", "runs", "matches", "rate", "queued", "held"], watchers),
+    table(
+      ["watcher", "runs", "matches", "rate", "queued", "held"],
+      watchers,
+      undefined,
+      "No plugin declares a watcher.",
+    ),
   );
   load();
   loadWatchers();
@@ -174,7 +184,7 @@ export function viewJob(id) {
               el(
                 "tr",
                 {},
-                el("td", {}, entry.timestamp),
+                el("td", {}, time(entry.at)),
                 el("td", {}, entry.level),
                 el("td", {}, entry.stage),
                 el("td", {}, entry.message),

@@ -26,12 +26,17 @@ export function logView(name, section) {
   });
   const lines = [];
   const visible = (line) => level.value === "all" || line.level === level.value;
-  const render = (line) =>
-    el(
+  const render = (line) => {
+    const { message, details } = readable(line.text);
+    return el(
       "div",
-      { class: `level-${line.level}`, "data-level": line.level },
-      `${new Date(line.at).toLocaleTimeString()} ${line.level.padEnd(5)} ${readable(line.text)}`,
+      { class: `line level-${line.level}`, "data-level": line.level },
+      el("span", { class: "at" }, new Date(line.at).toLocaleTimeString()),
+      el("span", { class: "lvl" }, line.level),
+      el("span", { class: "msg" }, message),
+      details ? el("span", { class: "details" }, details) : null,
     );
+  };
   function show(line) {
     lines.push(line);
     if (lines.length > 2000) lines.shift();
@@ -53,15 +58,24 @@ export function logView(name, section) {
   cleanups.push(() => source.close());
 }
 
-/** A JSON log line as its message and its other fields; any other text as it is. */
+/**
+ * A JSON log line as its message and, below it, its other fields laid out (an error's stack
+ * line by line); any other text as it is.
+ */
 function readable(text) {
-  if (!text.startsWith("{")) return text;
+  if (!text.startsWith("{")) return { message: text };
   try {
     const { msg, time: _time, level: _level, logger: _logger, ...rest } = JSON.parse(text);
-    if (typeof msg !== "string") return text;
-    const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : "";
-    return `${msg}${extra}`;
+    if (typeof msg !== "string") return { message: text };
+    const { error, ...fields } = rest;
+    const lines = Object.entries(fields).map(([key, value]) =>
+      `${key}: ${typeof value === "string" ? value : JSON.stringify(value, null, 2)}`
+    );
+    if (error && typeof error === "object" && typeof error.stack === "string") {
+      lines.push(error.stack);
+    } else if (error !== undefined) lines.push(`error: ${JSON.stringify(error, null, 2)}`);
+    return { message: msg, details: lines.join("\n") };
   } catch {
-    return text;
+    return { message: text };
   }
 }

@@ -58,7 +58,8 @@ function stateBadge(plugin) {
 }
 
 function facts(plugin) {
-  const traffic = plugin.traffic ?? { requests: 0, errorRate: 0, p50Ms: null, p99Ms: null };
+  const traffic = plugin.traffic ??
+    { requests: 0, errorRate: 0, refused: 0, p50Ms: null, p99Ms: null };
   const health = plugin.health
     ? `${plugin.health.healthy ? "healthy" : "unhealthy"}${
       plugin.health.message ? `: ${plugin.health.message}` : ""
@@ -74,9 +75,20 @@ function facts(plugin) {
     el("dt", {}, "restarts"),
     el("dd", {}, plugin.restarts),
     el("dt", {}, "requests"),
-    el("dd", {}, `${traffic.requests} (${(traffic.errorRate * 100).toFixed(1)} % errors)`),
+    el(
+      "dd",
+      {},
+      `${traffic.requests} (${(traffic.errorRate * 100).toFixed(1)} % errors)` +
+        (traffic.refused
+          ? `; ${traffic.refused} refused by the host while it was not running`
+          : ""),
+    ),
     el("dt", {}, "latency"),
-    el("dd", {}, `p50 ${ms(traffic.p50Ms)}, p99 ${ms(traffic.p99Ms)}`),
+    el(
+      "dd",
+      {},
+      traffic.requests ? `p50 ${ms(traffic.p50Ms)}, p99 ${ms(traffic.p99Ms)}` : "no requests yet",
+    ),
   );
 }
 
@@ -100,16 +112,59 @@ function card(plugin) {
   );
 }
 
+/** The order plugins are listed in: those that need the operator first. */
+const URGENCY = ["failed", "loading", "paused", "stopped", "running"];
+
 export function viewPlugins() {
   const list = el("div", { class: "cards" });
+  const summary = el("p", { class: "summary", role: "status", "aria-live": "polite" });
+  const filter = el("input", {
+    id: "plugin-filter",
+    type: "search",
+    placeholder: "name or state",
+    autocomplete: "off",
+  });
   const draw = () => {
-    const sorted = [...plugins.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const all = [...plugins.values()];
+    const counts = URGENCY.map((state) => [state, all.filter((p) => p.state === state).length])
+      .filter(([, n]) => n > 0);
+    summary.replaceChildren(
+      `${all.length} plugin${all.length === 1 ? "" : "s"}: `,
+      ...counts.flatMap(([state, n], i) => [
+        i > 0 ? " · " : "",
+        el("span", { class: `state state-${state}`, "data-count": state }, `${n} ${state}`),
+      ]),
+    );
+    const wanted = filter.value.trim().toLowerCase();
+    const shown = all
+      .filter((p) => !wanted || p.name.includes(wanted) || p.state === wanted)
+      .sort((a, b) =>
+        URGENCY.indexOf(a.state) - URGENCY.indexOf(b.state) || a.name.localeCompare(b.name)
+      );
     replaceKeepingFocus(
       list,
-      ...(sorted.length ? sorted.map(card) : [el("p", {}, "No plugins are enabled.")]),
+      ...(shown.length ? shown.map(card) : [
+        el(
+          "p",
+          { class: "empty" },
+          all.length
+            ? `No plugin matches "${filter.value}".`
+            : "No plugins are enabled: list them in am.toml's [plugin] enabled.",
+        ),
+      ]),
     );
   };
-  main.replaceChildren(el("h2", {}, "Plugins"), list);
+  filter.addEventListener("input", draw);
+  main.replaceChildren(
+    el("h2", {}, "Plugins"),
+    el(
+      "div",
+      { class: "filters" },
+      summary,
+      el("label", { for: "plugin-filter" }, "Filter", filter),
+    ),
+    list,
+  );
   draw();
   return draw;
 }

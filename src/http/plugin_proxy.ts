@@ -81,6 +81,11 @@ export function pluginProxy(options: ProxyOptions): (context: RouteContext) => P
     }
     const started = performance.now();
     let status = 500;
+    // The host's own refusal (the plugin is paused, loading or down) is not the plugin's error.
+    if (state !== "running") {
+      metrics?.refused(name);
+      return await forward(options, name, state, context, clients);
+    }
     try {
       const response = await forward(options, name, state, context, clients);
       status = response.status;

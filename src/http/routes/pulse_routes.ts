@@ -62,7 +62,10 @@ function parsed(bytes: Uint8Array): unknown {
   }
 }
 
-/** A job as the API shows it: payload and result as JSON, times in Unix seconds. */
+/** Seconds (how the queue keeps a job's times) as the API's one time format, Unix ms. */
+const ms = (seconds: number) => seconds > 0 ? seconds * 1000 : null;
+
+/** A job as the API shows it: payload and result as JSON, times in Unix milliseconds. */
 export function jobView(job: StoredJob): Record<string, unknown> {
   return {
     id: job.id,
@@ -76,9 +79,9 @@ export function jobView(job: StoredJob): Record<string, unknown> {
     error: job.error,
     parentJobId: job.parentJobId || null,
     retryCount: job.retryCount,
-    createdAt: job.createdAt,
-    startedAt: job.startedAt || null,
-    completedAt: job.completedAt || null,
+    createdAt: ms(job.createdAt),
+    startedAt: ms(job.startedAt),
+    completedAt: ms(job.completedAt),
     timeoutSecs: job.timeoutSecs || null,
     runAfter: job.runAfter || null,
     scheduleId: job.scheduleId || null,
@@ -88,8 +91,9 @@ export function jobView(job: StoredJob): Record<string, unknown> {
   };
 }
 
+/** A schedule as the API shows it: times in Unix milliseconds, null for none. */
 function scheduleView(schedule: Schedule): Record<string, unknown> {
-  const at = (ms: number) => ms > 0 ? new Date(ms).toISOString() : null;
+  const at = (ms: number) => ms > 0 ? ms : null;
   return {
     ...schedule,
     payload: parsed(schedule.payload),
@@ -179,7 +183,12 @@ export function pulseRoutes(router: Router, deps: PulseDeps): void {
   };
   router.get("/api/pulse/jobs/:id", ({ params }) => {
     const job = one(params.id);
-    return json({ job: jobView(job), logs: jobs.logs(job.id) });
+    // A plugin reports each entry's time in RFC 3339; the API's one format is Unix ms.
+    const logs = jobs.logs(job.id).map(({ timestamp, ...entry }) => ({
+      at: Number.isNaN(Date.parse(timestamp)) ? null : Date.parse(timestamp),
+      ...entry,
+    }));
+    return json({ job: jobView(job), logs });
   });
   router.post("/api/pulse/jobs/:id/cancel", ({ params }) => {
     const job = one(params.id);
