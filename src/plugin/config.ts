@@ -9,7 +9,8 @@ export interface ConfigField {
   description: string;
   /**
    * The value when the setting is unset, shown to operators; it lets a required field be left
-   * unset. The host does not fill it in: pass it as the fallback when reading the value.
+   * unset. The SDK fills it in before `initialize` (a value the operator set arrives as text, a
+   * default keeps its type: read settings with the typed getters).
    */
   defaultValue?: unknown;
   /** The setting must be set, unless it has a `defaultValue` (default false). */

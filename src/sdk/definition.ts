@@ -79,7 +79,7 @@ export interface ScheduleDeclaration {
   handler: string;
   /** Seconds between runs: a whole number from 1 to 31 622 400 (366 days). */
   intervalSeconds: number;
-  /** Whether a newly made schedule starts active rather than paused (default false). */
+  /** Whether a newly made schedule starts active rather than paused (default true). */
   enabledByDefault?: boolean;
   /** Shown to operators in the host's schedules list. */
   description?: string;

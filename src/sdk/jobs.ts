@@ -87,10 +87,11 @@ export async function executeJob(
     });
     aborted.catch(() => {});
     const result = await Promise.race([Promise.resolve(handler(payload, job)), aborted]);
-    response.success = true;
+    // Encoded first: a result JSON cannot hold (a BigInt, a cycle) fails the job, not its result.
     response.result = result === undefined
       ? new Uint8Array()
       : encoder.encode(JSON.stringify(result));
+    response.success = true;
   } catch (error) {
     const plugin = context.metadata.name;
     const denied = permissionDenial(error, plugin);
