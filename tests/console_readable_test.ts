@@ -64,6 +64,9 @@ Deno.test("the console reads well at a laptop's width and a phone's", async () =
         "crash-at-start",
       );
       await page.waitForSelector('.summary [data-count="failed"]:has-text("1 failed")');
+      // Its error once: in its card's last error, not again as its health.
+      const failed = await page.textContent('article[data-plugin="crash-at-start"]') ?? "";
+      assert.equal(failed.split("cannot open the genome index").length - 1, 1, failed);
       const echo = await page.textContent('article[data-plugin="echo"] .facts');
       assert.match(echo ?? "", /1 \(0\.0 % errors\); 3 refused by the host/);
       // One request: its p50 and p99 are its own time, not a bucket's edge.

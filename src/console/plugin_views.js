@@ -60,7 +60,10 @@ function stateBadge(plugin) {
 function facts(plugin) {
   const traffic = plugin.traffic ??
     { requests: 0, errorRate: 0, refused: 0, p50Ms: null, p99Ms: null };
-  const health = plugin.health
+  // A plugin that is not running has no health of its own; its last error says why, once.
+  const health = plugin.state === "failed" || plugin.state === "stopped"
+    ? `not running (${plugin.state})`
+    : plugin.health
     ? `${plugin.health.healthy ? "healthy" : "unhealthy"}${
       plugin.health.message ? `: ${plugin.health.message}` : ""
     }`

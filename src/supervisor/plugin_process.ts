@@ -101,6 +101,7 @@ export class PluginProcess {
     let announce!: (address: PluginAddress) => void;
     const announced = new Promise<PluginAddress>((resolve) => announce = resolve);
     const seen: { readyLine?: string } = {};
+    const ownStderr: string[] = [];
     const reading = Promise.all([
       readLines(child.stdout, (text) => {
         const address = parseReadyLine(text);
@@ -110,7 +111,12 @@ export class PluginProcess {
         }
         logs.push(parseLogLine(text, "stdout", Date.now()));
       }),
-      readLines(child.stderr, (text) => logs.push(parseLogLine(text, "stderr", Date.now()))),
+      readLines(child.stderr, (text) => {
+        // This launch's own lines, for its start error: the log holds earlier launches' too.
+        ownStderr.push(text);
+        if (ownStderr.length > STDERR_SHOWN) ownStderr.shift();
+        logs.push(parseLogLine(text, "stderr", Date.now()));
+      }),
     ]);
     // Once the process is gone its stdin is useless: close it, or every crash leaks a pipe.
     const status = child.status.then(async ({ code, signal }) => {
@@ -132,7 +138,7 @@ export class PluginProcess {
           throw new StartError(
             `plugin "${spec.name}" exited before it was ready (${describeExit(exit)})`,
             exit,
-            logs.lastStderr(STDERR_SHOWN),
+            [...ownStderr],
           );
         }),
         new Promise<never>((_, reject) => {
@@ -142,7 +148,7 @@ export class PluginProcess {
                 new StartError(
                   `plugin "${spec.name}" did not announce that it is ready within ${spec.startTimeoutMs} ms`,
                   undefined,
-                  logs.lastStderr(STDERR_SHOWN),
+                  [...ownStderr],
                 ),
               ),
             spec.startTimeoutMs,
