@@ -43,6 +43,7 @@ await serve(definePlugin({
   metadata,
   routes: [{ method: "GET", path: "/boom", handler: () => { throw new RangeError("no sample 7"); } }],
   jobs: { crunch: () => { throw new Error("the matrix is singular"); } },
+  websocket: { "/": () => { throw new Error("no room"); } },
 }));`,
   );
   const test = await startTestHost(["broken", "oops"], "", [root]);
@@ -63,6 +64,11 @@ await serve(definePlugin({
       (await boom.json()).detail,
       /failed to handle GET \/boom: RangeError: no sample 7 \(at main\.ts:5:\d+\)/,
     );
+    // A WebSocket handler that throws: the client's close says where.
+    const socket = new WebSocket(new URL("/oops-ws", url.href.replace("http", "ws")));
+    const closed = await new Promise<CloseEvent>((resolve) => socket.onclose = resolve);
+    assert.equal(closed.code, 4000);
+    assert.match(closed.reason, /^handler failed: Error: no room \(at main\.ts:7:\d+\)$/);
     const queued = await fetch(new URL("/api/pulse/jobs", url), {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -15,6 +15,7 @@ import {
 import type { PluginContext, SocketHandler } from "./definition.ts";
 import { PluginSocket, type SocketTransport } from "./socket.ts";
 import { permissionDenial } from "./permission_denial.ts";
+import { describeThrown } from "./thrown.ts";
 
 type Frame = domain.WebSocketMessage;
 type Stream = ServerDuplexStream<Frame, Frame>;
@@ -125,7 +126,10 @@ export function openSocket(
   const failed = (error: unknown) => {
     const denied = permissionDenial(error, context.metadata.name);
     logger.error(denied?.detail ?? `WebSocket handler for ${path} failed`, { error });
-    if (socket.readyState === PluginSocket.OPEN) socket.close(4000, "handler failed");
+    // The client hears where it broke, within a close reason's 123 bytes.
+    const reason = new TextEncoder().encode(`handler failed: ${describeThrown(error)}`);
+    const text = new TextDecoder().decode(reason.subarray(0, 120)).replace(/\uFFFD$/, "");
+    if (socket.readyState === PluginSocket.OPEN) socket.close(4000, text);
   };
   // Run at once: messages that came with the CONNECT are delivered right after this returns,
   // and a handler that sets `onmessage` before its first await must not miss them.
