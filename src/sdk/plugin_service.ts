@@ -73,13 +73,29 @@ export class PluginService {
 
   /** What the plugin's code gets now: the latest configuration and host clients. */
   get context(): PluginContext {
+    // Live: a context kept by a long-lived WebSocket handler or a timer reads the settings and
+    // host clients of the latest Initialize, not those a reconfigure has closed.
+    const current = {
+      config: () => this.#config,
+      ats: () => this.#ats,
+      queue: () => this.#queue,
+      schedules: () => this.#schedules,
+    };
     return {
       metadata: this.definition.metadata,
-      config: this.#config,
+      get config() {
+        return current.config();
+      },
       logger: this.logger,
-      ats: this.#ats,
-      queue: this.#queue,
-      schedules: this.#schedules,
+      get ats() {
+        return current.ats();
+      },
+      get queue() {
+        return current.queue();
+      },
+      get schedules() {
+        return current.schedules();
+      },
       signal: this.#shutdown.signal,
       ...(this.dataDir ? { dataDir: this.dataDir } : {}),
     };

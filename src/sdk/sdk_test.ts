@@ -292,3 +292,33 @@ const scheduledJobIsTheWires: SameShape<ScheduledJob, schedule.ScheduledJob> = t
 Deno.test("the SDK's ScheduledJob has exactly the wire's fields", () => {
   assert.equal(scheduledJobIsTheWires, true);
 });
+
+Deno.test("a context kept from initialize reads the settings and clients of the latest one", async () => {
+  let kept: import("./definition.ts").PluginContext | undefined;
+  const plugin = await servedPlugin(definePlugin({
+    metadata: METADATA,
+    initialize(context) {
+      kept ??= context;
+    },
+  }));
+  try {
+    const init = (greeting: string) =>
+      plugin.call<domain.InitializeResponse>("initialize", {
+        atsStoreEndpoint: "",
+        queueEndpoint: "",
+        authToken: "t",
+        config: { greeting },
+        scheduleEndpoint: "",
+        reconfigure: false,
+      });
+    await init("hello");
+    const firstStore = kept!.ats;
+    assert.equal(kept!.config.getString("greeting"), "hello");
+    await init("good evening");
+    // A handler that kept the first context (a WebSocket, a timer) sees the reconfigure.
+    assert.equal(kept!.config.getString("greeting"), "good evening");
+    assert.notEqual(kept!.ats, firstStore, "the store client of the latest Initialize");
+  } finally {
+    await plugin.close();
+  }
+});
