@@ -64,6 +64,14 @@ await serve(definePlugin({
       (await boom.json()).detail,
       /failed to handle GET \/boom: RangeError: no sample 7 \(at main\.ts:5:\d+\)/,
     );
+    // The plugin goes on running; what threw is its last error, for the operator (the console).
+    let noted = "";
+    for (let i = 0; i < 50 && !/GET \/boom failed/.test(noted); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      noted = registry.snapshot("oops")?.lastError ?? "";
+    }
+    assert.match(noted, /^GET \/boom failed: RangeError: no sample 7 \(at main\.ts:5:\d+\)$/);
+    assert.equal(registry.getState("oops"), "running");
     // A WebSocket handler that throws: the client's close says where.
     const socket = new WebSocket(new URL("/oops-ws", url.href.replace("http", "ws")));
     const closed = await new Promise<CloseEvent>((resolve) => socket.onclose = resolve);

@@ -77,6 +77,12 @@ export class PluginTable {
     this.move(entry, "running");
   }
 
+  /** Keeps an error of a plugin that goes on (a route or a job that threw) as its last error. */
+  noteError(name: string, reason: string): void {
+    const entry = this.#entries.get(name);
+    if (entry) entry.lastError = reason;
+  }
+
   /** Marks a running plugin `paused`. */
   markPaused(name: string): void {
     this.move(this.require(name), "paused");

@@ -100,7 +100,12 @@ export async function executeJob(
     // Where it broke, for the job's log (the operator's view) and the plugin's (with the stack).
     job.log("error", describeThrown(error, undefined, plugin), "failed");
     if (!signal.aborted) {
-      context.logger.error(`job ${request.jobId} (${request.handlerName}) failed`, { error });
+      context.logger.error(
+        `job ${request.jobId} (${request.handlerName}) failed: ${
+          describeThrown(error, undefined, plugin)
+        }`,
+        { error },
+      );
     }
   } finally {
     reporter.stop();

@@ -240,7 +240,10 @@ export class PluginService {
       await this.definition.initialize?.(this.context, { reconfigure });
     } catch (error) {
       // The stack goes to the plugin's log; the host gets where it broke, in one line.
-      this.logger.error(reconfigure ? "reconfigure failed" : "initialize failed", { error });
+      this.logger.error(
+        `${reconfigure ? "reconfigure" : "initialize"} failed: ${describeThrown(error)}`,
+        { error },
+      );
       throw new Error(describeThrown(error, undefined, name));
     }
     this.#initialized = true;
@@ -309,7 +312,9 @@ export class PluginService {
           grant: denied.grant,
         });
       }
-      this.logger.error(`${request.method} ${url.pathname} failed`, { error });
+      this.logger.error(`${request.method} ${url.pathname} failed: ${describeThrown(error)}`, {
+        error,
+      });
       return problem(
         500,
         `plugin "${name}" failed to handle ${request.method} ${url.pathname}: ` +

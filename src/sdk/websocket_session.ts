@@ -125,7 +125,10 @@ export function openSocket(
   const request = new Request(url, { headers: forwarded });
   const failed = (error: unknown) => {
     const denied = permissionDenial(error, context.metadata.name);
-    logger.error(denied?.detail ?? `WebSocket handler for ${path} failed`, { error });
+    logger.error(
+      denied?.detail ?? `WebSocket handler for ${path} failed: ${describeThrown(error)}`,
+      { error },
+    );
     // The client hears where it broke, within a close reason's 123 bytes.
     const reason = new TextEncoder().encode(`handler failed: ${describeThrown(error)}`);
     const text = new TextDecoder().decode(reason.subarray(0, 120)).replace(/\uFFFD$/, "");

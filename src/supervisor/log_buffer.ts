@@ -103,3 +103,9 @@ export class LogBuffer {
     return () => this.#subscribers.delete(subscriber);
   }
 }
+
+/** The message of a line the plugin logged at level `error` (JSON), for its last error. */
+export function loggedError(line: PluginLogLine): string | undefined {
+  if (line.level !== "error" || typeof line.fields?.msg !== "string") return undefined;
+  return line.fields.msg.slice(0, 2000);
+}

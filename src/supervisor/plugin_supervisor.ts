@@ -5,7 +5,7 @@ import { CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
 import { EXIT_GRACE_MS, PermanentFailure, PluginConnection } from "./plugin_connection.ts";
 import { launchInstance } from "./launch.ts";
-import { LogBuffer } from "./log_buffer.ts";
+import { LogBuffer, loggedError } from "./log_buffer.ts";
 import type { LogFile } from "./log_file.ts";
 import { DeniedLog } from "./permission_audit.ts";
 import { probeProcess } from "./process_health.ts";
@@ -51,11 +51,13 @@ export class PluginSupervisor {
   constructor(readonly found: FoundPlugin, readonly context: SupervisorContext) {
     this.#crashes = new CrashHistory(context.backoff);
     this.denied = new DeniedLog(found.name, context.logger);
-    this.#logFile = context.logFile?.(found.name);
-    if (this.#logFile) {
-      const file = this.#logFile;
-      this.#unsubscribeFile = this.logs.subscribe((line) => file.write(line));
-    }
+    const file = this.#logFile = context.logFile?.(found.name);
+    this.#unsubscribeFile = this.logs.subscribe((line) => {
+      file?.write(line);
+      // What the plugin logs as an error (a route, a job that threw) is its last error.
+      const error = loggedError(line);
+      if (error) context.registry.noteError(found.name, error);
+    });
   }
 
   /** The configuration schema of the last process that started; undefined before. */
