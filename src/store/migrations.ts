@@ -31,21 +31,9 @@ export function migrate(
   migrations: readonly Migration[],
   now = new Date(),
 ): number {
-  migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1) {
-      throw new RangeError(
-        `migration "${migration.name}" has version ${migration.version}; expected ${index + 1} ` +
-          `(versions start at 1 and go up by one)`,
-      );
-    }
-  });
+  checkSequence(migrations);
   const current = schemaVersion(db);
-  if (current > migrations.length) {
-    throw new Error(
-      `the database's schema is at version ${current}, newer than this host knows ` +
-        `(${migrations.length}); run a newer host or restore a matching backup`,
-    );
-  }
+  refuseNewer(current, migrations.length);
   for (const migration of migrations.slice(current)) {
     try {
       transaction(db, () => {
@@ -62,4 +50,26 @@ export function migrate(
     }
   }
   return migrations.length;
+}
+
+/** Versions start at 1 and go up by one; throws naming the first that does not. */
+export function checkSequence(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new RangeError(
+        `migration "${migration.name}" has version ${migration.version}; expected ${index + 1} ` +
+          `(versions start at 1 and go up by one)`,
+      );
+    }
+  });
+}
+
+/** An older host must not write into a newer layout. */
+export function refuseNewer(current: number, known: number): void {
+  if (current > known) {
+    throw new Error(
+      `the database's schema is at version ${current}, newer than this host knows ` +
+        `(${known}); run a newer host or restore a matching backup`,
+    );
+  }
 }
