@@ -2,14 +2,10 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Attestation, AttestationFilter } from "../plugin/mod.ts";
 import { transaction } from "../store/mod.ts";
 import { AttestationWriter, ROLES } from "./attestation_writer.ts";
-import { ulid } from "./ulid.ts";
+import { checkClientId, stampAttestation, type Writer } from "./stamp.ts";
 import { LIMITS, type ValidCommand } from "./validation.ts";
 
-/** Who writes an attestation: the host sets `source` and `source_version` from it, always. */
-export interface Writer {
-  plugin: string;
-  version: string;
-}
+export type { Writer } from "./stamp.ts";
 
 /** Where a page of a query ends: pass it back to get the next one. */
 export interface Cursor {
@@ -63,11 +59,7 @@ export class AttestationStore {
    * keeps the client's), that id is used, and one already stored is refused.
    */
   create(command: ValidCommand, writer: Writer, id?: string): Attestation {
-    if (id !== undefined && !/^[A-Za-z0-9_.:-]{1,128}$/.test(id)) {
-      throw new RangeError(
-        `attestation id "${id.slice(0, 128)}" must be 1 to 128 letters, digits, _ . : or -`,
-      );
-    }
+    if (id !== undefined) checkClientId(id);
     const attestation = transaction(this.db, () => {
       if (id !== undefined && this.exists(id)) {
         throw new RangeError(`attestation "${id}" already exists; nothing was stored`);
@@ -152,20 +144,8 @@ export class AttestationStore {
       : { attestations };
   }
 
-  /** The attestation a command makes: the host sets the id, source and times, always. */
   #stamp(command: ValidCommand, writer: Writer, id?: string): Attestation {
-    const createdAt = this.now();
-    return {
-      id: id ?? `A${ulid(createdAt)}`,
-      subjects: command.subjects,
-      predicates: command.predicates,
-      contexts: command.contexts,
-      actors: command.actors,
-      timestamp: command.timestamp ?? createdAt,
-      source: writer.plugin,
-      attributes: { ...command.attributes, source_version: writer.version },
-      createdAt,
-    };
+    return stampAttestation(command, writer, this.now(), id);
   }
 
   #withTerms(rows: Row[]): Attestation[] {
