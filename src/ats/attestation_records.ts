@@ -31,3 +31,19 @@ export function sqliteRecords(store: AttestationStore): AttestationRecords {
     onCreated: (listener) => store.onCreated(listener),
   };
 }
+
+/**
+ * A store that is still getting ready (PostgreSQL connecting and migrating at start): each call
+ * waits for it, and fails with why when it could not be made ready.
+ */
+export function deferredRecords(ready: Promise<AttestationRecords>): AttestationRecords {
+  return {
+    create: async (command, writer, id) => (await ready).create(command, writer, id),
+    createMany: async (commands, writer) => (await ready).createMany(commands, writer),
+    exists: async (id) => (await ready).exists(id),
+    query: async (filter, after) => (await ready).query(filter, after),
+    onCreated: (listener) => {
+      ready.then((records) => records.onCreated(listener), () => {});
+    },
+  };
+}

@@ -4,7 +4,8 @@ import type {
   AttestationFilter,
   AttestationStore as StoreContract,
 } from "../plugin/mod.ts";
-import type { AttestationStore, Writer } from "./attestation_store.ts";
+import type { AttestationRecords } from "./attestation_records.ts";
+import type { Writer } from "./stamp.ts";
 import { checkCommand, type ValidCommand } from "./validation.ts";
 
 function valid(command: AttestationCommand, index?: number): ValidCommand {
@@ -16,7 +17,7 @@ function valid(command: AttestationCommand, index?: number): ValidCommand {
 }
 
 /** The store as an in-process caller sees it (the `plugin` contract), writing as `writer`. */
-export function localAttestationStore(store: AttestationStore, writer: Writer): StoreContract {
+export function localAttestationStore(store: AttestationRecords, writer: Writer): StoreContract {
   return {
     generateAndCreate: (command) =>
       Promise.resolve().then(() => store.create(valid(command), writer)),
@@ -24,8 +25,8 @@ export function localAttestationStore(store: AttestationStore, writer: Writer): 
       Promise.resolve().then(() =>
         store.createMany(commands.map((command, i) => valid(command, i)), writer)
       ),
-    get: (filter: AttestationFilter): Promise<Attestation[]> =>
-      Promise.resolve(store.query(filter).attestations),
-    exists: (id) => Promise.resolve(store.exists(id)),
+    get: async (filter: AttestationFilter): Promise<Attestation[]> =>
+      (await store.query(filter)).attestations,
+    exists: (id) => store.exists(id),
   };
 }

@@ -3,6 +3,6 @@ export { AttestationStore, type Cursor, type Page, type Writer } from "./attesta
 export { ulid } from "./ulid.ts";
 export { checkCommand, commandSchema, LIMITS, type ValidCommand } from "./validation.ts";
 export { localAttestationStore } from "./local_store.ts";
-export { type AttestationRecords, sqliteRecords } from "./attestation_records.ts";
+export { type AttestationRecords, deferredRecords, sqliteRecords } from "./attestation_records.ts";
 export { PostgresAttestations } from "./postgres_attestations.ts";
 export { checkClientId, stampAttestation } from "./stamp.ts";

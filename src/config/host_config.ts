@@ -81,7 +81,8 @@ export interface HostConfig {
       reconnectAttempts: number;
     };
   };
-  database: { path: string };
+  /** `url`: PostgreSQL shared by several hosts; empty for the SQLite file alone. */
+  database: { path: string; url: string };
   pulse: {
     workers: number;
     tickerIntervalSeconds: number;
@@ -268,7 +269,7 @@ function assemble(
         reconnectAttempts: plugin.websocket.keepalive.reconnect_attempts,
       },
     },
-    database: { path: database.path },
+    database: { path: database.path, url: database.url },
     pulse: {
       workers: pulse.workers,
       tickerIntervalSeconds: pulse.ticker_interval_seconds,

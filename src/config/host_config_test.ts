@@ -44,7 +44,7 @@ Deno.test("parseHostConfig() gives the defaults for an empty file", () => {
     crashWindow: 60_000,
     stableAfter: 30_000,
   });
-  assert.deepEqual(config.database, { path: "data/qntx.db" });
+  assert.deepEqual(config.database, { path: "data/qntx.db", url: "" });
   assert.deepEqual(config.pulse, {
     workers: 4,
     tickerIntervalSeconds: 1,
@@ -249,4 +249,13 @@ Deno.test("a QNTX_ variable that matches no section is reported as a warning", (
   assert.deepEqual(config.warnings, [
     "environment QNTX_NOWHERE ignored: no section of am.toml matches it",
   ]);
+});
+
+Deno.test("[database] url takes a postgres:// URL, and says so otherwise", () => {
+  const good = parseHostConfig('[database]\nurl = "postgres://qntx@db:5432/qntx"\n', "am.toml");
+  assert.equal(good.database.url, "postgres://qntx@db:5432/qntx");
+  assert.throws(
+    () => parseHostConfig('[database]\nurl = "mysql://db/qntx"\n', "am.toml"),
+    /must be a postgres:\/\/ URL/,
+  );
 });

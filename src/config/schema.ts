@@ -245,6 +245,19 @@ export const pluginSchema = z.object({
 
 export const databaseSchema = z.object({
   path: text().default("data/qntx.db"),
+  /**
+   * PostgreSQL shared by several hosts (`postgres://user:password@host:5432/db`; a socket folder
+   * as `?host=/path`); empty: everything in the SQLite file at `path`. Also QNTX_DATABASE_URL.
+   */
+  url: z.string().default("").check((ctx) => {
+    if (ctx.value !== "" && !/^postgres(ql)?:\/\//.test(ctx.value)) {
+      ctx.issues.push({
+        code: "custom",
+        message: "must be a postgres:// URL such as postgres://qntx@db.internal:5432/qntx",
+        input: ctx.value,
+      });
+    }
+  }),
 });
 
 export const pulseSchema = z.object({

@@ -1,4 +1,4 @@
-import { AttestationStore } from "../ats/mod.ts";
+import { AttestationStore, sqliteRecords } from "../ats/mod.ts";
 import { JobStore, ScheduleStore, WatcherRegistry } from "../jobs/mod.ts";
 import { JsonLogger, memorySink } from "../log/mod.ts";
 import { domain } from "../protocol/mod.ts";
@@ -34,7 +34,7 @@ export class ConformanceHost {
     const host = new ConformanceHost(plugin);
     host.attestations.onCreated((made) => host.created += made.length);
     host.#server = await startServiceServer({ tcp: true }, {
-      store: host.attestations,
+      store: sqliteRecords(host.attestations),
       jobs: host.jobs,
       schedules: host.schedules,
       tokens: host.#tokens,

@@ -59,11 +59,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   const { logger, version } = options;
   const startedAt = Date.now();
   const dbPath = options.databasePath ?? config.database.path;
-  const { db, events, attestations, jobs, schedules, watchers, auditLog, apiTokens } = openStores(
-    dbPath,
-    config.pulse.recoverRunning,
-    logger,
-  );
+  const stores = openStores(dbPath, config.pulse.recoverRunning, logger, config.database.url);
+  const { db, events, records, jobs, schedules, watchers, auditLog, apiTokens } = stores;
   const registry = newRegistry(version, logger.named("registry"), {
     deadlines: {
       initialize: config.plugin.initializeTimeout,
@@ -78,7 +75,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     logger,
     registry,
     configs: new HostConfigProvider(config, logger.named("config")),
-    atsStore: localAttestationStore(attestations, { plugin: "host", version }),
+    atsStore: localAttestationStore(records, { plugin: "host", version }),
     queue: localQueue(jobs, "host"),
   });
 
@@ -104,7 +101,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     logger,
     registry,
     services,
-    attestations,
+    attestations: records,
     jobs,
     schedules,
     watchers,
@@ -153,7 +150,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       plugin: () => live.current.plugin.axParser,
       parse: (plugin, query, deadlineMs) => supervisor.parseAxQuery(plugin, query, deadlineMs),
     },
-    attestations,
+    attestations: records,
     pulse: {
       jobs,
       schedules,
@@ -184,6 +181,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     listening = listen(config.server, handler, logger.named("guard"));
   } catch (error) {
     db.close();
+    stores.close().catch(() => {});
     throw error;
   }
   front.guard = listening.guard;
@@ -248,6 +246,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       await healthRound;
       await listening.shutdown();
       db.close();
+      await stores.close();
       logger.info("host stopped");
     })();
 

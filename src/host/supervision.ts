@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type HostConfig, type LiveConfig, validateConfig } from "../config/mod.ts";
-import type { AttestationStore } from "../ats/mod.ts";
+import type { AttestationRecords } from "../ats/mod.ts";
 import type { JobStore, ScheduleStore, WatcherRegistry } from "../jobs/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import type { Registry } from "../registry/mod.ts";
@@ -29,7 +29,7 @@ export interface SupervisionParts {
   logger: Logger;
   registry: Registry;
   services: HostServices;
-  attestations: AttestationStore;
+  attestations: AttestationRecords;
   jobs: JobStore;
   schedules: ScheduleStore;
   watchers: WatcherRegistry;

@@ -7,7 +7,7 @@ import type { ApiTokenStore, AuditLog } from "../store/mod.ts";
 import { authRoutes, clientKey, isPublic } from "./routes/auth_routes.ts";
 import { HttpError } from "./http_error.ts";
 import { describeFailure, problemResponse } from "./problem.ts";
-import type { AttestationStore } from "../ats/mod.ts";
+import type { AttestationRecords } from "../ats/mod.ts";
 import { Metrics } from "./metrics.ts";
 import { frontMetrics, type GuardStats } from "./slow_client_guard.ts";
 import { approvalRoutes, type PluginApprovals } from "./routes/approval_routes.ts";
@@ -48,7 +48,7 @@ export interface AppDeps {
   /** Where request figures go; made here when not given. */
   metrics?: Metrics;
   /** The attestation store, for `GET /api/attestations`. */
-  attestations?: AttestationStore;
+  attestations?: AttestationRecords;
   /** QNTX's Ax query parser, a plugin's `ParseAxQuery`, for `POST /api/ax/parse`. */
   axParser?: AxParser;
   /** The job queue and schedules, for `/api/pulse/*`. */

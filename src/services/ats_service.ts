@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import { type AttestationStore, checkCommand, LIMITS } from "../ats/mod.ts";
+import { type AttestationRecords, checkCommand, LIMITS } from "../ats/mod.ts";
 import type { Attestation, AttestationFilter, Logger } from "../plugin/mod.ts";
 import { ats } from "../protocol/mod.ts";
 import { guard } from "./guarded.ts";
@@ -53,7 +53,7 @@ function fromWireFilter(filter: ats.AttestationFilter | undefined): AttestationF
  * command or a malformed one is an answer with `success=false` and the reason, never a crash.
  */
 export function atsService(
-  store: AttestationStore,
+  store: AttestationRecords,
   tokens: TokenOwners,
   logger: Logger,
 ): ats.ATSStoreServiceServer {
@@ -65,7 +65,7 @@ export function atsService(
       ats.GenerateAttestationResponse
     >(
       (error) => ({ success: false, error, attestation: undefined }),
-      (request, caller) => {
+      async (request, caller) => {
         if (!request.command) {
           return { success: false, error: "command is required", attestation: undefined };
         }
@@ -76,7 +76,7 @@ export function atsService(
         return {
           success: true,
           error: "",
-          attestation: toWireAttestation(store.create(checked.command, caller)),
+          attestation: toWireAttestation(await store.create(checked.command, caller)),
         };
       },
     ),
@@ -85,7 +85,7 @@ export function atsService(
       ats.BatchGenerateAttestationResponse
     >(
       (error) => ({ success: false, error, created: 0 }),
-      (request, caller) => {
+      async (request, caller) => {
         if (request.commands.length > LIMITS.batch) {
           return {
             success: false,
@@ -105,15 +105,15 @@ export function atsService(
           }
           valid.push(checked.command);
         }
-        return { success: true, error: "", created: store.createMany(valid, caller) };
+        return { success: true, error: "", created: await store.createMany(valid, caller) };
       },
     ),
     getAttestations: guarded<ats.GetAttestationsRequest, ats.GetAttestationsResponse>(
       (error) => ({ success: false, error, attestations: [] }),
-      (request) => ({
+      async (request) => ({
         success: true,
         error: "",
-        attestations: store.query(fromWireFilter(request.filter)).attestations.map(
+        attestations: (await store.query(fromWireFilter(request.filter))).attestations.map(
           toWireAttestation,
         ),
       }),
@@ -121,11 +121,18 @@ export function atsService(
     attestationExists: (call, callback) => {
       // The answer has no error field: an unknown token learns nothing, so it sees "no".
       const caller = tokens.owner(call.request.authToken);
-      callback(null, { exists: caller !== undefined && store.exists(call.request.id) });
+      if (!caller) return callback(null, { exists: false });
+      store.exists(call.request.id).then(
+        (exists) => callback(null, { exists }),
+        (error) => {
+          logger.error("attestation store call failed", { plugin: caller.plugin, error });
+          callback(null, { exists: false });
+        },
+      );
     },
     createAttestation: guarded<ats.CreateAttestationRequest, ats.CreateAttestationResponse>(
       (error) => ({ success: false, error }),
-      (request, caller) => {
+      async (request, caller) => {
         const given = request.attestation;
         if (!given) return { success: false, error: "attestation is required" };
         const checked = checkCommand(
@@ -135,7 +142,7 @@ export function atsService(
         // As QNTX's host does, the client's id is kept (callers hand it back); a taken one is
         // refused. Without one, the host makes it.
         try {
-          store.create(checked.command, caller, given.id === "" ? undefined : given.id);
+          await store.create(checked.command, caller, given.id === "" ? undefined : given.id);
         } catch (error) {
           if (error instanceof RangeError) return { success: false, error: error.message };
           throw error;
@@ -164,14 +171,14 @@ export function atsService(
 /** Writes every match, page by page, waiting when the client reads slowly. */
 async function streamPages(
   call: grpc.ServerWritableStream<ats.GetAttestationsRequest, ats.Attestation>,
-  store: AttestationStore,
+  store: AttestationRecords,
   filter: AttestationFilter,
 ): Promise<void> {
   const total = filter.limit;
   let sent = 0;
   let cursor;
   while (!call.cancelled) {
-    const page = store.query({
+    const page = await store.query({
       ...filter,
       limit: Math.min(1000, total === undefined ? 1000 : total - sent),
     }, cursor);

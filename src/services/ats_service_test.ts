@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AttestationStore } from "../ats/mod.ts";
+import { AttestationStore, sqliteRecords } from "../ats/mod.ts";
 import { ats } from "../protocol/mod.ts";
 import { call, kit, TOKENS, tokens } from "./_service_test_kit.ts";
 import { atsService } from "./ats_service.ts";
@@ -7,7 +7,7 @@ import { atsService } from "./ats_service.ts";
 Deno.test("CreateAttestation keeps the client's id, as QNTX's host does, and refuses a taken one", async () => {
   using t = kit();
   const store = new AttestationStore(t.db);
-  const service = atsService(store, tokens, t.logger);
+  const service = atsService(sqliteRecords(store), tokens, t.logger);
   const create = (id: string) =>
     call(service.createAttestation, {
       authToken: TOKENS.bio,

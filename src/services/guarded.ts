@@ -7,7 +7,7 @@ type Answer = { success: boolean; error: string };
 /** Runs the work of a unary call for the plugin its token names. */
 export type Guarded = <Req extends { authToken: string }, Res extends Answer>(
   refused: (error: string) => Res,
-  work: (request: Req, caller: Caller) => Res,
+  work: (request: Req, caller: Caller) => Res | Promise<Res>,
 ) => grpc.handleUnaryCall<Req, Res>;
 
 /**
@@ -25,13 +25,19 @@ export function guard(
   return (refused, work) => (call, callback) => {
     const caller = tokens.owner(call.request.authToken);
     if (!caller) return callback(null, refused(INVALID_TOKEN));
-    try {
-      callback(null, work(call.request, caller));
-    } catch (error) {
+    const failed = (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       if (expected(error)) return callback(null, refused(message));
       logger.error(`${service} call failed`, { plugin: caller.plugin, error });
       callback(null, refused(`the ${service} failed: ${message}`));
+    };
+    try {
+      const answer = work(call.request, caller);
+      // A store on another engine (PostgreSQL) answers later; SQLite's answer is here now.
+      if (answer instanceof Promise) answer.then((done) => callback(null, done), failed);
+      else callback(null, answer);
+    } catch (error) {
+      failed(error);
     }
   };
 }

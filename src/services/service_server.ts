@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import type { AttestationStore } from "../ats/mod.ts";
+import type { AttestationRecords } from "../ats/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import type { JobStore, ScheduleStore } from "../jobs/mod.ts";
 import { ats, CHANNEL_OPTIONS, queue, schedule, search } from "../protocol/mod.ts";
@@ -27,7 +27,7 @@ export interface ServiceServer {
 export async function startServiceServer(
   where: { socket: string } | { tcp: true },
   deps: {
-    store: AttestationStore;
+    store: AttestationRecords;
     jobs: JobStore;
     schedules: ScheduleStore;
     tokens: TokenOwners;

@@ -1,4 +1,4 @@
-import type { AttestationStore, Cursor } from "../../ats/mod.ts";
+import type { AttestationRecords, Cursor } from "../../ats/mod.ts";
 import type { AttestationFilter } from "../../plugin/mod.ts";
 import { HttpError } from "../http_error.ts";
 import { json } from "../json.ts";
@@ -20,8 +20,8 @@ function readCursor(text: string | null): Cursor | undefined {
  * a value may repeat (OR); different lists combine (AND); `from`/`to` are Unix milliseconds,
  * inclusive; newest first, `limit` per page (default 100), `next` is the cursor of the next page.
  */
-export function attestationRoutes(router: Router, store: AttestationStore): void {
-  router.get("/api/attestations", ({ url }) => {
+export function attestationRoutes(router: Router, store: AttestationRecords): void {
+  router.get("/api/attestations", async ({ url }) => {
     const query = url.searchParams;
     const filter: AttestationFilter = {
       subjects: query.getAll("subject"),
@@ -35,7 +35,7 @@ export function attestationRoutes(router: Router, store: AttestationStore): void
     const to = whole("to", query.get("to"), 0, Number.MAX_SAFE_INTEGER);
     if (from !== undefined) filter.timeStart = from;
     if (to !== undefined) filter.timeEnd = to;
-    const page = store.query(filter, readCursor(query.get("cursor")));
+    const page = await store.query(filter, readCursor(query.get("cursor")));
     return json({
       attestations: page.attestations.map((a) => ({ ...a, signature: undefined })),
       next: page.next ? `${page.next.timestamp}.${page.next.seq}` : null,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AttestationStore } from "../../ats/mod.ts";
+import { AttestationStore, sqliteRecords } from "../../ats/mod.ts";
 import { JsonLogger, memorySink } from "../../log/mod.ts";
 import { newRegistry } from "../../registry/mod.ts";
 import { IN_MEMORY, openDatabase } from "../../store/mod.ts";
@@ -24,7 +24,7 @@ Deno.test("GET /api/attestations filters, pages and refuses bad parameters with 
     logger,
     version: "1",
     startedAt: 0,
-    attestations: store,
+    attestations: sqliteRecords(store),
   });
   const get = async (query: string) => {
     const response = await app(new Request(`http://h/api/attestations${query}`));
