@@ -27,6 +27,7 @@ export function watchConfig(
   const watcher = Deno.watchFs(dirname(path), { recursive: false });
   const queue = new SerialQueue();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
   const reload = () =>
     queue.run(async () => {
       let change: ConfigChange;
@@ -53,11 +54,14 @@ export function watchConfig(
   (async () => {
     for await (const event of watcher) {
       if (!event.paths.some((changed) => basename(changed) === basename(path))) continue;
+      // An event read after the stop starts nothing (no timer outlives the host).
+      if (closed) break;
       clearTimeout(timer);
       timer = setTimeout(reload, SETTLE_MS);
     }
   })().catch((error) => logger.warn("watching the configuration file stopped", { error }));
   return () => {
+    closed = true;
     clearTimeout(timer);
     watcher.close();
   };
