@@ -1,4 +1,5 @@
 /** A Pulse job as stored and as the workers handle it: its fields, its log, its refusals. */
+import { ulid } from "../ats/mod.ts";
 import { type Job, JOB_STATUSES, type JobStatus, type NewJob } from "../plugin/mod.ts";
 
 /** Why a job request is refused, in words for the caller. */
@@ -125,6 +126,38 @@ export function checkPayload(payload: Uint8Array, max: number): void {
   } catch {
     throw new JobError("the payload is not JSON");
   }
+}
+
+const HANDLER = /^[a-z0-9][a-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$|^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const MAX_PAYLOAD = 16 * 1024 * 1024;
+const MAX_TIMEOUT_SECS = 7 * 24 * 3600;
+
+/**
+ * A job request checked as any store takes it: the handler's form, a JSON payload of at most
+ * 16 MiB, the deadline, the cost, the id (given, or made: `J<ulid>`). Throws a JobError naming
+ * what is wrong.
+ */
+export function checkJobRequest(
+  job: JobRequest,
+): { id: string; payload: Uint8Array; timeout: number; cost: number } {
+  if (typeof job.handlerName !== "string" || !HANDLER.test(job.handlerName)) {
+    throw new JobError(
+      `handler_name "${job.handlerName}" is not "<plugin>/<handler>" or a host handler`,
+    );
+  }
+  const payload = job.payload ?? new Uint8Array();
+  checkPayload(payload, MAX_PAYLOAD);
+  const timeout = job.timeoutSecs ?? 0;
+  if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_TIMEOUT_SECS) {
+    throw new JobError(`timeout_secs must be an integer from 0 to ${MAX_TIMEOUT_SECS}`);
+  }
+  const cost = job.costEstimate ?? 0;
+  if (!Number.isFinite(cost) || cost < 0) {
+    throw new JobError("cost_estimate must be a number of 0 or more");
+  }
+  const id = job.id && job.id !== "" ? job.id : `J${ulid()}`;
+  if (id.length > 128) throw new JobError("a job id has at most 128 characters");
+  return { id, payload, timeout, cost };
 }
 
 /** A log entry written by the host about a job, stamped now. */

@@ -1,9 +1,8 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
-import { ulid } from "../ats/mod.ts";
 import { type Job, JOB_STATUSES, type JobStatus } from "../plugin/mod.ts";
 import { transaction } from "../store/mod.ts";
 import {
-  checkPayload,
+  checkJobRequest,
   checkStatus,
   hostLog,
   JobError,
@@ -16,9 +15,6 @@ import {
   toJob,
 } from "./job_record.ts";
 
-const HANDLER = /^[a-z0-9][a-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$|^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const MAX_PAYLOAD = 16 * 1024 * 1024;
-const MAX_TIMEOUT_SECS = 7 * 24 * 3600;
 export const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 1000;
 const FINISHED: readonly JobStatus[] = ["completed", "failed", "cancelled"];
@@ -86,23 +82,7 @@ export class JobStore {
 
   /** Queues a job; the host makes up an id when none is given. `source` is the caller's. */
   enqueue(job: JobRequest, source: string): StoredJob {
-    if (typeof job.handlerName !== "string" || !HANDLER.test(job.handlerName)) {
-      throw new JobError(
-        `handler_name "${job.handlerName}" is not "<plugin>/<handler>" or a host handler`,
-      );
-    }
-    const payload = job.payload ?? new Uint8Array();
-    checkPayload(payload, MAX_PAYLOAD);
-    const timeout = job.timeoutSecs ?? 0;
-    if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_TIMEOUT_SECS) {
-      throw new JobError(`timeout_secs must be an integer from 0 to ${MAX_TIMEOUT_SECS}`);
-    }
-    const cost = job.costEstimate ?? 0;
-    if (!Number.isFinite(cost) || cost < 0) {
-      throw new JobError("cost_estimate must be a number of 0 or more");
-    }
-    const id = job.id && job.id !== "" ? job.id : `J${ulid()}`;
-    if (id.length > 128) throw new JobError("a job id has at most 128 characters");
+    const { id, payload, timeout, cost } = checkJobRequest(job);
     if (job.parentJobId && !this.get(job.parentJobId)) {
       throw new JobError(`parent job "${job.parentJobId}" does not exist`);
     }

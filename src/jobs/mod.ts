@@ -40,3 +40,4 @@ export {
   WatcherRegistry,
   type WatcherView,
 } from "./watchers.ts";
+export { PostgresJobs } from "./postgres_jobs.ts";

@@ -3,7 +3,12 @@ export { type ApiTokenRow, ApiTokenStore, type TokenScope } from "./api_tokens.t
 export { type AuditEntry, AuditLog } from "./audit_log.ts";
 export { HOST_MIGRATIONS } from "./host_migrations.ts";
 export { migrate, type Migration, schemaVersion } from "./migrations.ts";
-export { migratePostgres, openPostgres, type PostgresPool } from "./postgres.ts";
+export {
+  migratePostgres,
+  openPostgres,
+  type PostgresPool,
+  type PostgresTransaction,
+} from "./postgres.ts";
 export { POSTGRES_MIGRATIONS } from "./postgres_migrations.ts";
 export { IN_MEMORY, openDatabase, type OpenOptions } from "./sqlite.ts";
 export { PluginEventLog, type PluginEventRow } from "./plugin_events.ts";

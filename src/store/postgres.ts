@@ -3,6 +3,8 @@ import { checkSequence, type Migration, refuseNewer } from "./migrations.ts";
 
 /** A connection pool to PostgreSQL (the `postgres` driver's `Sql`). */
 export type PostgresPool = postgres.Sql;
+/** A transaction on the pool, as `sql.begin` hands it. */
+export type PostgresTransaction = postgres.TransactionSql;
 
 /** The advisory lock held while migrating: one host migrates, the others wait and find it done. */
 const MIGRATION_LOCK = 7_177_001;
