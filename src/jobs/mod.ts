@@ -41,3 +41,4 @@ export {
   type WatcherView,
 } from "./watchers.ts";
 export { PostgresJobs } from "./postgres_jobs.ts";
+export { PostgresSchedules, type SharedSchedule } from "./postgres_schedules.ts";
