@@ -104,3 +104,16 @@ Deno.test("the management API lists routes, streams logs (history then live) and
     await test.close();
   }
 });
+
+Deno.test("GET /api/hosts lists this host alone when it shares no database", async () => {
+  const test = await startTestHost(["echo"]);
+  try {
+    await waitForState(test.host.registry, "echo", "running");
+    const { hosts } = await (await fetch(new URL("/api/hosts", test.host.url))).json();
+    assert.equal(hosts.length, 1);
+    assert.equal(hosts[0].url, test.host.url.href);
+    assert.deepEqual(hosts[0].plugins, [{ name: "echo", state: "running" }]);
+  } finally {
+    await test.close();
+  }
+});

@@ -68,6 +68,13 @@ Deno.test({
       assert.deepEqual(bySource.attestations.map((a: { subjects: string[] }) => a.subjects), [[
         "Shared-1",
       ]]);
+      // Each host lists both, itself first, with its plugins.
+      const listed = await (await fetch(new URL("/api/hosts", two.host.url))).json();
+      assert.deepEqual(
+        listed.hosts.map((h: { url: string }) => h.url),
+        [two.host.url.href, one.host.url.href],
+      );
+      assert.deepEqual(listed.hosts[1].plugins, [{ name: "pyecho", state: "running" }]);
     } finally {
       await one.close();
       await two.close();

@@ -12,6 +12,8 @@ import { startHealthTicker } from "./health_ticker.ts";
 import { watchConfig } from "./config_watcher.ts";
 import { jobTarget } from "./job_target.ts";
 import { jobAdmission } from "./job_admission.ts";
+import { hostPresence } from "./host_presence.ts";
+import type { HostRecord } from "../store/mod.ts";
 import { listen, type Listening } from "./listen.ts";
 import { manifestApprovals } from "./manifest_approval.ts";
 import { superviseProcesses } from "./supervision.ts";
@@ -132,6 +134,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     if (change.to === "running") workers.wake();
   });
 
+  // Known once the host listens (its URL is part of its row among the hosts).
+  const hosts: { list?: () => Promise<HostRecord[]> } = {};
   const handler = createApp({
     registry,
     logger: logger.named("http"),
@@ -151,6 +155,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       parse: (plugin, query, deadlineMs) => supervisor.parseAxQuery(plugin, query, deadlineMs),
     },
     attestations: records,
+    hosts: () => hosts.list?.() ?? Promise.resolve([]),
     pulse: {
       jobs,
       schedules,
@@ -187,6 +192,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   front.guard = listening.guard;
   front.url = listening.url;
   const { url } = listening;
+  const presence = hostPresence(stores.pool, { url, version, startedAt }, registry, logger);
+  hosts.list = presence.list;
   logger.info(`listening on ${url}`, {
     url: url.href,
     config: config.file ?? "built-in defaults",
@@ -231,6 +238,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   const shutdown = () =>
     stopping ??= (async () => {
       const healthRound = stopHealth();
+      await presence.stop();
       stopTicker();
       stopWatching();
       // Jobs under way finish while their plugins still run, or go back to the queue.

@@ -28,6 +28,8 @@ export interface HostStores {
   records: AttestationRecords;
   /** Closes what lives beyond the SQLite file (the PostgreSQL pool). */
   close(): Promise<void>;
+  /** The PostgreSQL pool shared with the other hosts once migrated, when `[database] url` names one. */
+  pool?: Promise<PostgresPool>;
   jobs: JobStore;
   schedules: ScheduleStore;
   watchers: WatcherRegistry;
@@ -70,6 +72,7 @@ export function openStores(
     attestations,
     records,
     close: async () => await shared?.sql.end({ timeout: 5 }),
+    ...(shared ? { pool: shared.ready.then(() => shared.sql) } : {}),
     jobs,
     schedules: new ScheduleStore(db, jobs),
     watchers,
@@ -85,7 +88,7 @@ export function openStores(
 function sharedRecords(
   url: string,
   logger: Logger,
-): { records: AttestationRecords; sql: PostgresPool } {
+): { records: AttestationRecords; sql: PostgresPool; ready: Promise<unknown> } {
   const sql = openPostgres(url);
   const where = redactPassword(url);
   const ready = migratePostgres(sql, POSTGRES_MIGRATIONS).then(
@@ -101,7 +104,7 @@ function sharedRecords(
     },
   );
   ready.catch(() => {});
-  return { records: deferredRecords(ready), sql };
+  return { records: deferredRecords(ready), sql, ready };
 }
 
 /** A database URL fit for a log: its password replaced. */

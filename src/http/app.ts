@@ -8,11 +8,13 @@ import { authRoutes, clientKey, isPublic } from "./routes/auth_routes.ts";
 import { HttpError } from "./http_error.ts";
 import { describeFailure, problemResponse } from "./problem.ts";
 import type { AttestationRecords } from "../ats/mod.ts";
+import type { HostRecord } from "../store/mod.ts";
 import { Metrics } from "./metrics.ts";
 import { frontMetrics, type GuardStats } from "./slow_client_guard.ts";
 import { approvalRoutes, type PluginApprovals } from "./routes/approval_routes.ts";
 import { attestationRoutes } from "./routes/attestation_routes.ts";
 import { type AxParser, axRoutes } from "./routes/ax_routes.ts";
+import { hostRoutes } from "./routes/host_routes.ts";
 import { configRoutes, type PluginConfigAdmin } from "./routes/config_routes.ts";
 import { consoleRoutes } from "./routes/console_routes.ts";
 import { type PulseDeps, pulseMetrics, pulseRoutes } from "./routes/pulse_routes.ts";
@@ -51,6 +53,8 @@ export interface AppDeps {
   attestations?: AttestationRecords;
   /** QNTX's Ax query parser, a plugin's `ParseAxQuery`, for `POST /api/ax/parse`. */
   axParser?: AxParser;
+  /** The live hosts that share this host's database, for `GET /api/hosts`. */
+  hosts?: () => Promise<HostRecord[]>;
   /** The job queue and schedules, for `/api/pulse/*`. */
   pulse?: PulseDeps;
   /** Each plugin's configuration, for `/api/plugins/<name>/config`. */
@@ -132,6 +136,7 @@ export function createApp(deps: AppDeps): AppHandler {
   pluginRoutes(router, { ...deps, metrics });
   if (deps.attestations) attestationRoutes(router, deps.attestations);
   if (deps.axParser) axRoutes(router, deps.axParser, deps.registry);
+  if (deps.hosts) hostRoutes(router, deps.hosts);
   if (deps.pulse) pulseRoutes(router, deps.pulse);
   if (deps.configs) configRoutes(router, deps.configs);
   if (deps.approvals) approvalRoutes(router, deps.approvals);
@@ -185,7 +190,7 @@ export function createApp(deps: AppDeps): AppHandler {
     // QNTX's browser side: JSON envelopes, the query as gRPC metadata.
     router.get("/ws/:domain", relay.qntx);
   }
-  const hostApi = /^\/api\/(plugins|attestations|pulse|events|auth|audit|ax)(\/|$)/;
+  const hostApi = /^\/api\/(plugins|attestations|pulse|events|auth|audit|ax|hosts)(\/|$)/;
   return async (request, info) => {
     const url = new URL(request.url);
     let principal: Principal | undefined;

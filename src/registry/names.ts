@@ -15,6 +15,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   "health",
   "healthz",
   "host",
+  "hosts",
   "metrics",
   "plugins",
   "providers",
