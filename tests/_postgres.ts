@@ -82,3 +82,8 @@ export async function startCluster(): Promise<Cluster> {
     },
   };
 }
+
+const found = await postgresBin();
+/** Whether the PostgreSQL tests skip here: no binaries, and not CI (which requires them). */
+export const skipPostgres = "missing" in found && !Deno.env.get("CI");
+if ("missing" in found && skipPostgres) console.warn(`PostgreSQL tests skipped: ${found.missing}`);

@@ -19,10 +19,7 @@ import {
   openPostgres,
   POSTGRES_MIGRATIONS,
 } from "../src/store/mod.ts";
-import { postgresBin, startCluster } from "./_postgres.ts";
-
-const found = await postgresBin();
-const noPostgres = "missing" in found && !Deno.env.get("CI");
+import { skipPostgres, startCluster } from "./_postgres.ts";
 
 function command(fields: Record<string, unknown>): ValidCommand {
   const checked = checkCommand({
@@ -128,7 +125,7 @@ Deno.test("the attestation store's contract on SQLite", async (t) => {
 
 Deno.test({
   name: "the attestation store's contract on PostgreSQL, and seq reads that skip nothing",
-  ignore: noPostgres,
+  ignore: skipPostgres,
   async fn(t) {
     const cluster = await startCluster();
     const sql = openPostgres(cluster.url);

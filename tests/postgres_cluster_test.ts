@@ -10,14 +10,11 @@ import {
   openPostgres,
   POSTGRES_MIGRATIONS,
 } from "../src/store/mod.ts";
-import { postgresBin, startCluster } from "./_postgres.ts";
-
-const found = await postgresBin();
-const skip = "missing" in found && !Deno.env.get("CI");
+import { skipPostgres, startCluster } from "./_postgres.ts";
 
 Deno.test({
   name: "a schedule fires once with three hosts; live hosts are listed with their plugins",
-  ignore: skip,
+  ignore: skipPostgres,
   async fn() {
     const cluster = await startCluster();
     const pools = [0, 1, 2].map(() => openPostgres(cluster.url, { max: 3 }));

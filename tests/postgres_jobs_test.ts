@@ -6,15 +6,13 @@
 import assert from "node:assert/strict";
 import { PostgresJobs } from "../src/jobs/mod.ts";
 import { migratePostgres, openPostgres, POSTGRES_MIGRATIONS } from "../src/store/mod.ts";
-import { postgresBin, startCluster } from "./_postgres.ts";
+import { skipPostgres, startCluster } from "./_postgres.ts";
 
-const found = await postgresBin();
-const skip = "missing" in found && !Deno.env.get("CI");
 const LEASE = 30_000;
 
 Deno.test({
   name: "jobs across hosts: batches never handed out twice, leases, fencing, own recovery",
-  ignore: skip,
+  ignore: skipPostgres,
   async fn() {
     const cluster = await startCluster();
     const pools = [openPostgres(cluster.url, { max: 4 }), openPostgres(cluster.url, { max: 4 })];

@@ -5,16 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { migratePostgres, openPostgres, POSTGRES_MIGRATIONS } from "../src/store/mod.ts";
-import { postgresBin, startCluster } from "./_postgres.ts";
-
-const found = await postgresBin();
-// CI installs PostgreSQL and requires it: there a missing binary fails the test, naming it.
-const skip = "missing" in found && !Deno.env.get("CI");
-if (skip) console.warn(`PostgreSQL tests skipped: ${(found as { missing: string }).missing}`);
+import { skipPostgres, startCluster } from "./_postgres.ts";
 
 Deno.test({
   name: "the PostgreSQL schema migrates once when hosts start together, and refuses a newer one",
-  ignore: skip,
+  ignore: skipPostgres,
   async fn() {
     const cluster = await startCluster();
     const pools = [openPostgres(cluster.url), openPostgres(cluster.url), openPostgres(cluster.url)];

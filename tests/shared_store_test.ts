@@ -4,16 +4,13 @@
  * service land there too. Skipped where no PostgreSQL binaries exist (CI requires them).
  */
 import assert from "node:assert/strict";
-import { postgresBin, startCluster } from "./_postgres.ts";
+import { skipPostgres, startCluster } from "./_postgres.ts";
 import { pythonPluginDir } from "./_python_plugin.ts";
 import { startTestHost, waitForState } from "./_in_process_host.ts";
 
-const found = await postgresBin();
-const skip = "missing" in found && !Deno.env.get("CI");
-
 Deno.test({
   name: "attestations made through one host are read through another that shares PostgreSQL",
-  ignore: skip,
+  ignore: skipPostgres,
   async fn() {
     const cluster = await startCluster();
     const shared = `\n[database]\nurl = ${JSON.stringify(cluster.url)}\n`;
