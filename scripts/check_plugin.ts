@@ -14,12 +14,10 @@ import {
   formatSummary,
   runConformance,
 } from "../src/conformance/mod.ts";
-import { MANIFEST_FILE, parseManifest } from "../src/supervisor/mod.ts";
+import { MANIFEST_FILE, parseManifest, stripAnsi } from "../src/supervisor/mod.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CONFIG = join(REPO, "deno.json");
-// deno-lint-ignore no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
 
 async function deno(args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
   const result = await new Deno.Command(Deno.execPath(), {
@@ -31,7 +29,7 @@ async function deno(args: string[], cwd: string): Promise<{ ok: boolean; output:
     stderr: "piped",
   }).output();
   const text = new TextDecoder();
-  const output = `${text.decode(result.stdout)}${text.decode(result.stderr)}`.replace(ANSI, "");
+  const output = stripAnsi(`${text.decode(result.stdout)}${text.decode(result.stderr)}`);
   return { ok: result.success, output: output.trim() };
 }
 

@@ -20,8 +20,6 @@ export class ConformanceHost {
   readonly watchers = new WatcherRegistry(this.#db, this.jobs);
   readonly #tokens = new TokenRegistry();
   #token = "";
-  /** Service calls the host refused (another plugin's job, a forged token…). */
-  readonly refused: string[] = [];
   readonly #sink = memorySink();
   /** Attestations the plugin made through the store. */
   created = 0;
@@ -39,7 +37,6 @@ export class ConformanceHost {
       schedules: host.schedules,
       tokens: host.#tokens,
       logger: new JsonLogger("conformance", { sink: host.#sink }),
-      onRefused: (detail) => host.refused.push(detail),
     });
     return host;
   }
@@ -54,7 +51,7 @@ export class ConformanceHost {
     return this.#server!.target;
   }
 
-  /** The services' warnings: calls refused, tokens not known. */
+  /** The services' warnings: each call they refused (another plugin's job, a token not known). */
   warnings(): string[] {
     return this.#sink.records.filter((record) =>
       record.level !== "info" && record.level !== "debug"

@@ -1,4 +1,4 @@
-import type { HostHandlers } from "../jobs/mod.ts";
+import { type HostHandlers, pluginOf } from "../jobs/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import type { Supervisor } from "../supervisor/mod.ts";
 
@@ -19,8 +19,8 @@ export function jobAdmission(
   registry: Registry,
 ): (handlerName: string) => Refusal | undefined {
   return (handlerName) => {
-    const slash = handlerName.indexOf("/");
-    if (slash < 0) {
+    const plugin = pluginOf(handlerName);
+    if (plugin === "") {
       if (host.names().has(handlerName)) return undefined;
       return {
         status: 404,
@@ -29,8 +29,7 @@ export function jobAdmission(
         }); a plugin's handler is named "<plugin>/<handler>"`,
       };
     }
-    const plugin = handlerName.slice(0, slash);
-    const handler = handlerName.slice(slash + 1);
+    const handler = handlerName.slice(plugin.length + 1);
     if (registry.getState(plugin) === undefined) {
       const enabled = registry.snapshots().map((snapshot) => snapshot.name);
       return {

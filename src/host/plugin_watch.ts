@@ -1,7 +1,7 @@
 import { dirname, relative } from "node:path";
 import type { Logger } from "../plugin/mod.ts";
 import type { Registry } from "../registry/mod.ts";
-import { parseLogLine, type Supervisor } from "../supervisor/mod.ts";
+import { parseLogLine, stripAnsi, type Supervisor } from "../supervisor/mod.ts";
 
 /** What a type check found: whether it passed, and its report. */
 export interface CheckResult {
@@ -21,8 +21,6 @@ export interface PluginWatchOptions {
 
 const WATCHED = /\.(ts|tsx|js|jsx|mjs|json)$/;
 const SHOWN_LINES = 40;
-// deno-lint-ignore no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
 
 /**
  * The dev loop (`deno task dev`): follows the files of each enabled TypeScript plugin. After a
@@ -42,7 +40,7 @@ export function followPluginFiles(options: PluginWatchOptions): { close(): void 
     if (!plugin) return;
     const result = await options.check(entry);
     if (!result.ok) {
-      const report = result.output.replace(ANSI, "").trim().split("\n").slice(-SHOWN_LINES);
+      const report = stripAnsi(result.output).trim().split("\n").slice(-SHOWN_LINES);
       const text = `the change does not type-check; the running version stays:\n` +
         report.map((line) => line.replaceAll(`${dir}/`, "")).join("\n");
       plugin.logs.push(parseLogLine(text, "stderr", Date.now()));

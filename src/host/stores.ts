@@ -108,7 +108,7 @@ function sharedRecords(
 }
 
 /** A database URL fit for a log: its password replaced. */
-export function redactPassword(url: string): string {
+function redactPassword(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "********";

@@ -82,3 +82,9 @@ export function ownHandler(
   }
   return pluginHandler(plugin, handler);
 }
+
+/** The plugin of a `<plugin>/<handler>` name; empty for a host handler (no "/"). */
+export function pluginOf(handlerName: string): string {
+  const slash = handlerName.indexOf("/");
+  return slash < 0 ? "" : handlerName.slice(0, slash);
+}

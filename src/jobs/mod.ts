@@ -9,7 +9,7 @@ export {
   type JobRequest,
   type StoredJob,
 } from "./job_record.ts";
-export { owned, ownHandler, Refusal } from "./job_owner.ts";
+export { owned, ownHandler, pluginOf, Refusal } from "./job_owner.ts";
 export {
   type JobAnswer,
   type JobCall,

@@ -9,6 +9,7 @@ import {
   type StoredJob,
   toJob,
 } from "./job_record.ts";
+import { pluginOf } from "./job_owner.ts";
 
 /** The advisory lock of the cluster's housekeeping: one host at a time requeues and prunes. */
 const HOUSEKEEPING_LOCK = 7_177_002;
@@ -45,8 +46,7 @@ export class PostgresJobs {
 
   async enqueue(job: JobRequest, source: string): Promise<StoredJob> {
     const { id, payload, timeout, cost } = checkJobRequest(job);
-    const slash = job.handlerName.indexOf("/");
-    const plugin = slash < 0 ? "" : job.handlerName.slice(0, slash);
+    const plugin = pluginOf(job.handlerName);
     if (job.parentJobId && !(await this.get(job.parentJobId))) {
       throw new JobError(`parent job "${job.parentJobId}" does not exist`);
     }

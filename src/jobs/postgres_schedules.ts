@@ -1,5 +1,6 @@
 import { ulid } from "../ats/mod.ts";
 import type { PostgresPool } from "../store/mod.ts";
+import { pluginOf } from "./job_owner.ts";
 
 /** A schedule as the cluster keeps it (times in Unix ms). */
 export interface SharedSchedule {
@@ -56,11 +57,10 @@ export class PostgresSchedules {
         const fired = await tx`INSERT INTO schedule_fires (schedule_id, due_at, job_id)
           VALUES (${schedule.id}, ${schedule.next_run_at}, ${jobId}) ON CONFLICT DO NOTHING`;
         if (fired.count === 1) {
-          const slash = schedule.handler_name.indexOf("/");
           await tx`INSERT INTO jobs (id, handler_name, plugin, payload, source, status, created_at,
               schedule_id)
             VALUES (${jobId}, ${schedule.handler_name},
-              ${slash < 0 ? "" : schedule.handler_name.slice(0, slash)}, ${new Uint8Array()},
+              ${pluginOf(schedule.handler_name)}, ${new Uint8Array()},
               ${`schedule:${schedule.id}`}, 'queued', ${Math.floor(now / 1000)}, ${schedule.id})`;
           queued.push(jobId);
         }

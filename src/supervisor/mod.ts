@@ -5,6 +5,7 @@ export { DataClient } from "./data_client.ts";
 export { freePort } from "./free_port.ts";
 export { glyphProblem } from "./glyphs.ts";
 export { providerProblem } from "./provider_roles.ts";
+export { stripAnsi } from "./start_failure.ts";
 export { discoverPlugin, type Discovery, executableNames, type FoundPlugin } from "./discovery.ts";
 export { type LaunchCommand, launchCommand, type LaunchContext } from "./launch_command.ts";
 export { type LaunchFolder, launchPaths } from "./launch_folder.ts";

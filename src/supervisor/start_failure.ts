@@ -16,6 +16,11 @@ const CONTEXT_LINES = 12;
 // deno-lint-ignore no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 
+/** Text a program wrote for a terminal, without its colour codes. */
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, "");
+}
+
 /**
  * The error of a start that no restart can cure (a syntax error, a module that is not there, a
  * program that cannot be run), from what the process wrote, or undefined when another try may
@@ -29,7 +34,7 @@ export function unhealableStart(error: unknown): string | undefined {
       ? error.message.split("; last stderr")[0]
       : undefined;
   }
-  const lines = error.stderr.map((line) => line.replace(ANSI, "").trimEnd());
+  const lines = error.stderr.map((line) => stripAnsi(line).trimEnd());
   const at = lines.findIndex((line) => FOR_GOOD.some((pattern) => pattern.test(line.trim())));
   if (at < 0) return undefined;
   // Python names the error last, after the traceback's place of it.
