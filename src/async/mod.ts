@@ -3,3 +3,4 @@ export { type Backoff, backoffDelay } from "./backoff.ts";
 export { DeadlineError, withDeadline } from "./deadline.ts";
 export { SerialQueue } from "./serial.ts";
 export { sleep } from "./sleep.ts";
+export { afterReady } from "./after_ready.ts";

@@ -93,6 +93,8 @@ export interface HostConfig {
     retryDelayMax: number;
     /** What happens at start to jobs a crashed host left running. */
     recoverRunning: "requeue" | "fail";
+    /** Milliseconds a running job stays its host's without a heartbeat (PostgreSQL). */
+    lease: number;
   };
   auth: {
     enabled: boolean;
@@ -278,6 +280,7 @@ function assemble(
       retryDelay: pulse.retry_delay,
       retryDelayMax: pulse.retry_delay_max,
       recoverRunning: pulse.recover_running,
+      lease: pulse.lease,
     },
     auth: {
       enabled: auth.enabled,

@@ -53,6 +53,7 @@ Deno.test("parseHostConfig() gives the defaults for an empty file", () => {
     retryDelay: 1000,
     retryDelayMax: 300_000,
     recoverRunning: "requeue",
+    lease: 15_000,
   });
   assert.deepEqual(config.plugins, {});
   assert.deepEqual(config.warnings, []);

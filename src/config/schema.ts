@@ -268,6 +268,11 @@ export const pulseSchema = z.object({
   retry_delay: duration(10, HOUR).default(1 * SECOND),
   retry_delay_max: duration(10, 24 * HOUR).default(5 * 60 * SECOND),
   recover_running: oneOf(["requeue", "fail"] as const).default("requeue"),
+  /**
+   * With PostgreSQL: how long a job stays its host's without a heartbeat; after that another
+   * host runs it (a host that died mid-job is replaced within this and a second).
+   */
+  lease: duration(SECOND, HOUR).default(15 * SECOND),
 });
 
 /** Who may use the operator's API and console (`[auth]`). */

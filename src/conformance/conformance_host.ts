@@ -1,5 +1,5 @@
 import { AttestationStore, sqliteRecords } from "../ats/mod.ts";
-import { JobStore, ScheduleStore, WatcherRegistry } from "../jobs/mod.ts";
+import { JobStore, ScheduleStore, sqliteQueue, WatcherRegistry } from "../jobs/mod.ts";
 import { JsonLogger, memorySink } from "../log/mod.ts";
 import { domain } from "../protocol/mod.ts";
 import { type ServiceServer, startServiceServer } from "../services/mod.ts";
@@ -17,7 +17,7 @@ export class ConformanceHost {
   readonly attestations = new AttestationStore(this.#db);
   readonly jobs = new JobStore(this.#db);
   readonly schedules = new ScheduleStore(this.#db, this.jobs);
-  readonly watchers = new WatcherRegistry(this.#db, this.jobs);
+  readonly watchers = new WatcherRegistry(this.#db, sqliteQueue(this.jobs));
   readonly #tokens = new TokenRegistry();
   #token = "";
   readonly #sink = memorySink();
@@ -33,7 +33,7 @@ export class ConformanceHost {
     host.attestations.onCreated((made) => host.created += made.length);
     host.#server = await startServiceServer({ tcp: true }, {
       store: sqliteRecords(host.attestations),
-      jobs: host.jobs,
+      jobs: sqliteQueue(host.jobs),
       schedules: host.schedules,
       tokens: host.#tokens,
       logger: new JsonLogger("conformance", { sink: host.#sink }),

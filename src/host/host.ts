@@ -9,6 +9,7 @@ import { localAttestationStore } from "../ats/mod.ts";
 import { builtinHandlers, localQueue, startScheduleTicker, WorkerPool } from "../jobs/mod.ts";
 import type { BackoffPolicy, Supervisor } from "../supervisor/mod.ts";
 import { startHealthTicker } from "./health_ticker.ts";
+import { startClusterHousekeeping } from "./cluster_housekeeping.ts";
 import { watchConfig } from "./config_watcher.ts";
 import { jobTarget } from "./job_target.ts";
 import { jobAdmission } from "./job_admission.ts";
@@ -127,6 +128,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       jitter: 0.2,
     },
     pollMs: 500,
+    leaseMs: config.pulse.lease,
     logger: logger.named("pulse"),
   });
   // A plugin that comes up may have jobs waiting.
@@ -161,7 +163,10 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       schedules,
       workers,
       watchers,
-      admit: jobAdmission(hostHandlers, supervisor, registry),
+      admit: jobAdmission(hostHandlers, supervisor, registry, async () => {
+        const others = (await hosts.list?.() ?? []).filter((host) => host.id !== stores.hostId);
+        return new Set(others.flatMap((host) => host.plugins.map((plugin) => plugin.name)));
+      }),
     },
     configs: pluginConfigAdmin(live, supervisor, registry, logger.named("config")),
     approvals: manifestApprovals(live, supervisor, registry, logger.named("config")),
@@ -192,7 +197,12 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   front.guard = listening.guard;
   front.url = listening.url;
   const { url } = listening;
-  const presence = hostPresence(stores.pool, { url, version, startedAt }, registry, logger);
+  const presence = hostPresence(
+    stores.pool,
+    { id: stores.hostId, url, version, startedAt },
+    registry,
+    logger,
+  );
   hosts.list = presence.list;
   logger.info(`listening on ${url}`, {
     url: url.href,
@@ -208,6 +218,9 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     );
   }
   workers.start();
+  const stopHousekeeping = stores.sharedJobs
+    ? startClusterHousekeeping(stores.sharedJobs, logger.named("pulse"))
+    : () => Promise.resolve();
   const stopTicker = startScheduleTicker(
     schedules,
     config.pulse.tickerIntervalSeconds * 1000,
@@ -239,6 +252,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     stopping ??= (async () => {
       const healthRound = stopHealth();
       await presence.stop();
+      await stopHousekeeping();
       stopTicker();
       stopWatching();
       // Jobs under way finish while their plugins still run, or go back to the queue.

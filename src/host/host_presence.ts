@@ -1,4 +1,3 @@
-import { ulid } from "../ats/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import { HostDirectory, type HostRecord, type PostgresPool } from "../store/mod.ts";
@@ -14,12 +13,12 @@ const LIVE_MS = 3 * BEAT_MS;
  */
 export function hostPresence(
   pool: Promise<PostgresPool> | undefined,
-  self: { url: URL; version: string; startedAt: number },
+  self: { id: string; url: URL; version: string; startedAt: number },
   registry: Registry,
   logger: Logger,
 ): { list(): Promise<HostRecord[]>; stop(): Promise<void> } {
   const record = {
-    id: `H${ulid()}`,
+    id: self.id,
     url: self.url.href,
     version: self.version,
     startedAt: self.startedAt,

@@ -11,14 +11,18 @@ export interface Refusal {
 /**
  * Whether a job for `handlerName` may be queued: a host handler that exists, or
  * `<plugin>/<handler>` of an enabled plugin. A plugin whose process runs must have declared the
- * handler; one that is stopped, failed or starting may still take it, so its jobs wait.
+ * handler; one that is stopped, failed or starting may still take it, so its jobs wait. With
+ * hosts sharing PostgreSQL, a plugin another live host has enabled is admitted too (its host
+ * takes the job).
  */
 export function jobAdmission(
   host: HostHandlers,
   supervisor: Supervisor,
   registry: Registry,
-): (handlerName: string) => Refusal | undefined {
-  return (handlerName) => {
+  /** The plugins the other live hosts have enabled (none for a host alone). */
+  elsewhere: () => Promise<ReadonlySet<string>> = () => Promise.resolve(new Set()),
+): (handlerName: string) => Promise<Refusal | undefined> {
+  return async (handlerName) => {
     const plugin = pluginOf(handlerName);
     if (plugin === "") {
       if (host.names().has(handlerName)) return undefined;
@@ -31,6 +35,7 @@ export function jobAdmission(
     }
     const handler = handlerName.slice(plugin.length + 1);
     if (registry.getState(plugin) === undefined) {
+      if ((await elsewhere()).has(plugin)) return undefined;
       const enabled = registry.snapshots().map((snapshot) => snapshot.name);
       return {
         status: 404,

@@ -6,11 +6,20 @@ import {
   PostgresAttestations,
   sqliteRecords,
 } from "../ats/mod.ts";
-import { JobStore, ScheduleStore, WatcherRegistry } from "../jobs/mod.ts";
+import {
+  type JobQueue,
+  JobStore,
+  PostgresJobs,
+  ScheduleStore,
+  sqliteQueue,
+  WatcherRegistry,
+} from "../jobs/mod.ts";
+import { afterReady } from "../async/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import {
   ApiTokenStore,
   AuditLog,
+  hostIdentity,
   migratePostgres,
   openDatabase,
   openPostgres,
@@ -30,7 +39,14 @@ export interface HostStores {
   close(): Promise<void>;
   /** The PostgreSQL pool shared with the other hosts once migrated, when `[database] url` names one. */
   pool?: Promise<PostgresPool>;
-  jobs: JobStore;
+  /** The Pulse queue as every part of the host uses it: the SQLite file, or PostgreSQL. */
+  jobs: JobQueue;
+  /** The queue in the SQLite file (schedules of a host alone fire into it). */
+  localJobs: JobStore;
+  /** The queue shared with other hosts (for the cluster's housekeeping), with PostgreSQL. */
+  sharedJobs?: PostgresJobs;
+  /** This host's id among the hosts sharing PostgreSQL (the same across its restarts). */
+  hostId: string;
   schedules: ScheduleStore;
   watchers: WatcherRegistry;
   auditLog: AuditLog;
@@ -50,19 +66,40 @@ export function openStores(
   databaseUrl = "",
 ): HostStores {
   const db = openDatabase({ path });
-  const jobs = new JobStore(db);
-  const recovered = jobs.recover(recoverRunning);
-  if (recovered.length > 0) {
+  const localJobs = new JobStore(db);
+  const hostId = hostIdentity(db);
+  const told = (recovered: string[]) => {
+    if (recovered.length === 0) return;
     logger.warn(
       `${recovered.length} jobs were running when the host stopped: ${
         recoverRunning === "requeue" ? "queued again" : "marked failed"
       }`,
       { jobs: recovered.slice(0, 20) },
     );
-  }
+  };
+  told(localJobs.recover(recoverRunning));
   const attestations = new AttestationStore(db);
-  const watchers = new WatcherRegistry(db, jobs);
   const shared = databaseUrl ? sharedRecords(databaseUrl, logger) : undefined;
+  let jobs: JobQueue = sqliteQueue(localJobs);
+  let sharedJobs: PostgresJobs | undefined;
+  if (shared) {
+    const queue = new PostgresJobs(shared.sql, hostId);
+    // Only this host's own rows (the others' jobs are theirs until their leases run out), and
+    // before its workers take any.
+    const recovered = shared.ready.then(() =>
+      queue.recoverOwn(recoverRunning).then(
+        told,
+        (error) =>
+          logger.error("settling the jobs this host held when it stopped failed", { error }),
+      )
+    );
+    jobs = sharedJobs = afterReady(queue, recovered.then(() => shared.ready), [
+      "clock",
+      "onRunnable",
+      "onCancelled",
+    ]);
+  }
+  const watchers = new WatcherRegistry(db, jobs);
   const records = shared?.records ?? sqliteRecords(attestations);
   // A new attestation, from any source, may be what a plugin's watcher waits for.
   records.onCreated((created) => watchers.created(created));
@@ -71,10 +108,16 @@ export function openStores(
     events: new PluginEventLog(db),
     attestations,
     records,
-    close: async () => await shared?.sql.end({ timeout: 5 }),
+    close: async () => {
+      await sharedJobs?.close();
+      await shared?.sql.end({ timeout: 5 });
+    },
     ...(shared ? { pool: shared.ready.then(() => shared.sql) } : {}),
     jobs,
-    schedules: new ScheduleStore(db, jobs),
+    localJobs,
+    ...(sharedJobs ? { sharedJobs } : {}),
+    hostId,
+    schedules: new ScheduleStore(db, localJobs),
     watchers,
     auditLog: new AuditLog(db),
     apiTokens: new ApiTokenStore(db),

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type HostConfig, type LiveConfig, validateConfig } from "../config/mod.ts";
 import type { AttestationRecords } from "../ats/mod.ts";
-import type { JobStore, ScheduleStore, WatcherRegistry } from "../jobs/mod.ts";
+import type { JobQueue, ScheduleStore, WatcherRegistry } from "../jobs/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import { SearchRouter, startServiceServer } from "../services/mod.ts";
@@ -30,7 +30,7 @@ export interface SupervisionParts {
   registry: Registry;
   services: HostServices;
   attestations: AttestationRecords;
-  jobs: JobStore;
+  jobs: JobQueue;
   schedules: ScheduleStore;
   watchers: WatcherRegistry;
   /** Where the host listens, once it does (a launch never grants it to a plugin). */

@@ -155,9 +155,9 @@ export function createApp(deps: AppDeps): AppHandler {
   if (deps.console) consoleRoutes(router);
   router.get(
     "/metrics",
-    () =>
+    async () =>
       new Response(
-        metrics.render() + (deps.pulse ? pulseMetrics(deps.pulse) : "") +
+        metrics.render() + (deps.pulse ? await pulseMetrics(deps.pulse) : "") +
           frontMetrics(deps.frontStats?.()),
         { headers: { "content-type": "text/plain; version=0.0.4" } },
       ),

@@ -1,5 +1,5 @@
 import { hostLog, type JobLogEntry } from "./job_record.ts";
-import type { JobStore } from "./job_store.ts";
+import type { JobQueue } from "./job_queue.ts";
 import type { JobAnswer, JobCall } from "./worker_pool.ts";
 
 /** What a host handler gets besides its payload. */
@@ -75,14 +75,14 @@ export class HostHandlers {
  * The host's own jobs: `prune-jobs` deletes finished jobs older than `days` (default 30), with
  * their log entries.
  */
-export function builtinHandlers(jobs: JobStore): HostHandlers {
+export function builtinHandlers(jobs: JobQueue): HostHandlers {
   const handlers = new HostHandlers();
-  handlers.register("prune-jobs", (payload, context) => {
+  handlers.register("prune-jobs", async (payload, context) => {
     const days = (payload as { days?: unknown } | null)?.days ?? 30;
     if (typeof days !== "number" || !(days >= 0)) {
       throw new Error(`"days" must be a number of 0 or more, not ${JSON.stringify(days)}`);
     }
-    const deleted = jobs.prune(Math.floor(jobs.clock() / 1000 - days * 86_400));
+    const deleted = await jobs.prune(Math.floor(jobs.clock() / 1000 - days * 86_400));
     context.log("info", `deleted ${deleted} finished jobs older than ${days} days`);
     return { deleted };
   });

@@ -11,6 +11,19 @@ export class JobError extends Error {
   }
 }
 
+export const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 1000;
+/** The statuses a job ends in; nothing moves it out of them. */
+export const FINISHED: readonly JobStatus[] = ["completed", "failed", "cancelled"];
+
+/** A list's page size: `limit` when given and sane, within 1 … 1000. */
+export function listLimit(limit: number | undefined): number {
+  return Math.min(
+    Math.max(1, Math.trunc(limit ?? DEFAULT_LIST_LIMIT) || DEFAULT_LIST_LIMIT),
+    MAX_LIST_LIMIT,
+  );
+}
+
 /** One entry of a job's log, as plugins report them (`timestamp` in RFC 3339). */
 export interface JobLogEntry {
   timestamp: string;

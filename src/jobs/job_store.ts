@@ -4,20 +4,18 @@ import { transaction } from "../store/mod.ts";
 import {
   checkJobRequest,
   checkStatus,
+  FINISHED,
   hostLog,
   JobError,
   type JobFilter,
   type JobLogEntry,
   type JobOutcome,
   type JobRequest,
+  listLimit,
   type Row,
   type StoredJob,
   toJob,
 } from "./job_record.ts";
-
-export const DEFAULT_LIST_LIMIT = 100;
-const MAX_LIST_LIMIT = 1000;
-const FINISHED: readonly JobStatus[] = ["completed", "failed", "cancelled"];
 
 /**
  * The Pulse queue's storage: jobs in FIFO order with the fields of the protocol, their log
@@ -145,10 +143,7 @@ export class JobStore {
       where.push(filter.newestFirst ? "seq < ?" : "seq > ?");
       args.push(after.seq);
     }
-    const limit = Math.min(
-      Math.max(1, Math.trunc(filter.limit ?? DEFAULT_LIST_LIMIT) || DEFAULT_LIST_LIMIT),
-      MAX_LIST_LIMIT,
-    );
+    const limit = listLimit(filter.limit);
     const rows = this.db.prepare(
       `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
        ORDER BY seq ${filter.newestFirst ? "DESC" : ""} LIMIT ?`,

@@ -1,6 +1,8 @@
 /** The Pulse job queue: storage, workers, host handlers and schedules. @module */
-export { DEFAULT_LIST_LIMIT, JobStore } from "./job_store.ts";
+export { JobStore } from "./job_store.ts";
+export { type JobQueue, sqliteQueue } from "./job_queue.ts";
 export {
+  DEFAULT_LIST_LIMIT,
   hostLog,
   JobError,
   type JobFilter,
@@ -41,4 +43,5 @@ export {
   type WatcherView,
 } from "./watchers.ts";
 export { PostgresJobs } from "./postgres_jobs.ts";
+export { JOBS_CHANNEL } from "./postgres_job_rows.ts";
 export { PostgresSchedules, type SharedSchedule } from "./postgres_schedules.ts";

@@ -1,32 +1,32 @@
-import type { PostgresPool, PostgresTransaction } from "../store/mod.ts";
+import { type Job, JOB_STATUSES, type JobStatus } from "../plugin/mod.ts";
+import type { PostgresPool } from "../store/mod.ts";
+import type { JobQueue } from "./job_queue.ts";
+import { JobHints } from "./postgres_job_hints.ts";
+import {
+  appendLogs,
+  fromRow,
+  JOBS_CHANNEL,
+  notify,
+  type PgRow,
+  pluginOfJob,
+} from "./postgres_job_rows.ts";
 import {
   checkJobRequest,
+  checkStatus,
+  FINISHED,
+  hostLog,
   JobError,
+  type JobFilter,
   type JobLogEntry,
   type JobOutcome,
   type JobRequest,
-  type Row,
+  listLimit,
   type StoredJob,
-  toJob,
 } from "./job_record.ts";
 import { pluginOf } from "./job_owner.ts";
 
 /** The advisory lock of the cluster's housekeeping: one host at a time requeues and prunes. */
 const HOUSEKEEPING_LOCK = 7_177_002;
-
-type PgRow =
-  & Omit<
-    Row,
-    "created_at" | "started_at" | "completed_at" | "run_after" | "cost_estimate" | "cost_actual"
-  >
-  & {
-    created_at: string;
-    started_at: string;
-    completed_at: string;
-    run_after: string;
-    cost_estimate: number;
-    cost_actual: number;
-  };
 
 /**
  * The Pulse queue on PostgreSQL, shared by several hosts. A host takes jobs in batches (`FOR
@@ -36,13 +36,32 @@ type PgRow =
  * nothing. One host at a time requeues the jobs whose lease ran out. A host's start-up recovery
  * touches its own rows only.
  */
-export class PostgresJobs {
+export class PostgresJobs implements JobQueue {
+  readonly #hints = new JobHints();
+
   constructor(
     readonly sql: PostgresPool,
     /** This host's id, written on the jobs it holds. */
     readonly hostId: string,
     readonly now: () => number = Date.now,
   ) {}
+
+  clock(): number {
+    return this.now();
+  }
+
+  onRunnable(listener: () => void): () => void {
+    return this.#hints.listen(this.sql, "runnable", listener);
+  }
+
+  onCancelled(listener: (ids: readonly string[]) => void): () => void {
+    return this.#hints.listen(this.sql, "cancel", listener);
+  }
+
+  /** Stops listening for hints (the pool's own end closes the connection too). */
+  async close(): Promise<void> {
+    await this.#hints.close();
+  }
 
   async enqueue(job: JobRequest, source: string): Promise<StoredJob> {
     const { id, payload, timeout, cost } = checkJobRequest(job);
@@ -51,12 +70,14 @@ export class PostgresJobs {
       throw new JobError(`parent job "${job.parentJobId}" does not exist`);
     }
     try {
-      const [row] = await this.sql<PgRow[]>`INSERT INTO jobs (id, handler_name, plugin, payload,
-        source, status, cost_estimate, parent_job_id, created_at, timeout_secs, schedule_id)
+      const [row] = await this.sql<PgRow[]>`WITH queued AS (INSERT INTO jobs (id, handler_name,
+          plugin, payload, source, status, cost_estimate, parent_job_id, created_at, timeout_secs,
+          schedule_id)
         VALUES (${id}, ${job.handlerName}, ${plugin}, ${payload}, ${source}, 'queued', ${cost},
           ${job.parentJobId ?? ""}, ${Math.floor(this.now() / 1000)}, ${timeout},
           ${job.scheduleId ?? ""})
-        RETURNING *`;
+        RETURNING *)
+        SELECT queued.*, pg_notify(${JOBS_CHANNEL}, 'runnable:' || queued.plugin) FROM queued`;
       return fromRow(row!);
     } catch (error) {
       if ((error as { code?: string }).code === "23505") {
@@ -126,12 +147,34 @@ export class PostgresJobs {
   }
 
   /** Puts a job this host holds back in the queue, to run from `runAfter` (ms); fenced too. */
-  async retry(id: string, error: string, runAfter: number): Promise<boolean> {
-    const changed = await this.sql`UPDATE jobs SET status = 'queued', error = ${error},
-        retry_count = retry_count + 1, run_after = ${Math.trunc(runAfter)}, host_id = '',
-        lease_until = 0
-      WHERE id = ${id} AND status = 'running' AND host_id = ${this.hostId}`;
-    return changed.count > 0;
+  async retry(
+    id: string,
+    error: string,
+    runAfter: number,
+    logs: readonly JobLogEntry[] = [],
+  ): Promise<boolean> {
+    return await this.sql.begin(async (tx) => {
+      const changed = await tx`UPDATE jobs SET status = 'queued', error = ${error},
+          retry_count = retry_count + 1, run_after = ${Math.trunc(runAfter)}, host_id = '',
+          lease_until = 0
+        WHERE id = ${id} AND status = 'running' AND host_id = ${this.hostId}`;
+      await appendLogs(tx, id, logs);
+      if (changed.count > 0) await notify(tx, `runnable:${await pluginOfJob(tx, id)}`);
+      return changed.count > 0;
+    });
+  }
+
+  /** Puts a job this host holds back in the queue untouched: it never reached its handler. */
+  async release(id: string): Promise<boolean> {
+    const rows = await this.sql<{ plugin: string }[]>`UPDATE jobs SET status = 'queued',
+        host_id = '', lease_until = 0
+      WHERE id = ${id} AND status = 'running' AND host_id = ${this.hostId}
+      RETURNING plugin, pg_notify(${JOBS_CHANNEL}, 'runnable:' || plugin)`;
+    return rows.length > 0;
+  }
+
+  async appendLogs(id: string, entries: readonly JobLogEntry[]): Promise<void> {
+    await appendLogs(this.sql, id, entries);
   }
 
   /**
@@ -143,13 +186,172 @@ export class PostgresJobs {
     return await this.sql.begin(async (tx) => {
       const [lock] = await tx`SELECT pg_try_advisory_xact_lock(${HOUSEKEEPING_LOCK}) AS held`;
       if (!lock?.held) return undefined;
-      const rows = await tx<{ id: string }[]>`UPDATE jobs SET status = 'queued', host_id = '',
-          lease_until = 0, retry_count = retry_count + 1,
+      const rows = await tx<{ id: string; plugin: string }[]>`UPDATE jobs SET status = 'queued',
+          host_id = '', lease_until = 0, retry_count = retry_count + 1,
           error = 'its host stopped answering: the lease ran out'
         WHERE status = 'running' AND lease_until < ${this.now()}
-        RETURNING id`;
+        RETURNING id, plugin`;
+      for (const row of rows) {
+        await appendLogs(tx, row.id, [
+          hostLog("warn", "its host stopped answering (the lease ran out); queued again"),
+        ]);
+      }
+      for (const plugin of new Set(rows.map((row) => row.plugin))) {
+        await notify(tx, `runnable:${plugin}`);
+      }
       return rows.map((row) => row.id);
     });
+  }
+
+  /** A job's log entries, oldest first. */
+  async logs(id: string): Promise<JobLogEntry[]> {
+    return [
+      ...await this.sql<JobLogEntry[]>`SELECT timestamp, level, message, stage, metadata
+        FROM job_logs WHERE job_id = ${id} ORDER BY seq`,
+    ];
+  }
+
+  /** Jobs by status and plugin; oldest first unless `newestFirst`; `limit` defaults to 100. */
+  async list(filter: JobFilter = {}): Promise<StoredJob[]> {
+    const sql = this.sql;
+    let after: PgRow | undefined;
+    if (filter.after) {
+      [after] = await sql<PgRow[]>`SELECT seq FROM jobs WHERE id = ${filter.after}`;
+      if (!after) throw new JobError(`cursor "${filter.after}" is not a job`);
+    }
+    const conditions = [
+      filter.status ? sql`status = ${checkStatus(filter.status)}` : sql`TRUE`,
+      filter.plugin !== undefined ? sql`plugin = ${filter.plugin}` : sql`TRUE`,
+      after ? (filter.newestFirst ? sql`seq < ${after.seq}` : sql`seq > ${after.seq}`) : sql`TRUE`,
+    ];
+    const rows = await sql<PgRow[]>`SELECT * FROM jobs
+      WHERE ${conditions[0]!} AND ${conditions[1]!} AND ${conditions[2]!}
+      ORDER BY seq ${filter.newestFirst ? sql`DESC` : sql``} LIMIT ${listLimit(filter.limit)}`;
+    return rows.map(fromRow);
+  }
+
+  /** How many jobs have each status. */
+  async counts(): Promise<Record<JobStatus, number>> {
+    const counts = Object.fromEntries(JOB_STATUSES.map((status) => [status, 0])) as Record<
+      JobStatus,
+      number
+    >;
+    const rows = await this.sql<{ status: JobStatus; n: string }[]>`SELECT status, count(*) AS n
+      FROM jobs GROUP BY status`;
+    for (const row of rows) counts[row.status] = Number(row.n);
+    return counts;
+  }
+
+  /** What a plugin says of a job: only its source or its handler's plugin; finished stays so. */
+  async update(job: Job, caller: string): Promise<StoredJob> {
+    const current = await this.#existing(job.id);
+    if (current.source !== caller && current.plugin !== caller) {
+      throw new JobError(`job "${job.id}" belongs to "${current.source}"`);
+    }
+    checkStatus(job.status);
+    const finished = FINISHED.includes(job.status);
+    const [row] = await this.sql<PgRow[]>`UPDATE jobs SET status = ${job.status},
+        progress_current = ${Math.trunc(job.progress?.current ?? 0)},
+        progress_total = ${Math.trunc(job.progress?.total ?? 0)},
+        cost_actual = ${Number.isFinite(job.costActual) ? job.costActual : 0},
+        error = ${job.error ?? ""},
+        completed_at = CASE WHEN ${finished} AND completed_at = 0
+          THEN ${Math.floor(this.now() / 1000)} ELSE completed_at END
+      WHERE id = ${job.id} AND (status NOT IN ('completed', 'failed', 'cancelled')
+        OR status = ${job.status})
+      RETURNING *`;
+    if (!row) {
+      const now = await this.#existing(job.id);
+      throw new JobError(
+        `job "${job.id}" is ${now.status} and cannot become ${job.status}`,
+        "conflict",
+      );
+    }
+    return fromRow(row);
+  }
+
+  /** A running job's progress alone; false when it is no longer running. */
+  async reportProgress(
+    id: string,
+    progress: { current: number; total: number },
+    caller: string,
+  ): Promise<boolean> {
+    const current = await this.#existing(id);
+    if (current.source !== caller && current.plugin !== caller) {
+      throw new JobError(`job "${id}" belongs to "${current.source}"`);
+    }
+    const changed = await this.sql`UPDATE jobs SET progress_current = ${
+      Math.trunc(progress.current)
+    }, progress_total = ${Math.trunc(progress.total)} WHERE id = ${id} AND status = 'running'`;
+    return changed.count > 0;
+  }
+
+  /**
+   * Cancels a job that has not finished and every unfinished job below it; the hosts running
+   * any of them hear of it at once (and at their next heartbeat, whatever happens to the hint).
+   */
+  async cancel(id: string, reason = "cancelled by an operator"): Promise<string[]> {
+    const job = await this.#existing(id);
+    if (FINISHED.includes(job.status)) {
+      throw new JobError(`job "${id}" is already ${job.status}`, "conflict");
+    }
+    const because = `parent job "${id}" was cancelled`;
+    return await this.sql.begin(async (tx) => {
+      const rows = await tx<{ id: string }[]>`WITH RECURSIVE tree(id) AS (
+          SELECT ${id}::text UNION SELECT jobs.id FROM jobs JOIN tree ON jobs.parent_job_id = tree.id
+        )
+        UPDATE jobs SET status = 'cancelled', completed_at = ${Math.floor(this.now() / 1000)},
+          host_id = '', lease_until = 0,
+          error = CASE WHEN jobs.id = ${id} THEN ${reason} ELSE ${because} END
+        WHERE id IN (SELECT id FROM tree) AND status NOT IN ('completed', 'failed', 'cancelled')
+        RETURNING id`;
+      const ids = rows.map((row) => row.id);
+      for (const cancelled of ids) {
+        await appendLogs(tx, cancelled, [hostLog("info", cancelled === id ? reason : because)]);
+      }
+      // A notification carries at most 8000 bytes: ids go out in slices.
+      for (let i = 0; i < ids.length; i += 100) {
+        await notify(tx, `cancel:${ids.slice(i, i + 100).join(",")}`);
+      }
+      return ids;
+    });
+  }
+
+  /** Holds a queued job: no host takes it until it is resumed. */
+  pause(id: string): Promise<StoredJob> {
+    return this.#move(id, "queued", "paused", "only a queued job can be paused");
+  }
+
+  /** Lets a paused job run again, in its place in the queue. */
+  resume(id: string): Promise<StoredJob> {
+    return this.#move(id, "paused", "queued", "only a paused job can be resumed");
+  }
+
+  async #move(id: string, from: JobStatus, to: JobStatus, rule: string): Promise<StoredJob> {
+    const job = await this.#existing(id);
+    return await this.sql.begin(async (tx) => {
+      const [row] = await tx<PgRow[]>`UPDATE jobs SET status = ${to}
+        WHERE id = ${id} AND status = ${from} RETURNING *`;
+      if (!row) throw new JobError(`job "${id}" is ${job.status}: ${rule}`, "conflict");
+      await appendLogs(tx, id, [hostLog("info", to === "paused" ? "paused" : "resumed")]);
+      if (to === "queued") await notify(tx, `runnable:${row.plugin}`);
+      return fromRow(row);
+    });
+  }
+
+  /** Deletes finished jobs that ended before `before` (Unix s), with their logs. */
+  async prune(before: number): Promise<number> {
+    const deleted = await this.sql`DELETE FROM jobs
+      WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < ${
+      Math.trunc(before)
+    }`;
+    return deleted.count;
+  }
+
+  async #existing(id: string): Promise<StoredJob> {
+    const job = await this.get(id);
+    if (!job) throw new JobError(`job "${id}" does not exist`, "missing");
+    return job;
   }
 
   /**
@@ -157,42 +359,20 @@ export class PostgresJobs {
    * nobody else's. Returns their ids.
    */
   async recoverOwn(mode: "requeue" | "fail"): Promise<string[]> {
-    const rows = mode === "requeue"
-      ? await this.sql<{ id: string }[]>`UPDATE jobs SET status = 'queued', host_id = '',
-          lease_until = 0 WHERE status = 'running' AND host_id = ${this.hostId} RETURNING id`
-      : await this.sql<{ id: string }[]>`UPDATE jobs SET status = 'failed', host_id = '',
-          lease_until = 0, error = 'its host stopped while it ran'
-        WHERE status = 'running' AND host_id = ${this.hostId} RETURNING id`;
-    return rows.map((row) => row.id);
+    const reason = "the host stopped while the job ran";
+    return await this.sql.begin(async (tx) => {
+      const rows = mode === "requeue"
+        ? await tx<{ id: string }[]>`UPDATE jobs SET status = 'queued', host_id = '',
+            lease_until = 0, retry_count = retry_count + 1, error = ${reason}
+          WHERE status = 'running' AND host_id = ${this.hostId} RETURNING id`
+        : await tx<{ id: string }[]>`UPDATE jobs SET status = 'failed', host_id = '',
+            lease_until = 0, error = ${reason},
+            completed_at = ${Math.floor(this.now() / 1000)}
+          WHERE status = 'running' AND host_id = ${this.hostId} RETURNING id`;
+      const said = mode === "requeue" ? `${reason}; queued again` : `${reason}; marked failed`;
+      for (const row of rows) await appendLogs(tx, row.id, [hostLog("warn", said)]);
+      if (rows.length > 0 && mode === "requeue") await notify(tx, "runnable:");
+      return rows.map((row) => row.id);
+    });
   }
-}
-
-async function appendLogs(
-  tx: PostgresTransaction,
-  id: string,
-  logs: readonly JobLogEntry[],
-): Promise<void> {
-  if (logs.length === 0) return;
-  await tx`INSERT INTO job_logs ${
-    tx(logs.map((entry) => ({ job_id: id, ...entry })), [
-      "job_id",
-      "timestamp",
-      "level",
-      "message",
-      "stage",
-      "metadata",
-    ])
-  }`;
-}
-
-/** A row as the workers handle it: BIGINT columns arrive as text. */
-function fromRow(row: PgRow): StoredJob {
-  return toJob({
-    ...row,
-    created_at: Number(row.created_at),
-    started_at: Number(row.started_at),
-    completed_at: Number(row.completed_at),
-    run_after: Number(row.run_after),
-    result: row.result ?? null,
-  } as unknown as Row);
 }

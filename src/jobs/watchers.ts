@@ -1,7 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { Attestation } from "../plugin/mod.ts";
 import { transaction } from "../store/mod.ts";
-import type { JobStore } from "./job_store.ts";
+import type { JobQueue } from "./job_queue.ts";
 
 /** One watcher a plugin declared in `Initialize` (QNTX's `WatcherRegistration`). */
 export interface WatcherDeclaration {
@@ -95,7 +95,7 @@ export class WatcherRegistry {
 
   constructor(
     readonly db: DatabaseSync,
-    readonly jobs: JobStore,
+    readonly jobs: JobQueue,
     readonly now: () => number = Date.now,
   ) {
     const rows = db.prepare("SELECT plugin, declaration FROM watchers ORDER BY plugin, id").all();
@@ -180,16 +180,15 @@ export class WatcherRegistry {
       return;
     }
     watcher.tokens--;
-    try {
-      this.jobs.enqueue({
-        handlerName: `${watcher.plugin}/${watcher.handlerName}`,
-        payload: new TextEncoder().encode(JSON.stringify(attestation)),
-      }, "host");
-      watcher.fired++;
-    } catch (error) {
+    watcher.fired++;
+    this.jobs.enqueue({
+      handlerName: `${watcher.plugin}/${watcher.handlerName}`,
+      payload: new TextEncoder().encode(JSON.stringify(attestation)),
+    }, "host").catch((error) => {
+      watcher.fired--;
       watcher.held++;
       watcher.lastError = (error as Error).message;
-    }
+    });
   }
 
   #registered(plugin: string, watcher: WatcherDeclaration): Registered {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { Attestation } from "../plugin/mod.ts";
 import { IN_MEMORY, openDatabase } from "../store/mod.ts";
 import { JobStore } from "./job_store.ts";
+import { sqliteQueue } from "./job_queue.ts";
 import { type WatcherDeclaration, watcherMatches, WatcherRegistry } from "./watchers.ts";
 
 const watcher = (fields: Partial<WatcherDeclaration>): WatcherDeclaration => ({
@@ -41,7 +42,7 @@ Deno.test("WatcherRegistry: declarations checked, kept across a restart, fired w
   const db = openDatabase({ path: IN_MEMORY });
   const jobs = new JobStore(db);
   let now = 1_000;
-  const registry = new WatcherRegistry(db, jobs, () => now);
+  const registry = new WatcherRegistry(db, sqliteQueue(jobs), () => now);
   const refused = registry.sync("bio", [
     watcher({ id: "two", maxFiresPerSecond: 2 }),
     watcher({ id: "two" }),
@@ -64,10 +65,10 @@ Deno.test("WatcherRegistry: declarations checked, kept across a restart, fired w
   assert.equal(JSON.parse(new TextDecoder().decode(queued[0]!.payload)).subjects[0], "pump-7");
 
   // A host restart finds them again; a new Initialize answer replaces the set.
-  const again = new WatcherRegistry(db, jobs, () => now);
+  const again = new WatcherRegistry(db, sqliteQueue(jobs), () => now);
   assert.deepEqual(again.list().map((w) => w.id), ["two", "zero"]);
   again.sync("bio", [], new Set(["seen"]));
   assert.deepEqual(again.list(), []);
-  assert.deepEqual(new WatcherRegistry(db, jobs).list(), []);
+  assert.deepEqual(new WatcherRegistry(db, sqliteQueue(jobs)).list(), []);
   db.close();
 });

@@ -1,7 +1,7 @@
 import { type Backoff, backoffDelay, sleep } from "../async/mod.ts";
 import { type Logger, PluginCallError } from "../plugin/mod.ts";
 import { hostLog, type JobLogEntry, type StoredJob } from "./job_record.ts";
-import type { JobStore } from "./job_store.ts";
+import type { JobQueue } from "./job_queue.ts";
 
 /** One run of a job as a handler receives it. */
 export interface JobCall {
@@ -45,11 +45,17 @@ export interface WorkerPoolOptions {
   backoff: Backoff;
   /** How often idle workers look again without being woken (retries that came due, …). */
   pollMs: number;
+  /**
+   * How long a job taken stays this host's without a heartbeat (heartbeats go every third of
+   * it); another host may take it over after that. Default 15 s.
+   */
+  leaseMs?: number;
   logger: Logger;
   random?: () => number;
 }
 
-type StopReason = "timeout" | "cancelled" | "stopping";
+/** Why a run was stopped here; `lost`: the job is no longer this host's (its lease ran out). */
+type StopReason = "timeout" | "cancelled" | "stopping" | "lost";
 
 /** Counters since start, for `/metrics`. */
 export interface WorkerStats {
@@ -60,29 +66,41 @@ export interface WorkerStats {
 }
 
 /**
- * Workers of the Pulse queue. Each takes the oldest runnable job (a claim in the store, so no
- * job runs twice), runs it on its plugin or the host with the job's deadline enforced here,
- * and records the answer: completed, failed, or back in the queue with backoff when the
- * failure is retryable and retries remain. Jobs of plugins that are not running are not taken.
+ * Workers of the Pulse queue. They take the oldest runnable jobs (a claim in the store, in
+ * batches of at most the idle workers, so no job runs twice), run each on its plugin or the host
+ * with the job's deadline enforced here, and record the answer: completed, failed, or back in
+ * the queue with backoff when the failure is retryable and retries remain. Jobs of plugins that
+ * are not running are not taken. Leases of the jobs held are renewed while they run; a job
+ * whose lease was lost, or that was cancelled on any host, stops here.
  */
 export class WorkerPool {
   readonly #running = new Map<string, AbortController>();
+  /** Jobs taken for workers that have not started them yet (leased like the running ones). */
+  #taken: StoredJob[] = [];
+  #taking?: Promise<void>;
   #waiters: (() => void)[] = [];
   #loops: Promise<void>[] = [];
   #stopped = false;
-  readonly #unsubscribe: () => void;
+  readonly #unsubscribe: (() => void)[];
+  #heartbeat?: ReturnType<typeof setInterval>;
+  readonly #leaseMs: number;
   readonly stats: WorkerStats = { completed: 0, failed: 0, retried: 0, running: 0 };
 
   constructor(
-    readonly store: JobStore,
+    readonly store: JobQueue,
     readonly target: JobTarget,
     readonly options: WorkerPoolOptions,
   ) {
-    this.#unsubscribe = store.onRunnable(() => this.wake());
+    this.#leaseMs = options.leaseMs ?? 15_000;
+    this.#unsubscribe = [
+      store.onRunnable(() => this.wake()),
+      store.onCancelled((ids) => this.abort(ids)),
+    ];
   }
 
   /** Starts the workers. */
   start(): void {
+    this.#heartbeat = setInterval(() => this.#renew(), Math.max(50, this.#leaseMs / 3));
     for (let i = 0; i < this.options.workers; i++) this.#loops.push(this.#loop());
   }
 
@@ -94,8 +112,8 @@ export class WorkerPool {
   }
 
   /** Stops the runs of these jobs (cancelled in the store already). */
-  abort(ids: readonly string[]): void {
-    for (const id of ids) this.#running.get(id)?.abort("cancelled" satisfies StopReason);
+  abort(ids: readonly string[], reason: StopReason = "cancelled"): void {
+    for (const id of ids) this.#running.get(id)?.abort(reason);
   }
 
   /**
@@ -104,7 +122,7 @@ export class WorkerPool {
    */
   async stop(graceMs: number): Promise<void> {
     this.#stopped = true;
-    this.#unsubscribe();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.wake();
     const done = Promise.all(this.#loops);
     const timer = new AbortController();
@@ -112,18 +130,22 @@ export class WorkerPool {
     timer.abort();
     for (const controller of this.#running.values()) controller.abort("stopping");
     await done;
+    await this.#taking;
+    const unstarted = this.#taken.splice(0);
+    await Promise.all(unstarted.map((job) => this.store.release(job.id).catch(() => false)));
+    clearInterval(this.#heartbeat);
   }
 
   async #loop(): Promise<void> {
     while (!this.#stopped) {
       let job: StoredJob | undefined;
       try {
-        job = this.#next();
+        job = await this.#next();
       } catch (error) {
         this.options.logger.error("taking a job failed", { error });
       }
       if (job) await this.#run(job);
-      else await this.#idle();
+      else if (!this.#stopped) await this.#idle();
     }
   }
 
@@ -134,16 +156,66 @@ export class WorkerPool {
   }
 
   /** The next job to run; one whose plugin lacks its handler fails at once with the reason. */
-  #next(): StoredJob | undefined {
+  async #next(): Promise<StoredJob | undefined> {
     for (;;) {
-      const ready = this.target.ready();
-      const job = this.store.take([...ready.keys()]);
-      if (!job) return undefined;
-      const handlers = ready.get(job.plugin);
+      if (this.#taken.length === 0) {
+        // One take at a time, for as many jobs as workers wait; the others wait for it.
+        this.#taking ??= this.#take().finally(() => this.#taking = undefined);
+        await this.#taking;
+      }
+      const job = this.#taken.shift();
+      if (!job || this.#stopped) {
+        if (job) this.#taken.unshift(job);
+        return undefined;
+      }
+      const handlers = this.target.ready().get(job.plugin);
       if (handlers?.has(shortName(job))) return job;
+      if (!handlers) {
+        // Its plugin went down between the take and now: it waits for it in the queue.
+        await this.store.release(job.id);
+        continue;
+      }
       const owner = job.plugin === "" ? "the host" : `plugin "${job.plugin}"`;
-      const known = [...(handlers ?? [])].sort().join(", ") || "none";
-      this.#fail(job, `${owner} has no job handler "${shortName(job)}" (it has: ${known})`, []);
+      const known = [...handlers].sort().join(", ") || "none";
+      await this.#fail(
+        job,
+        `${owner} has no job handler "${shortName(job)}" (it has: ${known})`,
+        [],
+      );
+    }
+  }
+
+  async #take(): Promise<void> {
+    const ready = [...this.target.ready().keys()];
+    const idle = this.options.workers - this.stats.running - this.#taken.length;
+    if (ready.length === 0 || idle <= 0) return;
+    this.#taken.push(...await this.store.take(ready, idle, this.#leaseMs));
+  }
+
+  /** Renews the leases of the jobs held; those lost (or cancelled elsewhere) stop here. */
+  async #renew(): Promise<void> {
+    const held = [...this.#running.keys(), ...this.#taken.map((job) => job.id)];
+    if (held.length === 0) return;
+    let kept: Set<string>;
+    try {
+      kept = new Set(await this.store.heartbeat(held, this.#leaseMs));
+    } catch (error) {
+      this.options.logger.warn("renewing the leases of running jobs failed", { error });
+      return;
+    }
+    const lost = held.filter((id) => !kept.has(id));
+    if (lost.length === 0) return;
+    this.#taken = this.#taken.filter((job) => kept.has(job.id));
+    for (const id of lost) {
+      const running = this.#running.get(id);
+      if (!running) continue;
+      this.options.logger.warn(
+        `job ${id} is no longer this host's (cancelled, or its lease ran out)`,
+        {
+          job: id,
+        },
+      );
+      running.abort("lost" satisfies StopReason);
     }
   }
 
@@ -156,30 +228,27 @@ export class WorkerPool {
     );
     this.#running.set(job.id, controller);
     this.stats.running++;
+    let answer: JobAnswer | undefined;
+    let thrown: unknown;
     try {
-      const answer = await this.target.run(job.plugin, {
+      answer = await this.target.run(job.plugin, {
         jobId: job.id,
         handlerName: shortName(job),
         payload: job.payload,
         timeoutSecs,
       }, controller.signal);
-      if (controller.signal.aborted) {
-        this.#interrupted(
-          job,
-          controller.signal.reason as StopReason,
-          timeoutSecs,
-          answer.logEntries,
-        );
-      } else if (answer.success) {
-        this.store.finish(job.id, outcomeOf(answer, ""), answer.logEntries);
-        this.stats.completed++;
-      } else {
-        const error = answer.error || "the handler failed without saying why";
-        if (answer.retryable) this.#retryOrFail(job, error, answer.logEntries, answer);
-        else this.#fail(job, error, answer.logEntries, answer);
-      }
     } catch (error) {
-      this.#failure(job, error, controller.signal, timeoutSecs);
+      thrown = error;
+    }
+    try {
+      await this.#record(job, answer, thrown, controller.signal, timeoutSecs);
+    } catch (error) {
+      // The store is out of reach: the job stays held until its lease runs out, then runs again.
+      this.options.logger.error(`recording the end of job ${job.id} failed`, {
+        plugin: job.plugin || "host",
+        job: job.id,
+        error,
+      });
     } finally {
       clearTimeout(timer);
       this.#running.delete(job.id);
@@ -187,48 +256,99 @@ export class WorkerPool {
     }
   }
 
-  #failure(job: StoredJob, error: unknown, signal: AbortSignal, timeoutSecs: number): void {
-    if (signal.aborted) return this.#interrupted(job, signal.reason as StopReason, timeoutSecs, []);
+  async #record(
+    job: StoredJob,
+    answer: JobAnswer | undefined,
+    thrown: unknown,
+    signal: AbortSignal,
+    timeoutSecs: number,
+  ): Promise<void> {
+    if (!answer) return await this.#failure(job, thrown, signal, timeoutSecs);
+    if (signal.aborted) {
+      return await this.#interrupted(
+        job,
+        signal.reason as StopReason,
+        timeoutSecs,
+        answer.logEntries,
+      );
+    }
+    if (answer.success) {
+      if (await this.store.finish(job.id, outcomeOf(answer, ""), answer.logEntries)) {
+        this.stats.completed++;
+      }
+      return;
+    }
+    const error = answer.error || "the handler failed without saying why";
+    if (answer.retryable) await this.#retryOrFail(job, error, answer.logEntries, answer);
+    else await this.#fail(job, error, answer.logEntries, answer);
+  }
+
+  async #failure(
+    job: StoredJob,
+    error: unknown,
+    signal: AbortSignal,
+    timeoutSecs: number,
+  ): Promise<void> {
+    if (signal.aborted) {
+      return await this.#interrupted(job, signal.reason as StopReason, timeoutSecs, []);
+    }
     // The call carries the job's deadline too: whichever notices first, it is the same one.
     if (error instanceof PluginCallError && error.failure === "timeout") {
-      return this.#interrupted(job, "timeout", timeoutSecs, []);
+      return await this.#interrupted(job, "timeout", timeoutSecs, []);
     }
     if (error instanceof PluginCallError && error.failure === "draining") {
       // Never reached the handler: it runs when the plugin is back.
-      this.store.release(job.id);
+      await this.store.release(job.id);
       return;
     }
     const reason = error instanceof Error ? error.message : String(error);
     if (error instanceof PluginCallError && error.failure === "unreachable") {
-      return this.#retryOrFail(job, reason, []);
+      return await this.#retryOrFail(job, reason, []);
     }
-    this.#fail(job, reason, []);
+    await this.#fail(job, reason, []);
   }
 
   /** A run this pool stopped: deadline, cancel, or host shutdown. */
-  #interrupted(job: StoredJob, reason: StopReason, timeoutSecs: number, logs: JobLogEntry[]): void {
+  async #interrupted(
+    job: StoredJob,
+    reason: StopReason,
+    timeoutSecs: number,
+    logs: JobLogEntry[],
+  ): Promise<void> {
     if (reason === "timeout") {
-      this.#fail(job, `timed out after ${timeoutSecs} s (the job's deadline)`, logs);
+      await this.#fail(job, `timed out after ${timeoutSecs} s (the job's deadline)`, logs);
     } else if (reason === "stopping") {
-      this.store.appendLogs(job.id, [
+      await this.store.appendLogs(job.id, [
         ...logs,
         hostLog("warn", "the host stopped during the run; queued again"),
       ]);
-      this.store.release(job.id);
-    } else {
-      this.store.appendLogs(job.id, logs);
+      await this.store.release(job.id);
+    } else if (reason === "cancelled") {
+      await this.store.appendLogs(job.id, logs);
     }
+    // Lost: the job is another host's now; what this run said would only muddle its log.
   }
 
-  #retryOrFail(job: StoredJob, error: string, logs: JobLogEntry[], answer?: JobAnswer): void {
+  async #retryOrFail(
+    job: StoredJob,
+    error: string,
+    logs: JobLogEntry[],
+    answer?: JobAnswer,
+  ): Promise<void> {
     if (job.retryCount >= this.options.maxRetries) {
-      return this.#fail(job, `${error} (gave up after ${job.retryCount + 1} runs)`, logs, answer);
+      return await this.#fail(
+        job,
+        `${error} (gave up after ${job.retryCount + 1} runs)`,
+        logs,
+        answer,
+      );
     }
     const delay = backoffDelay(job.retryCount, this.options.backoff, this.options.random);
     const said = `retry ${
       job.retryCount + 1
     } of ${this.options.maxRetries} in ${delay} ms: ${error}`;
-    this.store.retry(job.id, error, this.store.clock() + delay, [...logs, hostLog("warn", said)]);
+    const entries = [...logs, hostLog("warn", said)];
+    if (!await this.store.retry(job.id, error, this.store.clock() + delay, entries)) return;
     this.stats.retried++;
     this.options.logger.warn(`job ${job.id} (${job.handlerName}) will run again`, {
       plugin: job.plugin || "host",
@@ -238,9 +358,16 @@ export class WorkerPool {
     });
   }
 
-  #fail(job: StoredJob, error: string, logs: JobLogEntry[], answer?: JobAnswer): void {
+  async #fail(
+    job: StoredJob,
+    error: string,
+    logs: JobLogEntry[],
+    answer?: JobAnswer,
+  ): Promise<void> {
     const entries = [...logs, hostLog("error", error)];
-    this.store.finish(job.id, answer ? outcomeOf(answer, error) : { error }, entries);
+    if (!await this.store.finish(job.id, answer ? outcomeOf(answer, error) : { error }, entries)) {
+      return;
+    }
     this.stats.failed++;
     this.options.logger.warn(`job ${job.id} (${job.handlerName}) failed`, {
       plugin: job.plugin || "host",

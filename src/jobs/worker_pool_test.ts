@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type Logger, PluginCallError } from "../plugin/mod.ts";
 import { IN_MEMORY, openDatabase } from "../store/mod.ts";
 import { JobStore } from "./job_store.ts";
+import { sqliteQueue } from "./job_queue.ts";
 import { type JobAnswer, type JobCall, type JobTarget, WorkerPool } from "./worker_pool.ts";
 
 const quiet: Logger = {
@@ -52,7 +53,7 @@ function pool(
 ) {
   const db = openDatabase({ path: IN_MEMORY });
   const jobs = new JobStore(db);
-  const workers = new WorkerPool(jobs, jobTarget, {
+  const workers = new WorkerPool(sqliteQueue(jobs), jobTarget, {
     workers: 4,
     defaultTimeoutSecs: 60,
     maxRetries: 2,

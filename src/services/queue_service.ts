@@ -1,7 +1,7 @@
 import {
   builtinHandlers,
   JobError,
-  type JobStore,
+  type JobQueue,
   owned,
   ownHandler,
   type StoredJob,
@@ -27,7 +27,7 @@ export interface QueueServiceOptions {
  * for a bad token); those that reached beyond the caller's own are recorded.
  */
 export function queueService(
-  store: JobStore,
+  store: JobQueue,
   tokens: TokenOwners,
   logger: Logger,
   options: QueueServiceOptions = {},
@@ -35,12 +35,12 @@ export function queueService(
   const guarded = guard(tokens, logger, "job queue", (error) => error instanceof JobError);
   const sink = options.refused ?? warnRefusals(logger, "job queue");
   const hostHandlers = options.hostHandlers ?? builtinHandlers(store).names();
-  const own = (caller: Caller, what: string, id: string): StoredJob =>
-    owned(caller.plugin, `${what} "${id}"`, store.get(id));
+  const own = async (caller: Caller, what: string, id: string): Promise<StoredJob> =>
+    owned(caller.plugin, `${what} "${id}"`, await store.get(id));
   return {
     enqueue: guarded<queue.EnqueueRequest, queue.EnqueueResponse>(
       (error) => ({ success: false, error, jobId: "" }),
-      recorded(sink, (request, caller) => {
+      recorded(sink, async (request, caller) => {
         if (!request.job) return { success: false, error: "job is required", jobId: "" };
         const handlerName = ownHandler(
           caller.plugin,
@@ -48,8 +48,8 @@ export function queueService(
           "enqueue",
           hostHandlers,
         );
-        if (request.job.parentJobId) own(caller, "parent job", request.job.parentJobId);
-        const job = store.enqueue({
+        if (request.job.parentJobId) await own(caller, "parent job", request.job.parentJobId);
+        const job = await store.enqueue({
           id: request.job.id,
           handlerName,
           payload: request.job.payload,
@@ -61,36 +61,36 @@ export function queueService(
     ),
     getJob: guarded<queue.GetJobRequest, queue.GetJobResponse>(
       (error) => ({ success: false, error, job: undefined }),
-      recorded(sink, (request, caller) => ({
+      recorded(sink, async (request, caller) => ({
         success: true,
         error: "",
-        job: toWireJob(own(caller, "job", request.jobId)),
+        job: toWireJob(await own(caller, "job", request.jobId)),
       })),
     ),
     updateJob: guarded<queue.UpdateJobRequest, queue.UpdateJobResponse>(
       (error) => ({ success: false, error }),
-      recorded(sink, (request, caller) => {
+      recorded(sink, async (request, caller) => {
         if (!request.job) return { success: false, error: "job is required" };
-        own(caller, "job", request.job.id);
+        await own(caller, "job", request.job.id);
         // A job with no status is a progress report: its progress alone, in one call.
         if (request.job.status === "") {
           const { current = 0, total = 0 } = request.job.progress ?? {};
-          store.reportProgress(request.job.id, { current, total }, caller.plugin);
-        } else store.update(fromWireJob(request.job), caller.plugin);
+          await store.reportProgress(request.job.id, { current, total }, caller.plugin);
+        } else await store.update(fromWireJob(request.job), caller.plugin);
         return { success: true, error: "" };
       }),
     ),
     listJobs: guarded<queue.ListJobsRequest, queue.ListJobsResponse>(
       (error) => ({ success: false, error, jobs: [] }),
       // The plugin is a condition of the query, so `limit` counts the caller's own jobs.
-      (request, caller) => ({
+      async (request, caller) => ({
         success: true,
         error: "",
-        jobs: store.list({
+        jobs: (await store.list({
           status: request.status || undefined,
           plugin: caller.plugin,
           limit: request.limit,
-        }).map(toWireJob),
+        })).map(toWireJob),
       }),
     ),
   };

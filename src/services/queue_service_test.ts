@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { type JobRequest, Refusal } from "../jobs/mod.ts";
+import { type JobRequest, Refusal, sqliteQueue } from "../jobs/mod.ts";
 import { queue, toWireJob } from "../protocol/mod.ts";
 import { call, json, kit, TOKENS, tokens } from "./_service_test_kit.ts";
 import { queueService } from "./queue_service.ts";
 
 function setup() {
   const k = kit();
-  const service = queueService(k.jobs, tokens, k.logger);
+  const service = queueService(sqliteQueue(k.jobs), tokens, k.logger);
   const enqueue = (job: JobRequest, token: string = TOKENS.bio) =>
     call(service.enqueue, { authToken: token, job: toWireJob(job) });
   const get = (jobId: string, token: string = TOKENS.bio) =>
@@ -152,7 +152,7 @@ Deno.test("QueueService refuses a parent job of another plugin as one that does 
 Deno.test("QueueService tells its refusal sink what was refused and of whom", async () => {
   using t = setup();
   const told: string[] = [];
-  const service = queueService(t.jobs, tokens, t.logger, {
+  const service = queueService(sqliteQueue(t.jobs), tokens, t.logger, {
     refused: (caller, refusal: Refusal) => told.push(`${caller.plugin}: ${refusal.detail}`),
     hostHandlers: new Set(["vacuum"]),
   });

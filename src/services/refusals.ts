@@ -34,12 +34,17 @@ export function recorded<Req, Res>(
   sink: RefusalSink,
   work: (request: Req, caller: Caller) => Res,
 ): (request: Req, caller: Caller) => Res {
+  const told = (caller: Caller) => (error: unknown) => {
+    if (error instanceof Refusal) sink(caller, error);
+    throw error;
+  };
   return (request, caller) => {
     try {
-      return work(request, caller);
+      const answer = work(request, caller);
+      // A store on another engine answers later: its refusals are recorded as they come.
+      return (answer instanceof Promise ? answer.catch(told(caller)) : answer) as Res;
     } catch (error) {
-      if (error instanceof Refusal) sink(caller, error);
-      throw error;
+      return told(caller)(error);
     }
   };
 }

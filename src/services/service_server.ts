@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { AttestationRecords } from "../ats/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
-import type { JobStore, ScheduleStore } from "../jobs/mod.ts";
+import type { JobQueue, ScheduleStore } from "../jobs/mod.ts";
 import { ats, CHANNEL_OPTIONS, queue, schedule, search } from "../protocol/mod.ts";
 import { atsService } from "./ats_service.ts";
 import { queueService } from "./queue_service.ts";
@@ -28,7 +28,7 @@ export async function startServiceServer(
   where: { socket: string } | { tcp: true },
   deps: {
     store: AttestationRecords;
-    jobs: JobStore;
+    jobs: JobQueue;
     schedules: ScheduleStore;
     tokens: TokenOwners;
     logger: Logger;

@@ -182,4 +182,13 @@ export const HOST_MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (plugin, id)
     ) STRICT;`,
   },
+  {
+    version: 9,
+    name: "host identity",
+    // Who this host is among the hosts sharing PostgreSQL, the same across its restarts: the
+    // jobs it held when it stopped are its own to take back at once.
+    sql: `CREATE TABLE host_identity (
+      id TEXT NOT NULL PRIMARY KEY
+    ) STRICT;`,
+  },
 ];

@@ -14,3 +14,4 @@ export { IN_MEMORY, openDatabase, type OpenOptions } from "./sqlite.ts";
 export { PluginEventLog, type PluginEventRow } from "./plugin_events.ts";
 export { transaction } from "./transaction.ts";
 export { HostDirectory, type HostRecord } from "./postgres_hosts.ts";
+export { hostIdentity } from "./host_identity.ts";

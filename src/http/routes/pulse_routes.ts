@@ -1,5 +1,5 @@
 import type { Schedule, ScheduleStore, StoredJob } from "../../jobs/mod.ts";
-import type { JobStore, WatcherRegistry } from "../../jobs/mod.ts";
+import type { JobQueue, WatcherRegistry } from "../../jobs/mod.ts";
 import { HttpError } from "../http_error.ts";
 import { json, readJsonObject } from "../json.ts";
 import { whole } from "../query.ts";
@@ -7,24 +7,25 @@ import type { Router } from "../router.ts";
 
 /** What the Pulse API needs: the queue, the schedules, and a way to stop running jobs. */
 export interface PulseDeps {
-  jobs: JobStore;
+  jobs: JobQueue;
   schedules: ScheduleStore;
   workers: {
-    abort(ids: readonly string[]): void;
     readonly stats: { completed: number; failed: number; retried: number; running: number };
   };
   /** The watchers plugins declared (`GET /api/pulse/watchers`). */
   watchers?: WatcherRegistry;
   /** Why a job for a handler cannot be queued (no such plugin or handler), if it cannot. */
-  admit?(handlerName: string): { status: number; detail: string } | undefined;
+  admit?(
+    handlerName: string,
+  ): Promise<{ status: number; detail: string } | undefined>;
 }
 
 /** The queue's figures in Prometheus text: jobs by status, runs by outcome. */
-export function pulseMetrics(deps: PulseDeps): string {
+export async function pulseMetrics(deps: PulseDeps): Promise<string> {
   const lines = [
     "# HELP qntx_pulse_jobs Jobs in the queue's store, by status.",
     "# TYPE qntx_pulse_jobs gauge",
-    ...Object.entries(deps.jobs.counts()).map(([status, n]) =>
+    ...Object.entries(await deps.jobs.counts()).map(([status, n]) =>
       `qntx_pulse_jobs{status="${status}"} ${n}`
     ),
     "# HELP qntx_pulse_runs_total Job runs the workers ended since the host started, by outcome.",
@@ -141,9 +142,9 @@ export function pulseRoutes(router: Router, deps: PulseDeps): void {
     if (!handlerName) {
       throw new HttpError(400, `"handler_name" is required, e.g. "biotech/analyze"`);
     }
-    const refused = deps.admit?.(handlerName);
+    const refused = await deps.admit?.(handlerName);
     if (refused) throw new HttpError(refused.status, refused.detail);
-    const job = jobs.enqueue({
+    const job = await jobs.enqueue({
       handlerName,
       payload: body.payload === undefined
         ? undefined
@@ -159,10 +160,10 @@ export function pulseRoutes(router: Router, deps: PulseDeps): void {
     });
   });
 
-  router.get("/api/pulse/jobs", ({ url }) => {
+  router.get("/api/pulse/jobs", async ({ url }) => {
     const query = url.searchParams;
     const limit = whole("limit", query.get("limit"), 1, 1000) ?? 100;
-    const page = jobs.list({
+    const page = await jobs.list({
       status: query.get("status") || undefined,
       plugin: query.has("plugin") ? query.get("plugin")! : undefined,
       limit,
@@ -171,38 +172,38 @@ export function pulseRoutes(router: Router, deps: PulseDeps): void {
     });
     return json({
       jobs: page.map(jobView),
-      counts: jobs.counts(),
+      counts: await jobs.counts(),
       next: page.length === limit ? page[page.length - 1]!.id : null,
     });
   });
 
-  const one = (id: string | undefined) => {
-    const job = jobs.get(id ?? "");
+  const one = async (id: string | undefined) => {
+    const job = await jobs.get(id ?? "");
     if (!job) throw new HttpError(404, `job "${id}" does not exist`);
     return job;
   };
-  router.get("/api/pulse/jobs/:id", ({ params }) => {
-    const job = one(params.id);
+  router.get("/api/pulse/jobs/:id", async ({ params }) => {
+    const job = await one(params.id);
     // A plugin reports each entry's time in RFC 3339; the API's one format is Unix ms.
-    const logs = jobs.logs(job.id).map(({ timestamp, ...entry }) => ({
+    const logs = (await jobs.logs(job.id)).map(({ timestamp, ...entry }) => ({
       at: Number.isNaN(Date.parse(timestamp)) ? null : Date.parse(timestamp),
       ...entry,
     }));
     return json({ job: jobView(job), logs });
   });
-  router.post("/api/pulse/jobs/:id/cancel", ({ params }) => {
-    const job = one(params.id);
-    const cancelled = jobs.cancel(job.id);
-    deps.workers.abort(cancelled);
-    return json({ job: jobView(jobs.get(job.id)!), cancelled });
+  router.post("/api/pulse/jobs/:id/cancel", async ({ params }) => {
+    const job = await one(params.id);
+    // The host running any of them hears of it (and stops the run) wherever it is.
+    const cancelled = await jobs.cancel(job.id);
+    return json({ job: jobView((await jobs.get(job.id))!), cancelled });
   });
   router.post(
     "/api/pulse/jobs/:id/pause",
-    ({ params }) => json({ job: jobView(jobs.pause(one(params.id).id)) }),
+    async ({ params }) => json({ job: jobView(await jobs.pause((await one(params.id)).id)) }),
   );
   router.post(
     "/api/pulse/jobs/:id/resume",
-    ({ params }) => json({ job: jobView(jobs.resume(one(params.id).id)) }),
+    async ({ params }) => json({ job: jobView(await jobs.resume((await one(params.id)).id)) }),
   );
 
   // Every watcher plugins declared, with what each queued and held back (?plugin= narrows).
