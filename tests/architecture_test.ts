@@ -19,7 +19,7 @@ const ALLOWED: Record<string, string[]> = {
   // The SDK is what plugins import: the contract, the protocol and logging, no host internals.
   sdk: ["plugin", "protocol", "log"],
   registry: ["plugin", "async"],
-  ats: ["plugin", "store"],
+  ats: ["plugin", "async", "store"],
   jobs: ["plugin", "async", "store", "ats"],
   services: ["plugin", "protocol", "ats", "jobs"],
   config: ["plugin", "registry"],

@@ -25,23 +25,42 @@ Deno.test({
       const made = await Promise.all(
         Array.from(
           { length: 20 },
-          (_, i) => hosts[0]!.create("bio", `bio/tick-${i}`, 60, clock.now),
+          (_, i) => hosts[0]!.create("bio", { handlerName: `tick-${i}`, intervalSeconds: 60 }),
         ),
       );
+      assert.deepEqual(await hosts[1]!.fireDue(), [], "first due one interval from now");
+      clock.now += 60_000;
       // Three hosts, each firing twice at once, at the same moment.
       const fired = (await Promise.all(hosts.flatMap((host) => [host.fireDue(), host.fireDue()])))
         .flat();
       assert.equal(fired.length, 20, "one job per schedule and due time");
-      const jobs = await pools[0]!`SELECT schedule_id FROM jobs`;
+      const jobs = await pools[0]!`SELECT schedule_id, source FROM jobs`;
       assert.deepEqual(
         jobs.map((row) => row.schedule_id).sort(),
         made.map((schedule) => schedule.id).sort(),
       );
-      // Not due again until its interval has passed; then once more.
+      assert.ok(jobs.every((row) => row.source === "bio"));
+      // Not due again until its interval has passed; then once more, but only for schedules
+      // whose last job has finished (runs never pile up).
       assert.deepEqual(await hosts[1]!.fireDue(), []);
+      await pools[0]!`UPDATE jobs SET status = 'completed' WHERE schedule_id <> ${made[0]!.id}`;
       clock.now += 60_000;
       const next = (await Promise.all(hosts.map((host) => host.fireDue()))).flat();
-      assert.equal(next.length, 20);
+      assert.equal(next.length, 19);
+
+      // A plugin's declarations synced by three hosts at once are one set of schedules.
+      const declared = [{
+        handlerName: "sweep",
+        intervalSeconds: 5,
+        enabledByDefault: true,
+        description: "",
+        atsCode: "",
+      }];
+      const reports = await Promise.all(
+        hosts.map((host) => host.sync("lab", declared, ["sweep"])),
+      );
+      assert.deepEqual(reports.map((report) => report.created.length).sort(), [0, 0, 1]);
+      assert.equal((await hosts[2]!.list("lab")).length, 1);
 
       const directory = pools.map((pool, i) =>
         new HostDirectory(pool, {

@@ -18,7 +18,7 @@ Deno.test({
       const versions = await Promise.all(
         pools.map((pool) => migratePostgres(pool, POSTGRES_MIGRATIONS)),
       );
-      assert.deepEqual(versions, [4, 4, 4]);
+      assert.deepEqual(versions, [5, 5, 5]);
       const sql = pools[0]!;
       const applied = await sql`SELECT version, name FROM schema_migrations ORDER BY version`;
       assert.deepEqual(
@@ -29,6 +29,7 @@ Deno.test({
         ORDER BY tablename`;
       assert.deepEqual(tables.map((row) => row.tablename), [
         "attestations",
+        "cluster_secret",
         "hosts",
         "job_logs",
         "jobs",
@@ -37,19 +38,19 @@ Deno.test({
         "schema_migrations",
       ]);
       // Run again: nothing to do.
-      assert.equal(await migratePostgres(sql, POSTGRES_MIGRATIONS), 4);
+      assert.equal(await migratePostgres(sql, POSTGRES_MIGRATIONS), 5);
       // An older host meets a newer schema: refused, naming both versions.
       await assert.rejects(
         migratePostgres(sql, POSTGRES_MIGRATIONS.slice(0, 2)),
-        /schema is at version 4, newer than this host knows \(2\)/,
+        /schema is at version 5, newer than this host knows \(2\)/,
       );
       // A broken step leaves the schema as it was.
       await assert.rejects(
-        migratePostgres(sql, [...POSTGRES_MIGRATIONS, { version: 5, name: "bad", sql: "NOT SQL" }]),
-        /migration 5 "bad" failed and was rolled back/,
+        migratePostgres(sql, [...POSTGRES_MIGRATIONS, { version: 6, name: "bad", sql: "NOT SQL" }]),
+        /migration 6 "bad" failed and was rolled back/,
       );
       const [row] = await sql`SELECT MAX(version)::int AS version FROM schema_migrations`;
-      assert.equal(row?.version, 4);
+      assert.equal(row?.version, 5);
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
       await cluster.stop();

@@ -71,7 +71,9 @@ Deno.test({
         listed.hosts.map((h: { url: string }) => h.url),
         [two.host.url.href, one.host.url.href],
       );
-      assert.deepEqual(listed.hosts[1].plugins, [{ name: "pyecho", state: "running" }]);
+      assert.deepEqual(listed.hosts[1].plugins, [
+        { name: "pyecho", state: "running", pausable: false },
+      ]);
     } finally {
       await one.close();
       await two.close();

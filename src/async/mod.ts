@@ -4,3 +4,4 @@ export { DeadlineError, withDeadline } from "./deadline.ts";
 export { SerialQueue } from "./serial.ts";
 export { sleep } from "./sleep.ts";
 export { afterReady } from "./after_ready.ts";
+export { promised } from "./promised.ts";

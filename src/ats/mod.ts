@@ -6,3 +6,4 @@ export { localAttestationStore } from "./local_store.ts";
 export { type AttestationRecords, deferredRecords, sqliteRecords } from "./attestation_records.ts";
 export { PostgresAttestations } from "./postgres_attestations.ts";
 export { checkClientId, stampAttestation } from "./stamp.ts";
+export { followAttestations } from "./attestation_follower.ts";

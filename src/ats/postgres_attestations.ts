@@ -122,6 +122,14 @@ export class PostgresAttestations implements AttestationRecords {
     };
   }
 
+  /** The `seq` of the newest attestation (0 for none): where a reader of new ones starts. */
+  async head(): Promise<number> {
+    const [row] = await this.sql<
+      { seq: string | null }[]
+    >`SELECT max(seq) AS seq FROM attestations`;
+    return Number(row?.seq ?? 0);
+  }
+
   #row(attestation: Attestation): Record<string, unknown> {
     const fold = (values: string[]) => values.map((value) => value.toLowerCase());
     return {

@@ -1,5 +1,11 @@
 import { AttestationStore, sqliteRecords } from "../ats/mod.ts";
-import { JobStore, ScheduleStore, sqliteQueue, WatcherRegistry } from "../jobs/mod.ts";
+import {
+  JobStore,
+  ScheduleStore,
+  sqliteQueue,
+  sqliteSchedules,
+  WatcherRegistry,
+} from "../jobs/mod.ts";
 import { JsonLogger, memorySink } from "../log/mod.ts";
 import { domain } from "../protocol/mod.ts";
 import { type ServiceServer, startServiceServer } from "../services/mod.ts";
@@ -34,7 +40,7 @@ export class ConformanceHost {
     host.#server = await startServiceServer({ tcp: true }, {
       store: sqliteRecords(host.attestations),
       jobs: sqliteQueue(host.jobs),
-      schedules: host.schedules,
+      schedules: sqliteSchedules(host.schedules),
       tokens: host.#tokens,
       logger: new JsonLogger("conformance", { sink: host.#sink }),
     });

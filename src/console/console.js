@@ -3,6 +3,7 @@
 import { viewAccess } from "./access_view.js";
 import { viewAttestations } from "./attestation_view.js";
 import { viewGlyphs } from "./glyph_view.js";
+import { viewHostPlugin, viewHosts } from "./host_views.js";
 import { viewJob, viewJobs } from "./job_views.js";
 import { viewPlugin, viewPlugins } from "./plugin_views.js";
 import { cleanups, plugins } from "./state.js";
@@ -11,7 +12,7 @@ let renderCurrent = () => {};
 
 function route() {
   for (const cleanup of cleanups.splice(0)) cleanup();
-  const [, view = "plugins", id] = location.hash.replace(/^#/, "").split("/").map(
+  const [, view = "plugins", id, part] = location.hash.replace(/^#/, "").split("/").map(
     decodeURIComponent,
   );
   for (const link of document.querySelectorAll("nav a")) {
@@ -21,6 +22,8 @@ function route() {
   if (view === "attestations") renderCurrent = viewAttestations();
   else if (view === "access") renderCurrent = viewAccess();
   else if (view === "glyphs") renderCurrent = viewGlyphs(id);
+  else if (view === "hosts" && id && part) renderCurrent = viewHostPlugin(id, part);
+  else if (view === "hosts") renderCurrent = viewHosts();
   else if (view === "jobs" && id) renderCurrent = viewJob(id);
   else if (view === "jobs") renderCurrent = viewJobs();
   else if (view === "plugins" && id) renderCurrent = viewPlugin(id);

@@ -3,7 +3,8 @@
 import { el } from "./dom.js";
 import { cleanups } from "./state.js";
 
-export function logView(name, section) {
+/** The log of plugin `name` into `section`, read from `source` (the relay, for another host). */
+export function logView(name, section, source = `/api/plugins/${encodeURIComponent(name)}/logs`) {
   const pre = el("pre", {
     class: "log",
     tabindex: "0",
@@ -49,13 +50,13 @@ export function logView(name, section) {
     el("div", { class: "filters" }, el("label", { for: "log-level" }, "Level", level), toggle),
     pre,
   );
-  const source = new EventSource(`/api/plugins/${encodeURIComponent(name)}/logs`);
-  source.addEventListener("log", (event) => {
+  const events = new EventSource(source);
+  events.addEventListener("log", (event) => {
     const line = JSON.parse(event.data);
     if (following) show(line);
     else held.push(line);
   });
-  cleanups.push(() => source.close());
+  cleanups.push(() => events.close());
 }
 
 /**

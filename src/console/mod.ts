@@ -18,6 +18,7 @@ import attestations from "./attestation_view.js" with { type: "text" };
 import configForm from "./config_form.js" with { type: "text" };
 import dom from "./dom.js" with { type: "text" };
 import jobs from "./job_views.js" with { type: "text" };
+import hosts from "./host_views.js" with { type: "text" };
 import logs from "./log_view.js" with { type: "text" };
 import manifest from "./manifest_view.js" with { type: "text" };
 import plugins from "./plugin_views.js" with { type: "text" };
@@ -73,6 +74,7 @@ export const CONSOLE_ASSETS: readonly ConsoleAsset[] = [
     "dom.js": dom,
     "glyph_view.js": glyphs,
     "login.js": login,
+    "host_views.js": hosts,
     "job_views.js": jobs,
     "log_view.js": logs,
     "manifest_view.js": manifest,

@@ -23,7 +23,11 @@ function applies(plugin, action) {
   return false;
 }
 
-export function actions(plugin) {
+/**
+ * A plugin's action buttons; `base` is where its actions go (`/api/plugins`, or the relay of
+ * the host it runs on).
+ */
+export function actions(plugin, base = "/api/plugins") {
   return el(
     "div",
     { class: "actions", role: "group", "aria-label": `Actions for ${plugin.name}` },
@@ -36,7 +40,7 @@ export function actions(plugin) {
           event.currentTarget.disabled = true;
           const result = await api(
             "POST",
-            `/api/plugins/${encodeURIComponent(plugin.name)}/${action}`,
+            `${base}/${encodeURIComponent(plugin.name)}/${action}`,
           );
           if (result.ok) notify(`${plugin.name}: ${action} done, now ${result.body.state}`);
           else {notify(

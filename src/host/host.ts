@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { type HostConfig, HostConfigProvider, LiveConfig, validateConfig } from "../config/mod.ts";
-import { browserGuard, createApp, type SlowClientGuard } from "../http/mod.ts";
+import { browserGuard, createApp, randomId, type SlowClientGuard } from "../http/mod.ts";
 import { operatorCredentials } from "./operator_token.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { newRegistry, type Registry } from "../registry/mod.ts";
@@ -14,7 +14,7 @@ import { watchConfig } from "./config_watcher.ts";
 import { jobTarget } from "./job_target.ts";
 import { jobAdmission } from "./job_admission.ts";
 import { hostPresence } from "./host_presence.ts";
-import type { HostRecord } from "../store/mod.ts";
+import { clusterSecret, type HostRecord } from "../store/mod.ts";
 import { listen, type Listening } from "./listen.ts";
 import { manifestApprovals } from "./manifest_approval.ts";
 import { superviseProcesses } from "./supervision.ts";
@@ -83,8 +83,14 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   });
 
   const cwd = options.cwd ?? Deno.cwd();
+  // What hosts sharing PostgreSQL present to each other to relay the operator's plugin actions.
+  const relay: { secret?: string } = {};
+  stores.pool?.then((sql) => clusterSecret(sql, randomId())).then(
+    (secret) => relay.secret = secret,
+    (error) => logger.warn("the cluster's relay secret could not be read", { error }),
+  );
   const credentials = config.auth.enabled
-    ? operatorCredentials(config, dbPath, cwd, logger, apiTokens, auditLog)
+    ? operatorCredentials(config, dbPath, cwd, logger, apiTokens, auditLog, () => relay.secret)
     : undefined;
   if (!credentials) {
     logger.warn(
@@ -157,7 +163,11 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       parse: (plugin, query, deadlineMs) => supervisor.parseAxQuery(plugin, query, deadlineMs),
     },
     attestations: records,
-    hosts: () => hosts.list?.() ?? Promise.resolve([]),
+    hosts: {
+      list: () => hosts.list?.() ?? Promise.resolve([]),
+      self: stores.hostId,
+      relayToken: () => relay.secret,
+    },
     pulse: {
       jobs,
       schedules,
@@ -253,7 +263,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       const healthRound = stopHealth();
       await presence.stop();
       await stopHousekeeping();
-      stopTicker();
+      await stopTicker();
       stopWatching();
       // Jobs under way finish while their plugins still run, or go back to the queue.
       await workers.stop(config.plugin.shutdownTimeout);

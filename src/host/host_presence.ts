@@ -24,7 +24,11 @@ export function hostPresence(
     startedAt: self.startedAt,
   };
   const plugins = () =>
-    registry.snapshots().map((snapshot) => ({ name: snapshot.name, state: snapshot.state }));
+    registry.snapshots().map((snapshot) => ({
+      name: snapshot.name,
+      state: snapshot.state,
+      pausable: snapshot.pausable,
+    }));
   if (!pool) {
     return {
       list: () => Promise.resolve([{ ...record, heartbeatAt: Date.now(), plugins: plugins() }]),

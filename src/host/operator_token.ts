@@ -75,6 +75,8 @@ export function operatorCredentials(
   logger: Logger,
   tokens: ApiTokenStore,
   audit: AuditLog,
+  /** The cluster's relay secret, once known (with PostgreSQL). */
+  peerToken?: () => string | undefined,
 ): Credentials {
   const beside = dbPath === ":memory:" ? resolve(cwd, "data") : dirname(resolve(cwd, dbPath));
   const file = resolve(cwd, config.auth.tokenFile ?? join(beside, "auth_token"));
@@ -97,6 +99,7 @@ export function operatorCredentials(
     token: operator.token,
     sessionMs: config.auth.sessionMs,
     tokens,
+    ...(peerToken ? { peerToken } : {}),
     onFailure: (client, reason) => {
       log.warn(`refused a credential from ${client}: ${reason}`);
       audit.append({

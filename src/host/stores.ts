@@ -3,6 +3,7 @@ import {
   type AttestationRecords,
   AttestationStore,
   deferredRecords,
+  followAttestations,
   PostgresAttestations,
   sqliteRecords,
 } from "../ats/mod.ts";
@@ -10,8 +11,11 @@ import {
   type JobQueue,
   JobStore,
   PostgresJobs,
+  PostgresSchedules,
+  type ScheduleBook,
   ScheduleStore,
   sqliteQueue,
+  sqliteSchedules,
   WatcherRegistry,
 } from "../jobs/mod.ts";
 import { afterReady } from "../async/mod.ts";
@@ -47,7 +51,8 @@ export interface HostStores {
   sharedJobs?: PostgresJobs;
   /** This host's id among the hosts sharing PostgreSQL (the same across its restarts). */
   hostId: string;
-  schedules: ScheduleStore;
+  /** The schedules: the SQLite file's, or PostgreSQL's (each due time fired once). */
+  schedules: ScheduleBook;
   watchers: WatcherRegistry;
   auditLog: AuditLog;
   apiTokens: ApiTokenStore;
@@ -82,6 +87,7 @@ export function openStores(
   const shared = databaseUrl ? sharedRecords(databaseUrl, logger) : undefined;
   let jobs: JobQueue = sqliteQueue(localJobs);
   let sharedJobs: PostgresJobs | undefined;
+  let schedules = sqliteSchedules(new ScheduleStore(db, localJobs));
   if (shared) {
     const queue = new PostgresJobs(shared.sql, hostId);
     // Only this host's own rows (the others' jobs are theirs until their leases run out), and
@@ -98,17 +104,33 @@ export function openStores(
       "onRunnable",
       "onCancelled",
     ]);
+    schedules = afterReady(new PostgresSchedules(shared.sql), shared.ready);
   }
   const watchers = new WatcherRegistry(db, jobs);
   const records = shared?.records ?? sqliteRecords(attestations);
-  // A new attestation, from any source, may be what a plugin's watcher waits for.
-  records.onCreated((created) => watchers.created(created));
+  // A new attestation, from any source (with PostgreSQL: through any host), may be what a
+  // plugin's watcher here waits for.
+  let stopFollowing = () => Promise.resolve();
+  if (shared) {
+    const following = shared.ready.then(({ store, head }) =>
+      followAttestations(store, head, (created) => watchers.created(created), {
+        pollMs: 200,
+        onError: (error) =>
+          logger.warn("reading new attestations for the watchers failed; trying again", {
+            error,
+          }),
+      })
+    );
+    following.catch(() => {});
+    stopFollowing = () => following.then((stop) => stop(), () => {});
+  } else records.onCreated((created) => watchers.created(created));
   return {
     db,
     events: new PluginEventLog(db),
     attestations,
     records,
     close: async () => {
+      await stopFollowing();
       await sharedJobs?.close();
       await shared?.sql.end({ timeout: 5 });
     },
@@ -117,7 +139,7 @@ export function openStores(
     localJobs,
     ...(sharedJobs ? { sharedJobs } : {}),
     hostId,
-    schedules: new ScheduleStore(db, localJobs),
+    schedules,
     watchers,
     auditLog: new AuditLog(db),
     apiTokens: new ApiTokenStore(db),
@@ -131,13 +153,21 @@ export function openStores(
 function sharedRecords(
   url: string,
   logger: Logger,
-): { records: AttestationRecords; sql: PostgresPool; ready: Promise<unknown> } {
+): {
+  records: AttestationRecords;
+  sql: PostgresPool;
+  /** The store once migrated, and its newest `seq` before this host wrote any. */
+  ready: Promise<{ store: PostgresAttestations; head: number }>;
+} {
   const sql = openPostgres(url);
   const where = redactPassword(url);
   const ready = migratePostgres(sql, POSTGRES_MIGRATIONS).then(
-    (version) => {
-      logger.info(`attestations are kept in PostgreSQL at ${where} (schema ${version})`);
-      return new PostgresAttestations(sql);
+    async (version) => {
+      logger.info(
+        `attestations, jobs and schedules are kept in PostgreSQL at ${where} (schema ${version})`,
+      );
+      const store = new PostgresAttestations(sql);
+      return { store, head: await store.head() };
     },
     (error) => {
       logger.error(`the PostgreSQL store at ${where} is not usable: ${(error as Error).message}`);
@@ -147,7 +177,7 @@ function sharedRecords(
     },
   );
   ready.catch(() => {});
-  return { records: deferredRecords(ready), sql, ready };
+  return { records: deferredRecords(ready.then(({ store }) => store)), sql, ready };
 }
 
 /** A database URL fit for a log: its password replaced. */

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type HostConfig, type LiveConfig, validateConfig } from "../config/mod.ts";
 import type { AttestationRecords } from "../ats/mod.ts";
-import type { JobQueue, ScheduleStore, WatcherRegistry } from "../jobs/mod.ts";
+import type { JobQueue, ScheduleBook, WatcherRegistry } from "../jobs/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import type { Registry } from "../registry/mod.ts";
 import { SearchRouter, startServiceServer } from "../services/mod.ts";
@@ -31,7 +31,7 @@ export interface SupervisionParts {
   services: HostServices;
   attestations: AttestationRecords;
   jobs: JobQueue;
-  schedules: ScheduleStore;
+  schedules: ScheduleBook;
   watchers: WatcherRegistry;
   /** Where the host listens, once it does (a launch never grants it to a plugin). */
   hostAddress: () => { hostname: string; port: number };
@@ -155,12 +155,18 @@ export function superviseProcesses(parts: SupervisionParts): Supervisor {
         return problems;
       },
       initialized: (name, declared) => {
-        const report = schedules.sync(name, declared.schedules, declared.handlerNames);
-        for (const refused of report.refused) {
-          logger.warn(`plugin "${name}" declared a schedule the host refused: ${refused}`, {
+        schedules.sync(name, declared.schedules, declared.handlerNames).then((report) => {
+          for (const refused of report.refused) {
+            logger.warn(`plugin "${name}" declared a schedule the host refused: ${refused}`, {
+              plugin: name,
+            });
+          }
+        }, (error) => {
+          logger.error(`plugin "${name}"'s schedules could not be saved`, {
             plugin: name,
+            error,
           });
-        }
+        });
         const watching = parts.watchers.sync(
           name,
           declared.watchers,

@@ -8,13 +8,12 @@ import { authRoutes, clientKey, isPublic } from "./routes/auth_routes.ts";
 import { HttpError } from "./http_error.ts";
 import { describeFailure, problemResponse } from "./problem.ts";
 import type { AttestationRecords } from "../ats/mod.ts";
-import type { HostRecord } from "../store/mod.ts";
 import { Metrics } from "./metrics.ts";
 import { frontMetrics, type GuardStats } from "./slow_client_guard.ts";
 import { approvalRoutes, type PluginApprovals } from "./routes/approval_routes.ts";
 import { attestationRoutes } from "./routes/attestation_routes.ts";
 import { type AxParser, axRoutes } from "./routes/ax_routes.ts";
-import { hostRoutes } from "./routes/host_routes.ts";
+import { hostRoutes, type HostsDeps } from "./routes/host_routes.ts";
 import { configRoutes, type PluginConfigAdmin } from "./routes/config_routes.ts";
 import { consoleRoutes } from "./routes/console_routes.ts";
 import { type PulseDeps, pulseMetrics, pulseRoutes } from "./routes/pulse_routes.ts";
@@ -53,8 +52,8 @@ export interface AppDeps {
   attestations?: AttestationRecords;
   /** QNTX's Ax query parser, a plugin's `ParseAxQuery`, for `POST /api/ax/parse`. */
   axParser?: AxParser;
-  /** The live hosts that share this host's database, for `GET /api/hosts`. */
-  hosts?: () => Promise<HostRecord[]>;
+  /** The live hosts that share this host's database (`GET /api/hosts`), and the relay to them. */
+  hosts?: HostsDeps;
   /** The job queue and schedules, for `/api/pulse/*`. */
   pulse?: PulseDeps;
   /** Each plugin's configuration, for `/api/plugins/<name>/config`. */
@@ -242,8 +241,21 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 /** POSTs that change nothing (a body too large for a query string): read tokens may send them. */
 const READING_POSTS: ReadonlySet<string> = new Set(["/api/ax/parse"]);
 
+/** What another host may relay for the operator: plugin lists, actions and log reads. */
+const PEER_ROUTES =
+  /^\/api\/plugins(\/[a-z0-9][a-z0-9-]*(\/(logs|pause|resume|restart|enable|disable))?)?$/;
+
 function checkScope(principal: Principal, request: Request, path: string): void {
   if (principal.scope === "admin") return;
+  if (principal.scope === "peer") {
+    const upgrade = request.headers.get("upgrade") !== null;
+    if (PEER_ROUTES.test(path) && !upgrade) return;
+    throw new HttpError(
+      403,
+      `another host of the cluster may relay plugin actions and log reads only, not ` +
+        `${request.method} ${path}`,
+    );
+  }
   const upgrade = request.headers.get("upgrade") !== null;
   const adminOnly = path.startsWith("/api/auth/tokens") || path.startsWith("/api/audit");
   const reads = SAFE.has(request.method) || READING_POSTS.has(path);

@@ -28,6 +28,11 @@ export interface CredentialOptions {
   onFailure?: (client: string, reason: string) => void;
   /** Named tokens, when the host keeps them (`qntx_<id>_<secret>`, read or admin). */
   tokens?: ApiTokenStore;
+  /**
+   * The secret of the hosts that share a database, once known: another host relaying the
+   * operator's plugin actions and log reads presents it (scope `peer`: those routes alone).
+   */
+  peerToken?: () => string | undefined;
 }
 
 /** What a request was authenticated as. */
@@ -36,7 +41,8 @@ export interface Principal {
   by: "token" | "session";
   /** `operator`, or the named token's name. */
   name: string;
-  scope: TokenScope;
+  /** `peer`: another host of the cluster, relaying plugin actions and log reads. */
+  scope: TokenScope | "peer";
 }
 
 const NAMED_TOKEN = /^qntx_([0-9a-f]{16})_([0-9a-f]{64})$/;
@@ -69,6 +75,13 @@ export class Credentials {
       const presented = match?.[1];
       if (presented && equalConstantTime(new TextEncoder().encode(presented), this.#token)) {
         return { by: "token", name: "operator", scope: "admin" };
+      }
+      const peer = this.options.peerToken?.();
+      if (
+        presented && peer &&
+        equalConstantTime(new TextEncoder().encode(presented), new TextEncoder().encode(peer))
+      ) {
+        return { by: "token", name: "another host of the cluster", scope: "peer" };
       }
       const named = presented ? this.#named(presented) : undefined;
       if (named) return named;

@@ -1,3 +1,4 @@
+import { promised } from "../async/mod.ts";
 import type { Job, JobStatus } from "../plugin/mod.ts";
 import type { JobFilter, JobLogEntry, JobOutcome, JobRequest, StoredJob } from "./job_record.ts";
 import type { JobStore } from "./job_store.ts";
@@ -56,13 +57,7 @@ export interface JobQueue {
  * here (no other host could take a job over), so a heartbeat keeps what is still running.
  */
 export function sqliteQueue(store: JobStore): JobQueue {
-  const now = <T>(work: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
+  const now = promised;
   const cancelled = new Set<(ids: readonly string[]) => void>();
   return {
     clock: () => store.clock(),

@@ -26,13 +26,14 @@ export {
   type HostJobContext,
   type HostJobHandler,
 } from "./host_handlers.ts";
+export { ScheduleStore } from "./schedule_store.ts";
 export {
   type DeclaredSchedule,
+  planSync,
   type Schedule,
   type ScheduleState,
-  ScheduleStore,
   type SyncReport,
-} from "./schedule_store.ts";
+} from "./schedule_record.ts";
 export { startScheduleTicker } from "./schedule_ticker.ts";
 export { localQueue } from "./local_queue.ts";
 export {
@@ -44,4 +45,5 @@ export {
 } from "./watchers.ts";
 export { PostgresJobs } from "./postgres_jobs.ts";
 export { JOBS_CHANNEL } from "./postgres_job_rows.ts";
-export { PostgresSchedules, type SharedSchedule } from "./postgres_schedules.ts";
+export { PostgresSchedules } from "./postgres_schedules.ts";
+export { type ScheduleBook, type ScheduleRequest, sqliteSchedules } from "./schedule_book.ts";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { IN_MEMORY, openDatabase } from "../store/mod.ts";
 import { JobStore } from "./job_store.ts";
-import { type DeclaredSchedule, ScheduleStore } from "./schedule_store.ts";
+import { ScheduleStore } from "./schedule_store.ts";
+import type { DeclaredSchedule } from "./schedule_record.ts";
 
 function setup() {
   const db = openDatabase({ path: IN_MEMORY });

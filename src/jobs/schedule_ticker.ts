@@ -1,19 +1,26 @@
 import type { Logger } from "../plugin/mod.ts";
-import type { ScheduleStore } from "./schedule_store.ts";
+import type { ScheduleBook } from "./schedule_book.ts";
 
 /** Turns due schedules into jobs every `intervalMs`; returns the function that stops it. */
 export function startScheduleTicker(
-  schedules: ScheduleStore,
+  schedules: ScheduleBook,
   intervalMs: number,
   logger: Logger,
-): () => void {
+): () => Promise<void> {
+  let round: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    try {
-      const queued = schedules.tick();
-      if (queued.length > 0) logger.debug("scheduled jobs queued", { jobs: queued });
-    } catch (error) {
-      logger.error("turning due schedules into jobs failed; trying again next tick", { error });
-    }
+    // One round at a time: a slow database never has two overlap.
+    round = round.then(() => schedules.tick()).then(
+      (queued) => {
+        if (queued.length > 0) logger.debug("scheduled jobs queued", { jobs: queued });
+      },
+      (error) => {
+        logger.error("turning due schedules into jobs failed; trying again next tick", { error });
+      },
+    );
   }, intervalMs);
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await round;
+  };
 }

@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { Attestation } from "../plugin/mod.ts";
 import { transaction } from "../store/mod.ts";
 import type { JobQueue } from "./job_queue.ts";
+import { JobError } from "./job_record.ts";
 
 /** One watcher a plugin declared in `Initialize` (QNTX's `WatcherRegistration`). */
 export interface WatcherDeclaration {
@@ -181,11 +182,14 @@ export class WatcherRegistry {
     }
     watcher.tokens--;
     watcher.fired++;
+    // One job per watcher and attestation, however many hosts run the plugin and see it.
     this.jobs.enqueue({
+      id: fireId(watcher, attestation),
       handlerName: `${watcher.plugin}/${watcher.handlerName}`,
       payload: new TextEncoder().encode(JSON.stringify(attestation)),
     }, "host").catch((error) => {
       watcher.fired--;
+      if (error instanceof JobError && error.kind === "conflict") return;
       watcher.held++;
       watcher.lastError = (error as Error).message;
     });
@@ -194,4 +198,21 @@ export class WatcherRegistry {
   #registered(plugin: string, watcher: WatcherDeclaration): Registered {
     return { ...watcher, plugin, fired: 0, held: 0, tokens: 0, second: -1 };
   }
+}
+
+/** The id of the job a watcher queues for an attestation: the same on every host. */
+function fireId(watcher: Registered, attestation: Attestation): string {
+  // `~`: in no plugin name or watcher id, and left as it is in a URL.
+  const id = `W~${watcher.plugin}~${watcher.id}~${attestation.id}`;
+  // Within a job id's 128 characters; past them, a digest of the same parts.
+  return id.length <= 128 ? id : `W~${fnv1a(id)}~${attestation.id.slice(-80)}`;
+}
+
+/** 64 bits of FNV-1a over `text`, in hex: enough to tell apart the few ids that need it. */
+function fnv1a(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  }
+  return hash.toString(16).padStart(16, "0");
 }

@@ -1,4 +1,4 @@
-import { JobError, owned, ownHandler, type Schedule, type ScheduleStore } from "../jobs/mod.ts";
+import { JobError, owned, ownHandler, type Schedule, type ScheduleBook } from "../jobs/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { schedule } from "../protocol/mod.ts";
 import { guard } from "./guarded.ts";
@@ -42,32 +42,32 @@ export interface ScheduleServiceOptions {
  * the reason.
  */
 export function scheduleService(
-  store: ScheduleStore,
+  store: ScheduleBook,
   tokens: TokenOwners,
   logger: Logger,
   options: ScheduleServiceOptions = {},
 ): schedule.ScheduleServiceServer {
   const guarded = guard(tokens, logger, "schedule service", (error) => error instanceof JobError);
   const sink = options.refused ?? warnRefusals(logger, "schedule service");
-  const own = (caller: Caller, id: string): Schedule =>
-    owned(caller.plugin, `schedule "${id}"`, store.get(id));
+  const own = async (caller: Caller, id: string): Promise<Schedule> =>
+    owned(caller.plugin, `schedule "${id}"`, await store.get(id));
   const refused = (error: string) => ({ success: false, error });
-  const change = (work: (id: string, plugin: string) => void) =>
+  const change = (work: (id: string, plugin: string) => Promise<unknown>) =>
     guarded<schedule.PauseScheduleRequest, schedule.PauseScheduleResponse>(
       refused,
-      recorded(sink, (request, caller) => {
-        own(caller, request.scheduleId);
-        work(request.scheduleId, caller.plugin);
+      recorded(sink, async (request, caller) => {
+        await own(caller, request.scheduleId);
+        await work(request.scheduleId, caller.plugin);
         return { success: true, error: "" };
       }),
     );
   return {
     createSchedule: guarded<schedule.CreateScheduleRequest, schedule.CreateScheduleResponse>(
       (error) => ({ success: false, error, scheduleId: "" }),
-      recorded(sink, (request, caller) => {
+      recorded(sink, async (request, caller) => {
         // A bare name has always meant the plugin's own handler here, so no host names apply.
         const handlerName = ownHandler(caller.plugin, request.handlerName, "schedule");
-        const made = store.create(caller.plugin, {
+        const made = await store.create(caller.plugin, {
           handlerName,
           intervalSeconds: request.intervalSeconds,
           payload: request.payload,
@@ -81,10 +81,10 @@ export function scheduleService(
     deleteSchedule: change((id, plugin) => store.delete(id, plugin)),
     getSchedule: guarded<schedule.GetScheduleRequest, schedule.GetScheduleResponse>(
       (error) => ({ success: false, error, job: undefined }),
-      recorded(sink, (request, caller) => ({
+      recorded(sink, async (request, caller) => ({
         success: true,
         error: "",
-        job: toWireSchedule(own(caller, request.scheduleId)),
+        job: toWireSchedule(await own(caller, request.scheduleId)),
       })),
     ),
   };

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { call, kit, TOKENS, tokens } from "./_service_test_kit.ts";
 import { scheduleService } from "./schedule_service.ts";
+import { sqliteSchedules } from "../jobs/mod.ts";
 
 function setup() {
   const k = kit();
-  const service = scheduleService(k.schedules, tokens, k.logger);
+  const service = scheduleService(sqliteSchedules(k.schedules), tokens, k.logger);
   const create = (handlerName: string) =>
     call(service.createSchedule, {
       authToken: TOKENS.bio,

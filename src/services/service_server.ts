@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { AttestationRecords } from "../ats/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
-import type { JobQueue, ScheduleStore } from "../jobs/mod.ts";
+import type { JobQueue, ScheduleBook } from "../jobs/mod.ts";
 import { ats, CHANNEL_OPTIONS, queue, schedule, search } from "../protocol/mod.ts";
 import { atsService } from "./ats_service.ts";
 import { queueService } from "./queue_service.ts";
@@ -29,7 +29,7 @@ export async function startServiceServer(
   deps: {
     store: AttestationRecords;
     jobs: JobQueue;
-    schedules: ScheduleStore;
+    schedules: ScheduleBook;
     tokens: TokenOwners;
     logger: Logger;
     /** Told of each call refused for reaching beyond the caller's own jobs and schedules. */

@@ -13,5 +13,5 @@ export { POSTGRES_MIGRATIONS } from "./postgres_migrations.ts";
 export { IN_MEMORY, openDatabase, type OpenOptions } from "./sqlite.ts";
 export { PluginEventLog, type PluginEventRow } from "./plugin_events.ts";
 export { transaction } from "./transaction.ts";
-export { HostDirectory, type HostRecord } from "./postgres_hosts.ts";
+export { clusterSecret, HostDirectory, type HostRecord } from "./postgres_hosts.ts";
 export { hostIdentity } from "./host_identity.ts";

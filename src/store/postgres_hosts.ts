@@ -8,7 +8,14 @@ export interface HostRecord {
   startedAt: number;
   heartbeatAt: number;
   /** Its plugins and their states when it last beat. */
-  plugins: { name: string; state: string }[];
+  plugins: HostPlugin[];
+}
+
+/** A plugin as its host tells the others: its state, and whether it can be paused. */
+export interface HostPlugin {
+  name: string;
+  state: string;
+  pausable?: boolean;
 }
 
 /**
@@ -24,10 +31,12 @@ export class HostDirectory {
   ) {}
 
   /** Writes this host's row now, with its plugins. */
-  async beat(plugins: { name: string; state: string }[]): Promise<void> {
+  async beat(plugins: HostPlugin[]): Promise<void> {
     const { id, url, version, startedAt } = this.self;
     await this.sql`INSERT INTO hosts (id, url, version, started_at, heartbeat_at, plugins)
-      VALUES (${id}, ${url}, ${version}, ${startedAt}, ${this.now()}, ${this.sql.json(plugins)})
+      VALUES (${id}, ${url}, ${version}, ${startedAt}, ${this.now()}, ${
+      this.sql.json(plugins as never)
+    })
       ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, version = EXCLUDED.version,
         heartbeat_at = EXCLUDED.heartbeat_at, plugins = EXCLUDED.plugins`;
   }
@@ -43,7 +52,7 @@ export class HostDirectory {
       version: string;
       started_at: string;
       heartbeat_at: string;
-      plugins: { name: string; state: string }[];
+      plugins: HostPlugin[];
     }[]>`SELECT * FROM hosts WHERE heartbeat_at >= ${since} ORDER BY id`;
     return rows
       .map((row) => ({
@@ -61,4 +70,15 @@ export class HostDirectory {
   async leave(): Promise<void> {
     await this.sql`DELETE FROM hosts WHERE id = ${this.self.id}`;
   }
+}
+
+/**
+ * The secret hosts that share the database present to each other when they relay the
+ * operator's plugin actions and log reads: made by the first host that asks (`fresh`), the
+ * same for all after.
+ */
+export async function clusterSecret(sql: PostgresPool, fresh: string): Promise<string> {
+  await sql`INSERT INTO cluster_secret (id, secret) VALUES (1, ${fresh}) ON CONFLICT DO NOTHING`;
+  const [row] = await sql<{ secret: string }[]>`SELECT secret FROM cluster_secret WHERE id = 1`;
+  return row!.secret;
 }

@@ -127,4 +127,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       plugins      JSONB NOT NULL DEFAULT '[]'
     );`,
   },
+  {
+    version: 5,
+    name: "the hosts' relay secret",
+    // What one host presents to another when it relays the operator's plugin actions and log
+    // reads (the console of one host drives a plugin on another). Those who can read this
+    // table can already change every job and attestation; the secret reaches no more than the
+    // relayed routes.
+    sql: `CREATE TABLE cluster_secret (
+      id     INTEGER PRIMARY KEY CHECK (id = 1),
+      secret TEXT NOT NULL
+    );`,
+  },
 ];

@@ -1,4 +1,4 @@
-import type { Schedule, ScheduleStore, StoredJob } from "../../jobs/mod.ts";
+import type { Schedule, ScheduleBook, StoredJob } from "../../jobs/mod.ts";
 import type { JobQueue, WatcherRegistry } from "../../jobs/mod.ts";
 import { HttpError } from "../http_error.ts";
 import { json, readJsonObject } from "../json.ts";
@@ -8,7 +8,7 @@ import type { Router } from "../router.ts";
 /** What the Pulse API needs: the queue, the schedules, and a way to stop running jobs. */
 export interface PulseDeps {
   jobs: JobQueue;
-  schedules: ScheduleStore;
+  schedules: ScheduleBook;
   workers: {
     readonly stats: { completed: number; failed: number; retried: number; running: number };
   };
@@ -212,16 +212,18 @@ export function pulseRoutes(router: Router, deps: PulseDeps): void {
     const all = deps.watchers?.list() ?? [];
     return json({ watchers: plugin ? all.filter((watcher) => watcher.plugin === plugin) : all });
   });
-  router.get("/api/pulse/schedules", ({ url }) => {
+  router.get("/api/pulse/schedules", async ({ url }) => {
     const plugin = url.searchParams.get("plugin");
-    return json({ schedules: schedules.list(plugin ?? undefined).map(scheduleView) });
+    return json({ schedules: (await schedules.list(plugin ?? undefined)).map(scheduleView) });
   });
   router.post(
     "/api/pulse/schedules/:id/pause",
-    ({ params }) => json({ schedule: scheduleView(schedules.setState(params.id ?? "", "paused")) }),
+    async ({ params }) =>
+      json({ schedule: scheduleView(await schedules.setState(params.id ?? "", "paused")) }),
   );
   router.post(
     "/api/pulse/schedules/:id/resume",
-    ({ params }) => json({ schedule: scheduleView(schedules.setState(params.id ?? "", "active")) }),
+    async ({ params }) =>
+      json({ schedule: scheduleView(await schedules.setState(params.id ?? "", "active")) }),
   );
 }
