@@ -7,6 +7,7 @@ import { atsFigures } from "./ats.ts";
 import { httpFigures } from "./http.ts";
 import { jobFigures } from "./jobs.ts";
 import { postgresFigures } from "./postgres.ts";
+import { clusterFigures } from "./cluster.ts";
 import { supervisionFigures } from "./supervision.ts";
 import { websocketFigures } from "./websocket.ts";
 
@@ -17,6 +18,7 @@ const ALL = {
   attestations: atsFigures,
   jobs: jobFigures,
   postgres: postgresFigures,
+  cluster: clusterFigures,
 };
 // `--only jobs,http` runs some groups; the README's figures come from a run of them all.
 const only = Deno.args.find((arg) => arg.startsWith("--only="))?.slice("--only=".length).split(",");

@@ -112,7 +112,7 @@ Deno.test("GET /api/hosts lists this host alone when it shares no database", asy
     const { hosts } = await (await fetch(new URL("/api/hosts", test.host.url))).json();
     assert.equal(hosts.length, 1);
     assert.equal(hosts[0].url, test.host.url.href);
-    assert.deepEqual(hosts[0].plugins, [{ name: "echo", state: "running" }]);
+    assert.deepEqual(hosts[0].plugins, [{ name: "echo", state: "running", pausable: true }]);
   } finally {
     await test.close();
   }
