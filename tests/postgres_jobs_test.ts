@@ -62,8 +62,22 @@ Deno.test({
       const again = await a.take(["bio"], 500, LEASE);
       assert.ok(again.some((job) => job.id === lapsedOfB));
       assert.equal((await a.get(lapsedOfB))?.retryCount, 1);
-      assert.equal(await b.finish(lapsedOfB, { error: "" }), false);
-      assert.equal(await a.finish(lapsedOfB, { error: "boom" }), true);
+      const said = (message: string) => ({
+        timestamp: "2026-12-01T00:00:00Z",
+        level: "info",
+        message,
+        stage: "",
+        metadata: "",
+      });
+      assert.equal(await b.finish(lapsedOfB, { error: "" }, [said("late")]), false);
+      assert.equal(
+        await a.finish(lapsedOfB, { error: "boom" }, [said("one"), said("two"), said("three")]),
+        true,
+      );
+      // The entries of the move that counted, in order; none of the refused one.
+      const messages = (await a.logs(lapsedOfB)).map((entry) => entry.message);
+      assert.deepEqual(messages.slice(-3), ["one", "two", "three"]);
+      assert.ok(!messages.includes("late"));
       assert.deepEqual(
         [(await a.get(lapsedOfB))?.status, (await a.get(lapsedOfB))?.error],
         ["failed", "boom"],

@@ -5,3 +5,4 @@ export { SerialQueue } from "./serial.ts";
 export { sleep } from "./sleep.ts";
 export { afterReady } from "./after_ready.ts";
 export { promised } from "./promised.ts";
+export { Coalescer } from "./coalescer.ts";

@@ -2,6 +2,8 @@ import { type Job, JOB_STATUSES, type JobStatus } from "../plugin/mod.ts";
 import type { PostgresPool } from "../store/mod.ts";
 import type { JobQueue } from "./job_queue.ts";
 import { JobHints } from "./postgres_job_hints.ts";
+import { type Ending, finishJobs, insertJobs, type NewRow } from "./postgres_job_batches.ts";
+import { Coalescer } from "../async/mod.ts";
 import {
   appendLogs,
   fromRow,
@@ -38,6 +40,12 @@ const HOUSEKEEPING_LOCK = 7_177_002;
  */
 export class PostgresJobs implements JobQueue {
   readonly #hints = new JobHints();
+  readonly #inserts = new Coalescer<NewRow, PgRow | undefined>((rows) =>
+    insertJobs(this.sql, rows)
+  );
+  readonly #endings = new Coalescer<Ending, boolean>((endings) =>
+    finishJobs(this.sql, this.hostId, Math.floor(this.now() / 1000), endings)
+  );
 
   constructor(
     readonly sql: PostgresPool,
@@ -69,22 +77,20 @@ export class PostgresJobs implements JobQueue {
     if (job.parentJobId && !(await this.get(job.parentJobId))) {
       throw new JobError(`parent job "${job.parentJobId}" does not exist`);
     }
-    try {
-      const [row] = await this.sql<PgRow[]>`WITH queued AS (INSERT INTO jobs (id, handler_name,
-          plugin, payload, source, status, cost_estimate, parent_job_id, created_at, timeout_secs,
-          schedule_id)
-        VALUES (${id}, ${job.handlerName}, ${plugin}, ${payload}, ${source}, 'queued', ${cost},
-          ${job.parentJobId ?? ""}, ${Math.floor(this.now() / 1000)}, ${timeout},
-          ${job.scheduleId ?? ""})
-        RETURNING *)
-        SELECT queued.*, pg_notify(${JOBS_CHANNEL}, 'runnable:' || queued.plugin) FROM queued`;
-      return fromRow(row!);
-    } catch (error) {
-      if ((error as { code?: string }).code === "23505") {
-        throw new JobError(`a job with id "${id}" already exists`, "conflict");
-      }
-      throw error;
-    }
+    const row = await this.#inserts.submit({
+      id,
+      handlerName: job.handlerName,
+      plugin,
+      payload,
+      source,
+      cost,
+      parentJobId: job.parentJobId ?? "",
+      createdAt: Math.floor(this.now() / 1000),
+      timeout,
+      scheduleId: job.scheduleId ?? "",
+    });
+    if (!row) throw new JobError(`a job with id "${id}" already exists`, "conflict");
+    return fromRow(row);
   }
 
   async get(id: string): Promise<StoredJob | undefined> {
@@ -130,20 +136,8 @@ export class PostgresJobs implements JobQueue {
     outcome: JobOutcome,
     logs: readonly JobLogEntry[] = [],
   ): Promise<boolean> {
-    return await this.sql.begin(async (tx) => {
-      const changed = await tx`UPDATE jobs SET
-          status = ${outcome.error === "" ? "completed" : "failed"}, error = ${outcome.error},
-          result = ${outcome.result ?? new Uint8Array()},
-          progress_current = COALESCE(${outcome.progress?.current ?? null}::int, progress_current),
-          progress_total = COALESCE(${outcome.progress?.total ?? null}::int, progress_total),
-          cost_actual = COALESCE(${outcome.costActual ?? null}::float8, cost_actual),
-          plugin_version = COALESCE(${outcome.pluginVersion ?? null}::text, plugin_version),
-          completed_at = ${Math.floor(this.now() / 1000)}, host_id = '', lease_until = 0
-        WHERE id = ${id} AND status = 'running' AND host_id = ${this.hostId}`;
-      if (changed.count === 0) return false;
-      await appendLogs(tx, id, logs);
-      return true;
-    });
+    // The hot path of every job: the ends of many runs in one statement (group commit).
+    return await this.#endings.submit({ id, outcome, logs });
   }
 
   /** Puts a job this host holds back in the queue, to run from `runAfter` (ms); fenced too. */

@@ -77,7 +77,7 @@ export class WorkerPool {
   readonly #running = new Map<string, AbortController>();
   /** Jobs taken for workers that have not started them yet (leased like the running ones). */
   #taken: StoredJob[] = [];
-  #taking?: Promise<void>;
+  #taking?: Promise<boolean>;
   #waiters: (() => void)[] = [];
   #loops: Promise<void>[] = [];
   #stopped = false;
@@ -161,7 +161,9 @@ export class WorkerPool {
       if (this.#taken.length === 0) {
         // One take at a time, for as many jobs as workers wait; the others wait for it.
         this.#taking ??= this.#take().finally(() => this.#taking = undefined);
-        await this.#taking;
+        const more = await this.#taking;
+        // Workers that shared a take that came back full look again: there may be more.
+        if (this.#taken.length === 0 && more && !this.#stopped) continue;
       }
       const job = this.#taken.shift();
       if (!job || this.#stopped) {
@@ -185,11 +187,14 @@ export class WorkerPool {
     }
   }
 
-  async #take(): Promise<void> {
+  /** Takes jobs for the idle workers; true when it got all it asked for (more may wait). */
+  async #take(): Promise<boolean> {
     const ready = [...this.target.ready().keys()];
     const idle = this.options.workers - this.stats.running - this.#taken.length;
-    if (ready.length === 0 || idle <= 0) return;
-    this.#taken.push(...await this.store.take(ready, idle, this.#leaseMs));
+    if (ready.length === 0 || idle <= 0) return false;
+    const jobs = await this.store.take(ready, idle, this.#leaseMs);
+    this.#taken.push(...jobs);
+    return jobs.length === idle;
   }
 
   /** Renews the leases of the jobs held; those lost (or cancelled elsewhere) stop here. */

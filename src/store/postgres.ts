@@ -14,7 +14,8 @@ const MIGRATION_LOCK = 7_177_001;
  * Notices are not printed: what matters is reported by the host.
  */
 export function openPostgres(url: string, options: { max?: number } = {}): PostgresPool {
-  const settings = { max: options.max ?? 10, onnotice: () => {}, idle_timeout: 30 };
+  // Workers, heartbeats, the watchers' reader and API calls at once; LISTEN holds one more.
+  const settings = { max: options.max ?? 16, onnotice: () => {}, idle_timeout: 30 };
   // libpq's way to name a socket folder; the driver wants the socket file as `path`.
   const parsed = new URL(url);
   const folder = parsed.searchParams.get("host");
