@@ -28,6 +28,8 @@ export interface HostConfig {
     slowClientGuard: "auto" | "on" | "off";
     headerTimeout: number;
     idleTimeout: number;
+    /** How other hosts reach this one; empty: the address it listens on. */
+    publicUrl: string;
   };
   plugin: {
     enabled: string[];
@@ -239,6 +241,7 @@ function assemble(
       slowClientGuard: server.slow_client_guard,
       headerTimeout: server.header_timeout,
       idleTimeout: server.idle_timeout,
+      publicUrl: server.public_url,
     },
     plugin: {
       enabled: plugin.enabled,

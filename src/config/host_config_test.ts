@@ -27,6 +27,7 @@ Deno.test("parseHostConfig() gives the defaults for an empty file", () => {
     slowClientGuard: "on",
     headerTimeout: 10_000,
     idleTimeout: 120_000,
+    publicUrl: "",
   });
   assert.deepEqual(config.plugin.enabled, []);
   assert.deepEqual(config.plugin.paths, ["plugins", "~/.qntx/plugins", "qntx-plugins"]);
@@ -117,6 +118,7 @@ port = "eighty"
 body_limit = "huge"
 log_level = "loud"
 allowed_origins = ["not an origin"]
+public_url = "qntx-2.internal:8877"
 
 [plugin]
 enabled = ["code", "Bad_Name", "plugins", "code"]
@@ -132,6 +134,7 @@ max_crashes = 0
       'am.toml: server.allowed_origins.0: "not an origin" is not an origin such as "http://localhost:8877", got "not an origin"',
       'am.toml: server.body_limit: expected a size from 1 bytes to 4 GiB, as bytes or with a unit such as "512KiB" or "16MiB", got "huge"',
       'am.toml: server.log_level: expected one of debug, info, warn, error, got "loud"',
+      'am.toml: server.public_url: must be an http(s) URL with no path, such as http://qntx-2.internal:8877, got "qntx-2.internal:8877"',
       'am.toml: plugin.enabled.1: "Bad_Name" cannot be a plugin name: a name must match [a-z0-9][a-z0-9-]* (lower-case letters, digits and dashes), got "Bad_Name"',
       'am.toml: plugin.enabled.2: "plugins" cannot be a plugin name: the name is reserved for the host\'s own routes (/api/plugins), got "plugins"',
       'am.toml: plugin.enabled.3: "code" is listed twice, got "code"',

@@ -146,6 +146,26 @@ export const serverSchema = z.object({
   slow_client_guard: oneOf(["auto", "on", "off"] as const).default("on"),
   header_timeout: duration(100, HOUR).default(10 * SECOND),
   idle_timeout: duration(SECOND, 24 * HOUR).default(120 * SECOND),
+  /**
+   * How other hosts sharing the database reach this one (`http://qntx-2.internal:8877`), when
+   * not the address it listens on (a wildcard bind, a proxy in front). Also answered as a Host.
+   */
+  public_url: z.string().default("").check((ctx) => {
+    if (ctx.value === "") return;
+    let url: URL | undefined;
+    try {
+      url = new URL(ctx.value);
+    } catch {
+      // Said below.
+    }
+    if (!url || !["http:", "https:"].includes(url.protocol) || url.pathname !== "/") {
+      ctx.issues.push({
+        code: "custom",
+        message: "must be an http(s) URL with no path, such as http://qntx-2.internal:8877",
+        input: ctx.value,
+      });
+    }
+  }),
 });
 
 function absolutePath(item: string): string | undefined {

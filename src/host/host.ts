@@ -192,7 +192,10 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     tokens: apiTokens,
     guard: browserGuard(
       config.server.bindAddress,
-      config.server.allowedHosts,
+      // The name other hosts use for this one is a name it answers to.
+      config.server.publicUrl
+        ? [...config.server.allowedHosts, new URL(config.server.publicUrl).hostname]
+        : config.server.allowedHosts,
       config.server.allowedOrigins,
     ),
   });
@@ -207,9 +210,16 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   front.guard = listening.guard;
   front.url = listening.url;
   const { url } = listening;
+  const advertised = config.server.publicUrl ? new URL(config.server.publicUrl) : url;
+  if (stores.pool && !config.server.publicUrl && /^(0\.0\.0\.0|\[::\])$/.test(url.hostname)) {
+    logger.warn(
+      `this host listens on ${url.hostname}, which other hosts sharing the database cannot ` +
+        "dial: set [server] public_url to the address they reach it at",
+    );
+  }
   const presence = hostPresence(
     stores.pool,
-    { id: stores.hostId, url, version, startedAt },
+    { id: stores.hostId, url: advertised, version, startedAt },
     registry,
     logger,
   );
