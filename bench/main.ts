@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: runs every benchmark of the host on this machine, in one run, and prints
  * a table (`--json` for machines, `--only=jobs,http` for some groups). The figures in the
- * README come from here.
+ * README come from here. `--check` exits 1 when a figure misses its target (ratios measured
+ * side by side in the same run, so a busy machine moves both sides).
  */
 import { atsFigures } from "./ats.ts";
 import { httpFigures } from "./http.ts";
@@ -49,4 +50,17 @@ if (Deno.args.includes("--json")) {
       console.log(`| ${figure.name} | ${figure.value} | ${figure.target ?? ""} |`);
     }
   }
+}
+
+if (Deno.args.includes("--check")) {
+  const missed = groups.flatMap(({ figures }) => figures).filter(({ check }) =>
+    check !== undefined &&
+    ((check.atLeast !== undefined && !(check.measured >= check.atLeast)) ||
+      (check.atMost !== undefined && !(check.measured <= check.atMost)))
+  );
+  for (const figure of missed) {
+    console.error(`missed: ${figure.name}: ${figure.value} (target ${figure.target})`);
+  }
+  if (missed.length > 0) Deno.exit(1);
+  console.error("every checked figure met its target");
 }

@@ -39,7 +39,7 @@ export class JobStore {
     this.#insert = db.prepare(
       `INSERT INTO jobs (id, handler_name, payload, source, status, cost_estimate, parent_job_id,
          created_at, timeout_secs, schedule_id)
-       VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?) RETURNING *`,
     );
     this.#get = db.prepare("SELECT * FROM jobs WHERE id = ?");
     // One statement: SQLite's write lock makes the pick and the claim one step. Each ready
@@ -53,9 +53,12 @@ export class JobStore {
          FROM json_each(?) AS ready))
        RETURNING *`,
     );
+    // What the outcome leaves out (null) keeps what the job had.
     this.#finish = db.prepare(
-      `UPDATE jobs SET status = ?, error = ?, result = ?, progress_current = ?, progress_total = ?,
-         cost_actual = ?, plugin_version = ?, completed_at = ?
+      `UPDATE jobs SET status = ?, error = ?, result = ?,
+         progress_current = coalesce(?, progress_current),
+         progress_total = coalesce(?, progress_total), cost_actual = coalesce(?, cost_actual),
+         plugin_version = coalesce(?, plugin_version), completed_at = ?
        WHERE id = ? AND status = 'running'`,
     );
     this.#log = db.prepare(
@@ -84,8 +87,9 @@ export class JobStore {
     if (job.parentJobId && !this.get(job.parentJobId)) {
       throw new JobError(`parent job "${job.parentJobId}" does not exist`);
     }
+    let row: Row;
     try {
-      this.#insert.run(
+      row = this.#insert.get(
         id,
         job.handlerName,
         payload,
@@ -95,7 +99,7 @@ export class JobStore {
         this.#seconds(),
         timeout,
         job.scheduleId ?? "",
-      );
+      ) as unknown as Row;
     } catch (error) {
       if (/UNIQUE/.test((error as Error).message)) {
         throw new JobError(`a job with id "${id}" already exists`, "conflict");
@@ -103,7 +107,7 @@ export class JobStore {
       throw error;
     }
     this.#runnable();
-    return this.get(id)!;
+    return toJob(row);
   }
 
   get(id: string): StoredJob | undefined {
@@ -233,19 +237,22 @@ export class JobStore {
 
   /** Ends a running job as completed (no error) or failed; false if it is no longer running. */
   finish(id: string, outcome: JobOutcome, logs: readonly JobLogEntry[] = []): boolean {
-    return transaction(this.db, () => {
-      const current = this.get(id);
-      const changed = this.#finish.run(
+    const finish = () =>
+      this.#finish.run(
         outcome.error === "" ? "completed" : "failed",
         outcome.error,
         outcome.result ?? new Uint8Array(),
-        Math.trunc(outcome.progress?.current ?? current?.progress.current ?? 0),
-        Math.trunc(outcome.progress?.total ?? current?.progress.total ?? 0),
-        outcome.costActual ?? current?.costActual ?? 0,
-        outcome.pluginVersion ?? current?.pluginVersion ?? "",
+        outcome.progress ? Math.trunc(outcome.progress.current) : null,
+        outcome.progress ? Math.trunc(outcome.progress.total) : null,
+        outcome.costActual ?? null,
+        outcome.pluginVersion ?? null,
         this.#seconds(),
         id,
       ).changes > 0;
+    // One statement when there is nothing to log (most runs); else one transaction.
+    if (logs.length === 0) return finish();
+    return transaction(this.db, () => {
+      const changed = finish();
       // Entries of a run that was cancelled meanwhile are kept: they say what it did.
       this.#appendLogs(id, logs);
       return changed;

@@ -71,8 +71,18 @@ export class PluginService {
     this.#config = new PluginConfig(definition.metadata.name, {}, logger);
   }
 
+  #context?: { dataDir: string | undefined; context: PluginContext };
+
   /** What the plugin's code gets now: the latest configuration and host clients. */
   get context(): PluginContext {
+    // Made once (per data folder): its getters read the latest values on every use.
+    if (this.#context?.dataDir !== this.dataDir || !this.#context) {
+      this.#context = { dataDir: this.dataDir, context: this.#makeContext() };
+    }
+    return this.#context.context;
+  }
+
+  #makeContext(): PluginContext {
     // Live: a context kept by a long-lived WebSocket handler or a timer reads the settings and
     // host clients of the latest Initialize, not those a reconfigure has closed.
     const current = {

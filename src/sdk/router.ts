@@ -1,8 +1,9 @@
 import type { Route, RouteHandler } from "./definition.ts";
+import { compilePath, type PathPattern } from "./path_pattern.ts";
 
 interface Compiled {
   method: string;
-  pattern: URLPattern;
+  pattern: PathPattern;
   handler: RouteHandler;
 }
 
@@ -23,7 +24,7 @@ export class PluginRouter {
   constructor(routes: readonly Route[]) {
     this.#routes = routes.map((route) => ({
       method: route.method.toUpperCase(),
-      pattern: new URLPattern({ pathname: route.path }),
+      pattern: compilePath(route.path),
       handler: route.handler,
     }));
   }
@@ -32,13 +33,13 @@ export class PluginRouter {
   match(method: string, url: URL): RouteMatch {
     const allow: string[] = [];
     for (const route of this.#routes) {
-      const found = route.pattern.exec({ pathname: url.pathname });
-      if (!found) continue;
+      const params = route.pattern.exec(url.pathname);
+      if (!params) continue;
       if (
         route.method === "*" || route.method === method ||
         (method === "HEAD" && route.method === "GET")
       ) {
-        return { kind: "found", handler: route.handler, params: found.pathname.groups };
+        return { kind: "found", handler: route.handler, params };
       }
       allow.push(route.method);
     }
