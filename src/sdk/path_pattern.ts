@@ -33,3 +33,18 @@ export function compilePath(path: string): PathPattern {
     },
   };
 }
+
+/**
+ * The path of a URL the `Request` constructor has parsed and serialized already: a slice of it,
+ * not a second parse (a fifth of a small request's cost in the plugin).
+ */
+export function pathnameOf(href: string): string {
+  const start = href.indexOf("/", href.indexOf("//") + 2);
+  if (start < 0) return "/";
+  let end = href.length;
+  for (const mark of ["?", "#"]) {
+    const at = href.indexOf(mark, start);
+    if (at >= 0 && at < end) end = at;
+  }
+  return href.slice(start, end);
+}

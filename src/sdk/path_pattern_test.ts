@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { compilePath } from "./path_pattern.ts";
+import { compilePath, pathnameOf } from "./path_pattern.ts";
 
 const PATHS = [
   "/",
@@ -53,4 +53,22 @@ Deno.test("a compiled path answers as URLPattern does, for simple and other path
       );
     }
   }
+});
+
+Deno.test("the path of a serialized URL is sliced out as URL would parse it", () => {
+  for (
+    const input of [
+      "/",
+      "/kib/x?y=1",
+      "/a%20b/c#frag",
+      "/x/../y",
+      "/greet/a b?q=/z",
+      "/p?#",
+      "/q#a?b",
+    ]
+  ) {
+    const href = new Request(`http://plugin${input}`).url;
+    assert.equal(pathnameOf(href), new URL(href).pathname, input);
+  }
+  assert.equal(pathnameOf("http://[::1]:8080/v6/path?x"), "/v6/path");
 });

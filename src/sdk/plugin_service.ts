@@ -13,6 +13,7 @@ import { fromResponse, toRequest } from "./http_bridge.ts";
 import { executeJob } from "./jobs.ts";
 import { HttpError } from "./request_body.ts";
 import { PluginRouter } from "./router.ts";
+import { pathnameOf } from "./path_pattern.ts";
 import { serveWebSocket } from "./websocket_session.ts";
 import { describeThrown } from "./thrown.ts";
 import { permissionDenial } from "./permission_denial.ts";
@@ -109,6 +110,26 @@ export class PluginService {
       signal: this.#shutdown.signal,
       ...(this.dataDir ? { dataDir: this.dataDir } : {}),
     };
+  }
+
+  /**
+   * The context of one request: the values in force when it came, as plain fields (made for
+   * every request, so no getters to run and no spread).
+   */
+  #requestContext(
+    params: Record<string, string | undefined>,
+  ): PluginContext & { params: Record<string, string | undefined> } {
+    const context = {
+      metadata: this.definition.metadata,
+      config: this.#config,
+      logger: this.logger,
+      ats: this.#ats,
+      queue: this.#queue,
+      schedules: this.#schedules,
+      signal: this.#shutdown.signal,
+      params,
+    };
+    return this.dataDir ? { ...context, dataDir: this.dataDir } : context;
   }
 
   /** Whether the operator has paused the plugin. */
@@ -292,15 +313,14 @@ export class PluginService {
   async respond(request: Request): Promise<Response> {
     const { name } = this.definition.metadata;
     if (this.#paused) return problem(503, `plugin "${name}" is paused`);
-    const url = new URL(request.url);
-    const found = this.router.match(request.method, url);
-    const context = this.context;
+    const url = { pathname: pathnameOf(request.url) };
+    const found = this.router.match(request.method, url.pathname);
     try {
       if (found.kind === "found") {
-        return await found.handler(request, { ...context, params: found.params });
+        return await found.handler(request, this.#requestContext(found.params));
       }
       if (this.definition.fetch) {
-        return await this.definition.fetch(request, { ...context, params: {} });
+        return await this.definition.fetch(request, this.#requestContext({}));
       }
       if (found.kind === "wrong-method") {
         const response = problem(405, `${url.pathname} does not accept ${request.method}`);

@@ -29,11 +29,11 @@ export class PluginRouter {
     }));
   }
 
-  /** The first route whose path matches `url` and whose method is `method` (GET serves HEAD). */
-  match(method: string, url: URL): RouteMatch {
+  /** The first route whose path matches `pathname` and whose method is `method` (GET serves HEAD). */
+  match(method: string, pathname: string): RouteMatch {
     const allow: string[] = [];
     for (const route of this.#routes) {
-      const params = route.pattern.exec(url.pathname);
+      const params = route.pattern.exec(pathname);
       if (!params) continue;
       if (
         route.method === "*" || route.method === method ||
