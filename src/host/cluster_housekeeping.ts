@@ -1,11 +1,14 @@
 import type { PostgresJobs } from "../jobs/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 
-/** How often a host offers to do the cluster's housekeeping (one host a round does it). */
-const ROUND_MS = 1_000;
+/**
+ * How often a host offers to do the cluster's housekeeping (one host a round does it): a job
+ * whose host died runs elsewhere within its lease and this.
+ */
+const ROUND_MS = 250;
 
 /**
- * The housekeeping of hosts sharing PostgreSQL, done each second by whichever host holds the
+ * The housekeeping of hosts sharing PostgreSQL, done every quarter second by whichever host holds the
  * advisory lock: jobs whose host stopped renewing their lease go back to the queue (and the
  * hosts running their plugins hear of it). Returns the function that stops it.
  */
@@ -26,7 +29,7 @@ export function startClusterHousekeeping(jobs: PostgresJobs, logger: Logger): ()
           );
         }
       } catch (error) {
-        // Said once per outage, not every second.
+        // Said once per outage, not every round.
         if (!told) {
           logger.warn("the cluster's housekeeping could not reach the database", { error });
         }
