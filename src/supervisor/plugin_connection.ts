@@ -7,7 +7,8 @@ import {
   CHANNEL_OPTIONS,
   type ChannelSocket,
   type ChannelSocketEvents,
-  type domain,
+  domain,
+  FetchUnary,
   grpcTarget,
   search,
   type StreamedResponse,
@@ -22,6 +23,9 @@ import { type LaunchFolder, removeLaunchFolder, socketIdentity } from "./launch_
 import type { ExitStatus, PluginProcess } from "./plugin_process.ts";
 import type { DeniedLog, PermissionAudit } from "./permission_audit.ts";
 import type { DataClient } from "./data_client.ts";
+
+const HANDLE_HTTP = "/protocol.DomainPluginService/HandleHTTP";
+const HTTP_CODECS = { request: domain.HTTPRequest, response: domain.HTTPResponse };
 
 type FrameStream = grpc.ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage>;
 
@@ -111,6 +115,32 @@ export class PluginConnection {
   /** Whether the process announced a capability (see CAPABILITIES). */
   offers(capability: string): boolean {
     return this.metadata.capabilities.includes(capability);
+  }
+
+  /** `HandleHTTP` over Deno's own HTTP/2 client, for a program on a TCP port (see fetch_unary.ts). */
+  #fetchUnary?: FetchUnary;
+
+  /**
+   * One HTTP request by unary `HandleHTTP` (a program without the data channel), counted for
+   * drain; failures are {@link PluginCallError}s.
+   */
+  handleHttp(
+    head: domain.HTTPRequest,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<domain.HTTPResponse> {
+    const { address } = this.process;
+    if (address.kind !== "tcp") {
+      return this.unary((client) => client.handleHttp, head, deadlineMs, signal);
+    }
+    const caller = this.#fetchUnary ??= new FetchUnary(`http://127.0.0.1:${address.port}`);
+    return this.#tracked(async () => {
+      try {
+        return await caller.call(HANDLE_HTTP, HTTP_CODECS, head, deadlineMs, signal);
+      } catch (error) {
+        throw this.#failure(error, signal);
+      }
+    });
   }
 
   /** Calls a unary RPC of the process with a deadline (the host's own calls: not counted). */
@@ -294,6 +324,7 @@ export class PluginConnection {
     context.ledger.remove(this.process.pid);
     context.tokens.revoke(this.token);
     this.client.close();
+    this.#fetchUnary?.close();
     this.data?.close();
     await this.services?.close();
     await removeLaunchFolder(this.folder);

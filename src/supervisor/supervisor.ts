@@ -160,7 +160,9 @@ export class Supervisor {
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<domain.HTTPResponse> {
-    return this.#unary(name, (client) => client.handleHttp, request, deadlineMs, signal);
+    const connection = this.#connection(name);
+    if (!connection) return Promise.reject(noProcess(name));
+    return connection.handleHttp(request, deadlineMs, signal);
   }
 
   /** Runs one job on plugin `name`'s process within `deadlineMs`. */
