@@ -1,4 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
+import { MAX_MESSAGE_BYTES } from "./channel_options.ts";
 
 /** A message type of the generated stubs: how to write a request and read an answer. */
 export interface MessageCodec<T> {
@@ -28,7 +29,7 @@ export class FetchUnary {
   readonly #client = Deno.createHttpClient({ http2: true, http1: false });
 
   /** `origin`: where the program listens, such as `http://127.0.0.1:40123`. */
-  constructor(readonly origin: string) {}
+  constructor(readonly origin: string, readonly maxMessageBytes = MAX_MESSAGE_BYTES) {}
 
   async call<Req, Res>(
     /** `/<package>.<Service>/<Method>` */
@@ -55,15 +56,17 @@ export class FetchUnary {
         body: framed,
         signal: stop.signal,
       });
-      const bytes = new Uint8Array(await response.arrayBuffer());
       if (response.status !== 200) {
+        await response.body?.cancel();
         throw new FetchCallError(grpc.status.UNAVAILABLE, `HTTP ${response.status}`);
       }
       const status = response.headers.get("grpc-status");
       if (status !== null && status !== "0") {
+        await response.body?.cancel();
         const said = response.headers.get("grpc-message") ?? "";
         throw new FetchCallError(Number(status) as grpc.status, decodeMessage(said));
       }
+      const bytes = await readAtMost(response.body, this.maxMessageBytes);
       if (bytes.byteLength < 5) {
         throw new FetchCallError(grpc.status.UNKNOWN, "the program answered no message");
       }
@@ -91,6 +94,39 @@ export class FetchUnary {
   close(): void {
     this.#client.close();
   }
+}
+
+/**
+ * A body of at most `limit` bytes (a program may answer with anything: one larger is refused as
+ * grpc-js refuses a message over its limit, without reading the rest).
+ */
+async function readAtMost(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+): Promise<Uint8Array> {
+  if (!body) return new Uint8Array();
+  const most = limit + 5; // the message's own 5-byte prefix
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > most) {
+      await body.cancel().catch(() => {});
+      throw new FetchCallError(
+        grpc.status.RESOURCE_EXHAUSTED,
+        `the program's answer is larger than ${limit} bytes`,
+      );
+    }
+    chunks.push(chunk);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
 }
 
 /** `grpc-message` is percent-encoded. */

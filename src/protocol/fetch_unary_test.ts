@@ -35,6 +35,9 @@ async function server(): Promise<{ port: number; close(): Promise<void> }> {
           headers: [{ name: "x-path", values: [path] }],
           body: new TextEncoder().encode(`answer to ${path}`),
         });
+      if (path === "/huge") {
+        return callback(null, { statusCode: 200, headers: [], body: new Uint8Array(200_000) });
+      }
       if (path === "/slow") setTimeout(answer, 300);
       else answer();
     },
@@ -69,6 +72,13 @@ Deno.test("FetchUnary calls a grpc-js server: answers, refusals, deadlines, canc
     assert.ok(refused instanceof FetchCallError);
     assert.equal(refused.code, grpc.status.FAILED_PRECONDITION);
     assert.equal(refused.details, "not now: ünïcode");
+
+    // An answer over the limit is refused, not read whole.
+    const small = new FetchUnary(`http://127.0.0.1:${port}`, 100_000);
+    const huge = await small.call(PATH, CODECS, request("/huge"), 5_000).catch((e) => e);
+    small.close();
+    assert.equal(huge.code, grpc.status.RESOURCE_EXHAUSTED);
+    assert.match(huge.details, /larger than 100000 bytes/);
 
     const late = await caller.call(PATH, CODECS, request("/slow"), 50).catch((e) => e);
     assert.equal(late.code, grpc.status.DEADLINE_EXCEEDED);
