@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { MAX_MESSAGE_BYTES } from "./channel_options.ts";
+import type { PluginAddress } from "./handshake.ts";
 
 /** A message type of the generated stubs: how to write a request and read an answer. */
 export interface MessageCodec<T> {
@@ -20,16 +21,29 @@ const HEADERS = { "content-type": "application/grpc", te: "trailers" };
 /**
  * Unary gRPC calls over Deno's own HTTP/2 client (`fetch` with prior knowledge, one connection
  * multiplexed) instead of grpc-js, whose HTTP/2 framing in JavaScript cost the host ~370 µs of
- * CPU per proxied request to a QNTX program. Used for the hot call, `HandleHTTP`, to programs
- * on a TCP port. An error comes back as gRPC sends it without a message (status in the
+ * CPU per proxied request to a QNTX program. Used for the hot calls (`HandleHTTP`,
+ * `ExecuteJob`), over a TCP port or a Unix socket. An error comes back as gRPC sends it without a message (status in the
  * headers: "trailers-only"); `fetch` does not show trailers, so a status sent after a message
  * is not seen: the message is the answer.
  */
 export class FetchUnary {
-  readonly #client = Deno.createHttpClient({ http2: true, http1: false });
+  readonly #client: Deno.HttpClient;
+  /** Where the calls go: the program's TCP port, or any name over its Unix socket. */
+  readonly origin: string;
 
-  /** `origin`: where the program listens, such as `http://127.0.0.1:40123`. */
-  constructor(readonly origin: string, readonly maxMessageBytes = MAX_MESSAGE_BYTES) {}
+  constructor(address: PluginAddress, readonly maxMessageBytes = MAX_MESSAGE_BYTES) {
+    if (address.kind === "tcp") {
+      this.#client = Deno.createHttpClient({ http2: true, http1: false });
+      this.origin = `http://127.0.0.1:${address.port}`;
+    } else {
+      this.#client = Deno.createHttpClient({
+        http2: true,
+        http1: false,
+        proxy: { transport: "unix", path: address.path },
+      });
+      this.origin = "http://plugin";
+    }
+  }
 
   async call<Req, Res>(
     /** `/<package>.<Service>/<Method>` */

@@ -13,8 +13,12 @@ const request = (path: string): domain.HTTPRequest => ({
 });
 
 /** A grpc-js server whose HandleHTTP answers by the request's path. */
-async function server(): Promise<{ port: number; close(): Promise<void> }> {
+async function server(
+  where = "127.0.0.1:0",
+): Promise<{ port: number; close(): Promise<void> }> {
   const served = new grpc.Server();
+  // The slow answers' timers, cleared at close (a cancelled call leaves its own behind).
+  const timers = new Set<ReturnType<typeof setTimeout>>();
   const unimplemented = (_call: unknown, callback: grpc.sendUnaryData<never>) =>
     callback({ code: grpc.status.UNIMPLEMENTED });
   served.addService(domain.DomainPluginServiceService, {
@@ -38,26 +42,35 @@ async function server(): Promise<{ port: number; close(): Promise<void> }> {
       if (path === "/huge") {
         return callback(null, { statusCode: 200, headers: [], body: new Uint8Array(200_000) });
       }
-      if (path === "/slow") setTimeout(answer, 300);
-      else answer();
+      if (path === "/slow") {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          answer();
+        }, 300);
+        timers.add(timer);
+      } else answer();
     },
   } as grpc.UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>
     served.bindAsync(
-      "127.0.0.1:0",
+      where,
       grpc.ServerCredentials.createInsecure(),
       (error, bound) => error ? reject(error) : resolve(bound),
     )
   );
   return {
     port,
-    close: () => new Promise((resolve) => served.tryShutdown(() => resolve())),
+    close: () => {
+      for (const timer of timers) clearTimeout(timer);
+      served.forceShutdown();
+      return Promise.resolve();
+    },
   };
 }
 
 Deno.test("FetchUnary calls a grpc-js server: answers, refusals, deadlines, cancels", async () => {
   const { port, close } = await server();
-  const caller = new FetchUnary(`http://127.0.0.1:${port}`);
+  const caller = new FetchUnary({ kind: "tcp", port });
   try {
     const answers = await Promise.all(
       ["/a", "/b", "/c"].map((path) => caller.call(PATH, CODECS, request(path), 5_000)),
@@ -74,7 +87,7 @@ Deno.test("FetchUnary calls a grpc-js server: answers, refusals, deadlines, canc
     assert.equal(refused.details, "not now: ünïcode");
 
     // An answer over the limit is refused, not read whole.
-    const small = new FetchUnary(`http://127.0.0.1:${port}`, 100_000);
+    const small = new FetchUnary({ kind: "tcp", port }, 100_000);
     const huge = await small.call(PATH, CODECS, request("/huge"), 5_000).catch((e) => e);
     small.close();
     assert.equal(huge.code, grpc.status.RESOURCE_EXHAUSTED);
@@ -92,8 +105,23 @@ Deno.test("FetchUnary calls a grpc-js server: answers, refusals, deadlines, canc
     await close();
   }
   // Nobody listening: unavailable, with the reason.
-  const nobody = new FetchUnary(`http://127.0.0.1:${port}`);
+  const nobody = new FetchUnary({ kind: "tcp", port });
   const failed = await nobody.call(PATH, CODECS, request("/a"), 2_000).catch((e) => e);
   nobody.close();
   assert.equal(failed.code, grpc.status.UNAVAILABLE);
+});
+
+Deno.test("FetchUnary reaches a program on its Unix socket", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qntx-fetch-unary-" });
+  const path = `${dir}/plugin.sock`;
+  const { close } = await server(`unix:${path}`);
+  const caller = new FetchUnary({ kind: "unix", path });
+  try {
+    const answer = await caller.call(PATH, CODECS, request("/over-unix"), 5_000);
+    assert.equal(new TextDecoder().decode(answer.body), "answer to /over-unix");
+  } finally {
+    caller.close();
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

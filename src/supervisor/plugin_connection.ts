@@ -7,7 +7,7 @@ import {
   CHANNEL_OPTIONS,
   type ChannelSocket,
   type ChannelSocketEvents,
-  domain,
+  type domain,
   FetchUnary,
   grpcTarget,
   search,
@@ -23,9 +23,7 @@ import { type LaunchFolder, removeLaunchFolder, socketIdentity } from "./launch_
 import type { ExitStatus, PluginProcess } from "./plugin_process.ts";
 import type { DeniedLog, PermissionAudit } from "./permission_audit.ts";
 import type { DataClient } from "./data_client.ts";
-
-const HANDLE_HTTP = "/protocol.DomainPluginService/HandleHTTP";
-const HTTP_CODECS = { request: domain.HTTPRequest, response: domain.HTTPResponse };
+import type { FastRpc } from "./fast_rpc.ts";
 
 type FrameStream = grpc.ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage>;
 
@@ -117,26 +115,23 @@ export class PluginConnection {
     return this.metadata.capabilities.includes(capability);
   }
 
-  /** `HandleHTTP` over Deno's own HTTP/2 client, for a program on a TCP port (see fetch_unary.ts). */
+  /** The hot calls over Deno's own HTTP/2 client (see fetch_unary.ts), made at first use. */
   #fetchUnary?: FetchUnary;
 
   /**
-   * One HTTP request by unary `HandleHTTP` (a program without the data channel), counted for
-   * drain; failures are {@link PluginCallError}s.
+   * A client's call of the hot path (`HandleHTTP` for a program without the data channel,
+   * `ExecuteJob`), counted for drain; failures are {@link PluginCallError}s.
    */
-  handleHttp(
-    head: domain.HTTPRequest,
+  fastCall<Req, Res>(
+    rpc: FastRpc<Req, Res>,
+    request: Req,
     deadlineMs: number,
     signal?: AbortSignal,
-  ): Promise<domain.HTTPResponse> {
-    const { address } = this.process;
-    if (address.kind !== "tcp") {
-      return this.unary((client) => client.handleHttp, head, deadlineMs, signal);
-    }
-    const caller = this.#fetchUnary ??= new FetchUnary(`http://127.0.0.1:${address.port}`);
+  ): Promise<Res> {
+    const caller = this.#fetchUnary ??= new FetchUnary(this.process.address);
     return this.#tracked(async () => {
       try {
-        return await caller.call(HANDLE_HTTP, HTTP_CODECS, head, deadlineMs, signal);
+        return await caller.call(rpc.path, rpc, request, deadlineMs, signal);
       } catch (error) {
         throw this.#failure(error, signal);
       }

@@ -10,6 +10,7 @@ import type {
 import { nameProblem, type Registry, RegistryError } from "../registry/mod.ts";
 import { discoverPlugin } from "./discovery.ts";
 import type { PluginConnection } from "./plugin_connection.ts";
+import { EXECUTE_JOB, HANDLE_HTTP } from "./fast_rpc.ts";
 import type { LogBuffer } from "./log_buffer.ts";
 import { type ManifestView, readManifestView } from "./manifest_view.ts";
 import { PluginSupervisor } from "./plugin_supervisor.ts";
@@ -162,7 +163,7 @@ export class Supervisor {
   ): Promise<domain.HTTPResponse> {
     const connection = this.#connection(name);
     if (!connection) return Promise.reject(noProcess(name));
-    return connection.handleHttp(request, deadlineMs, signal);
+    return connection.fastCall(HANDLE_HTTP, request, deadlineMs, signal);
   }
 
   /** Runs one job on plugin `name`'s process within `deadlineMs`. */
@@ -172,7 +173,9 @@ export class Supervisor {
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<domain.ExecuteJobResponse> {
-    return this.#unary(name, (client) => client.executeJob, request, deadlineMs, signal);
+    const connection = this.#connection(name);
+    if (!connection) return Promise.reject(noProcess(name));
+    return connection.fastCall(EXECUTE_JOB, request, deadlineMs, signal);
   }
 
   /** QNTX's `ParseAxQuery` on plugin `name`: an Ax query's syntax tree as JSON. */
