@@ -10,7 +10,6 @@ export * as schedule from "./gen/protocol/schedule.ts";
 export * as search from "./gen/protocol/search.ts";
 export { CAPABILITIES, type Capability, PROTOCOL_VERSION } from "./capabilities.ts";
 export { CHANNEL_OPTIONS, MAX_MESSAGE_BYTES } from "./channel_options.ts";
-export { FetchCallError, FetchUnary, type MessageCodec } from "./fetch_unary.ts";
 export {
   grpcTarget,
   parseReadyLine,

@@ -8,7 +8,6 @@ import {
   type ChannelSocket,
   type ChannelSocketEvents,
   type domain,
-  FetchUnary,
   grpcTarget,
   search,
   type StreamedResponse,
@@ -23,7 +22,6 @@ import { type LaunchFolder, removeLaunchFolder, socketIdentity } from "./launch_
 import type { ExitStatus, PluginProcess } from "./plugin_process.ts";
 import type { DeniedLog, PermissionAudit } from "./permission_audit.ts";
 import type { DataClient } from "./data_client.ts";
-import type { FastRpc } from "./fast_rpc.ts";
 
 type FrameStream = grpc.ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage>;
 
@@ -113,29 +111,6 @@ export class PluginConnection {
   /** Whether the process announced a capability (see CAPABILITIES). */
   offers(capability: string): boolean {
     return this.metadata.capabilities.includes(capability);
-  }
-
-  /** The hot calls over Deno's own HTTP/2 client (see fetch_unary.ts), made at first use. */
-  #fetchUnary?: FetchUnary;
-
-  /**
-   * A client's call of the hot path (`HandleHTTP` for a program without the data channel,
-   * `ExecuteJob`), counted for drain; failures are {@link PluginCallError}s.
-   */
-  fastCall<Req, Res>(
-    rpc: FastRpc<Req, Res>,
-    request: Req,
-    deadlineMs: number,
-    signal?: AbortSignal,
-  ): Promise<Res> {
-    const caller = this.#fetchUnary ??= new FetchUnary(this.process.address);
-    return this.#tracked(async () => {
-      try {
-        return await caller.call(rpc.path, rpc, request, deadlineMs, signal);
-      } catch (error) {
-        throw this.#failure(error, signal);
-      }
-    });
   }
 
   /** Calls a unary RPC of the process with a deadline (the host's own calls: not counted). */
@@ -319,7 +294,6 @@ export class PluginConnection {
     context.ledger.remove(this.process.pid);
     context.tokens.revoke(this.token);
     this.client.close();
-    this.#fetchUnary?.close();
     this.data?.close();
     await this.services?.close();
     await removeLaunchFolder(this.folder);

@@ -10,7 +10,6 @@ import type {
 import { nameProblem, type Registry, RegistryError } from "../registry/mod.ts";
 import { discoverPlugin } from "./discovery.ts";
 import type { PluginConnection } from "./plugin_connection.ts";
-import { EXECUTE_JOB, HANDLE_HTTP } from "./fast_rpc.ts";
 import type { LogBuffer } from "./log_buffer.ts";
 import { type ManifestView, readManifestView } from "./manifest_view.ts";
 import { PluginSupervisor } from "./plugin_supervisor.ts";
@@ -161,9 +160,7 @@ export class Supervisor {
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<domain.HTTPResponse> {
-    const connection = this.#connection(name);
-    if (!connection) return Promise.reject(noProcess(name));
-    return connection.fastCall(HANDLE_HTTP, request, deadlineMs, signal);
+    return this.#unary(name, (client) => client.handleHttp, request, deadlineMs, signal);
   }
 
   /** Runs one job on plugin `name`'s process within `deadlineMs`. */
@@ -173,9 +170,7 @@ export class Supervisor {
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<domain.ExecuteJobResponse> {
-    const connection = this.#connection(name);
-    if (!connection) return Promise.reject(noProcess(name));
-    return connection.fastCall(EXECUTE_JOB, request, deadlineMs, signal);
+    return this.#unary(name, (client) => client.executeJob, request, deadlineMs, signal);
   }
 
   /** QNTX's `ParseAxQuery` on plugin `name`: an Ax query's syntax tree as JSON. */
