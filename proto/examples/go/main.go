@@ -10,6 +10,7 @@
 //	GET  /hello   the greeting setting
 //	POST /notes   {"text": "..."} becomes an attestation: note-<id> / noted / gonotes
 //	GET  /notes   the latest notes
+//	GET  /kib     1 KiB of text (what the host's HTTP benchmark asks of every plugin)
 //
 // WebSocket: each text message comes back in capitals; PING is answered with PONG.
 // Job "count": how many notes the store holds; a watcher runs it for each new note.
@@ -43,6 +44,8 @@ const (
 	name      = "gonotes"
 	predicate = "noted"
 )
+
+var kib = strings.Repeat("x", 1024)
 
 // notes is the plugin. Methods it does not define answer UNIMPLEMENTED, which the host accepts.
 type notes struct {
@@ -138,6 +141,8 @@ func problem(status int32, format string, args ...interface{}) *pb.HTTPResponse 
 func (n *notes) HandleHTTP(ctx context.Context, req *pb.HTTPRequest) (*pb.HTTPResponse, error) {
 	path := strings.SplitN(req.Path, "?", 2)[0]
 	switch strings.ToUpper(req.Method) + " " + path {
+	case "GET /kib":
+		return reply(200, kib), nil
 	case "GET /hello":
 		n.mu.Lock()
 		defer n.mu.Unlock()
