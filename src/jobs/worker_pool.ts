@@ -45,10 +45,7 @@ export interface WorkerPoolOptions {
   backoff: Backoff;
   /** How often idle workers look again without being woken (retries that came due, …). */
   pollMs: number;
-  /**
-   * How long a job taken stays this host's without a heartbeat (heartbeats go every third of
-   * it); another host may take it over after that. Default 15 s.
-   */
+  /** How long a job taken stays this host's unrenewed (renewed every third of it); 15 s. */
   leaseMs?: number;
   logger: Logger;
   random?: () => number;
@@ -124,16 +121,21 @@ export class WorkerPool {
     this.#stopped = true;
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.wake();
-    const done = Promise.all(this.#loops);
-    const timer = new AbortController();
-    await Promise.race([done, sleep(graceMs, timer.signal)]);
-    timer.abort();
-    for (const controller of this.#running.values()) controller.abort("stopping");
-    await done;
-    await this.#taking;
-    const unstarted = this.#taken.splice(0);
-    await Promise.all(unstarted.map((job) => this.store.release(job.id).catch(() => false)));
-    clearInterval(this.#heartbeat);
+    try {
+      const done = Promise.all(this.#loops);
+      const timer = new AbortController();
+      await Promise.race([done, sleep(graceMs, timer.signal)]);
+      timer.abort();
+      for (const controller of this.#running.values()) controller.abort("stopping");
+      await done;
+      // A take under way may still bring jobs: they go back too.
+      await this.#taking?.catch(() => false);
+      const unstarted = this.#taken.splice(0);
+      await Promise.all(unstarted.map((job) => this.store.release(job.id).catch(() => false)));
+    } finally {
+      // Leases are renewed until the last run has ended, and not a moment after.
+      clearInterval(this.#heartbeat);
+    }
   }
 
   async #loop(): Promise<void> {
