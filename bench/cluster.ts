@@ -5,33 +5,14 @@
  * jobs through one host on SQLite, in the same run.
  */
 import { join } from "node:path";
-import { parseHostConfig } from "../src/config/mod.ts";
-import { type Host, startHost } from "../src/host/mod.ts";
-import { JsonLogger, memorySink } from "../src/log/mod.ts";
+import type { Host } from "../src/host/mod.ts";
 import { openPostgres } from "../src/store/mod.ts";
 import { FIXTURES } from "../tests/_in_process_host.ts";
 import { listeningUrl, spawnHost, withToken } from "../tests/_host_process.ts";
 import { postgresBin, startCluster } from "../tests/_postgres.ts";
 import type { Figure } from "./supervision.ts";
 import { shown, spread, whole } from "./turns.ts";
-
-async function host(dir: string, database: string): Promise<Host> {
-  await Deno.mkdir(dir, { recursive: true });
-  const config = parseHostConfig(
-    `[server]\nport = 0\n[plugin]\nenabled = ["worker"]\npaths = ${JSON.stringify([FIXTURES])}\n` +
-      `health_interval = "1h"\n[pulse]\nworkers = 8\n[auth]\nenabled = false\n${database}`,
-    "bench",
-  );
-  const started = startHost(config, {
-    logger: new JsonLogger("host", { sink: memorySink(), level: "error" }),
-    version: "0.1.0",
-    databasePath: join(dir, "qntx.db"),
-    cwd: dir,
-    watchConfig: false,
-  });
-  await started.pluginsStarted;
-  return started;
-}
+import { startWorkerHost } from "./jobs.ts";
 
 /** Jobs queued through the first host (200 at a time) until `settled()` says all ran: jobs/s. */
 async function run(hosts: Host[], count: number, settled: () => Promise<boolean>): Promise<number> {
@@ -115,12 +96,15 @@ export async function clusterFigures(count = 6_000): Promise<Figure[]> {
   const database = `[database]\nurl = ${JSON.stringify(cluster.url)}\n`;
   const sql = openPostgres(cluster.url, { max: 2 });
   try {
-    const alone = await host(join(dir, "alone"), "");
+    const alone = await startWorkerHost(join(dir, "alone"), 8);
     // One index probe each: whether any job is still to run.
     const local = alone.db.prepare(
       "SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('queued', 'running')) AS any",
     );
-    const hosts = [await host(join(dir, "a"), database), await host(join(dir, "b"), database)];
+    const hosts = [
+      await startWorkerHost(join(dir, "a"), 8, database),
+      await startWorkerHost(join(dir, "b"), 8, database),
+    ];
     const shared = async () =>
       !(await sql<{ any: boolean }[]>`SELECT EXISTS (SELECT 1 FROM jobs
         WHERE status IN ('queued', 'running')) AS any`)[0]!.any;

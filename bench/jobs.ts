@@ -17,13 +17,21 @@ const FIXTURES = join(
   "plugins",
 );
 
-/** A host with the worker plugin on a real SQLite file, `workers` workers, for `work`. */
-async function withWorkerHost<T>(workers: number, work: (host: Host) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "qntx-bench-jobs-" });
+/**
+ * A host in `dir` running the worker plugin with `workers` workers, its SQLite file there, and
+ * `extraToml` added (a shared database); resolves once its plugins have started.
+ */
+export async function startWorkerHost(
+  dir: string,
+  workers: number,
+  extraToml = "",
+): Promise<Host> {
+  await Deno.mkdir(dir, { recursive: true });
   const config = parseHostConfig(
     `[server]\nport = 0\n[plugin]\nenabled = ["worker"]\npaths = ${
       JSON.stringify([FIXTURES])
-    }\nhealth_interval = "1h"\n[pulse]\nworkers = ${workers}\n[auth]\nenabled = false\n`,
+    }\nhealth_interval = "1h"\n[pulse]\nworkers = ${workers}\n[auth]\nenabled = false\n` +
+      extraToml,
     "bench",
   );
   const host = startHost(config, {
@@ -33,8 +41,15 @@ async function withWorkerHost<T>(workers: number, work: (host: Host) => Promise<
     cwd: dir,
     watchConfig: false,
   });
+  await host.pluginsStarted;
+  return host;
+}
+
+/** A host with the worker plugin on a real SQLite file, `workers` workers, for `work`. */
+async function withWorkerHost<T>(workers: number, work: (host: Host) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "qntx-bench-jobs-" });
+  const host = await startWorkerHost(dir, workers);
   try {
-    await host.pluginsStarted;
     return await work(host);
   } finally {
     await host.shutdown();

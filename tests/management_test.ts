@@ -117,3 +117,36 @@ Deno.test("GET /api/hosts lists this host alone when it shares no database", asy
     await test.close();
   }
 });
+
+/** The status of a GET sent over a plain socket with `host` as its Host (fetch sets its own). */
+async function statusWithHost(url: URL, path: string, host: string): Promise<number> {
+  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+  try {
+    await conn.write(
+      new TextEncoder().encode(
+        `GET ${path} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`,
+      ),
+    );
+    const buffer = new Uint8Array(64);
+    const read = await conn.read(buffer);
+    return Number(
+      /^HTTP\/1\.1 (\d{3})/.exec(new TextDecoder().decode(buffer.subarray(0, read ?? 0)))?.[1],
+    );
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("[server] public_url is what the host tells the others, and a name it answers to", async () => {
+  const test = await startTestHost([], "", undefined, 'public_url = "http://qntx-2.internal:8877"');
+  try {
+    const { hosts } = await (await fetch(new URL("/api/hosts", test.host.url))).json();
+    assert.equal(hosts[0].url, "http://qntx-2.internal:8877/");
+    // Another host reaching this one by that name is not taken for a rebinding page; another
+    // name still is.
+    assert.equal(await statusWithHost(test.host.url, "/api/hosts", "qntx-2.internal:8877"), 200);
+    assert.equal(await statusWithHost(test.host.url, "/api/hosts", "evil.example:8877"), 421);
+  } finally {
+    await test.close();
+  }
+});

@@ -28,11 +28,6 @@ export async function notify(
   await tx`SELECT pg_notify(${JOBS_CHANNEL}, ${payload})`;
 }
 
-export async function pluginOfJob(tx: PostgresTransaction, id: string): Promise<string> {
-  const [row] = await tx<{ plugin: string }[]>`SELECT plugin FROM jobs WHERE id = ${id}`;
-  return row?.plugin ?? "";
-}
-
 export async function appendLogs(
   tx: PostgresTransaction | PostgresPool,
   id: string,

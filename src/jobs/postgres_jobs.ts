@@ -4,14 +4,7 @@ import type { JobQueue } from "./job_queue.ts";
 import { JobHints } from "./postgres_job_hints.ts";
 import { type Ending, finishJobs, insertJobs, type NewRow } from "./postgres_job_batches.ts";
 import { Coalescer } from "../async/mod.ts";
-import {
-  appendLogs,
-  fromRow,
-  JOBS_CHANNEL,
-  notify,
-  type PgRow,
-  pluginOfJob,
-} from "./postgres_job_rows.ts";
+import { appendLogs, fromRow, JOBS_CHANNEL, notify, type PgRow } from "./postgres_job_rows.ts";
 import {
   checkJobRequest,
   checkStatus,
@@ -148,13 +141,14 @@ export class PostgresJobs implements JobQueue {
     logs: readonly JobLogEntry[] = [],
   ): Promise<boolean> {
     return await this.sql.begin(async (tx) => {
-      const changed = await tx`UPDATE jobs SET status = 'queued', error = ${error},
+      // The hint goes with the move (delivered at the commit), as release's does.
+      const moved = await tx`UPDATE jobs SET status = 'queued', error = ${error},
           retry_count = retry_count + 1, run_after = ${Math.trunc(runAfter)}, host_id = '',
           lease_until = 0
-        WHERE id = ${id} AND status = 'running' AND host_id = ${this.hostId}`;
+        WHERE id = ${id} AND status = 'running' AND host_id = ${this.hostId}
+        RETURNING pg_notify(${JOBS_CHANNEL}, 'runnable:' || plugin)`;
       await appendLogs(tx, id, logs);
-      if (changed.count > 0) await notify(tx, `runnable:${await pluginOfJob(tx, id)}`);
-      return changed.count > 0;
+      return moved.count > 0;
     });
   }
 
