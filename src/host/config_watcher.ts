@@ -15,14 +15,15 @@ const SETTLE_MS = 250;
  * Watches the configuration file for hand edits while the host runs. A change (after editors
  * have finished writing: they often replace the file) is read and validated; a valid one is
  * handed to `apply`, an invalid one is logged with every problem and the running
- * configuration stays. Returns the function that stops watching.
+ * configuration stays. Returns the function that stops watching; it resolves once an edit being
+ * applied has been (so a host that stops never has an edit land on plugins it is stopping).
  */
 export function watchConfig(
   live: LiveConfig,
   check: (plugin: string, values: Record<string, unknown>) => FieldErrors,
   apply: (change: ConfigChange) => Promise<void>,
   logger: Logger,
-): () => void {
+): () => Promise<void> {
   const path = resolve(live.path);
   const watcher = Deno.watchFs(dirname(path), { recursive: false });
   const queue = new SerialQueue();
@@ -60,9 +61,10 @@ export function watchConfig(
       timer = setTimeout(reload, SETTLE_MS);
     }
   })().catch((error) => logger.warn("watching the configuration file stopped", { error }));
-  return () => {
+  return async () => {
     closed = true;
     clearTimeout(timer);
     watcher.close();
+    await queue.run(() => Promise.resolve());
   };
 }

@@ -247,7 +247,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     logger.named("pulse"),
   );
   const apply = applyConfigChanges(supervisor, logger);
-  const stopWatching = options.watchConfig === false ? () => {} : watchConfig(
+  const stopWatching = options.watchConfig === false ? () => Promise.resolve() : watchConfig(
     live,
     (name, values) => validateConfig(supervisor.schema(name) ?? {}, values),
     apply,
@@ -274,7 +274,8 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       await presence.stop();
       await stopHousekeeping();
       await stopTicker();
-      stopWatching();
+      // An edit being applied lands before the plugins stop, not on plugins stopping.
+      await stopWatching();
       // Jobs under way finish while their plugins still run, or go back to the queue.
       await workers.stop(config.plugin.shutdownTimeout);
       // Processes by their supervisors, then in-process plugins and names still reserved.
