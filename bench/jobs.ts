@@ -79,23 +79,32 @@ async function throughput(host: Host, count: number): Promise<number> {
   return count / ((performance.now() - started) / 1000);
 }
 
-/** The same handler called with bare `ExecuteJob` round trips, `concurrency` at once: calls/s. */
-async function bareCalls(host: Host, count: number, concurrency: number): Promise<number> {
+/**
+ * The same handler called bare, `concurrency` at once, as the workers would without the queue:
+ * the gRPC `ExecuteJob` RPC, or the job call on the data channel the workers use: calls/s.
+ */
+async function bareCalls(
+  host: Host,
+  count: number,
+  concurrency: number,
+  via: "grpc" | "channel",
+): Promise<number> {
+  const connection = host.supervisor.get("worker")?.connection;
+  if (!connection) throw new Error('the bench\'s "worker" plugin has no running process');
   let next = 0;
   const caller = async () => {
     while (next < count) {
       next++;
-      await host.supervisor.executeJob(
-        "worker",
-        {
-          jobId: `bare-${next}`,
-          handlerName: "noop",
-          payload: PAYLOAD,
-          timeoutSecs: 60n,
-        },
-        60_000,
-        new AbortController().signal,
-      );
+      const request = {
+        jobId: `bare-${next}`,
+        handlerName: "noop",
+        payload: PAYLOAD,
+        timeoutSecs: 60n,
+      };
+      const signal = new AbortController().signal;
+      await (via === "grpc"
+        ? connection.unary((client) => client.executeJob, request, 60_000, signal)
+        : connection.executeJob(request, 60_000, signal));
     }
   };
   const started = performance.now();
@@ -110,12 +119,14 @@ async function bareCalls(host: Host, count: number, concurrency: number): Promis
 export async function jobFigures(count = 5_000, turns = 3): Promise<Figure[]> {
   return await withWorkerHost(4, async (host) => {
     await throughput(host, 500); // warm-up: module loading, JIT
-    await bareCalls(host, 500, 4);
-    const [queued, bare] = await alternating(turns, [
+    await bareCalls(host, 500, 4, "grpc");
+    await bareCalls(host, 500, 4, "channel");
+    const [queued, grpc, channel] = await alternating(turns, [
       () => throughput(host, count),
-      () => bareCalls(host, count, 4),
+      () => bareCalls(host, count, 4, "grpc"),
+      () => bareCalls(host, count, 4, "channel"),
     ]);
-    const share = ratios(queued!, bare!);
+    const share = ratios(queued!, grpc!);
     return [
       {
         name: `jobs through a plugin, enqueue → completed, 4 workers (${
@@ -125,14 +136,22 @@ export async function jobFigures(count = 5_000, turns = 3): Promise<Figure[]> {
         target: "≥ 2 000/s",
       },
       {
-        name: "bare ExecuteJob round trips to the same handler, 4 at once (calibration)",
-        value: `${shown(bare!, whole)}/s`,
+        name: "bare ExecuteJob round trips (gRPC) to the same handler, 4 at once (calibration)",
+        value: `${shown(grpc!, whole)}/s`,
       },
       {
         name: "jobs / bare ExecuteJob round trips, turn by turn",
         value: shown(share, percent),
         target: "≥ 50 %",
         check: { measured: spread(share).median, atLeast: 0.5 },
+      },
+      {
+        name: "bare job calls on the data channel (what the workers use), 4 at once",
+        value: `${shown(channel!, whole)}/s`,
+      },
+      {
+        name: "jobs / bare job calls on the data channel (what the queue adds), turn by turn",
+        value: shown(ratios(queued!, channel!), percent),
       },
     ];
   });

@@ -144,7 +144,7 @@ Deno.test("a slow plugin is 504; a plugin dying mid-request is 502, and it comes
     const crash = await get("/api/echo/crash", { method: "POST" });
     assert.equal(crash.status, 502);
     const problem = await crash.json();
-    assert.match(problem.detail, /plugin "echo" (could not be reached|closed its data channel)/);
+    assert.match(problem.detail, /plugin "echo" could not be reached/);
     assert.equal(problem.plugin, "echo");
     await waitForRestart(test.host, "echo", pid);
     const again = await get("/api/echo/greeting");

@@ -95,6 +95,9 @@ export async function finishJobs(
       SELECT * FROM jsonb_to_recordset(${sql.json(input as never)}::jsonb) AS x(id text,
         status text, error text, result text, current int, total int, cost float8,
         version text, logs jsonb)),
+    -- Locked in id order, like the heartbeat's rows: locked in different orders they deadlock.
+    held AS MATERIALIZED (SELECT id FROM jobs WHERE id IN (SELECT id FROM input)
+      AND status = 'running' AND host_id = ${hostId} ORDER BY id FOR UPDATE),
     done AS (UPDATE jobs SET status = input.status, error = input.error,
         result = decode(input.result, 'base64'),
         progress_current = COALESCE(input.current, jobs.progress_current),
@@ -102,7 +105,7 @@ export async function finishJobs(
         cost_actual = COALESCE(input.cost, jobs.cost_actual),
         plugin_version = COALESCE(input.version, jobs.plugin_version),
         completed_at = ${seconds}, host_id = '', lease_until = 0
-      FROM input
+      FROM input JOIN held USING (id)
       WHERE jobs.id = input.id AND jobs.status = 'running' AND jobs.host_id = ${hostId}
       RETURNING jobs.id, input.logs),
     logged AS (INSERT INTO job_logs (job_id, timestamp, level, message, stage, metadata)

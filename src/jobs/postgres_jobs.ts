@@ -113,10 +113,14 @@ export class PostgresJobs implements JobQueue {
   /** Extends the leases this host holds on `ids`; the ids it still holds (the others it lost). */
   async heartbeat(ids: readonly string[], leaseMs: number): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql<{ id: string }[]>`UPDATE jobs
-      SET lease_until = ${this.now() + leaseMs}
-      WHERE id = ANY(${ids as string[]}::text[]) AND status = 'running' AND host_id = ${this.hostId}
-      RETURNING id`;
+    // Rows locked in id order, as every statement that moves many jobs does: two statements
+    // locking the same rows in different orders deadlock, and PostgreSQL aborts one of them.
+    const rows = await this.sql<{ id: string }[]>`WITH held AS MATERIALIZED (SELECT id FROM jobs
+        WHERE id = ANY(${ids as string[]}::text[]) AND status = 'running'
+          AND host_id = ${this.hostId}
+        ORDER BY id FOR UPDATE)
+      UPDATE jobs SET lease_until = ${this.now() + leaseMs} FROM held WHERE jobs.id = held.id
+      RETURNING jobs.id`;
     return rows.map((row) => row.id);
   }
 
@@ -177,7 +181,8 @@ export class PostgresJobs implements JobQueue {
       const rows = await tx<{ id: string; plugin: string }[]>`UPDATE jobs SET status = 'queued',
           host_id = '', lease_until = 0, retry_count = retry_count + 1,
           error = 'its host stopped answering: the lease ran out'
-        WHERE status = 'running' AND lease_until < ${this.now()}
+        WHERE id IN (SELECT id FROM jobs WHERE status = 'running' AND lease_until < ${this.now()}
+          ORDER BY id FOR UPDATE)
         RETURNING id, plugin`;
       for (const row of rows) {
         await appendLogs(tx, row.id, [
@@ -291,7 +296,8 @@ export class PostgresJobs implements JobQueue {
         UPDATE jobs SET status = 'cancelled', completed_at = ${Math.floor(this.now() / 1000)},
           host_id = '', lease_until = 0,
           error = CASE WHEN jobs.id = ${id} THEN ${reason} ELSE ${because} END
-        WHERE id IN (SELECT id FROM tree) AND status NOT IN ('completed', 'failed', 'cancelled')
+        WHERE id IN (SELECT jobs.id FROM jobs JOIN tree USING (id)
+          WHERE status NOT IN ('completed', 'failed', 'cancelled') ORDER BY id FOR UPDATE OF jobs)
         RETURNING id`;
       const ids = rows.map((row) => row.id);
       for (const cancelled of ids) {

@@ -13,6 +13,8 @@ export const CAPABILITIES = {
   dataChannel: "data_channel",
   /** WebSockets over the data channel too (WS_* frames), instead of `HandleWebSocket`. */
   websocketChannel: "websocket_channel",
+  /** `ExecuteJob` over the data channel too (CALL and REPLY frames), instead of gRPC. */
+  jobChannel: "job_channel",
   /**
    * A second `Initialize` (`reconfigure = true`) is applied. Without it (every QNTX plugin: the
    * Go SDK runs Initialize once and answers later calls unchanged), new settings take a restart.

@@ -38,7 +38,22 @@ export const FrameType = {
   /** Host to plugin, a keepalive; answered by WS_PONG with the same payload. */
   WS_PING: 9,
   WS_PONG: 10,
+  /**
+   * Host to plugin, opens a unary call (capability `job_channel`): one byte naming the method
+   * ({@link CallMethod}), then the request's protobuf bytes. CANCEL abandons it.
+   */
+  CALL: 11,
+  /** Plugin to host, ends a call: the response's protobuf bytes, or with FAILED the reason. */
+  REPLY: 12,
 } as const;
+
+/** The unary methods the data channel carries, by the byte that opens a CALL. */
+export const CallMethod = {
+  /** `domain.ExecuteJobRequest` → `domain.ExecuteJobResponse`. */
+  EXECUTE_JOB: 1,
+} as const;
+
+export type CallMethodValue = typeof CallMethod[keyof typeof CallMethod];
 
 export type FrameTypeValue = typeof FrameType[keyof typeof FrameType];
 
@@ -46,6 +61,8 @@ export type FrameTypeValue = typeof FrameType[keyof typeof FrameType];
 export const END = 1;
 /** Flag on WS_MESSAGE: the message is binary (else text, UTF-8). */
 export const BINARY = 2;
+/** Flag on REPLY: the call failed; the payload is the reason as UTF-8. */
+export const FAILED = 4;
 
 /**
  * Receives one frame. `payload` is a view of the reader's buffer, valid only during the call:
@@ -137,7 +154,7 @@ export class FrameParser {
       const length = this.#lengthAt(at);
       if (this.#end - at - FRAME_HEADER < length) break;
       const type = buffer[at + 8]!;
-      if (type < FrameType.REQUEST || type > FrameType.WS_PONG) {
+      if (type < FrameType.REQUEST || type > FrameType.REPLY) {
         throw new RangeError(`unknown data-channel frame type ${type}`);
       }
       const stream = buffer[at + 4]! * 0x1000000 +

@@ -64,6 +64,6 @@ Deno.test("FrameParser refuses a frame over the limit and an unknown type", () =
   huge[8] = FrameType.DATA;
   assert.throws(() => parse(huge, []), /over the limit/);
   const unknown = encodeFrame(1, FrameType.DATA, 0, new Uint8Array(1));
-  unknown[8] = 11;
-  assert.throws(() => parse(unknown, []), /unknown data-channel frame type 11/);
+  unknown[8] = 13;
+  assert.throws(() => parse(unknown, []), /unknown data-channel frame type 13/);
 });

@@ -43,8 +43,11 @@ export {
 } from "./http_headers.ts";
 export {
   BINARY,
+  CallMethod,
+  type CallMethodValue,
   encodeFrame,
   END,
+  FAILED,
   FRAME_HEADER,
   type FrameHandler,
   FrameParser,

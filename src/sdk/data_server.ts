@@ -3,6 +3,7 @@ import type { PluginSocket, SocketTransport } from "./socket.ts";
 import {
   ChannelSocket,
   END,
+  FAILED,
   FrameChannel,
   FrameType,
   type FrameTypeValue,
@@ -46,10 +47,22 @@ export type OpenSocket = (
 ) => PluginSocket | undefined;
 
 /**
+ * Answers one unary call (capability `job_channel`): `method` is the CALL's first byte,
+ * `request` the rest (a copy, the caller's to keep); `signal` aborts when the host cancels.
+ * Resolves with the response's protobuf bytes.
+ */
+export type AnswerCall = (
+  method: number,
+  request: Uint8Array,
+  signal: AbortSignal,
+) => Promise<Uint8Array>;
+
+/**
  * The plugin's side of the data channel: accepts the host's connections on a Unix socket and
  * answers each REQUEST stream with `respond` (the same routing as `HandleHTTP`), streaming both
  * bodies with flow control. A CANCEL from the host aborts the request's signal. WS_OPEN starts a
- * WebSocket session with `openSocket` (capability `websocket_channel`).
+ * WebSocket session with `openSocket` (capability `websocket_channel`); CALL a unary call with
+ * `answerCall`.
  */
 export class DataServer {
   readonly #listener: Deno.Listener;
@@ -61,6 +74,7 @@ export class DataServer {
     readonly respond: (request: Request) => Promise<Response>,
     readonly logger: Logger,
     readonly openSocket?: OpenSocket,
+    readonly answerCall?: AnswerCall,
   ) {
     this.#listener = Deno.listen({ transport: "unix", path });
     this.#accepting = this.#accept();
@@ -89,12 +103,19 @@ export class DataServer {
   #serve(conn: Deno.Conn): void {
     const streams: Streams = new StreamTable();
     const sockets: Sockets = new StreamTable();
+    const calls = new StreamTable<AbortController>();
     const channel = new FrameChannel(conn, (id, type, flags, payload) => {
       const stream = streams.get(id);
       if (stream || type <= FrameType.DATA) {
         this.#frame(channel, streams, stream, id, type, flags, payload);
       } else if (type === FrameType.WS_OPEN) {
         if (!sockets.has(id)) this.#openSocket(channel, sockets, id, payload);
+      } else if (type === FrameType.CALL) {
+        if (!calls.has(id)) this.#call(channel, calls, id, payload);
+      } else if (calls.has(id)) {
+        if (type !== FrameType.CANCEL) return;
+        calls.get(id)!.abort(new Error(decoder.decode(payload) || "the host cancelled the call"));
+        calls.delete(id);
       } else {
         sockets.get(id)?.receive(type, flags, payload);
       }
@@ -105,7 +126,34 @@ export class DataServer {
       const reason = new Error("the host closed the data channel");
       for (const [, stream] of streams.entries()) stream.controller.abort(reason);
       for (const [, socket] of sockets.entries()) socket.fail(reason);
+      for (const [, call] of calls.entries()) call.abort(reason);
     });
+  }
+
+  async #call(
+    channel: FrameChannel,
+    calls: StreamTable<AbortController>,
+    id: number,
+    payload: Uint8Array,
+  ): Promise<void> {
+    const controller = new AbortController();
+    calls.set(id, controller);
+    const method = payload[0] ?? 0;
+    // The frame's bytes are reused once this callback returns.
+    const request = payload.slice(1);
+    let reply: Uint8Array;
+    let flags = 0;
+    try {
+      if (!this.answerCall) throw new Error("this plugin answers no calls on the data channel");
+      reply = await this.answerCall(method, request, controller.signal);
+    } catch (error) {
+      reply = encoder.encode((error as Error).message || String(error));
+      flags = FAILED;
+    }
+    // A call the host cancelled meanwhile gets no answer.
+    if (calls.get(id) !== controller) return;
+    calls.delete(id);
+    channel.send(id, FrameType.REPLY, END | flags, reply);
   }
 
   #openSocket(channel: FrameChannel, sockets: Sockets, id: number, payload: Uint8Array): void {

@@ -38,7 +38,8 @@ export {
   type WatcherDeclaration,
 } from "./definition.ts";
 export { definitionProblems, PluginDefinitionError } from "./definition_check.ts";
-export { capabilitiesOf, type PluginService } from "./plugin_service.ts";
+export { type PluginService } from "./plugin_service.ts";
+export { capabilitiesOf } from "./capabilities_of.ts";
 export { serve, type ServeOptions, type ServingPlugin } from "./serve.ts";
 export { type Listener, PluginSocket, type SocketTransport } from "./socket.ts";
 export type { RemoteSchedules, ScheduledJob } from "./host_clients.ts";

@@ -1,13 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
 import { type HealthStatus, type Logger, PluginConfig } from "../plugin/mod.ts";
-import {
-  CAPABILITIES,
-  type Capability,
-  domain,
-  problemJson,
-  PROTOCOL_VERSION,
-} from "../protocol/mod.ts";
+import { type Capability, domain, problemJson, PROTOCOL_VERSION } from "../protocol/mod.ts";
 import type { PluginContext, PluginDefinition } from "./definition.ts";
+import { capabilitiesOf } from "./capabilities_of.ts";
 import { RemoteAttestationStore, RemoteQueue, RemoteSchedules } from "./host_clients.ts";
 import { fromResponse, toRequest } from "./http_bridge.ts";
 import { executeJob } from "./jobs.ts";
@@ -17,20 +12,6 @@ import { pathnameOf } from "./path_pattern.ts";
 import { serveWebSocket } from "./websocket_session.ts";
 import { describeThrown } from "./thrown.ts";
 import { permissionDenial } from "./permission_denial.ts";
-
-/** The capabilities a definition has, as announced in Metadata. */
-export function capabilitiesOf(definition: PluginDefinition): Capability[] {
-  // The SDK calls `initialize` again with `{ reconfigure: true }`: the plugin applies it.
-  const found: Capability[] = [CAPABILITIES.reconfigure];
-  if (definition.pause && definition.resume) found.push(CAPABILITIES.pause);
-  if (definition.configSchema) found.push(CAPABILITIES.configSchema);
-  if (definition.jobs && Object.keys(definition.jobs).length > 0) found.push(CAPABILITIES.jobs);
-  if (definition.websocket && Object.keys(definition.websocket).length > 0) {
-    found.push(CAPABILITIES.websocket);
-  }
-  if (definition.fetch || definition.routes?.length) found.push(CAPABILITIES.http);
-  return found;
-}
 
 function rpcError(code: grpc.status, details: string): grpc.ServiceError {
   return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
@@ -234,14 +215,7 @@ export class PluginService {
         // The host cancels the call at the job's deadline or when an operator cancels it.
         const cancelled = new AbortController();
         call.on("cancelled", () => cancelled.abort(new Error("the host cancelled the job")));
-        const queue = this.#queue;
-        executeJob(
-          call.request,
-          definition.jobs ?? {},
-          this.context,
-          cancelled.signal,
-          (jobId, progress) => queue.reportProgress(jobId, progress),
-        ).then(
+        this.runJob(call.request, cancelled.signal).then(
           (response) => callback(null, response),
           (error) => callback(rpcError(grpc.status.INTERNAL, (error as Error).message)),
         );
@@ -249,6 +223,21 @@ export class PluginService {
       pause: pausable("pause"),
       resume: pausable("resume"),
     };
+  }
+
+  /** One job, asked over gRPC or the data channel; `cancelled` aborts when the host cancels. */
+  runJob(
+    request: domain.ExecuteJobRequest,
+    cancelled: AbortSignal,
+  ): Promise<domain.ExecuteJobResponse> {
+    const queue = this.#queue;
+    return executeJob(
+      request,
+      this.definition.jobs ?? {},
+      this.context,
+      cancelled,
+      (jobId, progress) => queue.reportProgress(jobId, progress),
+    );
   }
 
   async #initialize(request: domain.InitializeRequest): Promise<domain.InitializeResponse> {

@@ -16,6 +16,7 @@ import {
   windowPayload,
   writeRequestHead,
 } from "../protocol/mod.ts";
+import { type ChannelCall, ChannelCalls } from "./channel_calls.ts";
 
 interface ClientStream {
   answered: boolean;
@@ -56,18 +57,19 @@ export class DataClient {
   readonly #streams = new StreamTable<ClientStream>();
   /** WebSocket sessions, in the same id space as the requests. */
   readonly #sockets = new StreamTable<ChannelSocket>();
+  /** Unary calls (jobs), in the same id space. */
+  readonly #calls: ChannelCalls;
   readonly #copies = new BodyCopies();
   #sweeper?: ReturnType<typeof setInterval>;
 
   private constructor(readonly plugin: string, readonly channel: FrameChannel) {
+    this.#calls = new ChannelCalls(plugin, channel);
     channel.closed.then((error) => {
-      const reason = new PluginCallError(
-        "unreachable",
-        `plugin "${plugin}" closed its data channel${error ? `: ${error.message}` : ""}`,
-      );
+      const reason = this.#closedError(error);
       for (const [id, stream] of this.#streams.entries()) this.#fail(id, stream, reason);
       this.#streams.clear();
       for (const [, socket] of this.#sockets.entries()) socket.fail(reason);
+      this.#calls.failAll(reason);
       this.#stopSweeping();
     });
   }
@@ -111,7 +113,7 @@ export class DataClient {
     if (this.channel.isClosed) {
       onDone();
       return Promise.reject(
-        new PluginCallError("unreachable", `plugin "${this.plugin}" closed its data channel`),
+        this.#closedError(),
       );
     }
     const id = this.#nextId();
@@ -162,7 +164,7 @@ export class DataClient {
     maxMessageBytes: number,
   ): ChannelSocket {
     if (this.channel.isClosed) {
-      throw new PluginCallError("unreachable", `plugin "${this.plugin}" closed its data channel`);
+      throw this.#closedError();
     }
     const id = this.#nextId();
     const socket = new ChannelSocket(this.channel, id, events, {
@@ -174,17 +176,34 @@ export class DataClient {
     return socket;
   }
 
+  /**
+   * Makes one unary call; resolves with the answer as its `decode` reads it. Failures are
+   * {@link PluginCallError}s: `timeout` after its `deadlineMs`, `cancelled` when its `signal`
+   * aborts (the plugin is told), `unreachable` when the channel goes.
+   */
+  call<T>(call: ChannelCall<T>): Promise<T> {
+    if (this.channel.isClosed) return Promise.reject(this.#closedError());
+    return this.#calls.start(this.#nextId(), call);
+  }
+
   #nextId(): number {
     let id = this.#next;
     // Odd ids, wrapping within u32, skipping any still in use after a wrap.
-    while (this.#streams.has(id) || this.#sockets.has(id)) id = (id + 2) % STREAM_IDS;
+    while (this.#streams.has(id) || this.#sockets.has(id) || this.#calls.has(id)) {
+      id = (id + 2) % STREAM_IDS;
+    }
     this.#next = (id + 2) % STREAM_IDS;
     return id;
   }
 
   #frame(id: number, type: FrameTypeValue, flags: number, payload: Uint8Array): void {
     const stream = this.#streams.get(id);
-    if (!stream) return this.#sockets.get(id)?.receive(type, flags, payload);
+    if (!stream) {
+      if (type === FrameType.REPLY || this.#calls.has(id)) {
+        return this.#calls.receive(id, type, flags, payload);
+      }
+      return this.#sockets.get(id)?.receive(type, flags, payload);
+    }
     switch (type) {
       case FrameType.RESPONSE: {
         if (stream.answered) return;
@@ -284,6 +303,15 @@ export class DataClient {
       }
     }
     if (!waiting) this.#stopSweeping();
+  }
+
+  /** Why a call cannot go through: the channel closed (the process exited, most often). */
+  #closedError(error?: Error): PluginCallError {
+    const detail = error ? `: ${error.message}` : "";
+    return new PluginCallError(
+      "unreachable",
+      `plugin "${this.plugin}" could not be reached: its data channel closed${detail}`,
+    );
   }
 
   #gone(): PluginCallError {

@@ -22,6 +22,7 @@ import { type LaunchFolder, removeLaunchFolder, socketIdentity } from "./launch_
 import type { ExitStatus, PluginProcess } from "./plugin_process.ts";
 import type { DeniedLog, PermissionAudit } from "./permission_audit.ts";
 import type { DataClient } from "./data_client.ts";
+import { jobCall } from "./channel_calls.ts";
 
 type FrameStream = grpc.ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage>;
 
@@ -159,6 +160,22 @@ export class PluginConnection {
         throw this.#failure(error, signal);
       }
     });
+  }
+
+  /**
+   * Runs one job: over the data channel when the process offers it (`job_channel`), which
+   * costs a fraction of a gRPC call, else `ExecuteJob`. Counted for drain.
+   */
+  executeJob(
+    request: domain.ExecuteJobRequest,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<domain.ExecuteJobResponse> {
+    const data = this.data;
+    if (!data || data.closed || !this.offers(CAPABILITIES.jobChannel)) {
+      return this.unary((client) => client.executeJob, request, deadlineMs, signal);
+    }
+    return this.#tracked(() => data.call(jobCall(request, deadlineMs, signal)));
   }
 
   /**

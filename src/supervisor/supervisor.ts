@@ -170,7 +170,9 @@ export class Supervisor {
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<domain.ExecuteJobResponse> {
-    return this.#unary(name, (client) => client.executeJob, request, deadlineMs, signal);
+    const connection = this.#connection(name);
+    if (!connection) return Promise.reject(noProcess(name));
+    return connection.executeJob(request, deadlineMs, signal);
   }
 
   /** QNTX's `ParseAxQuery` on plugin `name`: an Ax query's syntax tree as JSON. */
