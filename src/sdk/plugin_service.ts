@@ -1,6 +1,12 @@
 import * as grpc from "@grpc/grpc-js";
 import { type HealthStatus, type Logger, PluginConfig } from "../plugin/mod.ts";
-import { type Capability, domain, problemJson, PROTOCOL_VERSION } from "../protocol/mod.ts";
+import {
+  CallMethod,
+  type Capability,
+  domain,
+  problemJson,
+  PROTOCOL_VERSION,
+} from "../protocol/mod.ts";
 import type { PluginContext, PluginDefinition } from "./definition.ts";
 import { capabilitiesOf } from "./capabilities_of.ts";
 import { RemoteAttestationStore, RemoteQueue, RemoteSchedules } from "./host_clients.ts";
@@ -215,7 +221,7 @@ export class PluginService {
         // The host cancels the call at the job's deadline or when an operator cancels it.
         const cancelled = new AbortController();
         call.on("cancelled", () => cancelled.abort(new Error("the host cancelled the job")));
-        this.runJob(call.request, cancelled.signal).then(
+        this.#runJob(call.request, cancelled.signal).then(
           (response) => callback(null, response),
           (error) => callback(rpcError(grpc.status.INTERNAL, (error as Error).message)),
         );
@@ -225,8 +231,18 @@ export class PluginService {
     };
   }
 
+  /**
+   * Answers one call on the data channel: `method` is the CALL's first byte, `request` the
+   * rest; resolves with the answer's protobuf bytes. Only jobs go this way.
+   */
+  async answerCall(method: number, request: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
+    if (method !== CallMethod.EXECUTE_JOB) throw new Error(`no call method ${method}`);
+    const answer = await this.#runJob(domain.ExecuteJobRequest.decode(request), signal);
+    return domain.ExecuteJobResponse.encode(answer).finish();
+  }
+
   /** One job, asked over gRPC or the data channel; `cancelled` aborts when the host cancels. */
-  runJob(
+  #runJob(
     request: domain.ExecuteJobRequest,
     cancelled: AbortSignal,
   ): Promise<domain.ExecuteJobResponse> {

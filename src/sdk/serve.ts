@@ -2,7 +2,6 @@ import * as grpc from "@grpc/grpc-js";
 import { domainLoggerName, JsonLogger, writerSink } from "../log/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import {
-  CallMethod,
   CAPABILITIES,
   CHANNEL_OPTIONS,
   domain,
@@ -10,7 +9,7 @@ import {
   readyLine,
 } from "../protocol/mod.ts";
 import { parsePluginArgs } from "./args.ts";
-import { type AnswerCall, DataServer } from "./data_server.ts";
+import { DataServer } from "./data_server.ts";
 import type { PluginDefinition } from "./definition.ts";
 import { PluginService } from "./plugin_service.ts";
 import { openSocket } from "./websocket_session.ts";
@@ -121,7 +120,7 @@ export async function serve(
       logger,
       (connect, transport) =>
         openSocket(connect, definition.websocket ?? {}, service.context, logger, transport),
-      answerCalls(service),
+      (method, request, signal) => service.answerCall(method, request, signal),
     );
     service.extraCapabilities.push(
       CAPABILITIES.dataChannel,
@@ -140,15 +139,6 @@ export async function serve(
   if (args.watchStdin) watchStdin(() => stop("the host closed stdin (it has exited)", false));
 
   return { address, service, stopped, stop };
-}
-
-/** The unary calls the host makes on the data channel: jobs. */
-function answerCalls(service: PluginService): AnswerCall {
-  return async (method, request, signal) => {
-    if (method !== CallMethod.EXECUTE_JOB) throw new Error(`no call method ${method}`);
-    const response = await service.runJob(domain.ExecuteJobRequest.decode(request), signal);
-    return domain.ExecuteJobResponse.encode(response).finish();
-  };
 }
 
 function bind(server: grpc.Server, address: PluginAddress): Promise<PluginAddress> {
