@@ -1,17 +1,14 @@
 import * as grpc from "@grpc/grpc-js";
 import assert from "node:assert/strict";
-import { ats, callUnary, CHANNEL_OPTIONS, domain, queue, schedule } from "../src/protocol/mod.ts";
+import { ats, callUnary, CHANNEL_OPTIONS, queue, schedule } from "../src/protocol/mod.ts";
 import { JobStore, ScheduleStore } from "../src/jobs/mod.ts";
 import { startTestHost, waitForState } from "./_in_process_host.ts";
+import type { PluginConnection } from "../src/supervisor/plugin_connection.ts";
 
 const encoder = new TextEncoder();
 
-async function runJob(
-  client: domain.DomainPluginServiceClient,
-  handlerName: string,
-  payload: unknown,
-) {
-  const response = await callUnary(client.executeJob.bind(client), {
+async function runJob(connection: PluginConnection, handlerName: string, payload: unknown) {
+  const response = await connection.call("executeJob", {
     jobId: "t",
     handlerName,
     payload: encoder.encode(JSON.stringify(payload)),
@@ -25,7 +22,7 @@ Deno.test("a plugin writes and reads attestations through the host; the token de
   const test = await startTestHost(["scribe"]);
   try {
     await waitForState(test.host.registry, "scribe", "running");
-    const client = test.host.supervisor.get("scribe")!.connection!.client;
+    const client = test.host.supervisor.get("scribe")!.connection!;
     const written = await runJob(client, "write", { subject: "Doc-1", count: 500 });
     assert.equal(written.source, "scribe");
     assert.deepEqual(
@@ -65,7 +62,7 @@ Deno.test("a plugin enqueues, reads, updates and lists its own jobs through the 
       handlerName: "archive/later",
       payload: encoder.encode('{"secret":1}'),
     }, "api");
-    const result = await runJob(test.host.supervisor.get("scribe")!.connection!.client, "queue", {
+    const result = await runJob(test.host.supervisor.get("scribe")!.connection!, "queue", {
       mine: mine.id,
       theirs: theirs.id,
     });
@@ -99,7 +96,7 @@ Deno.test("a wrong token gets 'invalid authentication token' on every RPC, never
   const test = await startTestHost(["scribe"]);
   try {
     await waitForState(test.host.registry, "scribe", "running");
-    await runJob(test.host.supervisor.get("scribe")!.connection!.client, "write", {
+    await runJob(test.host.supervisor.get("scribe")!.connection!, "write", {
       subject: "secret",
       count: 1,
     });
@@ -225,7 +222,7 @@ Deno.test("a plugin manages its schedules through the host; bad requests get the
       intervalSeconds: 60,
     });
     const result = await runJob(
-      test.host.supervisor.get("scribe")!.connection!.client,
+      test.host.supervisor.get("scribe")!.connection!,
       "schedules",
       {
         theirs: theirs.id,

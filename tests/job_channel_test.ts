@@ -3,20 +3,13 @@
  * SDK plugin served on real Unix sockets, each answer checked against the same job over gRPC.
  */
 import assert from "node:assert/strict";
-import * as grpcJs from "@grpc/grpc-js";
 import { join } from "node:path";
 import { JsonLogger, memorySink } from "../src/log/mod.ts";
 import { PluginCallError } from "../src/plugin/mod.ts";
-import {
-  CallMethod,
-  callUnary,
-  CAPABILITIES,
-  CHANNEL_OPTIONS,
-  domain,
-} from "../src/protocol/mod.ts";
+import { CallMethod, CAPABILITIES, domain } from "../src/protocol/mod.ts";
 import { definePlugin, serve } from "../src/sdk/mod.ts";
 import { DataClient } from "../src/supervisor/mod.ts";
-import { jobCall } from "../src/supervisor/channel_calls.ts";
+import { channelCall } from "../src/supervisor/channel_calls.ts";
 import { METADATA, servedPlugin } from "../src/sdk/_in_process.ts";
 
 const encoder = new TextEncoder();
@@ -60,7 +53,12 @@ async function served() {
     signal?: AbortSignal,
   ) =>
     client.call(
-      jobCall({ jobId, handlerName, payload: encoder.encode(payload) }, deadlineMs, signal),
+      channelCall(
+        "executeJob",
+        { jobId, handlerName, payload: encoder.encode(payload) },
+        deadlineMs,
+        signal,
+      ),
     );
   return {
     dir,
@@ -75,18 +73,28 @@ async function served() {
   };
 }
 
-Deno.test("a plugin with a data channel announces job_channel", async () => {
+Deno.test("given a data socket, the SDK serves its control there and no gRPC at all", async () => {
   const plugin = await served();
-  const client = new domain.DomainPluginServiceClient(
-    `unix:${plugin.dir}/plugin.sock`,
-    grpcJs.credentials.createInsecure(),
-    CHANNEL_OPTIONS,
-  );
   try {
-    const metadata = await callUnary(client.metadata.bind(client), {}, 2_000);
+    assert.deepEqual(plugin.serving.address, { kind: "channel", path: `${plugin.dir}/data.sock` });
+    const metadata = await plugin.client.call(channelCall("metadata", {}, 2_000));
+    assert.equal(metadata.name, "demo");
     assert.ok(metadata.capabilities.includes(CAPABILITIES.jobChannel), `${metadata.capabilities}`);
+    const schema = await plugin.client.call(channelCall("configSchema", {}, 2_000));
+    assert.deepEqual(schema.fields, {});
+    const health = await plugin.client.call(channelCall("health", {}, 2_000));
+    assert.deepEqual([health.healthy, health.paused], [true, false]);
+    // A plugin that cannot pause refuses as it would over gRPC: UNIMPLEMENTED.
+    await assert.rejects(
+      plugin.client.call(channelCall("pause", {}, 2_000)),
+      (error: PluginCallError & { code: number }) => {
+        assert.equal(error.code, 12);
+        assert.match(error.message, /plugin "demo" cannot pause/);
+        return true;
+      },
+    );
+    await assert.rejects(Deno.stat(`${plugin.dir}/plugin.sock`), Deno.errors.NotFound);
   } finally {
-    client.close();
     await plugin.close();
   }
 });
@@ -171,7 +179,10 @@ Deno.test("the plugin refuses a call it does not know, and bad request bytes, wi
   try {
     // An unknown method: a FAILED reply naming it.
     await assert.rejects(
-      plugin.client.call({ ...jobCall(JOB, 2_000), method: 99 as typeof CallMethod.EXECUTE_JOB }),
+      plugin.client.call({
+        ...channelCall("executeJob", JOB, 2_000),
+        method: 99 as typeof CallMethod.EXECUTE_JOB,
+      }),
       (error: PluginCallError) => {
         assert.equal(error.failure, "unreachable");
         assert.match(error.message, /plugin "demo" failed the call: no call method 99/);
@@ -180,7 +191,10 @@ Deno.test("the plugin refuses a call it does not know, and bad request bytes, wi
     );
     // Bytes that are no ExecuteJobRequest: the same, with the decoder's reason.
     await assert.rejects(
-      plugin.client.call({ ...jobCall(JOB, 2_000), request: new Uint8Array([0x0a, 0xff, 0xff]) }),
+      plugin.client.call({
+        ...channelCall("executeJob", JOB, 2_000),
+        request: new Uint8Array([0x0a, 0xff, 0xff]),
+      }),
       /plugin "demo" failed the call: /,
     );
     // The channel still serves.

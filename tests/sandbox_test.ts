@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { callUnary } from "../src/protocol/mod.ts";
 import { FIXTURES, startTestHost, waitForState } from "./_in_process_host.ts";
 
 Deno.test("a plugin's every attempt to leave its sandbox is denied by Deno and recorded by the host", async () => {
@@ -8,8 +7,7 @@ Deno.test("a plugin's every attempt to leave its sandbox is denied by Deno and r
     const { registry, supervisor } = test.host;
     await waitForState(registry, "snoop", "running");
     const snoop = supervisor.get("snoop")!;
-    const client = snoop.connection!.client;
-    const response = await callUnary(client.executeJob.bind(client), {
+    const response = await snoop.connection!.call("executeJob", {
       jobId: "probe-1",
       handlerName: "probe",
       payload: new Uint8Array(),

@@ -110,11 +110,12 @@ Deno.test("a crash loop after start ends in failed with the exit and the stderr"
   }
 });
 
-Deno.test("permanent problems fail at once with the reason: wrong name, incompatible, forbidden permission", async () => {
-  const test = await startTestHost(["wrong-name", "incompatible", "greedy"]);
+Deno.test("permanent problems fail at once with the reason: wrong name, incompatible, forbidden permission, a socket not its own", async () => {
+  const names = ["wrong-name", "incompatible", "greedy", "impostor"];
+  const test = await startTestHost(names);
   try {
     const { registry } = test.host;
-    const reasons = await Promise.all(["wrong-name", "incompatible", "greedy"].map(async (name) => {
+    const reasons = await Promise.all(names.map(async (name) => {
       await waitForState(registry, name, "failed");
       return registry.snapshot(name)!.lastError!;
     }));
@@ -126,6 +127,10 @@ Deno.test("permanent problems fail at once with the reason: wrong name, incompat
     assert.match(
       reasons[2]!,
       /asks for run \(git\), which leaves the sandbox; set trusted = true in \[plugin\.grants\.greedy\]/,
+    );
+    assert.match(
+      reasons[3]!,
+      /plugin "impostor" announced the socket \/tmp\/qntx-some-sibling\/data\.sock, not the one the host gave it \(.*\/data\.sock\)/,
     );
   } finally {
     await test.close();

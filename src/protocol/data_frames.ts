@@ -43,14 +43,27 @@ export const FrameType = {
    * ({@link CallMethod}), then the request's protobuf bytes. CANCEL abandons it.
    */
   CALL: 11,
-  /** Plugin to host, ends a call: the response's protobuf bytes, or with FAILED the reason. */
+  /**
+   * Plugin to host, ends a call: the response's protobuf bytes, or with FAILED one byte of gRPC
+   * status code (UNIMPLEMENTED, INVALID_ARGUMENT, …) and the reason as UTF-8.
+   */
   REPLY: 12,
 } as const;
 
-/** The unary methods the data channel carries, by the byte that opens a CALL. */
+/**
+ * The unary methods the data channel carries, by the byte that opens a CALL: the
+ * `DomainPluginService` RPC of the same name, same messages (see `channel_methods.ts`).
+ */
 export const CallMethod = {
-  /** `domain.ExecuteJobRequest` → `domain.ExecuteJobResponse`. */
   EXECUTE_JOB: 1,
+  METADATA: 2,
+  CONFIG_SCHEMA: 3,
+  INITIALIZE: 4,
+  HEALTH: 5,
+  SHUTDOWN: 6,
+  PAUSE: 7,
+  RESUME: 8,
+  REGISTER_GLYPHS: 9,
 } as const;
 
 export type CallMethodValue = typeof CallMethod[keyof typeof CallMethod];
@@ -61,7 +74,7 @@ export type FrameTypeValue = typeof FrameType[keyof typeof FrameType];
 export const END = 1;
 /** Flag on WS_MESSAGE: the message is binary (else text, UTF-8). */
 export const BINARY = 2;
-/** Flag on REPLY: the call failed; the payload is the reason as UTF-8. */
+/** Flag on REPLY: the call failed; the payload is a gRPC status code byte, then the reason. */
 export const FAILED = 4;
 
 /**

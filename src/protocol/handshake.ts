@@ -5,17 +5,30 @@
  */
 export const PORT_LINE = "QNTX_PLUGIN_PORT=";
 export const SOCKET_LINE = "QNTX_PLUGIN_SOCKET=";
+/**
+ * This host's extension: an SDK plugin given `--data-socket` serves everything there (its
+ * control calls too) and no gRPC at all, so it starts without loading a gRPC stack.
+ */
+export const CHANNEL_LINE = "QNTX_PLUGIN_CHANNEL=";
 
 /** Where a plugin serves, as a gRPC target. */
-export type PluginAddress = { kind: "unix"; path: string } | { kind: "tcp"; port: number };
+export type PluginAddress =
+  | { kind: "unix"; path: string }
+  | { kind: "tcp"; port: number }
+  /** The data channel's socket, where the plugin serves everything (no gRPC). */
+  | { kind: "channel"; path: string };
 
 /** The gRPC target string of an address: `unix:/path` or `127.0.0.1:port`. */
 export function grpcTarget(address: PluginAddress): string {
+  if (address.kind === "channel") {
+    throw new TypeError(`a plugin on its data channel alone (${address.path}) serves no gRPC`);
+  }
   return address.kind === "unix" ? `unix:${address.path}` : `127.0.0.1:${address.port}`;
 }
 
 /** The ready line a plugin prints for `address`. */
 export function readyLine(address: PluginAddress): string {
+  if (address.kind === "channel") return `${CHANNEL_LINE}${address.path}`;
   return address.kind === "unix" ? `${SOCKET_LINE}${address.path}` : `${PORT_LINE}${address.port}`;
 }
 
@@ -29,6 +42,10 @@ export function parseReadyLine(line: string): PluginAddress | undefined {
   if (text.startsWith(SOCKET_LINE)) {
     const path = text.slice(SOCKET_LINE.length);
     return path.startsWith("/") ? { kind: "unix", path } : undefined;
+  }
+  if (text.startsWith(CHANNEL_LINE)) {
+    const path = text.slice(CHANNEL_LINE.length);
+    return path.startsWith("/") ? { kind: "channel", path } : undefined;
   }
   return undefined;
 }

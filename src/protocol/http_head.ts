@@ -3,7 +3,7 @@
  * `domain.HTTPResponse`, written and read here without the generated codecs' intermediate
  * objects (see wire_bytes.ts). Field numbers are those of proto/protocol/domain.proto.
  */
-import type { HTTPHeader, HTTPRequest } from "./gen/protocol/domain.ts";
+import type { HTTPHeader, HTTPRequest } from "./gen_messages/protocol/domain.ts";
 import { LENGTH_DELIMITED, VARINT, WireReader, type WireWriter } from "./wire_bytes.ts";
 
 /** A request head as the plugin reads it: headers as name/value pairs, ready for `Request`. */

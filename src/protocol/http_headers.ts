@@ -1,4 +1,4 @@
-import type { HTTPHeader } from "./gen/protocol/domain.ts";
+import type { HTTPHeader } from "./gen_messages/protocol/domain.ts";
 
 /** Headers that describe one connection, not the message (RFC 9110, 7.6.1): never forwarded. */
 const HOP_BY_HOP = new Set([

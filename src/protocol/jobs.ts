@@ -1,5 +1,5 @@
 import type { Job, JobStatus, NewJob } from "../plugin/mod.ts";
-import { Job as WireJob } from "./gen/protocol/queue.ts";
+import { Job as WireJob } from "./gen_messages/protocol/queue.ts";
 
 /** A job as the contract types it, from the wire (Unix seconds as numbers). */
 export function fromWireJob(wire: WireJob): Job {

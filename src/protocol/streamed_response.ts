@@ -1,4 +1,4 @@
-import type * as domain from "./gen/protocol/domain.ts";
+import type * as domain from "./gen_messages/protocol/domain.ts";
 
 /** A plugin's answer on the data channel: its head, and its body as it streams. */
 export interface StreamedResponse {

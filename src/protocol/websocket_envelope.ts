@@ -1,4 +1,4 @@
-import * as domain from "./gen/protocol/domain.ts";
+import * as domain from "./gen_messages/protocol/domain.ts";
 
 const Type = domain.WebSocketMessage_Type;
 

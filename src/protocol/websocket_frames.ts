@@ -4,7 +4,7 @@
  * (`text` or `binary`); CLOSE carries `code` and `reason`. Also the payloads of the data
  * channel's WS_OPEN and WS_CLOSE frames, which follow the same conventions.
  */
-import { WebSocketMessage, WebSocketMessage_Type } from "./gen/protocol/domain.ts";
+import { WebSocketMessage, WebSocketMessage_Type } from "./gen_messages/protocol/domain.ts";
 
 export const WS_PATH = "path";
 export const WS_QUERY = "query";

@@ -1,4 +1,4 @@
-import type { PluginAddress } from "../protocol/mod.ts";
+import type { PluginAddress } from "../protocol/wire.ts";
 
 /** What the host told a plugin process on its command line. */
 export interface PluginArgs {

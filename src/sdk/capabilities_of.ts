@@ -1,4 +1,4 @@
-import { CAPABILITIES, type Capability } from "../protocol/mod.ts";
+import { CAPABILITIES, type Capability } from "../protocol/wire.ts";
 import type { PluginDefinition } from "./definition.ts";
 
 /** The capabilities a definition has, as announced in Metadata. */

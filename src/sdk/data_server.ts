@@ -1,6 +1,8 @@
 import type { Logger } from "../plugin/mod.ts";
 import type { PluginSocket, SocketTransport } from "./socket.ts";
+import { CallFailure } from "./unary_rpcs.ts";
 import {
+  CallStatus,
   ChannelSocket,
   END,
   FAILED,
@@ -15,7 +17,7 @@ import {
   StreamTable,
   windowPayload,
   writeResponseHead,
-} from "../protocol/mod.ts";
+} from "../protocol/wire.ts";
 
 const NO_BODY = new Set(["GET", "HEAD"]);
 const encoder = new TextEncoder();
@@ -47,7 +49,7 @@ export type OpenSocket = (
 ) => PluginSocket | undefined;
 
 /**
- * Answers one unary call (capability `job_channel`): `method` is the CALL's first byte,
+ * Answers one unary call (the plugin's control and its jobs): `method` is the CALL's first byte,
  * `request` the rest (a copy, the caller's to keep); `signal` aborts when the host cancels.
  * Resolves with the response's protobuf bytes.
  */
@@ -144,10 +146,16 @@ export class DataServer {
     let reply: Uint8Array;
     let flags = 0;
     try {
-      if (!this.answerCall) throw new Error("this plugin answers no calls on the data channel");
+      if (!this.answerCall) {
+        throw new CallFailure(CallStatus.UNIMPLEMENTED, "this plugin answers no calls here");
+      }
       reply = await this.answerCall(method, request, controller.signal);
     } catch (error) {
-      reply = encoder.encode((error as Error).message || String(error));
+      // The gRPC status first, so the host reads a refusal as it would over gRPC.
+      const reason = encoder.encode((error as Error)?.message || String(error));
+      reply = new Uint8Array(1 + reason.byteLength);
+      reply[0] = error instanceof CallFailure ? error.code : CallStatus.UNKNOWN;
+      reply.set(reason, 1);
       flags = FAILED;
     }
     // A call the host cancelled meanwhile gets no answer.

@@ -1,4 +1,3 @@
-import * as grpc from "@grpc/grpc-js";
 import type {
   Attestation,
   AttestationCommand,
@@ -9,21 +8,47 @@ import type {
   NewJob,
   QueueService,
 } from "../plugin/mod.ts";
-import {
-  ats,
-  callUnary,
-  CHANNEL_OPTIONS,
-  fromWireJob,
-  queue,
-  schedule,
-  toWireJob,
-  type UnaryMethod,
+import { ats, fromWireJob, queue, toWireJob } from "../protocol/wire.ts";
+import type {
+  ats as atsRpc,
+  queue as queueRpc,
+  schedule as scheduleRpc,
+  UnaryMethod,
 } from "../protocol/mod.ts";
 
-const CALL_DEADLINE_MS = 30_000;
+type HostGrpc = typeof import("./host_grpc.ts");
+let loaded: Promise<HostGrpc> | undefined;
+/** grpc-js and the services' clients, loaded on the first call. */
+const hostGrpc = () => loaded ??= import("./host_grpc.ts");
 
-function unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
-  return callUnary(method, request, CALL_DEADLINE_MS);
+async function unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
+  return (await hostGrpc()).unary(method, request);
+}
+
+/**
+ * One service's client, made on the first call: a plugin that never calls the host's
+ * services never loads gRPC.
+ */
+class LazyClient<C extends { close(): void }> {
+  #client?: Promise<C>;
+  #closed = false;
+
+  constructor(
+    readonly service: string,
+    readonly endpoint: string,
+    readonly make: (grpc: HostGrpc, endpoint: string) => C,
+  ) {}
+
+  async get(): Promise<C> {
+    if (this.endpoint === "") missing(this.service);
+    if (this.#closed) throw new Error(`${this.service}: the client was closed`);
+    return await (this.#client ??= hostGrpc().then((grpc) => this.make(grpc, this.endpoint)));
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#client?.then((client) => client.close(), () => {});
+  }
 }
 
 function checked<T extends { success: boolean; error: string }>(service: string, response: T): T {
@@ -79,24 +104,22 @@ function toWireFilter(filter: AttestationFilter): ats.AttestationFilter {
 
 /** The host's attestation store over gRPC; every call carries the plugin's token. */
 export class RemoteAttestationStore implements AttestationStore {
-  readonly #client?: ats.ATSStoreServiceClient;
+  readonly #client: LazyClient<atsRpc.ATSStoreServiceClient>;
 
   constructor(endpoint: string, readonly token: string) {
-    if (endpoint !== "") {
-      this.#client = new ats.ATSStoreServiceClient(
-        endpoint,
-        grpc.credentials.createInsecure(),
-        CHANNEL_OPTIONS,
-      );
-    }
+    this.#client = new LazyClient(
+      "attestation store",
+      endpoint,
+      (grpc, at) => grpc.clients.ats(at),
+    );
   }
 
-  #c(): ats.ATSStoreServiceClient {
-    return this.#client ?? missing("attestation store");
+  #c(): Promise<atsRpc.ATSStoreServiceClient> {
+    return this.#client.get();
   }
 
   async generateAndCreate(command: AttestationCommand): Promise<Attestation> {
-    const c = this.#c();
+    const c = await this.#c();
     const response = checked(
       "attestation store",
       await unary(c.generateAndCreateAttestation.bind(c), {
@@ -111,7 +134,7 @@ export class RemoteAttestationStore implements AttestationStore {
   }
 
   async batchGenerateAndCreate(commands: AttestationCommand[]): Promise<number> {
-    const c = this.#c();
+    const c = await this.#c();
     const response = await unary(c.batchGenerateAndCreateAttestations.bind(c), {
       authToken: this.token,
       commands: commands.map(toWireCommand),
@@ -120,7 +143,7 @@ export class RemoteAttestationStore implements AttestationStore {
   }
 
   async get(filter: AttestationFilter): Promise<Attestation[]> {
-    const c = this.#c();
+    const c = await this.#c();
     const response = await unary(c.getAttestations.bind(c), {
       authToken: this.token,
       filter: toWireFilter(filter),
@@ -129,48 +152,42 @@ export class RemoteAttestationStore implements AttestationStore {
   }
 
   async exists(id: string): Promise<boolean> {
-    const c = this.#c();
+    const c = await this.#c();
     return (await unary(c.attestationExists.bind(c), { authToken: this.token, id })).exists;
   }
 
   close(): void {
-    this.#client?.close();
+    this.#client.close();
   }
 }
 
 /** The host's job queue over gRPC; every call carries the plugin's token. */
 export class RemoteQueue implements QueueService {
-  readonly #client?: queue.QueueServiceClient;
+  readonly #client: LazyClient<queueRpc.QueueServiceClient>;
 
   constructor(endpoint: string, readonly token: string) {
-    if (endpoint !== "") {
-      this.#client = new queue.QueueServiceClient(
-        endpoint,
-        grpc.credentials.createInsecure(),
-        CHANNEL_OPTIONS,
-      );
-    }
+    this.#client = new LazyClient("job queue", endpoint, (grpc, at) => grpc.clients.queue(at));
   }
 
-  #c(): queue.QueueServiceClient {
-    return this.#client ?? missing("job queue");
+  #c(): Promise<queueRpc.QueueServiceClient> {
+    return this.#client.get();
   }
 
   async enqueue(job: NewJob): Promise<string> {
-    const c = this.#c();
+    const c = await this.#c();
     const response = await unary(c.enqueue.bind(c), { authToken: this.token, job: toWireJob(job) });
     return checked("job queue", response).jobId;
   }
 
   async getJob(id: string): Promise<Job | undefined> {
-    const c = this.#c();
+    const c = await this.#c();
     const response = await unary(c.getJob.bind(c), { authToken: this.token, jobId: id });
     const job = checked("job queue", response).job;
     return job && fromWireJob(job);
   }
 
   async updateJob(job: Job): Promise<void> {
-    const c = this.#c();
+    const c = await this.#c();
     checked(
       "job queue",
       await unary(c.updateJob.bind(c), { authToken: this.token, job: toWireJob(job) }),
@@ -179,13 +196,13 @@ export class RemoteQueue implements QueueService {
 
   /** A running job's progress alone, in one call (`UpdateJob` with no status, see proto/README). */
   async reportProgress(id: string, progress: { current: number; total: number }): Promise<void> {
-    const c = this.#c();
+    const c = await this.#c();
     const job = queue.Job.fromPartial({ id, progress });
     checked("job queue", await unary(c.updateJob.bind(c), { authToken: this.token, job }));
   }
 
   async listJobs(status: JobStatus | undefined, limit: number): Promise<Job[]> {
-    const c = this.#c();
+    const c = await this.#c();
     const response = await unary(c.listJobs.bind(c), {
       authToken: this.token,
       status: status ?? "",
@@ -195,7 +212,7 @@ export class RemoteQueue implements QueueService {
   }
 
   close(): void {
-    this.#client?.close();
+    this.#client.close();
   }
 }
 
@@ -236,24 +253,18 @@ export interface ScheduledJob {
 
 /** The host's schedules over gRPC: recurring jobs this plugin makes at run time. */
 export class RemoteSchedules {
-  readonly #client?: schedule.ScheduleServiceClient;
+  readonly #client: LazyClient<scheduleRpc.ScheduleServiceClient>;
 
   /**
    * A client of the host's schedule service at `endpoint`, calling with `token`; with an empty
    * endpoint every call rejects. The SDK makes it; a plugin gets it as `context.schedules`.
    */
   constructor(endpoint: string, readonly token: string) {
-    if (endpoint !== "") {
-      this.#client = new schedule.ScheduleServiceClient(
-        endpoint,
-        grpc.credentials.createInsecure(),
-        CHANNEL_OPTIONS,
-      );
-    }
+    this.#client = new LazyClient("schedule", endpoint, (grpc, at) => grpc.clients.schedule(at));
   }
 
-  #c(): schedule.ScheduleServiceClient {
-    return this.#client ?? missing("schedule");
+  #c(): Promise<scheduleRpc.ScheduleServiceClient> {
+    return this.#client.get();
   }
 
   /** Runs `handler` (one of this plugin's) every `intervalSeconds`; returns the schedule's id. */
@@ -263,7 +274,7 @@ export class RemoteSchedules {
     payload: unknown = null,
     metadata: Record<string, string> = {},
   ): Promise<string> {
-    const c = this.#c();
+    const c = await this.#c();
     const response = await unary(c.createSchedule.bind(c), {
       authToken: this.token,
       handlerName: handler,
@@ -276,7 +287,7 @@ export class RemoteSchedules {
 
   /** The schedule with this id; rejects when there is none or it is another plugin's. */
   async get(id: string): Promise<ScheduledJob> {
-    const c = this.#c();
+    const c = await this.#c();
     const response = await unary(c.getSchedule.bind(c), { authToken: this.token, scheduleId: id });
     return checked("schedules", response).job!;
   }
@@ -300,7 +311,7 @@ export class RemoteSchedules {
     rpc: "pauseSchedule" | "resumeSchedule" | "deleteSchedule",
     id: string,
   ): Promise<void> {
-    const c = this.#c();
+    const c = await this.#c();
     checked(
       "schedules",
       await unary(c[rpc].bind(c), { authToken: this.token, scheduleId: id }),
@@ -309,6 +320,6 @@ export class RemoteSchedules {
 
   /** Closes the connection to the host; the SDK calls it when the plugin stops. */
   close(): void {
-    this.#client?.close();
+    this.#client.close();
   }
 }

@@ -1,4 +1,4 @@
-import { type domain, fromWireHeaders, toWireHeaders } from "../protocol/mod.ts";
+import { type domain, fromWireHeaders, toWireHeaders } from "../protocol/wire.ts";
 
 const NO_BODY = new Set(["GET", "HEAD"]);
 

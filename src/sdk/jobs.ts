@@ -1,4 +1,4 @@
-import type { domain } from "../protocol/mod.ts";
+import type { domain } from "../protocol/wire.ts";
 import {
   type JobContext,
   type JobHandler,

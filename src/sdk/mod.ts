@@ -22,7 +22,7 @@ export type {
   QueueService,
 } from "../plugin/mod.ts";
 export { JOB_STATUSES } from "../plugin/mod.ts";
-export type { CAPABILITIES, Capability, PluginAddress } from "../protocol/mod.ts";
+export type { CAPABILITIES, Capability, PluginAddress } from "../protocol/wire.ts";
 export {
   definePlugin,
   type GlyphDeclaration,
@@ -46,4 +46,4 @@ export type { RemoteSchedules, ScheduledJob } from "./host_clients.ts";
 export { HttpError, readJson, readText } from "./request_body.ts";
 export type { PluginRouter, RouteMatch } from "./router.ts";
 /** An `application/problem+json` answer (RFC 9457), as the host writes its own. */
-export { problemJson as problem } from "../protocol/mod.ts";
+export { problemJson as problem } from "../protocol/wire.ts";

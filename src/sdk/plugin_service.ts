@@ -1,27 +1,22 @@
-import * as grpc from "@grpc/grpc-js";
 import { type HealthStatus, type Logger, PluginConfig } from "../plugin/mod.ts";
 import {
-  CallMethod,
+  CallStatus,
   type Capability,
+  channelMethodById,
   domain,
   problemJson,
   PROTOCOL_VERSION,
-} from "../protocol/mod.ts";
+} from "../protocol/wire.ts";
 import type { PluginContext, PluginDefinition } from "./definition.ts";
 import { capabilitiesOf } from "./capabilities_of.ts";
+import { CallFailure, type UnaryRpcs } from "./unary_rpcs.ts";
 import { RemoteAttestationStore, RemoteQueue, RemoteSchedules } from "./host_clients.ts";
-import { fromResponse, toRequest } from "./http_bridge.ts";
 import { executeJob } from "./jobs.ts";
 import { HttpError } from "./request_body.ts";
 import { PluginRouter } from "./router.ts";
 import { pathnameOf } from "./path_pattern.ts";
-import { serveWebSocket } from "./websocket_session.ts";
 import { describeThrown } from "./thrown.ts";
 import { permissionDenial } from "./permission_denial.ts";
-
-function rpcError(code: grpc.status, details: string): grpc.ServiceError {
-  return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
-}
 
 const problem = (status: number, detail: string) => problemJson(status, detail);
 
@@ -139,106 +134,65 @@ export class PluginService {
   }
 
   /**
-   * The grpc-js implementation of every RPC. Internal: its type is the generated stub's, which
-   * the SDK does not export.
+   * The unary RPCs, whichever transport carries them (the data channel or gRPC): a refusal
+   * throws a {@link CallFailure} with its gRPC status. Internal: its types are the wire's.
    * @internal
    */
-  implementation(): domain.DomainPluginServiceServer {
-    const { definition } = this;
-    const { metadata } = definition;
-    const answer =
-      <Req, Res>(work: (request: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
-      (call, callback) => {
-        Promise.resolve().then(() => work(call.request)).then(
-          (response) => callback(null, response),
-          (error) =>
-            callback(
-              error && typeof error === "object" && "code" in error
-                ? error as grpc.ServiceError
-                : rpcError(
-                  grpc.status.UNKNOWN,
-                  error instanceof Error ? error.message : String(error),
-                ),
-            ),
-        );
-      };
-    const pausable = (action: "pause" | "resume") =>
-      answer<domain.Empty, domain.Empty>(async () => {
-        const hook = definition[action];
-        if (!hook || !definition.pause || !definition.resume) {
-          throw rpcError(grpc.status.UNIMPLEMENTED, `plugin "${metadata.name}" cannot ${action}`);
-        }
-        await hook.call(definition, this.context);
-        this.#paused = action === "pause";
-        this.logger.info(action === "pause" ? "paused" : "resumed");
-        return {};
-      });
-
-    return {
-      metadata: answer(() => ({
-        ...metadata,
-        capabilities: [...capabilitiesOf(definition), ...this.extraCapabilities],
-        protocolVersion: PROTOCOL_VERSION,
-      })),
-      initialize: answer((request: domain.InitializeRequest) => this.#initialize(request)),
-      shutdown: answer(async () => {
-        await this.stop();
-        this.onShutdown();
-        return {};
-      }),
-      handleHttp: (call, callback) => {
-        const controller = new AbortController();
-        call.on("cancelled", () => controller.abort(new Error("the host cancelled the request")));
-        Promise.resolve().then(() => this.respond(toRequest(call.request, controller.signal))).then(
-          fromResponse,
-        )
-          .then(
-            (response) => callback(null, response),
-            (error) => callback(rpcError(grpc.status.INVALID_ARGUMENT, (error as Error).message)),
-          );
-      },
-      handleWebSocket: (stream) =>
-        serveWebSocket(stream, definition.websocket ?? {}, this.context, this.logger),
-      health: answer(() => this.#health()),
-      configSchema: answer(() => ({ fields: toWireSchema(definition) })),
-      // QNTX's Ax parser role: not one an SDK plugin takes.
-      parseAxQuery: answer(() => {
-        throw rpcError(grpc.status.UNIMPLEMENTED, `plugin "${metadata.name}" parses no Ax queries`);
-      }),
-      registerGlyphs: answer(() => ({
-        glyphs: (definition.glyphs ?? []).map((glyph) => ({
-          symbol: glyph.symbol,
-          title: glyph.title,
-          label: glyph.label ?? "",
-          contentPath: glyph.contentPath ?? "",
-          cssPath: glyph.cssPath ?? "",
-          defaultWidth: glyph.defaultWidth ?? 0,
-          defaultHeight: glyph.defaultHeight ?? 0,
-          modulePath: glyph.modulePath ?? "",
-        })),
-      })),
-      executeJob: (call, callback) => {
-        // The host cancels the call at the job's deadline or when an operator cancels it.
-        const cancelled = new AbortController();
-        call.on("cancelled", () => cancelled.abort(new Error("the host cancelled the job")));
-        this.#runJob(call.request, cancelled.signal).then(
-          (response) => callback(null, response),
-          (error) => callback(rpcError(grpc.status.INTERNAL, (error as Error).message)),
-        );
-      },
-      pause: pausable("pause"),
-      resume: pausable("resume"),
-    };
-  }
+  readonly rpcs: UnaryRpcs = {
+    metadata: () => ({
+      ...this.definition.metadata,
+      capabilities: [...capabilitiesOf(this.definition), ...this.extraCapabilities],
+      protocolVersion: PROTOCOL_VERSION,
+    }),
+    initialize: (request) => this.#initialize(request),
+    shutdown: async () => {
+      await this.stop();
+      this.onShutdown();
+      return {};
+    },
+    health: () => this.#health(),
+    configSchema: () => ({ fields: toWireSchema(this.definition) }),
+    registerGlyphs: () => ({ glyphs: wireGlyphs(this.definition) }),
+    // The host cancels a job at its deadline or when an operator cancels it.
+    executeJob: (request, cancelled) => this.#runJob(request, cancelled),
+    pause: () => this.#pausable("pause"),
+    resume: () => this.#pausable("resume"),
+  };
 
   /**
    * Answers one call on the data channel: `method` is the CALL's first byte, `request` the
-   * rest; resolves with the answer's protobuf bytes. Only jobs go this way.
+   * rest; resolves with the answer's protobuf bytes.
    */
   async answerCall(method: number, request: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
-    if (method !== CallMethod.EXECUTE_JOB) throw new Error(`no call method ${method}`);
-    const answer = await this.#runJob(domain.ExecuteJobRequest.decode(request), signal);
-    return domain.ExecuteJobResponse.encode(answer).finish();
+    const found = channelMethodById(method);
+    if (!found) throw new CallFailure(CallStatus.UNIMPLEMENTED, `no call method ${method}`);
+    const [name, codec] = found;
+    let decoded: unknown;
+    try {
+      decoded = codec.request.decode(request);
+    } catch (error) {
+      throw new CallFailure(
+        CallStatus.INVALID_ARGUMENT,
+        `a bad ${name} request: ${(error as Error).message}`,
+      );
+    }
+    const rpc = this.rpcs[name] as (request: unknown, signal: AbortSignal) => unknown;
+    return codec.response.encode(await rpc(decoded, signal)).finish();
+  }
+
+  async #pausable(action: "pause" | "resume"): Promise<domain.Empty> {
+    const { definition } = this;
+    const hook = definition[action];
+    if (!hook || !definition.pause || !definition.resume) {
+      throw new CallFailure(
+        CallStatus.UNIMPLEMENTED,
+        `plugin "${definition.metadata.name}" cannot ${action}`,
+      );
+    }
+    await hook.call(definition, this.context);
+    this.#paused = action === "pause";
+    this.logger.info(action === "pause" ? "paused" : "resumed");
+    return {};
   }
 
   /** One job, asked over gRPC or the data channel; `cancelled` aborts when the host cancels. */
@@ -396,4 +350,17 @@ function toWireSchema(definition: PluginDefinition): Record<string, domain.Confi
     };
   }
   return fields;
+}
+
+function wireGlyphs(definition: PluginDefinition): domain.GlyphDef[] {
+  return (definition.glyphs ?? []).map((glyph) => ({
+    symbol: glyph.symbol,
+    title: glyph.title,
+    label: glyph.label ?? "",
+    contentPath: glyph.contentPath ?? "",
+    cssPath: glyph.cssPath ?? "",
+    defaultWidth: glyph.defaultWidth ?? 0,
+    defaultHeight: glyph.defaultHeight ?? 0,
+    modulePath: glyph.modulePath ?? "",
+  }));
 }

@@ -1,4 +1,4 @@
-import { readBoundedBody } from "../protocol/mod.ts";
+import { readBoundedBody } from "../protocol/wire.ts";
 
 /**
  * What a route throws to answer with a status of its choosing: the SDK turns it into an

@@ -1,15 +1,9 @@
-import * as grpc from "@grpc/grpc-js";
 import { domainLoggerName, JsonLogger, writerSink } from "../log/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
-import {
-  CAPABILITIES,
-  CHANNEL_OPTIONS,
-  domain,
-  type PluginAddress,
-  readyLine,
-} from "../protocol/mod.ts";
+import { CAPABILITIES, type PluginAddress, readyLine } from "../protocol/wire.ts";
 import { parsePluginArgs } from "./args.ts";
 import { DataServer } from "./data_server.ts";
+import type { GrpcServing } from "./grpc_service.ts";
 import type { PluginDefinition } from "./definition.ts";
 import { PluginService } from "./plugin_service.ts";
 import { openSocket } from "./websocket_session.ts";
@@ -41,9 +35,11 @@ export interface ServingPlugin {
 }
 
 /**
- * Serves a plugin: reads the host's arguments, listens on the Unix socket or port given,
- * prints the ready line on stdout, and serves `DomainPluginService` until the host calls
- * Shutdown, sends SIGTERM or SIGINT, or (with `--watch-stdin`) dies and closes our stdin.
+ * Serves a plugin: reads the host's arguments, listens, prints the ready line on stdout, and
+ * serves `DomainPluginService` until the host calls Shutdown, sends SIGTERM or SIGINT, or (with
+ * `--watch-stdin`) dies and closes our stdin. Given `--data-socket` (this host), everything goes
+ * over the data channel there and gRPC is never loaded; otherwise (QNTX's host) over gRPC on the
+ * Unix socket or port given.
  *
  * ```ts ignore
  * import { definePlugin, serve } from "../../src/sdk/mod.ts";
@@ -78,7 +74,8 @@ export async function serve(
   let stopping: Promise<void> | undefined;
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => markStopped = resolve);
-  const server = new grpc.Server(CHANNEL_OPTIONS);
+  let data: DataServer | undefined;
+  let grpcServing: GrpcServing | undefined;
   const stop = (reason: string, drain = true) =>
     stopping ??= (async () => {
       logger.info(`stopping: ${reason}`);
@@ -87,16 +84,7 @@ export async function serve(
       const deadline = exit ? setTimeout(() => Deno.exit(0), DRAIN_MS + 300) : undefined;
       await service.stop();
       await data?.close();
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, drain ? DRAIN_MS : 0);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      });
+      await grpcServing?.stop(drain ? DRAIN_MS : 0);
       removeSignals();
       clearTimeout(deadline);
       markStopped();
@@ -109,11 +97,14 @@ export async function serve(
     () => setTimeout(() => stop("Shutdown called"), 0),
   );
   if (args.dataDir) service.dataDir = args.dataDir;
-  server.addService(domain.DomainPluginServiceService, service.implementation());
 
-  const address = await bind(server, args.address);
-  let data: DataServer | undefined;
+  let address: PluginAddress;
   if (args.dataSocket) {
+    service.extraCapabilities.push(
+      CAPABILITIES.dataChannel,
+      CAPABILITIES.websocketChannel,
+      CAPABILITIES.jobChannel,
+    );
     data = new DataServer(
       args.dataSocket,
       (request) => service.respond(request),
@@ -122,11 +113,11 @@ export async function serve(
         openSocket(connect, definition.websocket ?? {}, service.context, logger, transport),
       (method, request, signal) => service.answerCall(method, request, signal),
     );
-    service.extraCapabilities.push(
-      CAPABILITIES.dataChannel,
-      CAPABILITIES.websocketChannel,
-      CAPABILITIES.jobChannel,
-    );
+    address = { kind: "channel", path: args.dataSocket };
+  } else {
+    const { serveGrpc } = await import("./grpc_service.ts");
+    grpcServing = await serveGrpc(service, args.address);
+    address = grpcServing.address;
   }
   writeLine(readyLine(address));
 
@@ -139,16 +130,6 @@ export async function serve(
   if (args.watchStdin) watchStdin(() => stop("the host closed stdin (it has exited)", false));
 
   return { address, service, stopped, stop };
-}
-
-function bind(server: grpc.Server, address: PluginAddress): Promise<PluginAddress> {
-  const target = address.kind === "unix" ? `unix:${address.path}` : `127.0.0.1:${address.port}`;
-  return new Promise((resolve, reject) => {
-    server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (error, port) => {
-      if (error) reject(new Error(`cannot listen on ${target}: ${error.message}`));
-      else resolve(address.kind === "unix" ? address : { kind: "tcp", port });
-    });
-  });
 }
 
 function writeLine(line: string): void {

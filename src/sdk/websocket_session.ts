@@ -11,7 +11,7 @@ import {
   WS_PATH,
   WS_QUERY,
   WS_REASON,
-} from "../protocol/mod.ts";
+} from "../protocol/wire.ts";
 import type { PluginContext, SocketHandler } from "./definition.ts";
 import { PluginSocket, type SocketTransport } from "./socket.ts";
 import { permissionDenial } from "./permission_denial.ts";

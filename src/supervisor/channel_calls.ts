@@ -1,8 +1,12 @@
-import { PluginCallError } from "../plugin/mod.ts";
+import { PluginCallError, type PluginCallFailure } from "../plugin/mod.ts";
 import {
-  CallMethod,
   type CallMethodValue,
-  domain,
+  CallStatus,
+  CHANNEL_METHODS,
+  type ChannelMethod,
+  type ChannelRequest,
+  type ChannelResponse,
+  type ChannelRpc,
   END,
   FAILED,
   type FrameChannel,
@@ -67,7 +71,11 @@ export class ChannelCalls {
         this.#abandon(
           id,
           "deadline passed",
-          new PluginCallError("timeout", `plugin "${this.plugin}" did not answer in time`),
+          callError(
+            "timeout",
+            CallStatus.DEADLINE_EXCEEDED,
+            `plugin "${this.plugin}" did not answer in time`,
+          ),
         );
       }, deadlineMs),
     };
@@ -90,10 +98,13 @@ export class ChannelCalls {
     if (type === FrameType.REPLY) {
       this.#end(id, call);
       if (flags & FAILED) {
+        const reason = decoder.decode(payload.subarray(1));
         call.reject(
-          new PluginCallError(
+          callError(
             "unreachable",
-            `plugin "${this.plugin}" failed the call: ${decoder.decode(payload)}`,
+            payload[0] ?? CallStatus.UNKNOWN,
+            `plugin "${this.plugin}" failed the call: ${reason}`,
+            reason,
           ),
         );
         return;
@@ -146,18 +157,36 @@ export class ChannelCalls {
   }
 }
 
-/** `ExecuteJob` as a call on the data channel. */
-export function jobCall(
-  request: domain.ExecuteJobRequest,
+/** RPC `rpc` as a call on the data channel. */
+export function channelCall<K extends ChannelRpc>(
+  rpc: K,
+  request: ChannelRequest<K>,
   deadlineMs: number,
   signal?: AbortSignal,
-): ChannelCall<domain.ExecuteJobResponse> {
+): ChannelCall<ChannelResponse<K>> {
+  const method = CHANNEL_METHODS[rpc] as unknown as ChannelMethod<
+    ChannelRequest<K>,
+    ChannelResponse<K>
+  >;
   return {
-    method: CallMethod.EXECUTE_JOB,
-    request: domain.ExecuteJobRequest.encode(request).finish(),
+    method: method.id,
+    request: method.request.encode(request).finish(),
     // Decoded `bytes` fields are views, and the frame's bytes are reused: decode a copy.
-    decode: (bytes) => domain.ExecuteJobResponse.decode(bytes.slice()),
+    decode: (bytes) => method.response.decode(bytes.slice()),
     deadlineMs,
     signal,
   };
+}
+
+/**
+ * A failed call as callers of gRPC read one too: a {@link PluginCallError} that carries the
+ * gRPC status `code` and `details`.
+ */
+export function callError(
+  failure: PluginCallFailure,
+  code: number,
+  message: string,
+  details = message,
+): PluginCallError & { code: number; details: string } {
+  return Object.assign(new PluginCallError(failure, message), { code, details });
 }

@@ -1,5 +1,6 @@
 import { PluginCallError } from "../plugin/mod.ts";
 import {
+  CallStatus,
   ChannelSocket,
   type ChannelSocketEvents,
   type domain,
@@ -16,7 +17,7 @@ import {
   windowPayload,
   writeRequestHead,
 } from "../protocol/mod.ts";
-import { type ChannelCall, ChannelCalls } from "./channel_calls.ts";
+import { callError, type ChannelCall, ChannelCalls } from "./channel_calls.ts";
 
 interface ClientStream {
   answered: boolean;
@@ -94,6 +95,12 @@ export class DataClient {
   close(): void {
     this.channel.close();
     this.#stopSweeping();
+  }
+
+  /** Ends every WebSocket session at once (a stop), leaving the channel to its calls. */
+  endSessions(): void {
+    const reason = new PluginCallError("unreachable", `plugin "${this.plugin}" is stopping`);
+    for (const [, socket] of this.#sockets.entries()) socket.fail(reason);
   }
 
   /**
@@ -308,8 +315,9 @@ export class DataClient {
   /** Why a call cannot go through: the channel closed (the process exited, most often). */
   #closedError(error?: Error): PluginCallError {
     const detail = error ? `: ${error.message}` : "";
-    return new PluginCallError(
+    return callError(
       "unreachable",
+      CallStatus.UNAVAILABLE,
       `plugin "${this.plugin}" could not be reached: its data channel closed${detail}`,
     );
   }

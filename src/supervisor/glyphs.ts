@@ -55,7 +55,7 @@ export async function registeredGlyphs(
   const name = connection.name;
   let answer: domain.GlyphDefResponse;
   try {
-    answer = await connection.call(connection.client.registerGlyphs, {}, deadlineMs);
+    answer = await connection.call("registerGlyphs", {}, deadlineMs);
   } catch (error) {
     if (!isUnimplemented(error)) {
       logger.warn(`plugin "${name}" did not list its glyphs: ${reasonOf(error)}`, {

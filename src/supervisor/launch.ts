@@ -121,7 +121,8 @@ export async function launchInstance(
       process,
       folder,
       services,
-      client: new domain.DomainPluginServiceClient(
+      // A plugin on its data channel alone (an SDK plugin here) is never spoken to over gRPC.
+      client: process.address.kind === "channel" ? undefined : new domain.DomainPluginServiceClient(
         grpcTarget(process.address),
         grpc.credentials.createInsecure(),
         CHANNEL_OPTIONS,
@@ -134,7 +135,7 @@ export async function launchInstance(
       await checkInstance(instance, found, context);
     } catch (error) {
       await instance.terminate(context.timeouts, context.logger);
-      instance.client.close();
+      instance.client?.close();
       context.ledger.remove(process.pid);
       throw error;
     }
@@ -213,14 +214,31 @@ async function checkInstance(
   found: FoundPlugin,
   context: SupervisorContext,
 ): Promise<void> {
-  instance.metadata = await instance.call(instance.client.metadata, {}, context.timeouts.call);
+  const { address } = instance.process;
+  // Only the sockets the host made for this launch: a plugin that names another (a sibling's)
+  // would make the host speak to a process that is not the one it started.
+  const given = address.kind === "channel"
+    ? instance.folder.dataSocket
+    : address.kind === "unix"
+    ? instance.folder.socket
+    : undefined;
+  if (given !== undefined && address.kind !== "tcp" && address.path !== given) {
+    throw new PermanentFailure(
+      `the process started for plugin "${found.name}" announced the socket ${address.path}, ` +
+        `not the one the host gave it (${given})`,
+    );
+  }
+  if (address.kind === "channel") {
+    instance.data = await DataClient.connect(found.name, address.path);
+  }
+  instance.metadata = await instance.call("metadata", {}, context.timeouts.call);
   if (instance.metadata.name !== found.name) {
     throw new PermanentFailure(
       `the process started for plugin "${found.name}" says its name is "${instance.metadata.name}"`,
     );
   }
   instance.schema = await fetchSchema(instance, context.timeouts.call);
-  if (instance.offers(CAPABILITIES.dataChannel)) {
+  if (!instance.data && instance.offers(CAPABILITIES.dataChannel)) {
     instance.data = await DataClient.connect(found.name, instance.folder.dataSocket).catch(
       (error) => {
         context.logger.warn(
@@ -261,7 +279,7 @@ function launchOwners(
 async function fetchSchema(instance: PluginConnection, deadlineMs: number): Promise<ConfigSchema> {
   try {
     return toConfigSchema(
-      await instance.call(instance.client.configSchema, {}, deadlineMs),
+      await instance.call("configSchema", {}, deadlineMs),
     );
   } catch (error) {
     // A plugin that does not declare the capability may lack the RPC; one that does may not.

@@ -2,9 +2,13 @@ import * as grpc from "@grpc/grpc-js";
 import { DeadlineError, sleep } from "../async/mod.ts";
 import { type ConfigSchema, type Logger, PluginCallError } from "../plugin/mod.ts";
 import {
+  CallStatus,
   callUnary,
   CAPABILITIES,
   CHANNEL_OPTIONS,
+  type ChannelRequest,
+  type ChannelResponse,
+  type ChannelRpc,
   type ChannelSocket,
   type ChannelSocketEvents,
   type domain,
@@ -22,7 +26,8 @@ import { type LaunchFolder, removeLaunchFolder, socketIdentity } from "./launch_
 import type { ExitStatus, PluginProcess } from "./plugin_process.ts";
 import type { DeniedLog, PermissionAudit } from "./permission_audit.ts";
 import type { DataClient } from "./data_client.ts";
-import { jobCall } from "./channel_calls.ts";
+import { callError, channelCall } from "./channel_calls.ts";
+import { grpcCallFailure } from "./grpc_call_failure.ts";
 
 type FrameStream = grpc.ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage>;
 
@@ -41,7 +46,8 @@ export interface ConnectionInit {
   process: PluginProcess;
   folder: LaunchFolder;
   services?: ServedServices;
-  client: domain.DomainPluginServiceClient;
+  /** None when the process serves everything on its data channel (no gRPC). */
+  client?: domain.DomainPluginServiceClient;
 }
 
 /**
@@ -58,7 +64,8 @@ export class PluginConnection {
   readonly folder: LaunchFolder;
   /** The host's services as served to this launch alone. */
   readonly services?: ServedServices;
-  readonly client: domain.DomainPluginServiceClient;
+  /** Its gRPC client; none when it serves everything on its data channel. */
+  readonly client?: domain.DomainPluginServiceClient;
   /** The identity of the service socket when the host made it (see {@link hostSocketIntact}). */
   readonly #hostSocketId?: string;
   token = "";
@@ -105,7 +112,7 @@ export class PluginConnection {
     return this.search ??= new search.SearchServiceClient(
       grpcTarget(this.process.address),
       grpc.credentials.createInsecure(),
-      { ...CHANNEL_OPTIONS, channelOverride: this.client.getChannel() },
+      { ...CHANNEL_OPTIONS, channelOverride: this.#grpc().getChannel() },
     );
   }
 
@@ -114,28 +121,42 @@ export class PluginConnection {
     return this.metadata.capabilities.includes(capability);
   }
 
-  /** Calls a unary RPC of the process with a deadline (the host's own calls: not counted). */
-  call<Req, Res>(
-    method: UnaryMethod<Req, Res>,
-    request: Req,
+  /** Whether it serves its control (Metadata, Initialize, Health, …) on the data channel. */
+  get controlOnChannel(): boolean {
+    return this.process.address.kind === "channel";
+  }
+
+  /**
+   * Calls one of its unary RPCs by name with a deadline (the host's own calls: not counted):
+   * on the data channel when it serves its control there, else over gRPC.
+   */
+  call<K extends ChannelRpc>(
+    rpc: K,
+    request: ChannelRequest<K>,
     deadlineMs: number,
     signal?: AbortSignal,
-  ): Promise<Res> {
-    return callUnary(method.bind(this.client), request, deadlineMs, signal);
+  ): Promise<ChannelResponse<K>> {
+    // Its data channel is open before the first call (launch.ts); once closed, calls fail.
+    if (this.controlOnChannel && this.data) {
+      return this.data.call(channelCall(rpc, request, deadlineMs, signal));
+    }
+    const client = this.#grpc();
+    const method = client[rpc] as unknown as UnaryMethod<ChannelRequest<K>, ChannelResponse<K>>;
+    return callUnary(method.bind(client), request, deadlineMs, signal);
   }
 
   /**
    * Calls a lifecycle RPC within `deadlineMs` (the call's one deadline); a missed deadline is a
    * {@link DeadlineError} naming `what` (the call and the plugin) and the time.
    */
-  async lifecycleCall<Req, Res>(
+  async lifecycleCall<K extends ChannelRpc>(
     what: string,
-    method: UnaryMethod<Req, Res>,
-    request: Req,
+    rpc: K,
+    request: ChannelRequest<K>,
     deadlineMs: number,
-  ): Promise<Res> {
+  ): Promise<ChannelResponse<K>> {
     try {
-      return await this.call(method, request, deadlineMs);
+      return await this.call(rpc, request, deadlineMs);
     } catch (error) {
       const code = (error as grpc.ServiceError | undefined)?.code;
       if (code !== grpc.status.DEADLINE_EXCEEDED) throw error;
@@ -155,9 +176,10 @@ export class PluginConnection {
   ): Promise<Res> {
     return this.#tracked(async () => {
       try {
-        return await this.call(method(this.client), request, deadlineMs, signal);
+        const client = this.#grpc();
+        return await callUnary(method(client).bind(client), request, deadlineMs, signal);
       } catch (error) {
-        throw this.#failure(error, signal);
+        throw grpcCallFailure(this.name, error, signal);
       }
     });
   }
@@ -175,7 +197,7 @@ export class PluginConnection {
     if (!data || data.closed || !this.offers(CAPABILITIES.jobChannel)) {
       return this.unary((client) => client.executeJob, request, deadlineMs, signal);
     }
-    return this.#tracked(() => data.call(jobCall(request, deadlineMs, signal)));
+    return this.#tracked(() => data.call(channelCall("executeJob", request, deadlineMs, signal)));
   }
 
   /**
@@ -206,7 +228,7 @@ export class PluginConnection {
     }
     const wire = new grpc.Metadata();
     for (const [key, value] of Object.entries(metadata)) wire.set(key, value);
-    const stream = this.client.handleWebSocket(wire);
+    const stream = this.#grpc().handleWebSocket(wire);
     this.#streams.add(stream);
     const forget = () => this.#streams.delete(stream);
     stream.on("end", forget);
@@ -277,11 +299,13 @@ export class PluginConnection {
     this.stopping = true;
     if (process.exit === undefined) await this.#drain(timeouts.drain);
     for (const stream of this.#streams) stream.cancel();
-    this.data?.close();
+    // Shutdown itself goes over the data channel when the process serves its control there.
+    if (this.controlOnChannel) this.data?.endSessions();
+    else this.data?.close();
     const waitExit = async (ms: number) => (await this.exitWithin(ms)) !== undefined;
     if (process.exit === undefined) {
       try {
-        await this.call(this.client.shutdown, {}, timeouts.call);
+        await this.call("shutdown", {}, timeouts.call);
       } catch {
         // a plugin that is gone or hung is dealt with below
       }
@@ -310,7 +334,7 @@ export class PluginConnection {
     context.searchProviders?.withdraw(this.name, this.search);
     context.ledger.remove(this.process.pid);
     context.tokens.revoke(this.token);
-    this.client.close();
+    this.client?.close();
     this.data?.close();
     await this.services?.close();
     await removeLaunchFolder(this.folder);
@@ -328,6 +352,16 @@ export class PluginConnection {
     } finally {
       done.abort();
     }
+  }
+
+  /** Its gRPC client; a process on its data channel alone has none, and the call fails. */
+  #grpc(): domain.DomainPluginServiceClient {
+    if (this.client) return this.client;
+    throw callError(
+      "unreachable",
+      CallStatus.UNIMPLEMENTED,
+      `plugin "${this.name}" serves no gRPC (everything goes over its data channel)`,
+    );
   }
 
   async #tracked<T>(work: () => Promise<T>): Promise<T> {
@@ -361,25 +395,5 @@ export class PluginConnection {
       sleep(ms, done.signal),
     ]);
     done.abort();
-  }
-
-  /** A gRPC failure of a call for a client, as the edge understands it. */
-  #failure(error: unknown, signal?: AbortSignal): PluginCallError {
-    if (error instanceof PluginCallError) return error;
-    const name = this.name;
-    if (signal?.aborted) {
-      return new PluginCallError("cancelled", `the caller of plugin "${name}" went away`);
-    }
-    const code = (error as grpc.ServiceError | undefined)?.code;
-    const detail = (error as grpc.ServiceError | undefined)?.details ||
-      (error as Error | undefined)?.message;
-    if (code === grpc.status.DEADLINE_EXCEEDED) {
-      return new PluginCallError("timeout", `plugin "${name}" did not answer in time`, {
-        cause: error,
-      });
-    }
-    return new PluginCallError("unreachable", `plugin "${name}" could not be reached: ${detail}`, {
-      cause: error,
-    });
   }
 }

@@ -150,7 +150,7 @@ export class PluginSupervisor {
       }
       const instance = this.#current();
       const what = `${action} of plugin "${this.name}"`;
-      await instance.lifecycleCall(what, instance.client[action], {}, timeouts.call);
+      await instance.lifecycleCall(what, action, {}, timeouts.call);
       if (to === "paused") registry.markPaused(this.name);
       else registry.markReady(this.name);
     });
@@ -302,7 +302,7 @@ export class PluginSupervisor {
     try {
       instance.declared = await instance.lifecycleCall(
         `initialize of plugin "${this.name}"`,
-        instance.client.initialize,
+        "initialize",
         request,
         context.timeouts.initialize,
       );

@@ -21,7 +21,7 @@ export async function probeProcess(
     instance.checkHostSocket(denied, logger);
     const { healthy, paused, message, details } = await instance.lifecycleCall(
       `health check of plugin "${name}"`,
-      instance.client.health,
+      "health",
       {},
       timeouts.health,
     );

@@ -205,6 +205,9 @@ export class Supervisor {
   jobHandlers(): Map<string, ReadonlySet<string>> {
     const handlers = new Map<string, ReadonlySet<string>>();
     for (const plugin of this.#plugins.values()) {
+      // A process being stopped takes no new job (each would be refused at once, and taken
+      // again): they wait in the queue for the next process.
+      if (plugin.connection?.stopping) continue;
       const declared = plugin.declared;
       if (!declared) continue;
       // Workers ask before every job: each Initialize's answer becomes a set once.
