@@ -7,6 +7,9 @@ import { fileURLToPath } from "node:url";
 import { parseHostConfig } from "../src/config/mod.ts";
 import { type Host, startHost } from "../src/host/mod.ts";
 import { JsonLogger, memorySink } from "../src/log/mod.ts";
+import * as grpc from "@grpc/grpc-js";
+import { callUnary, CHANNEL_OPTIONS, domain, grpcTarget } from "../src/protocol/mod.ts";
+import { startPluginProcess } from "../tests/_plugin_process.ts";
 import type { Figure } from "./supervision.ts";
 import { alternating, percent, ratios, shown, spread, whole } from "./turns.ts";
 
@@ -79,32 +82,22 @@ async function throughput(host: Host, count: number): Promise<number> {
   return count / ((performance.now() - started) / 1000);
 }
 
-/**
- * The same handler called bare, `concurrency` at once, as the workers would without the queue:
- * the gRPC `ExecuteJob` RPC, or the job call on the data channel the workers use: calls/s.
- */
+/** Bare calls of the worker's `noop` handler, `concurrency` at once: calls/s. */
 async function bareCalls(
-  host: Host,
   count: number,
   concurrency: number,
-  via: "grpc" | "channel",
+  call: (request: domain.ExecuteJobRequest) => Promise<unknown>,
 ): Promise<number> {
-  const connection = host.supervisor.get("worker")?.connection;
-  if (!connection) throw new Error('the bench\'s "worker" plugin has no running process');
   let next = 0;
   const caller = async () => {
     while (next < count) {
       next++;
-      const request = {
+      await call({
         jobId: `bare-${next}`,
         handlerName: "noop",
         payload: PAYLOAD,
         timeoutSecs: 60n,
-      };
-      const signal = new AbortController().signal;
-      await (via === "grpc"
-        ? connection.unary((client) => client.executeJob, request, 60_000, signal)
-        : connection.executeJob(request, 60_000, signal));
+      });
     }
   };
   const started = performance.now();
@@ -113,46 +106,89 @@ async function bareCalls(
 }
 
 /**
+ * The worker plugin as QNTX's host runs it (gRPC, no data channel), in a process of its own
+ * beside the host's: the calibration of bare `ExecuteJob` round trips.
+ */
+async function grpcWorker() {
+  const dir = await Deno.makeTempDir({ prefix: "qntx-bench-grpc-" });
+  const plugin = await startPluginProcess(join(FIXTURES, "worker", "main.ts"), [
+    "--socket",
+    join(dir, "plugin.sock"),
+  ]);
+  const client = new domain.DomainPluginServiceClient(
+    grpcTarget(plugin.address),
+    grpc.credentials.createInsecure(),
+    CHANNEL_OPTIONS,
+  );
+  return {
+    call: (request: domain.ExecuteJobRequest) =>
+      callUnary(client.executeJob.bind(client), request, 60_000),
+    async close() {
+      client.close();
+      await plugin.kill();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/**
  * Jobs through a plugin beside bare `ExecuteJob` round trips at the same concurrency, in
  * alternating turns: the ratio is what the queue costs on top of the call itself.
  */
 export async function jobFigures(count = 5_000, turns = 3): Promise<Figure[]> {
-  return await withWorkerHost(4, async (host) => {
-    await throughput(host, 500); // warm-up: module loading, JIT
-    await bareCalls(host, 500, 4, "grpc");
-    await bareCalls(host, 500, 4, "channel");
-    const [queued, grpc, channel] = await alternating(turns, [
-      () => throughput(host, count),
-      () => bareCalls(host, count, 4, "grpc"),
-      () => bareCalls(host, count, 4, "channel"),
-    ]);
-    const share = ratios(queued!, grpc!);
-    return [
-      {
-        name: `jobs through a plugin, enqueue → completed, 4 workers (${
-          count.toLocaleString("en")
-        } jobs a turn; median, range)`,
-        value: `${shown(queued!, whole)}/s`,
-        target: "≥ 2 000/s",
-      },
-      {
-        name: "bare ExecuteJob round trips (gRPC) to the same handler, 4 at once (calibration)",
-        value: `${shown(grpc!, whole)}/s`,
-      },
-      {
-        name: "jobs / bare ExecuteJob round trips, turn by turn",
-        value: shown(share, percent),
-        target: "≥ 50 %",
-        check: { measured: spread(share).median, atLeast: 0.5 },
-      },
-      {
-        name: "bare job calls on the data channel (what the workers use), 4 at once",
-        value: `${shown(channel!, whole)}/s`,
-      },
-      {
-        name: "jobs / bare job calls on the data channel (what the queue adds), turn by turn",
-        value: shown(ratios(queued!, channel!), percent),
-      },
-    ];
-  });
+  const bare = await grpcWorker();
+  try {
+    return await withWorkerHost(4, (host) => jobTurns(host, bare.call, count, turns));
+  } finally {
+    await bare.close();
+  }
+}
+
+async function jobTurns(
+  host: Host,
+  grpcCall: (request: domain.ExecuteJobRequest) => Promise<unknown>,
+  count: number,
+  turns: number,
+): Promise<Figure[]> {
+  const connection = host.supervisor.get("worker")?.connection;
+  if (!connection) throw new Error('the bench\'s "worker" plugin has no running process');
+  const channelCall = (request: domain.ExecuteJobRequest) =>
+    connection.executeJob(request, 60_000, new AbortController().signal);
+  await throughput(host, 500); // warm-up: module loading, JIT
+  await bareCalls(500, 4, grpcCall);
+  await bareCalls(500, 4, channelCall);
+  const [queued, overGrpc, channel] = await alternating(turns, [
+    () => throughput(host, count),
+    () => bareCalls(count, 4, grpcCall),
+    () => bareCalls(count, 4, channelCall),
+  ]);
+  const share = ratios(queued!, overGrpc!);
+  return [
+    {
+      name: `jobs through a plugin, enqueue → completed, 4 workers (${
+        count.toLocaleString("en")
+      } jobs a turn; median, range)`,
+      value: `${shown(queued!, whole)}/s`,
+      target: "≥ 2 000/s",
+    },
+    {
+      name: "bare ExecuteJob round trips (gRPC, the plugin as QNTX's host runs it) to the " +
+        "same handler, 4 at once (calibration)",
+      value: `${shown(overGrpc!, whole)}/s`,
+    },
+    {
+      name: "jobs / bare ExecuteJob round trips, turn by turn",
+      value: shown(share, percent),
+      target: "≥ 50 %",
+      check: { measured: spread(share).median, atLeast: 0.5 },
+    },
+    {
+      name: "bare job calls on the data channel (what the workers use), 4 at once",
+      value: `${shown(channel!, whole)}/s`,
+    },
+    {
+      name: "jobs / bare job calls on the data channel (what the queue adds), turn by turn",
+      value: shown(ratios(queued!, channel!), percent),
+    },
+  ];
 }
