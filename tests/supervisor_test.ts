@@ -111,7 +111,7 @@ Deno.test("a crash loop after start ends in failed with the exit and the stderr"
 });
 
 Deno.test("permanent problems fail at once with the reason: wrong name, incompatible, forbidden permission, a socket not its own", async () => {
-  const names = ["wrong-name", "incompatible", "greedy", "impostor"];
+  const names = ["wrong-name", "incompatible", "greedy", "impostor", "impostor-socket"];
   const test = await startTestHost(names);
   try {
     const { registry } = test.host;
@@ -131,6 +131,10 @@ Deno.test("permanent problems fail at once with the reason: wrong name, incompat
     assert.match(
       reasons[3]!,
       /plugin "impostor" announced the socket \/tmp\/qntx-some-sibling\/data\.sock, not the one the host gave it \(.*\/data\.sock\)/,
+    );
+    assert.match(
+      reasons[4]!,
+      /plugin "impostor-socket" announced the socket \/tmp\/qntx-some-sibling\/plugin\.sock, not the one the host gave it \(.*\/plugin\.sock\)/,
     );
   } finally {
     await test.close();
