@@ -7,6 +7,7 @@ import {
   domain,
   grpcTarget,
   isUnimplemented,
+  type PluginAddress,
 } from "../protocol/mod.ts";
 import { confine } from "./confine.ts";
 import { containPaths } from "./contained_paths.ts";
@@ -15,7 +16,7 @@ import { freePort } from "./free_port.ts";
 import type { FoundPlugin } from "./discovery.ts";
 import { PermanentFailure, PluginConnection } from "./plugin_connection.ts";
 import { launchCommand, programArgs } from "./launch_command.ts";
-import { makeLaunchFolder, removeLaunchFolder } from "./launch_folder.ts";
+import { type LaunchFolder, makeLaunchFolder, removeLaunchFolder } from "./launch_folder.ts";
 import type { LogBuffer } from "./log_buffer.ts";
 import { MANIFEST_FILE, readManifest } from "./manifest.ts";
 import { type DeniedAccess, PermissionAudit } from "./permission_audit.ts";
@@ -114,6 +115,14 @@ export async function launchInstance(
         ? new PermanentFailure(`it cannot start until its code is fixed: ${cause}`)
         : error;
     });
+    const foreign = foreignSocket(process.address, folder, found.name);
+    if (foreign) {
+      // Nothing is said to what listens there: the process is stopped before any call.
+      process.signal("SIGKILL");
+      await process.closeStdin();
+      await process.exited;
+      throw new PermanentFailure(foreign);
+    }
     context.ledger.add(found.name, process.pid);
     const instance = new PluginConnection({
       name: found.name,
@@ -208,6 +217,23 @@ async function containFound(
   };
 }
 
+/**
+ * Why an announced address is refused: only the sockets the host made for this launch are
+ * spoken to; a plugin that names another (a sibling's) would make the host call a process that
+ * is not the one it started.
+ */
+function foreignSocket(
+  address: PluginAddress,
+  folder: LaunchFolder,
+  name: string,
+): string | undefined {
+  if (address.kind === "tcp") return undefined;
+  const given = address.kind === "channel" ? folder.dataSocket : folder.socket;
+  if (address.path === given) return undefined;
+  return `the process started for plugin "${name}" announced the socket ${address.path}, ` +
+    `not the one the host gave it (${given})`;
+}
+
 /** Who answers must be the plugin expected; then its schema and its data channel. */
 async function checkInstance(
   instance: PluginConnection,
@@ -215,19 +241,6 @@ async function checkInstance(
   context: SupervisorContext,
 ): Promise<void> {
   const { address } = instance.process;
-  // Only the sockets the host made for this launch: a plugin that names another (a sibling's)
-  // would make the host speak to a process that is not the one it started.
-  const given = address.kind === "channel"
-    ? instance.folder.dataSocket
-    : address.kind === "unix"
-    ? instance.folder.socket
-    : undefined;
-  if (given !== undefined && address.kind !== "tcp" && address.path !== given) {
-    throw new PermanentFailure(
-      `the process started for plugin "${found.name}" announced the socket ${address.path}, ` +
-        `not the one the host gave it (${given})`,
-    );
-  }
   if (address.kind === "channel") {
     instance.data = await DataClient.connect(found.name, address.path);
   }
