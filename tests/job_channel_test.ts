@@ -11,6 +11,7 @@ import { definePlugin, serve } from "../src/sdk/mod.ts";
 import { DataClient } from "../src/supervisor/mod.ts";
 import { channelCall } from "../src/supervisor/channel_calls.ts";
 import { METADATA, servedPlugin } from "../src/sdk/_in_process.ts";
+import { startTestHost, waitForState } from "./_in_process_host.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -201,5 +202,29 @@ Deno.test("the plugin refuses a call it does not know, and bad request bytes, wi
     assert.equal(decoder.decode((await plugin.run("ok", "sum", "[2,2]")).result), "4");
   } finally {
     await plugin.close();
+  }
+});
+
+Deno.test("a plugin on its data channel alone whose channel closed fails calls saying so (no gRPC to fall back to)", async () => {
+  const test = await startTestHost(["worker"]);
+  try {
+    await waitForState(test.host.registry, "worker", "running");
+    const connection = test.host.supervisor.get("worker")!.connection!;
+    assert.equal(connection.client, undefined, "an SDK plugin gets no gRPC client");
+    connection.process.signal("SIGKILL");
+    await connection.process.exited;
+    while (!connection.data?.closed) await new Promise((resolve) => setTimeout(resolve, 5));
+    const request = { jobId: "late", handlerName: "noop", payload: new Uint8Array() };
+    await assert.rejects(
+      connection.executeJob(request, 1_000),
+      /plugin "worker" could not be reached: its data channel closed/,
+    );
+    const head = { method: "GET", path: "/", headers: [], body: new Uint8Array() };
+    await assert.rejects(
+      connection.stream(head, null, 1_000) ?? Promise.resolve("fell back to gRPC"),
+      /plugin "worker" could not be reached: its data channel closed/,
+    );
+  } finally {
+    await test.close();
   }
 });

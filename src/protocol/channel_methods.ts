@@ -47,14 +47,18 @@ export type ChannelRequest<K extends ChannelRpc> = typeof CHANNEL_METHODS[K] ext
 export type ChannelResponse<K extends ChannelRpc> = typeof CHANNEL_METHODS[K] extends
   ChannelMethod<unknown, infer Res> ? Res : never;
 
+/** Each method by the byte that names it, made once (every job's CALL looks one up). */
+const BY_ID = new Map<number, [ChannelRpc, ChannelMethod<unknown, unknown>]>(
+  Object.entries(CHANNEL_METHODS).map((
+    [name, method],
+  ) => [method.id, [name as ChannelRpc, method as ChannelMethod<unknown, unknown>]]),
+);
+
 /** The method a CALL's first byte names, or undefined. */
 export function channelMethodById(
   id: number,
 ): [ChannelRpc, ChannelMethod<unknown, unknown>] | undefined {
-  for (const [name, found] of Object.entries(CHANNEL_METHODS)) {
-    if (found.id === id) return [name as ChannelRpc, found as ChannelMethod<unknown, unknown>];
-  }
-  return undefined;
+  return BY_ID.get(id);
 }
 
 /** gRPC status codes a FAILED reply carries (the numbers gRPC gives them). */
@@ -62,8 +66,6 @@ export const CallStatus = {
   UNKNOWN: 2,
   INVALID_ARGUMENT: 3,
   DEADLINE_EXCEEDED: 4,
-  FAILED_PRECONDITION: 9,
   UNIMPLEMENTED: 12,
-  INTERNAL: 13,
   UNAVAILABLE: 14,
 } as const;

@@ -39,7 +39,8 @@ export const FrameType = {
   WS_PING: 9,
   WS_PONG: 10,
   /**
-   * Host to plugin, opens a unary call (capability `job_channel`): one byte naming the method
+   * Host to plugin, opens a unary call (capability `job_channel`, or a plugin that announced
+   * `QNTX_PLUGIN_CHANNEL=`): one byte naming the method
    * ({@link CallMethod}), then the request's protobuf bytes. CANCEL abandons it.
    */
   CALL: 11,

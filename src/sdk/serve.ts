@@ -24,7 +24,7 @@ export interface ServeOptions {
 
 /** A plugin that is serving. */
 export interface ServingPlugin {
-  /** Where the plugin listens for the host's gRPC calls. */
+  /** Where the plugin listens: its data channel under this host, else its gRPC socket or port. */
   address: PluginAddress;
   /** The SDK's implementation of the plugin's RPCs; for tests, not for plugin code. */
   service: PluginService;

@@ -41,10 +41,11 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * The host's unary calls on one plugin's data channel (capability `job_channel`): a CALL frame
- * out, one REPLY back. A call is abandoned, and the plugin told with CANCEL, when its deadline
- * passes or its caller's signal aborts (an operator cancelling the job). Calls are few next to
- * HTTP requests, so each has its own timer and listener.
+ * The host's unary calls on one plugin's data channel (its jobs, with capability `job_channel`,
+ * and its control calls when it announced `QNTX_PLUGIN_CHANNEL=`): a CALL frame out, one REPLY
+ * back. A call is abandoned, and the plugin told with CANCEL, when its deadline passes or its
+ * caller's signal aborts (an operator cancelling the job). Calls are few next to HTTP requests,
+ * so each has its own timer and listener.
  */
 export class ChannelCalls {
   readonly #calls = new StreamTable<PendingCall>();

@@ -24,7 +24,7 @@ import type {
 } from "./supervisor_context.ts";
 import { type LaunchFolder, removeLaunchFolder, socketIdentity } from "./launch_folder.ts";
 import type { ExitStatus, PluginProcess } from "./plugin_process.ts";
-import type { DeniedLog, PermissionAudit } from "./permission_audit.ts";
+import type { PermissionAudit } from "./permission_audit.ts";
 import type { DataClient } from "./data_client.ts";
 import { callError, channelCall } from "./channel_calls.ts";
 import { grpcCallFailure } from "./grpc_call_failure.ts";
@@ -66,8 +66,8 @@ export class PluginConnection {
   readonly services?: ServedServices;
   /** Its gRPC client; none when it serves everything on its data channel. */
   readonly client?: domain.DomainPluginServiceClient;
-  /** The identity of the service socket when the host made it (see {@link hostSocketIntact}). */
-  readonly #hostSocketId?: string;
+  /** The identity of the service socket when the host made it (see host_socket_check.ts). */
+  readonly hostSocketId?: string;
   token = "";
   metadata: domain.MetadataResponse;
   schema: ConfigSchema = {};
@@ -104,7 +104,7 @@ export class PluginConnection {
     this.services = init.services;
     this.client = init.client;
     this.metadata = metadata;
-    if (init.services?.socket) this.#hostSocketId = socketIdentity(init.services.socket);
+    if (init.services?.socket) this.hostSocketId = socketIdentity(init.services.socket);
   }
 
   /** The client of its `SearchService`, made once, on the same connection as `client`. */
@@ -193,8 +193,8 @@ export class PluginConnection {
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<domain.ExecuteJobResponse> {
-    const data = this.data;
-    if (!data || data.closed || !this.offers(CAPABILITIES.jobChannel)) {
+    const data = this.#channel();
+    if (!data || !this.offers(CAPABILITIES.jobChannel)) {
       return this.unary((client) => client.executeJob, request, deadlineMs, signal);
     }
     return this.#tracked(() => data.call(channelCall("executeJob", request, deadlineMs, signal)));
@@ -211,8 +211,8 @@ export class PluginConnection {
     deadlineMs: number,
     caller?: { readonly signal: AbortSignal },
   ): Promise<StreamedResponse> | null {
-    const data = this.data;
-    if (!data || data.closed) return null;
+    const data = this.#channel();
+    if (!data) return null;
     if (this.stopping) return Promise.reject(this.#draining());
     this.#inFlight++;
     return data.request(head, body, deadlineMs, caller, () => this.#done());
@@ -246,47 +246,12 @@ export class PluginConnection {
     events: ChannelSocketEvents,
     maxMessageBytes: number,
   ): ChannelSocket | null {
-    const data = this.data;
-    if (!data || data.closed || !this.offers(CAPABILITIES.websocketChannel)) return null;
+    const data = this.#channel();
+    if (!data || !this.offers(CAPABILITIES.websocketChannel)) return null;
     if (this.stopping) {
       throw new PluginCallError("unreachable", `plugin "${this.name}" has no running process`);
     }
     return data.openWebSocket(connect, events, maxMessageBytes);
-  }
-
-  /**
-   * Whether the host's service socket of this launch is still the one the host made. The
-   * plugin may write its own sockets (Deno needs that to connect), so it could remove or
-   * replace this one: that only cuts it off from the host's services, and the host stops it.
-   */
-  hostSocketIntact(): boolean {
-    const socket = this.services?.socket;
-    if (!socket || this.#hostSocketId === undefined) return true;
-    return socketIdentity(socket) === this.#hostSocketId;
-  }
-
-  /**
-   * Stops a plugin that removed or replaced the host's service socket in its launch folder: it
-   * could only hurt itself, but a plugin that tampers with the host's sockets is not restarted
-   * until the operator says so. Recorded with its denied accesses; throws the reason.
-   */
-  checkHostSocket(denied: DeniedLog, logger: Logger): void {
-    if (this.hostSocketIntact()) return;
-    // Only a launch served on a socket gets here (hostSocketIntact).
-    const socket = this.services!.socket!;
-    const reason = "removed or replaced the host's service socket in its launch folder " +
-      `(${socket}); it is stopped and not restarted until an operator restarts or enables it`;
-    denied.add({ at: Date.now(), permission: "socket", value: socket });
-    if (!this.permanent) {
-      this.permanent = true;
-      this.killedBecause = reason;
-      logger.error(`plugin "${this.name}" ${reason}`, {
-        plugin: this.name,
-        pid: this.process.pid,
-      });
-      this.process.signal("SIGKILL");
-    }
-    throw new PermanentFailure(reason);
   }
 
   /**
@@ -352,6 +317,15 @@ export class PluginConnection {
     } finally {
       done.abort();
     }
+  }
+
+  /**
+   * The data channel calls go to: an open one, or a closed one when the process has no gRPC to
+   * fall back to (its calls then fail saying the channel closed).
+   */
+  #channel(): DataClient | undefined {
+    const data = this.data;
+    return data && (!data.closed || !this.client) ? data : undefined;
   }
 
   /** Its gRPC client; a process on its data channel alone has none, and the call fails. */

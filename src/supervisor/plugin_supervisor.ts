@@ -9,6 +9,7 @@ import { LogBuffer, loggedError } from "./log_buffer.ts";
 import type { LogFile } from "./log_file.ts";
 import { DeniedLog } from "./permission_audit.ts";
 import { probeProcess } from "./process_health.ts";
+import { checkHostSocket } from "./host_socket_check.ts";
 import { takeProviderRoles } from "./provider_roles.ts";
 import { registeredGlyphs } from "./glyphs.ts";
 import { describeExit, type ExitStatus, StartError } from "./plugin_process.ts";
@@ -187,9 +188,8 @@ export class PluginSupervisor {
     if (!this.#instance || this.#instance.stopping || (state !== "running" && state !== "paused")) {
       return false;
     }
-    // A plugin that does not say it applies a second Initialize (QNTX's Go SDK runs its
-    // Initialize once and answers again unchanged) gets new settings by a restart, as does one
-    // the operator lists in [plugin] reconfigure_restart.
+    // A plugin that does not say it applies a second Initialize (QNTX's Go SDK answers it
+    // unchanged), or one listed in [plugin] reconfigure_restart, gets new settings by a restart.
     const applies = this.#instance.offers(CAPABILITIES.reconfigure);
     if (!applies || this.context.restartToReconfigure?.(this.name)) {
       await this.restart();
@@ -288,7 +288,7 @@ export class PluginSupervisor {
     if (problems.length > 0) {
       throw new PermanentFailure(`its configuration is invalid: ${problems.join("; ")}`);
     }
-    instance.checkHostSocket(this.denied, this.context.logger);
+    checkHostSocket(instance, this.denied, this.context.logger);
     const endpoint = instance.services?.target ?? "";
     const request = domain.InitializeRequest.fromPartial({
       atsStoreEndpoint: endpoint,

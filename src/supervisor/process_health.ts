@@ -1,6 +1,7 @@
 import type { HealthStatus } from "../plugin/mod.ts";
 import { reasonOf } from "../registry/mod.ts";
 import type { PluginConnection } from "./plugin_connection.ts";
+import { checkHostSocket } from "./host_socket_check.ts";
 import type { DeniedLog } from "./permission_audit.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
 
@@ -8,7 +9,7 @@ import type { SupervisorContext } from "./supervisor_context.ts";
  * Probes one launch's health within the health deadline. A probe that fails or times out is an
  * unhealthy answer, never an error; `healthMisses` of them in a row mean the process hangs, and
  * it is killed (its exit then restarts it). A launch whose service socket was tampered with is
- * stopped (see {@link checkHostSocket}).
+ * stopped (see `checkHostSocket`).
  */
 export async function probeProcess(
   instance: PluginConnection,
@@ -18,7 +19,7 @@ export async function probeProcess(
 ): Promise<HealthStatus> {
   const { timeouts, logger } = context;
   try {
-    instance.checkHostSocket(denied, logger);
+    checkHostSocket(instance, denied, logger);
     const { healthy, paused, message, details } = await instance.lifecycleCall(
       `health check of plugin "${name}"`,
       "health",
