@@ -43,8 +43,10 @@ export function compilePlan(
   for (const plugin of plugins) {
     if (plugin.kind !== "deno") continue;
     const dir = resolve(out, "plugins", plugin.name);
-    // The same paths at every launch, so permissions baked in at build time still name them.
-    const sockets = launchPaths(resolve(cwd, config.plugin.runtimeDir), plugin.name);
+    // The same paths at every launch, so permissions baked in at build time still name them;
+    // the other slot's too, where an upgrade starts a new version beside the running one.
+    const sockets = launchPaths(resolve(cwd, config.plugin.runtimeDir), plugin.name, 0);
+    const spare = launchPaths(resolve(cwd, config.plugin.runtimeDir), plugin.name, 1);
     const sandbox = sandboxFlags(
       plugin.name,
       plugin.manifest.permissions,
@@ -54,7 +56,7 @@ export function compilePlan(
         dataDir: resolve(cwd, config.plugin.dataDir, plugin.name),
         socket: sockets.socket,
         dataSocket: sockets.dataSocket,
-        hostSockets: [sockets.hostSocket],
+        hostSockets: [sockets.hostSocket, spare.socket, spare.dataSocket, spare.hostSocket],
       },
     );
     if (!sandbox.ok) {

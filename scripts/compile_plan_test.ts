@@ -30,17 +30,19 @@ Deno.test("compilePlan() builds the host and each plugin with its sandbox baked 
   const plugin = plan.steps[1]!;
   assert.equal(plugin.args[0], "compile");
   assert.ok(plugin.args.includes("--no-prompt"));
-  // The launch folder's sockets are at the same paths at every launch.
-  const run = "/srv/run/plugins/echo";
-  const sockets = `${run}/plugin.sock,${run}/data.sock,${run}/host.sock`;
+  // The launch folders' sockets are at the same paths at every launch: its two slots (an
+  // upgrade starts the new version in the other).
+  const socketsOf = (run: string) => [`${run}/plugin.sock`, `${run}/data.sock`, `${run}/host.sock`];
+  const sockets = [
+    ...socketsOf("/srv/run/plugins/echo"),
+    ...socketsOf("/srv/run/plugins/echo.next"),
+  ];
   assert.ok(
-    plugin.args.includes(`--allow-read=/out/plugins/echo,/srv/data/echo,${sockets}`),
+    plugin.args.includes(`--allow-read=/out/plugins/echo,/srv/data/echo,${sockets.join(",")}`),
     plugin.args.join(" "),
   );
   assert.ok(
-    plugin.args.includes(
-      `--allow-net=unix:${run}/plugin.sock,unix:${run}/data.sock,unix:${run}/host.sock`,
-    ),
+    plugin.args.includes(`--allow-net=${sockets.map((socket) => `unix:${socket}`).join(",")}`),
   );
   assert.ok(!plugin.args.some((arg) => arg === "--allow-all" || arg === "-A"));
   assert.deepEqual(plugin.args.slice(-3), [

@@ -15,6 +15,8 @@ function applies(plugin, action) {
       return plugin.state === "paused";
     case "restart":
       return ["running", "paused", "failed"].includes(plugin.state);
+    case "upgrade":
+      return plugin.state === "running";
     case "enable":
       return plugin.state === "stopped" || plugin.state === "failed";
     case "disable":
@@ -31,7 +33,7 @@ export function actions(plugin, base = "/api/plugins") {
   return el(
     "div",
     { class: "actions", role: "group", "aria-label": `Actions for ${plugin.name}` },
-    ["pause", "resume", "restart", "enable", "disable"].map((action) =>
+    ["pause", "resume", "restart", "upgrade", "enable", "disable"].map((action) =>
       el("button", {
         type: "button",
         "data-key": `${action}:${plugin.name}`,
@@ -42,7 +44,10 @@ export function actions(plugin, base = "/api/plugins") {
             "POST",
             `${base}/${encodeURIComponent(plugin.name)}/${action}`,
           );
-          if (result.ok) notify(`${plugin.name}: ${action} done, now ${result.body.state}`);
+          const { upgrade } = result.body ?? {};
+          if (result.ok && upgrade) {
+            notify(`${plugin.name}: upgraded from v${upgrade.from} to v${upgrade.to}`);
+          } else if (result.ok) notify(`${plugin.name}: ${action} done, now ${result.body.state}`);
           else {notify(
               `${plugin.name}: ${action} refused: ${result.body.detail ?? result.status}`,
               true,

@@ -115,6 +115,16 @@ export interface PluginLifecycle {
   restart(name: string): Promise<void>;
   pause(name: string): Promise<void>;
   resume(name: string): Promise<void>;
+  /** Switches a running plugin to the version now on disk without a gap (see the supervisor). */
+  upgrade?(name: string): Promise<UpgradeOutcome>;
+}
+
+/** What an upgrade did: the versions before and after, and how long the old one took to stop. */
+export interface UpgradeOutcome {
+  plugin: string;
+  from: string;
+  to: string;
+  retiredMs: number;
 }
 
 /** A request handler as `Deno.serve` calls it; `info` is absent when tests call it directly. */

@@ -10,6 +10,7 @@ const REGISTRY_STATUS: Record<RegistryErrorCode, number> = {
   invalid: 400,
   incompatible: 409,
   unsupported: 409,
+  failed: 502,
 };
 
 /** Why a call into a plugin failed, as the status its client gets. */

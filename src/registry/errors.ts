@@ -9,7 +9,9 @@ export type RegistryErrorCode =
   /** the plugin does not run on this host's version */
   | "incompatible"
   /** the plugin lacks the capability the operation needs */
-  | "unsupported";
+  | "unsupported"
+  /** a new process of the plugin did not come up (an upgrade); what served goes on serving */
+  | "failed";
 
 /** A registry operation refused, with a message an operator can act on. */
 export class RegistryError extends Error {

@@ -7,6 +7,8 @@ export interface StateChange {
   to: PluginState;
   /** Why, when the move was not asked for (a failure) or the caller said. */
   reason?: string;
+  /** The plugin's version after the move, once its process said it. */
+  version?: string;
   /** Unix milliseconds. */
   at: number;
 }

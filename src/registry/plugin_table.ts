@@ -77,6 +77,22 @@ export class PluginTable {
     this.move(entry, "running");
   }
 
+  /**
+   * Records that an upgrade switched a running plugin to a new process and version (described
+   * just before): a move from running to running in its history, naming both versions.
+   */
+  recordUpgrade(name: string, from: string, to: string): void {
+    const entry = this.require(name);
+    if (entry.state !== "running") {
+      throw new RegistryError(
+        "conflict",
+        `plugin "${name}" cannot be recorded as upgraded: it is ${entry.state}, not running`,
+      );
+    }
+    entry.since = this.now();
+    this.announce(entry, "running", `upgraded from v${from} to v${to}`);
+  }
+
   /** Keeps an error of a plugin that goes on (a route or a job that threw) as its last error. */
   noteError(name: string, reason: string): void {
     const entry = this.#entries.get(name);
@@ -217,6 +233,7 @@ export class PluginTable {
   protected announce(entry: Entry, from: PluginState | null, reason: string | undefined): void {
     const change: StateChange = { plugin: entry.name, from, to: entry.state, at: entry.since };
     if (reason !== undefined) change.reason = reason;
+    if (entry.metadata) change.version = entry.metadata.version;
     const fields = { plugin: entry.name, from, to: entry.state, reason };
     const text = `plugin "${entry.name}" ${from ?? "new"} → ${entry.state}` +
       (reason ? `: ${reason}` : "");

@@ -191,4 +191,11 @@ export const HOST_MIGRATIONS: readonly Migration[] = [
       id TEXT NOT NULL PRIMARY KEY
     ) STRICT;`,
   },
+  {
+    version: 10,
+    name: "plugin versions in the state history",
+    // The version that served at each change (null where unknown: older rows, a plugin not yet
+    // described), so an upgrade's history shows both versions.
+    sql: `ALTER TABLE plugin_events ADD COLUMN version TEXT;`,
+  },
 ];

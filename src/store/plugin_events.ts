@@ -6,6 +6,8 @@ export interface PluginEventRow {
   from: string | null;
   to: string;
   reason?: string;
+  /** The plugin's version after the change, when known. */
+  version?: string;
   /** Unix milliseconds. */
   at: number;
 }
@@ -17,16 +19,18 @@ export class PluginEventLog {
 
   constructor(db: DatabaseSync) {
     this.#insert = db.prepare(
-      "INSERT INTO plugin_events (plugin, from_state, to_state, reason, at) VALUES (?, ?, ?, ?, ?)",
+      `INSERT INTO plugin_events (plugin, from_state, to_state, reason, version, at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.#recent = db.prepare(
-      `SELECT plugin, from_state AS "from", to_state AS "to", reason, at FROM plugin_events
+      `SELECT plugin, from_state AS "from", to_state AS "to", reason, version, at FROM plugin_events
        WHERE plugin = ? ORDER BY at DESC, id DESC LIMIT ?`,
     );
   }
 
   append(event: PluginEventRow): void {
-    this.#insert.run(event.plugin, event.from, event.to, event.reason ?? null, event.at);
+    const { plugin, from, to, reason, version, at } = event;
+    this.#insert.run(plugin, from, to, reason ?? null, version ?? null, at);
   }
 
   /** The plugin's latest events, newest first. */
@@ -39,6 +43,7 @@ export class PluginEventLog {
         at: Number(row.at),
       };
       if (row.reason !== null) event.reason = String(row.reason);
+      if (row.version !== null) event.version = String(row.version);
       return event;
     });
   }

@@ -16,7 +16,13 @@ import { freePort } from "./free_port.ts";
 import type { FoundPlugin } from "./discovery.ts";
 import { PermanentFailure, PluginConnection } from "./plugin_connection.ts";
 import { launchCommand, programArgs } from "./launch_command.ts";
-import { type LaunchFolder, makeLaunchFolder, removeLaunchFolder } from "./launch_folder.ts";
+import {
+  type LaunchFolder,
+  type LaunchSlot,
+  makeLaunchFolder,
+  removeLaunchFolder,
+  slotName,
+} from "./launch_folder.ts";
 import type { LogBuffer } from "./log_buffer.ts";
 import { MANIFEST_FILE, readManifest } from "./manifest.ts";
 import { type DeniedAccess, PermissionAudit } from "./permission_audit.ts";
@@ -38,9 +44,10 @@ export async function launchInstance(
   generation: number,
   logs: LogBuffer,
   onDenied: (access: DeniedAccess) => void,
+  slot: LaunchSlot = 0,
 ): Promise<PluginConnection> {
-  const folder = await makeLaunchFolder(context.runtimeDir, found.name);
-  const auditFile = join(context.runtimeDir, `${found.name}.audit.jsonl`);
+  const folder = await makeLaunchFolder(context.runtimeDir, found.name, slot);
+  const auditFile = join(context.runtimeDir, `${slotName(found.name, slot)}.audit.jsonl`);
   await Deno.remove(auditFile).catch(() => {});
   const dataDir = join(context.dataDir, found.name);
   await Deno.mkdir(dataDir, { recursive: true });

@@ -2,7 +2,7 @@ import { join } from "node:path";
 
 /**
  * The private folder of a plugin's launch (`<runtime_dir>/plugins/<name>`, 0700, made afresh for
- * each launch; the same path each time, so a compiled plugin's baked permissions name it): the
+ * each launch; one of two paths, so a compiled plugin's baked permissions name both): the
  * plugin's own sockets and the socket on which the host serves its services to this launch
  * alone. A plugin is granted its own three sockets and nothing else of the runtime folder, so
  * the worst it can do is break its own: no other plugin's socket, token or file is in reach.
@@ -24,9 +24,21 @@ export function launchRoot(runtimeDir: string): string {
   return join(runtimeDir, "plugins");
 }
 
-/** Where plugin `name`'s launch folder and sockets are. */
-export function launchPaths(runtimeDir: string, name: string): LaunchFolder {
-  const dir = join(launchRoot(runtimeDir), name);
+/**
+ * A plugin has two launch slots: a process runs in one, and an upgrade starts the new version in
+ * the other beside it (`<name>` and `<name>.next`; no plugin name has a dot, so no other plugin's
+ * folder is either).
+ */
+export type LaunchSlot = 0 | 1;
+
+/** The folder name of slot `slot` of plugin `name`. */
+export function slotName(name: string, slot: LaunchSlot): string {
+  return slot === 0 ? name : `${name}.next`;
+}
+
+/** Where plugin `name`'s launch folder and sockets are, in slot `slot`. */
+export function launchPaths(runtimeDir: string, name: string, slot: LaunchSlot = 0): LaunchFolder {
+  const dir = join(launchRoot(runtimeDir), slotName(name, slot));
   return {
     dir,
     socket: join(dir, "plugin.sock"),
@@ -39,9 +51,13 @@ export function launchPaths(runtimeDir: string, name: string): LaunchFolder {
  * Makes a fresh, empty launch folder (a leftover is removed first). The previous launch's folder
  * must have been released: its service server closed, so nothing of it touches the new one.
  */
-export async function makeLaunchFolder(runtimeDir: string, name: string): Promise<LaunchFolder> {
+export async function makeLaunchFolder(
+  runtimeDir: string,
+  name: string,
+  slot: LaunchSlot,
+): Promise<LaunchFolder> {
   await Deno.mkdir(launchRoot(runtimeDir), { recursive: true, mode: 0o700 });
-  const folder = launchPaths(runtimeDir, name);
+  const folder = launchPaths(runtimeDir, name, slot);
   await Deno.remove(folder.dir, { recursive: true }).catch(() => {});
   await Deno.mkdir(folder.dir, { mode: 0o700 });
   // mkdir's mode is filtered by the umask; the folder must be the host's alone.

@@ -11,6 +11,9 @@ export interface PluginLogLine {
   fields?: Record<string, unknown>;
 }
 
+/** How many of a process's last stderr lines a failure's reason quotes. */
+export const STDERR_IN_REASON = 5;
+
 const PINO_LEVELS: Record<number, LogLevel> = {
   10: "debug",
   20: "debug",

@@ -8,7 +8,7 @@ export { providerProblem } from "./provider_roles.ts";
 export { stripAnsi } from "./start_failure.ts";
 export { discoverPlugin, type Discovery, executableNames, type FoundPlugin } from "./discovery.ts";
 export { type LaunchCommand, launchCommand, type LaunchContext } from "./launch_command.ts";
-export { type LaunchFolder, launchPaths } from "./launch_folder.ts";
+export { type LaunchFolder, launchPaths, type LaunchSlot } from "./launch_folder.ts";
 export { LogBuffer, type LogSubscriber, parseLogLine, type PluginLogLine } from "./log_buffer.ts";
 export { LogFile } from "./log_file.ts";
 export {
@@ -32,5 +32,6 @@ export {
   type SandboxPaths,
 } from "./sandbox.ts";
 export { Supervisor } from "./supervisor.ts";
+export { type Upgrade } from "./upgrade.ts";
 export { type TokenOwner, TokenRegistry } from "./tokens.ts";
 export { toWireConfig } from "./wire_config.ts";

@@ -33,6 +33,9 @@ export function isGranted(granted: Granted, permission: string, value: string): 
 
 const decoder = new TextDecoder();
 /** What one poll reads of the audit at most. */
+/** How often a running process's audit file is read. */
+export const AUDIT_POLL_MS = 1000;
+
 const AUDIT_READ_MAX = 1 << 20;
 /** Past this size the audit file starts over. */
 const AUDIT_FILE_MAX = 16 << 20;

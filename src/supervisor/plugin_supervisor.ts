@@ -1,33 +1,31 @@
 import type { ConfigSchema } from "../plugin/mod.ts";
-import { CAPABILITIES, domain } from "../protocol/mod.ts";
+import { CAPABILITIES, type domain } from "../protocol/mod.ts";
 import { reasonOf, RegistryError } from "../registry/mod.ts";
 import { CrashHistory } from "./backoff.ts";
 import type { FoundPlugin } from "./discovery.ts";
-import { EXIT_GRACE_MS, PermanentFailure, PluginConnection } from "./plugin_connection.ts";
+import { PermanentFailure, type PluginConnection } from "./plugin_connection.ts";
 import { launchInstance } from "./launch.ts";
-import { LogBuffer, loggedError } from "./log_buffer.ts";
+import { LogBuffer, loggedError, STDERR_IN_REASON } from "./log_buffer.ts";
 import type { LogFile } from "./log_file.ts";
-import { DeniedLog } from "./permission_audit.ts";
+import { AUDIT_POLL_MS, DeniedLog } from "./permission_audit.ts";
 import { probeProcess } from "./process_health.ts";
-import { checkHostSocket } from "./host_socket_check.ts";
-import { takeProviderRoles } from "./provider_roles.ts";
-import { registeredGlyphs } from "./glyphs.ts";
+import { adoptDeclarations, initializeInstance } from "./initialize_instance.ts";
+import type { LaunchSlot } from "./launch_folder.ts";
 import { describeExit, type ExitStatus, StartError } from "./plugin_process.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
-import { toWireConfig } from "./wire_config.ts";
+import { pauseOrResume } from "./pause_resume.ts";
+import { prepareUpgrade, upgradable, type Upgrade } from "./upgrade.ts";
 import { toMetadata, toTraits } from "./wire_metadata.ts";
-
-const STDERR_IN_REASON = 5;
-const AUDIT_POLL_MS = 1000;
 
 /**
  * Owns one plugin's life: launches its process in the sandbox, checks who answers, describes
  * it to the registry, initializes, pauses, resumes and probes it (one deadline per call),
  * watches its exit (a crash is seen at once) and its health (a hang is seen within a few
  * probes), restarts it with backoff, gives up into `failed` with the reason when it
- * crash-loops, and stops it. The registry only records each real move; lifecycle operations go
- * through its per-plugin serial queue so they never interleave. Each launch is an
- * {@link PluginConnection}; everything tied to a process hangs off it and goes with it.
+ * crash-loops, upgrades it in place, and stops it. The registry only records each real move;
+ * lifecycle operations go through its per-plugin serial queue so they never interleave. Each
+ * launch is an {@link PluginConnection}; everything tied to a process hangs off it and goes with
+ * it.
  */
 export class PluginSupervisor {
   readonly logs = new LogBuffer();
@@ -36,6 +34,11 @@ export class PluginSupervisor {
   /** The last read of an ended process's audit, which dispose waits for. */
   #lastAudit: Promise<void> = Promise.resolve();
   #instance?: PluginConnection;
+  /** The launch slot of the current (or last) process; an upgrade starts in the other. */
+  #slot: LaunchSlot = 0;
+  /** Processes an upgrade replaced, finishing their calls before they stop. */
+  readonly #retiring = new Set<PluginConnection>();
+  #found: FoundPlugin;
   #generation = 0;
   #wanted = false;
   #restartTimer?: ReturnType<typeof setTimeout>;
@@ -43,13 +46,14 @@ export class PluginSupervisor {
   #bringing: Promise<void> = Promise.resolve();
   /** Known once a process has started and answered ConfigSchema. */
   #schema?: ConfigSchema;
-  /** The last process's launch folder being released; the next launch waits for it. */
+  /** Launch folders of ended processes being released; the next launch waits for them. */
   #released: Promise<void> = Promise.resolve();
   readonly #crashes: CrashHistory;
   readonly #logFile?: LogFile;
   readonly #unsubscribeFile?: () => void;
 
-  constructor(readonly found: FoundPlugin, readonly context: SupervisorContext) {
+  constructor(found: FoundPlugin, readonly context: SupervisorContext) {
+    this.#found = found;
     this.#crashes = new CrashHistory(context.backoff);
     this.denied = new DeniedLog(found.name, context.logger);
     const file = this.#logFile = context.logFile?.(found.name);
@@ -67,7 +71,12 @@ export class PluginSupervisor {
   }
 
   get name(): string {
-    return this.found.name;
+    return this.#found.name;
+  }
+
+  /** How the plugin was found on disk: at its first start, or by its last upgrade. */
+  get found(): FoundPlugin {
+    return this.#found;
   }
 
   /** The current process's pid, if one runs. */
@@ -93,6 +102,8 @@ export class PluginSupervisor {
   /** How to tell WebSocket clients why their plugin stream ended (see the relay). */
   closeCode(): 1001 | 1011 | 1012 {
     if (!this.#wanted) return 1001;
+    // Sessions of a process an upgrade replaced: its clients reconnect to the new version.
+    if (this.#retiring.size > 0) return 1012;
     return this.#instance && !this.#instance.stopping ? 1011 : 1012;
   }
 
@@ -123,38 +134,12 @@ export class PluginSupervisor {
 
   /** Pauses a running plugin; its state changes only if the process's own pause succeeds. */
   pause(): Promise<void> {
-    return this.#pauseOrResume("pause");
+    return pauseOrResume(this.name, "pause", this.context, () => this.#current());
   }
 
   /** Resumes a paused plugin; its state changes only if the process's own resume succeeds. */
   resume(): Promise<void> {
-    return this.#pauseOrResume("resume");
-  }
-
-  #pauseOrResume(action: "pause" | "resume"): Promise<void> {
-    const { registry, timeouts } = this.context;
-    if (!registry.isPausable(this.name)) {
-      throw new RegistryError(
-        "unsupported",
-        `plugin "${this.name}" cannot ${action}: it does not implement pause and resume`,
-      );
-    }
-    const [from, to] = action === "pause" ? ["running", "paused"] : ["paused", "running"];
-    return registry.serially(this.name, async () => {
-      const state = registry.getState(this.name);
-      if (state !== from) {
-        throw new RegistryError(
-          "conflict",
-          `cannot ${action} plugin "${this.name}": it is ${state}; ` +
-            `only a ${from} plugin can be ${action}d`,
-        );
-      }
-      const instance = this.#current();
-      const what = `${action} of plugin "${this.name}"`;
-      await instance.lifecycleCall(what, action, {}, timeouts.call);
-      if (to === "paused") registry.markPaused(this.name);
-      else registry.markReady(this.name);
-    });
+    return pauseOrResume(this.name, "resume", this.context, () => this.#current());
   }
 
   /**
@@ -205,6 +190,51 @@ export class PluginSupervisor {
     return true;
   }
 
+  /**
+   * Starts `found` (the version now on disk) beside the running process, in the other launch
+   * slot. Once it is initialized and answers healthy, new requests, WebSockets and jobs go to it
+   * at once (each call picks the current process as it starts), and the old process finishes
+   * what it has within the drain time (its WebSockets then get 1012) and stops. When the new one
+   * fails at any step it is stopped, the old one keeps serving, and the error says why.
+   */
+  upgrade(found: FoundPlugin): Promise<Upgrade> {
+    const { registry, timeouts, logger } = this.context;
+    return registry.serially(this.name, async () => {
+      const old = upgradable(this.name, registry.getState(this.name), this.#instance);
+      const from = old.metadata.version;
+      const slot: LaunchSlot = this.#slot === 0 ? 1 : 0;
+      const next = await prepareUpgrade({
+        found,
+        context: this.context,
+        generation: ++this.#generation,
+        slot,
+        logs: this.logs,
+        denied: this.denied,
+        from,
+        serving: () => this.#instance === old && !old.stopping && this.#wanted,
+      });
+      // The switch: from here every new call takes the new process.
+      this.#instance = next;
+      this.#slot = slot;
+      this.#found = found;
+      this.#schema = next.schema;
+      this.#crashes.reset();
+      next.process.exited.then((exit) => this.#exited(next, exit));
+      registry.describe(this.name, toMetadata(next.metadata), toTraits(next.metadata));
+      adoptDeclarations(next, this.context);
+      registry.recordUpgrade(this.name, from, next.metadata.version);
+      const switched = Date.now();
+      this.#retiring.add(old);
+      await old.terminate(timeouts, logger).finally(() => this.#retiring.delete(old));
+      return {
+        plugin: this.name,
+        from,
+        to: next.metadata.version,
+        retiredMs: Date.now() - switched,
+      };
+    });
+  }
+
   /** Releases what the supervisor holds (audit reads, its log file); the plugin must be stopped. */
   async dispose(): Promise<void> {
     await this.#lastAudit;
@@ -226,11 +256,12 @@ export class PluginSupervisor {
     try {
       await this.#released;
       instance = await launchInstance(
-        this.found,
+        this.#found,
         this.context,
         generation,
         this.logs,
         (access) => this.denied.add(access),
+        this.#slot,
       );
       this.#schema = instance.schema;
     } catch (error) {
@@ -283,39 +314,8 @@ export class PluginSupervisor {
 
   async #initialize(): Promise<void> {
     const instance = this.#current();
-    const { context } = this;
-    const problems = context.configProblems?.(this.name, instance.schema) ?? [];
-    if (problems.length > 0) {
-      throw new PermanentFailure(`its configuration is invalid: ${problems.join("; ")}`);
-    }
-    checkHostSocket(instance, this.denied, this.context.logger);
-    const endpoint = instance.services?.target ?? "";
-    const request = domain.InitializeRequest.fromPartial({
-      atsStoreEndpoint: endpoint,
-      queueEndpoint: endpoint,
-      authToken: instance.token,
-      config: toWireConfig(this.name, context),
-      scheduleEndpoint: endpoint,
-      searchEndpoint: context.searchProviders ? endpoint : "",
-      reconfigure: instance.declared !== undefined,
-    });
-    try {
-      instance.declared = await instance.lifecycleCall(
-        `initialize of plugin "${this.name}"`,
-        "initialize",
-        request,
-        context.timeouts.initialize,
-      );
-    } catch (error) {
-      // A broken call from a process that is exiting: the exit is the better reason.
-      const exit = await instance.exitWithin(EXIT_GRACE_MS);
-      throw exit
-        ? new Error(`exited unexpectedly (${describeExit(exit)}) during Initialize`)
-        : error;
-    }
-    takeProviderRoles(instance, context.searchProviders);
-    instance.glyphs = await registeredGlyphs(instance, context.timeouts.call, context.logger);
-    context.initialized?.(this.name, instance.declared);
+    await initializeInstance(instance, this.denied, this.context);
+    adoptDeclarations(instance, this.context);
   }
 
   #current(): PluginConnection {
@@ -335,7 +335,7 @@ export class PluginSupervisor {
   #exited(instance: PluginConnection, exit: ExitStatus): void {
     const { context } = this;
     if (instance.audit) this.#lastAudit = instance.audit.stop();
-    this.#released = instance.release(context);
+    this.#released = Promise.all([this.#released, instance.release(context)]).then(() => {});
     if (instance !== this.#instance) return;
     this.#instance = undefined;
     if (instance.permanent && this.#wanted) return this.#giveUp(instance.killedBecause!);

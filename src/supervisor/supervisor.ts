@@ -14,6 +14,7 @@ import type { LogBuffer } from "./log_buffer.ts";
 import { type ManifestView, readManifestView } from "./manifest_view.ts";
 import { PluginSupervisor } from "./plugin_supervisor.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
+import type { Upgrade } from "./upgrade.ts";
 
 /**
  * Every plugin process of the host: finds enabled plugins in the search paths, starts them
@@ -136,6 +137,22 @@ export class Supervisor {
     const supervisor = this.#plugins.get(name);
     if (!supervisor) return this.enable(name);
     await supervisor.restart();
+  }
+
+  /**
+   * Switches running plugin `name` to the version now on disk (found again in the search
+   * paths) without a gap: see {@link PluginSupervisor.upgrade}.
+   */
+  async upgrade(name: string): Promise<Upgrade> {
+    const plugin = this.#plugins.get(name);
+    if (!plugin) {
+      throw new RegistryError("conflict", `plugin "${name}" has no process to upgrade; enable it`);
+    }
+    const found = await discoverPlugin(name, this.searchPaths, this.cwd, this.context.hostEnv.HOME);
+    if (!found.ok) {
+      throw new RegistryError("failed", `upgrade of plugin "${name}" failed: ${found.problem}`);
+    }
+    return await plugin.upgrade(found.plugin);
   }
 
   /** Pauses plugin `name` (an in-process one through the registry). */

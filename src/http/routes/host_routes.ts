@@ -14,8 +14,8 @@ export interface HostsDeps {
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
-const ACTIONS = new Set(["pause", "resume", "restart", "enable", "disable"]);
-/** How long a relayed action may take on the other host (a restart waits for the plugin). */
+const ACTIONS = new Set(["pause", "resume", "restart", "upgrade", "enable", "disable"]);
+/** How long a relayed action may take on the other host (a restart or upgrade waits for the plugin). */
 const RELAY_MS = 60_000;
 
 /**

@@ -123,6 +123,18 @@ export function pluginRoutes(router: Router, deps: AppDeps): void {
       return json(describe(snapshot));
     });
   }
+
+  // The version on disk starts beside the running one and takes over once healthy; the answer
+  // names both versions (a 502 says why the new one did not come up, the old one serving on).
+  router.post("/api/plugins/:name/upgrade", async ({ params }) => {
+    const name = params.name!;
+    if (!deps.lifecycle?.upgrade) {
+      throw new HttpError(409, "this host runs no plugin processes to upgrade");
+    }
+    if (!registry.snapshot(name)) throw new HttpError(404, `plugin "${name}" is not registered`);
+    const upgrade = await deps.lifecycle.upgrade(name);
+    return json({ upgrade, plugin: describe(registry.snapshot(name)!) });
+  });
 }
 
 /**

@@ -1,0 +1,251 @@
+/**
+ * Upgrades in place through a real host: the new version of a plugin starts beside the one that
+ * serves, takes over once healthy, and the old one finishes what it has. Real SDK plugin
+ * processes, real sockets, real HTTP and WebSocket clients under steady load.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { REPO } from "./_host_process.ts";
+import { startTestHost, type TestHost, waitForState } from "./_in_process_host.ts";
+
+const NAME = "tool";
+
+/**
+ * Writes version `version` of the plugin `tool` into `<root>/tool/`: `GET /version` answers it,
+ * `GET /slow?ms=N` after N ms, a WebSocket echoes with it, job `which` returns it after
+ * `payload.ms`. `body` replaces the plugin's definition members (a broken version).
+ */
+async function writeVersion(
+  root: string,
+  version: string,
+  options: { members?: string; qntxVersion?: string; preamble?: string } = {},
+): Promise<void> {
+  const dir = join(root, NAME);
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(
+    join(dir, "plugin.json"),
+    JSON.stringify({ name: NAME, version, entry: "main.ts" }),
+  );
+  await Deno.writeTextFile(
+    join(dir, "main.ts"),
+    `import { definePlugin, serve } from "${REPO}src/sdk/mod.ts";
+${options.preamble ?? ""}
+const version = "${version}";
+await serve(definePlugin({
+  metadata: { name: "${NAME}", version, qntxVersion: "${
+      options.qntxVersion ?? ""
+    }", description: "", author: "", license: "" },
+  routes: [
+    { method: "GET", path: "/version", handler: () => new Response(version) },
+    {
+      method: "GET",
+      path: "/slow",
+      handler: async (request) => {
+        const ms = Number(new URL(request.url).searchParams.get("ms") ?? "0");
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return new Response(version);
+      },
+    },
+  ],
+  websocket: {
+    "/": (socket) => {
+      socket.onmessage = (event) => socket.send(version + ":" + event.data);
+    },
+  },
+  jobs: {
+    which: async (payload) => {
+      await new Promise((resolve) => setTimeout(resolve, (payload as { ms?: number })?.ms ?? 0));
+      return { version };
+    },
+  },
+  ${options.members ?? ""}
+}));
+`,
+  );
+}
+
+async function withTool(run: (test: TestHost, root: string) => Promise<void>): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "qntx-upgrade-" });
+  await writeVersion(root, "1.0.0");
+  const test = await startTestHost([NAME], "", [root]);
+  try {
+    await test.host.pluginsStarted;
+    await waitForState(test.host.registry, NAME, "running");
+    await run(test, root);
+  } finally {
+    await test.close();
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+function upgrade(test: TestHost): Promise<Response> {
+  return fetch(new URL(`/api/plugins/${NAME}/upgrade`, test.host.url), { method: "POST" });
+}
+
+/** Requests from `clients` loops until stopped: every status and body, in order of answer. */
+function steadyLoad(test: TestHost, clients: number) {
+  const answers: { status: number; body: string; startedAt: number }[] = [];
+  let running = true;
+  const loops = Array.from({ length: clients }, async (_, i) => {
+    while (running) {
+      const path = i % 2 === 0 ? "/version" : "/slow?ms=40";
+      const startedAt = Date.now();
+      const response = await fetch(new URL(`/api/${NAME}${path}`, test.host.url));
+      answers.push({ status: response.status, body: await response.text(), startedAt });
+    }
+  });
+  return {
+    answers,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function runJob(test: TestHost, ms: number): Promise<Record<string, unknown>> {
+  const id = await test.host.services.queue().enqueue({
+    handlerName: `${NAME}/which`,
+    payload: new TextEncoder().encode(JSON.stringify({ ms })),
+  });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { job } = await (await fetch(new URL(`/api/pulse/jobs/${id}`, test.host.url))).json();
+    if (["completed", "failed", "cancelled"].includes(job.status)) return job;
+    assert.ok(Date.now() < deadline, `job ${id} did not finish: ${JSON.stringify(job)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function openSocket(test: TestHost) {
+  const url = new URL(`/${NAME}-ws/`, test.host.url);
+  url.protocol = "ws:";
+  const socket = new WebSocket(url);
+  const messages: string[] = [];
+  socket.onmessage = (event) => messages.push(String(event.data));
+  const opened = new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  const closed = new Promise<CloseEvent>((resolve) => socket.onclose = resolve);
+  return { socket, messages, opened, closed };
+}
+
+Deno.test("an upgrade under steady load fails no request and moves requests, WebSockets and jobs to the new version", async () => {
+  await withTool(async (test, root) => {
+    const before = test.host.supervisor!.get(NAME)!.pid;
+    const ws = openSocket(test);
+    await ws.opened;
+    ws.socket.send("hi");
+    // A job that is still running when the switch comes: the old version finishes it.
+    const longJob = runJob(test, 800);
+    const load = steadyLoad(test, 8);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await writeVersion(root, "2.0.0");
+    const response = await upgrade(test);
+    const body = await response.json();
+    const switchedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await load.stop();
+
+    assert.equal(response.status, 200, JSON.stringify(body));
+    assert.equal(body.upgrade.from, "1.0.0");
+    assert.equal(body.upgrade.to, "2.0.0");
+    assert.equal(body.plugin.version, "2.0.0");
+    assert.equal(body.plugin.state, "running");
+    const failed = load.answers.filter((answer) => answer.status !== 200);
+    assert.deepEqual(failed, [], "no request failed during the upgrade");
+    assert.ok(load.answers.some((answer) => answer.body === "1.0.0"), "v1 served before");
+    const after = load.answers.filter((answer) => answer.startedAt > switchedAt);
+    assert.ok(after.length > 0, "requests were made after the switch");
+    assert.deepEqual(new Set(after.map((answer) => answer.body)), new Set(["2.0.0"]));
+    assert.notEqual(test.host.supervisor!.get(NAME)!.pid, before, "a new process serves");
+
+    // The old process's WebSocket was closed with 1012 (service restart): reconnect.
+    const close = await ws.closed;
+    assert.equal(close.code, 1012, close.reason);
+    assert.deepEqual(ws.messages, ["1.0.0:hi"]);
+    const again = openSocket(test);
+    await again.opened;
+    again.socket.send("hi");
+    while (again.messages.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(again.messages, ["2.0.0:hi"]);
+    again.socket.close();
+    await again.closed;
+
+    // The job under way finished on v1; a new one runs on v2.
+    const finishedLong = await longJob;
+    assert.equal(finishedLong.status, "completed", JSON.stringify(finishedLong));
+    assert.deepEqual(finishedLong.result, { version: "1.0.0" });
+    const next = await runJob(test, 0);
+    assert.deepEqual(next.result, { version: "2.0.0" });
+
+    // The history names both versions.
+    const { events } = await (await fetch(new URL(`/api/plugins/${NAME}`, test.host.url))).json();
+    const upgraded = events.find((event: { reason?: string }) =>
+      event.reason === "upgraded from v1.0.0 to v2.0.0"
+    );
+    assert.ok(upgraded, JSON.stringify(events));
+    assert.equal(upgraded.version, "2.0.0");
+    assert.ok(events.some((event: { version?: string }) => event.version === "1.0.0"));
+  });
+});
+
+Deno.test("a new version that does not come up leaves the old one serving, and the answer says why", async () => {
+  await withTool(async (test, root) => {
+    const pid = test.host.supervisor!.get(NAME)!.pid;
+    const cases: [string, Parameters<typeof writeVersion>[2], RegExp][] = [
+      [
+        "throws as it loads",
+        { preamble: 'throw new Error("v2 cannot load its model");' },
+        /v2 cannot load its model/,
+      ],
+      [
+        "answers unhealthy",
+        { members: 'health: () => ({ healthy: false, message: "no disk" }),' },
+        /answered unhealthy: no disk/,
+      ],
+      ["needs a newer host", { qntxVersion: ">=9.0.0" }, /9\.0\.0/],
+    ];
+    for (const [what, options, cause] of cases) {
+      await writeVersion(root, "2.0.0", options);
+      const load = steadyLoad(test, 4);
+      const response = await upgrade(test);
+      const problem = await response.json();
+      await load.stop();
+      assert.equal(response.status, 502, `${what}: ${JSON.stringify(problem)}`);
+      assert.match(problem.detail, /upgrade of plugin "tool" failed/, what);
+      assert.match(problem.detail, cause, what);
+      assert.match(problem.detail, /v1\.0\.0 keeps serving/, what);
+      assert.deepEqual(load.answers.filter((answer) => answer.status !== 200), [], what);
+      assert.deepEqual(new Set(load.answers.map((answer) => answer.body)), new Set(["1.0.0"]));
+      assert.equal(test.host.registry.getState(NAME), "running", what);
+      assert.equal(test.host.registry.snapshot(NAME)?.metadata?.version, "1.0.0", what);
+      assert.equal(test.host.supervisor!.get(NAME)!.pid, pid, what);
+    }
+    // A good version afterwards still goes through.
+    await writeVersion(root, "2.0.1");
+    const response = await upgrade(test);
+    assert.equal(response.status, 200, await response.text());
+    assert.equal(
+      await (await fetch(new URL(`/api/${NAME}/version`, test.host.url))).text(),
+      "2.0.1",
+    );
+  });
+});
+
+Deno.test("only a running plugin is upgraded; others are refused saying what to do", async () => {
+  await withTool(async (test) => {
+    const unknown = await fetch(new URL("/api/plugins/nobody/upgrade", test.host.url), {
+      method: "POST",
+    });
+    assert.equal(unknown.status, 404);
+    await unknown.body?.cancel();
+    await test.host.supervisor!.disable(NAME);
+    const response = await upgrade(test);
+    const problem = await response.json();
+    assert.equal(response.status, 409);
+    assert.match(problem.detail, /cannot upgrade plugin "tool": it is stopped/);
+    assert.match(problem.detail, /enable or restart starts the version on disk/);
+  });
+});
