@@ -28,6 +28,8 @@ const ALLOWED: Record<string, string[]> = {
   console: [],
   http: ["plugin", "log", "protocol", "registry", "store", "ats", "jobs", "console"],
   supervisor: ["plugin", "protocol", "async", "registry"],
+  // Installing checks an archive's manifest as a launch would read it.
+  install: ["plugin", "protocol", "registry", "supervisor"],
   // The conformance check plays the host for one plugin, from the host's own parts.
   conformance: [
     "plugin",
@@ -53,6 +55,7 @@ const ALLOWED: Record<string, string[]> = {
     "ats",
     "jobs",
     "services",
+    "install",
   ],
 };
 

@@ -54,6 +54,10 @@ export interface HostConfig {
     healthTimeout: number;
     healthInterval: number;
     callTimeout: number;
+    /** Keys trusted to sign plugin archives (`ed25519:<base64>`). */
+    trustedKeys: string[];
+    /** Whether unsigned archives are refused at install. */
+    requireSignatures: boolean;
     /** What the operator allows each plugin beyond its manifest. */
     grants: Record<
       string,
@@ -259,6 +263,8 @@ function assemble(
       healthTimeout: plugin.health_timeout,
       healthInterval: plugin.health_interval,
       callTimeout: plugin.call_timeout,
+      trustedKeys: plugin.trusted_keys,
+      requireSignatures: plugin.require_signatures,
       grants: plugin.grants,
       restart: {
         delay: plugin.restart.delay,

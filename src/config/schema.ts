@@ -209,6 +209,13 @@ export const grantSchema = z.object({
   program_env: stringList(envName).default(["PATH", "SHELL", "TERM"]),
 });
 
+/** An Ed25519 public key as `deno task plugin keygen` prints it. */
+function signingKey(item: string): string | undefined {
+  return /^ed25519:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/.test(item)
+    ? undefined
+    : `"${item.slice(0, 24)}" is not an Ed25519 public key (ed25519: and 32 bytes in base64)`;
+}
+
 export const pluginSchema = z.object({
   enabled: stringList(pluginName).default([]),
   /**
@@ -253,6 +260,10 @@ export const pluginSchema = z.object({
     stable_after: duration(SECOND, 24 * HOUR).default(30 * SECOND),
   }).prefault({}),
   grants: z.record(z.string(), grantSchema).default({}),
+  /** Keys whose signatures on plugin archives are trusted (`deno task plugin keygen`). */
+  trusted_keys: stringList(signingKey).default([]),
+  /** Refuse to install archives without a signature by a trusted key. */
+  require_signatures: bool().default(false),
   websocket: z.object({
     keepalive: z.object({
       enabled: bool().default(true),

@@ -17,6 +17,7 @@ import { hostPresence } from "./host_presence.ts";
 import { clusterSecret, type HostRecord } from "../store/mod.ts";
 import { listen, type Listening } from "./listen.ts";
 import { manifestApprovals } from "./manifest_approval.ts";
+import { pluginInstalls } from "./plugin_installs.ts";
 import { superviseProcesses } from "./supervision.ts";
 import { openStores } from "./stores.ts";
 import { applyConfigChanges } from "./config_changes.ts";
@@ -102,6 +103,10 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   const live = new LiveConfig(config, hostEnv, resolve(cwd, "am.toml"));
   // Filled once the server listens: where, and the guard in front of it, if any.
   const front: { guard?: SlowClientGuard; url?: URL } = {};
+  const hostAddress = () => ({
+    hostname: front.url?.hostname ?? config.server.bindAddress,
+    port: front.url ? Number(front.url.port) : config.server.port,
+  });
   const supervisor = superviseProcesses({
     config,
     live,
@@ -114,10 +119,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     jobs,
     schedules,
     watchers,
-    hostAddress: () => ({
-      hostname: front.url?.hostname ?? config.server.bindAddress,
-      port: front.url ? Number(front.url.port) : config.server.port,
-    }),
+    hostAddress,
     denoConfig: options.denoConfig,
     backoff: options.backoff,
   });
@@ -180,6 +182,16 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     },
     configs: pluginConfigAdmin(live, supervisor, registry, logger.named("config")),
     approvals: manifestApprovals(live, supervisor, registry, logger.named("config")),
+    installs: pluginInstalls({
+      live,
+      supervisor,
+      registry,
+      logger: logger.named("install"),
+      cwd,
+      home: hostEnv.HOME,
+      hostVersion: version,
+      hostAddress,
+    }),
     console: true,
     clientOf: (remote) => front.guard?.clientOf(remote),
     frontStats: () => front.guard?.stats,

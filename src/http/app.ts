@@ -11,6 +11,7 @@ import type { AttestationRecords } from "../ats/mod.ts";
 import { Metrics } from "./metrics.ts";
 import { frontMetrics, type GuardStats } from "./slow_client_guard.ts";
 import { approvalRoutes, type PluginApprovals } from "./routes/approval_routes.ts";
+import { installRoutes, type PluginInstalls } from "./routes/install_routes.ts";
 import { attestationRoutes } from "./routes/attestation_routes.ts";
 import { type AxParser, axRoutes } from "./routes/ax_routes.ts";
 import { hostRoutes, type HostsDeps } from "./routes/host_routes.ts";
@@ -60,6 +61,8 @@ export interface AppDeps {
   configs?: PluginConfigAdmin;
   /** Manifests and their approval, for `/api/plugins/<name>` and `…/approve`. */
   approvals?: PluginApprovals;
+  /** Installing plugin archives and rolling back (the host's plugin tree). */
+  installs?: PluginInstalls;
   /** Serve the web console at `/`. */
   console?: boolean;
   /** Refuses rebound names and cross-site state changes (see browser_guard.ts). */
@@ -149,6 +152,7 @@ export function createApp(deps: AppDeps): AppHandler {
   if (deps.pulse) pulseRoutes(router, deps.pulse);
   if (deps.configs) configRoutes(router, deps.configs);
   if (deps.approvals) approvalRoutes(router, deps.approvals);
+  if (deps.installs) installRoutes(router, deps.installs);
   if (deps.credentials) {
     authRoutes(
       router,

@@ -6,6 +6,7 @@ export {
   type LogLineView,
   type PluginInsights,
   type PluginLifecycle,
+  type UpgradeOutcome,
 } from "./app.ts";
 export { type BrowserGuard, browserGuard } from "./browser_guard.ts";
 export { Credentials, randomId, SESSION_COOKIE } from "./credentials.ts";
@@ -32,4 +33,9 @@ export {
   type ManifestState,
   type PluginApprovals,
 } from "./routes/approval_routes.ts";
+export {
+  type InstallOutcome,
+  type InstallSource,
+  type PluginInstalls,
+} from "./routes/install_routes.ts";
 export { type GuardOptions, type GuardStats, SlowClientGuard } from "./slow_client_guard.ts";

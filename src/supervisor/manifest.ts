@@ -46,6 +46,8 @@ export const manifestSchema = z.object({
   }),
   version: z.string().min(1),
   description: z.string().default(""),
+  /** The host versions it runs on, a semver range (QNTX's `qntx_version`); checked at install. */
+  qntx_version: z.string().optional(),
   /** A TypeScript module run with `deno run` under the plugin's permissions. */
   entry: relativePath.optional(),
   /** A program built with the SDK (`deno compile`), run like a QNTX executable but on a socket. */
@@ -113,6 +115,7 @@ export async function readManifest(file: string): Promise<{ manifest: Manifest; 
 }
 
 /** The SHA-256 of some bytes, as lowercase hex. */
-export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  return encodeHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return encodeHex(new Uint8Array(digest));
 }

@@ -6,7 +6,13 @@ export { freePort } from "./free_port.ts";
 export { glyphProblem } from "./glyphs.ts";
 export { providerProblem } from "./provider_roles.ts";
 export { stripAnsi } from "./start_failure.ts";
-export { discoverPlugin, type Discovery, executableNames, type FoundPlugin } from "./discovery.ts";
+export {
+  discoverPlugin,
+  type Discovery,
+  executableNames,
+  type FoundPlugin,
+  searchPath,
+} from "./discovery.ts";
 export { type LaunchCommand, launchCommand, type LaunchContext } from "./launch_command.ts";
 export { type LaunchFolder, launchPaths, type LaunchSlot } from "./launch_folder.ts";
 export { LogBuffer, type LogSubscriber, parseLogLine, type PluginLogLine } from "./log_buffer.ts";
@@ -17,7 +23,9 @@ export {
   ManifestError,
   parseManifest,
   type PermissionRequest,
+  sha256Hex,
 } from "./manifest.ts";
+export { askMessage, type HostAddress, pendingAsks } from "./permission_request.ts";
 export { describeManifest, type ManifestView, readManifestView } from "./manifest_view.ts";
 export { ProcessLedger, type ProcessRecord, processStartTicks } from "./orphans.ts";
 export { describeExit, type ExitStatus, PluginProcess, StartError } from "./plugin_process.ts";
