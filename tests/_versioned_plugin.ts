@@ -14,13 +14,19 @@ export const NAME = "tool";
 export async function writeVersion(
   root: string,
   version: string,
-  options: { members?: string; qntxVersion?: string; preamble?: string; dir?: string } = {},
+  options: {
+    members?: string;
+    qntxVersion?: string;
+    preamble?: string;
+    dir?: string;
+    permissions?: Record<string, unknown>;
+  } = {},
 ): Promise<void> {
   const dir = options.dir ?? join(root, NAME);
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(
     join(dir, "plugin.json"),
-    JSON.stringify({ name: NAME, version, entry: "main.ts" }),
+    JSON.stringify({ name: NAME, version, entry: "main.ts", permissions: options.permissions }),
   );
   await Deno.writeTextFile(
     join(dir, "main.ts"),

@@ -110,6 +110,16 @@ Deno.test("the console shows plugins live and drives them, in a real browser", a
     );
     assert.notEqual(test.host.supervisor.get("echo")!.pid, pid);
 
+    // Upgrade: the version on disk takes over from a new process, and the notice says so.
+    const beforeUpgrade = test.host.supervisor.get("echo")!.pid;
+    await page.click(`${card("echo")} button[data-key="upgrade:echo"]`);
+    await until(
+      page,
+      `document.getElementById("notice").textContent.includes("echo: upgraded from v")`,
+    );
+    assert.notEqual(test.host.supervisor.get("echo")!.pid, beforeUpgrade);
+    assert.equal(test.host.registry.getState("echo"), "running");
+
     // One plugin's page: the form from its schema, checked in the page and by the server.
     await page.click(`${card("tuned")} h3 a`);
     await page.waitForSelector("form.config");

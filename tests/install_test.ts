@@ -156,6 +156,12 @@ Deno.test("refused archives change nothing and say why", async () => {
       ],
       ["a bad checksum", upload(test, v2.archive, "?sha256=xyz"), 400, /64 hex digits/],
       [
+        "asks what is not granted",
+        uploadSigned(test, await release("2.1.0", { permissions: { env: ["SECRET_TOKEN"] } })),
+        422,
+        /v2\.1\.0 was not installed: plugin "tool" asks for what the operator has not granted: env SECRET_TOKEN.*stays on its version/,
+      ],
+      [
         "a bad signature header",
         upload(test, v2.archive, "", { "qntx-signature": "{" }),
         400,

@@ -4,7 +4,9 @@
  * processes, real sockets, real HTTP and WebSocket clients under steady load.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { startTestHost, type TestHost, waitForState } from "./_in_process_host.ts";
+import { trustProgram, writeProgram } from "./_programs.ts";
 import { NAME, openSocket, runJob, steadyLoad, writeVersion } from "./_versioned_plugin.ts";
 
 async function withTool(run: (test: TestHost, root: string) => Promise<void>): Promise<void> {
@@ -142,4 +144,52 @@ Deno.test("only a running plugin is upgraded; others are refused saying what to 
     assert.match(problem.detail, /cannot upgrade plugin "tool": it is stopped/);
     assert.match(problem.detail, /enable or restart starts the version on disk/);
   });
+});
+
+Deno.test("prebuilt executables upgrade in place too: a QNTX program (gRPC over TCP) and an SDK binary", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qntx-upgrade-exe-" });
+  await writeProgram(join(dir, "qntx-portecho-plugin"), "portecho");
+  await Deno.mkdir(join(dir, "sdkexe", "bin"), { recursive: true });
+  await writeProgram(join(dir, "sdkexe", "bin", "run"), "sdkexe");
+  await Deno.writeTextFile(
+    join(dir, "sdkexe", "plugin.json"),
+    JSON.stringify({ name: "sdkexe", version: "1.0.0", executable: "bin/run" }),
+  );
+  const test = await startTestHost(
+    ["portecho", "sdkexe"],
+    trustProgram("portecho") + trustProgram("sdkexe"),
+    [dir],
+  );
+  try {
+    for (const name of ["portecho", "sdkexe"]) {
+      await waitForState(test.host.registry, name, "running");
+      const before = test.host.supervisor!.get(name)!.pid;
+      let running = true;
+      const statuses: number[] = [];
+      const load = Array.from({ length: 4 }, async () => {
+        while (running) {
+          const response = await fetch(new URL(`/api/${name}/slow/30`, test.host.url));
+          await response.body?.cancel();
+          statuses.push(response.status);
+        }
+      });
+      const response = await fetch(new URL(`/api/plugins/${name}/upgrade`, test.host.url), {
+        method: "POST",
+      });
+      const body = await response.json();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      running = false;
+      await Promise.all(load);
+      assert.equal(response.status, 200, `${name}: ${JSON.stringify(body)}`);
+      assert.ok(statuses.length > 0);
+      assert.deepEqual(statuses.filter((status) => status !== 200), [], name);
+      const after = test.host.supervisor!.get(name)!.pid;
+      assert.notEqual(after, before, `${name}: a new process serves`);
+      const { pid } = await (await fetch(new URL(`/api/${name}/pid`, test.host.url))).json();
+      assert.ok(typeof pid === "number");
+    }
+  } finally {
+    await test.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -106,6 +106,7 @@ export function pluginInstalls(parts: InstallParts): PluginInstalls {
           policy: { trustedKeys: plugin.trustedKeys, requireSignatures: plugin.requireSignatures },
           grants: (name) => plugin.grants[name] ?? NO_GRANTS,
           hostAddress: parts.hostAddress(),
+          serving: (name) => registry.getState(name) === "running" && !!supervisor.get(name),
         }).catch(refused);
         const { name } = installed;
         logger.info(

@@ -38,6 +38,11 @@ export interface InstallTarget {
   grants: (name: string) => Grants;
   hostAddress: HostAddress;
   limits?: ArchiveLimits;
+  /**
+   * Whether plugin `name` runs now: then a version that asks for what is not granted is
+   * refused before anything changes (it could not take over).
+   */
+  serving?: (name: string) => boolean;
 }
 
 /** An archive and what vouches for it. */
@@ -93,6 +98,14 @@ export async function installArchive(
   }
   const files = await readArchive(request.archive, target.limits);
   const { name, version, manifest } = identify(files, target.hostVersion);
+  const needsApproval = manifest && await ungranted(name, manifest, files, target);
+  if (needsApproval && target.serving?.(name)) {
+    // The running version would be asked to make way for one that cannot start.
+    throw new ArchiveError(
+      `v${version} was not installed: ${needsApproval}; plugin "${name}" runs and stays on ` +
+        "its version until then; grant it in am.toml, then install again",
+    );
+  }
   const versions = versionsDir(target.root, name);
   const folder = join(versions, versionFolder(version, sha256));
   if (!(await exists(folder))) {
@@ -109,23 +122,28 @@ export async function installArchive(
   const record = await switchTo(target.root, name, versionFolder(version, sha256));
   const installed: Installed = { name, version, sha256, dir: folder, record };
   if (request.signature) installed.signedBy = request.signature.key;
-  if (manifest) {
-    const manifestSha = await sha256Hex(
-      files.find((file) => file.path === MANIFEST_FILE)!.data,
-    );
-    const asks = pendingAsks(
-      name,
-      manifest.permissions,
-      manifest.memory_mb,
-      target.grants(name),
-      manifestSha,
-      target.hostAddress,
-    );
-    if (asks.pending.length > 0 || asks.byNameOnly.length > 0) {
-      installed.needsApproval = askMessage(name, asks, manifestSha);
-    }
-  }
+  if (needsApproval) installed.needsApproval = needsApproval;
   return installed;
+}
+
+/** What the manifest asks that the operator has not granted, as the launch would say it. */
+async function ungranted(
+  name: string,
+  manifest: Manifest,
+  files: ArchiveFile[],
+  target: InstallTarget,
+): Promise<string | undefined> {
+  const manifestSha = await sha256Hex(files.find((file) => file.path === MANIFEST_FILE)!.data);
+  const asks = pendingAsks(
+    name,
+    manifest.permissions,
+    manifest.memory_mb,
+    target.grants(name),
+    manifestSha,
+    target.hostAddress,
+  );
+  if (asks.pending.length === 0 && asks.byNameOnly.length === 0) return undefined;
+  return askMessage(name, asks, manifestSha);
 }
 
 /** The plugin an archive holds: its manifest's name and version, or a QNTX executable's name. */
