@@ -27,3 +27,20 @@ export async function qntxPluginDir(name: string): Promise<string> {
   await writeProgram(join(dir, `qntx-${name}-plugin`), name);
   return dir;
 }
+
+/**
+ * A search path holding both kinds of prebuilt plugin: `portecho`, a QNTX program
+ * (`qntx-portecho-plugin`, told a port), and `sdkexe`, a manifest naming an SDK binary; with
+ * the grants that run them (they start `deno` from this checkout).
+ */
+export async function prebuiltPlugins(): Promise<{ dir: string; grants: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "qntx-exe-" });
+  await writeProgram(join(dir, "qntx-portecho-plugin"), "portecho");
+  await Deno.mkdir(join(dir, "sdkexe", "bin"), { recursive: true });
+  await writeProgram(join(dir, "sdkexe", "bin", "run"), "sdkexe");
+  await Deno.writeTextFile(
+    join(dir, "sdkexe", "plugin.json"),
+    JSON.stringify({ name: "sdkexe", version: "1.0.0", executable: "bin/run" }),
+  );
+  return { dir, grants: trustProgram("portecho") + trustProgram("sdkexe") };
+}

@@ -1,23 +1,10 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { alive, startTestHost, waitForState } from "./_in_process_host.ts";
-import { writeProgram } from "./_programs.ts";
+import { prebuiltPlugins } from "./_programs.ts";
 
 Deno.test("a QNTX-style executable is found by name, told a port, and supervised like any plugin", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "qntx-exe-" });
-  await writeProgram(join(dir, "qntx-portecho-plugin"), "portecho");
-  await Deno.mkdir(join(dir, "sdkexe", "bin"), { recursive: true });
-  await writeProgram(join(dir, "sdkexe", "bin", "run"), "sdkexe");
-  await Deno.writeTextFile(
-    join(dir, "sdkexe", "plugin.json"),
-    JSON.stringify({ name: "sdkexe", version: "1.0.0", executable: "bin/run" }),
-  );
-  const test = await startTestHost(
-    ["portecho", "sdkexe"],
-    // These programs run `deno` from this checkout, which a confined view does not hold.
-    "[plugin.grants.portecho]\ntrusted = true\n[plugin.grants.sdkexe]\ntrusted = true\n",
-    [dir],
-  );
+  const { dir, grants } = await prebuiltPlugins();
+  const test = await startTestHost(["portecho", "sdkexe"], grants, [dir]);
   try {
     const { registry, supervisor } = test.host;
     await waitForState(registry, "portecho", "running");

@@ -4,9 +4,8 @@
  * processes, real sockets, real HTTP and WebSocket clients under steady load.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { startTestHost, type TestHost, waitForState } from "./_in_process_host.ts";
-import { trustProgram, writeProgram } from "./_programs.ts";
+import { prebuiltPlugins } from "./_programs.ts";
 import { NAME, openSocket, runJob, steadyLoad, writeVersion } from "./_versioned_plugin.ts";
 
 async function withTool(run: (test: TestHost, root: string) => Promise<void>): Promise<void> {
@@ -147,19 +146,8 @@ Deno.test("only a running plugin is upgraded; others are refused saying what to 
 });
 
 Deno.test("prebuilt executables upgrade in place too: a QNTX program (gRPC over TCP) and an SDK binary", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "qntx-upgrade-exe-" });
-  await writeProgram(join(dir, "qntx-portecho-plugin"), "portecho");
-  await Deno.mkdir(join(dir, "sdkexe", "bin"), { recursive: true });
-  await writeProgram(join(dir, "sdkexe", "bin", "run"), "sdkexe");
-  await Deno.writeTextFile(
-    join(dir, "sdkexe", "plugin.json"),
-    JSON.stringify({ name: "sdkexe", version: "1.0.0", executable: "bin/run" }),
-  );
-  const test = await startTestHost(
-    ["portecho", "sdkexe"],
-    trustProgram("portecho") + trustProgram("sdkexe"),
-    [dir],
-  );
+  const { dir, grants } = await prebuiltPlugins();
+  const test = await startTestHost(["portecho", "sdkexe"], grants, [dir]);
   try {
     for (const name of ["portecho", "sdkexe"]) {
       await waitForState(test.host.registry, name, "running");
