@@ -23,8 +23,9 @@ import {
   installArchive,
   packArchive,
   parseSignature,
-  rollbackInstall,
+  previousVersion,
   signArchive,
+  switchTo,
 } from "../src/install/mod.ts";
 import {
   MANIFEST_FILE,
@@ -87,8 +88,13 @@ async function viaHost(
   if (token) headers.set("authorization", `Bearer ${token}`);
   try {
     return await fetch(new URL(path, base), { ...init, headers });
-  } catch {
-    return undefined;
+  } catch (error) {
+    // Nothing listens: no host runs. Any other failure may have reached a host; say so.
+    const cause = (error as Error).cause as Error | undefined;
+    if (/Connection refused/i.test(`${(error as Error).message} ${cause?.message}`)) {
+      return undefined;
+    }
+    throw new Error(`the host at ${base} did not answer as expected: ${error}`);
   }
 }
 
@@ -124,6 +130,11 @@ async function install(source: string, args: string[], env: Record<string, strin
       body: archive,
     }, env);
   if (answer) return report(answer);
+  if (isUrl && !expected && signatureText === undefined) {
+    throw new Error(
+      "an install from a URL needs --sha256 or --signature: a URL alone does not say what it serves",
+    );
+  }
   // No host: the tree on disk, for the plugin's next start.
   const config = await loadHostConfig({ args: Deno.args, env });
   const root = searchPath(config.plugin.paths[0] ?? "plugins", Deno.cwd(), env.HOME);
@@ -142,6 +153,7 @@ async function install(source: string, args: string[], env: Record<string, strin
     grants: (name) => config.plugin.grants[name] ?? NO_GRANTS,
     hostAddress: { hostname: config.server.bindAddress, port: config.server.port },
   });
+  await switchTo(root, installed.name, installed.folder);
   console.log(
     `no host answered; installed ${installed.name} v${installed.version} into ${
       join(root, installed.name)
@@ -157,7 +169,7 @@ async function rollback(name: string, env: Record<string, string>): Promise<void
   if (answer) return report(answer);
   const config = await loadHostConfig({ args: Deno.args, env });
   const root = searchPath(config.plugin.paths[0] ?? "plugins", Deno.cwd(), env.HOME);
-  const record = await rollbackInstall(root, name);
+  const record = await switchTo(root, name, await previousVersion(root, name));
   console.log(`no host answered; ${join(root, name)} leads to ${record.current} again`);
 }
 

@@ -87,16 +87,30 @@ export function steadyLoad(test: TestHost, clients: number) {
   };
 }
 
-export async function runJob(test: TestHost, ms: number): Promise<Record<string, unknown>> {
+/** Queues job `which` (it takes `ms`), then waits until the job is in one of `statuses`. */
+export async function runJob(
+  test: TestHost,
+  ms: number,
+  statuses = ["completed", "failed", "cancelled"],
+): Promise<Record<string, unknown>> {
   const id = await test.host.services.queue().enqueue({
     handlerName: `${NAME}/which`,
     payload: new TextEncoder().encode(JSON.stringify({ ms })),
   });
+  return await jobReaching(test, id, statuses);
+}
+
+/** Polls job `id` until its status is one of `statuses`. */
+export async function jobReaching(
+  test: TestHost,
+  id: string,
+  statuses = ["completed", "failed", "cancelled"],
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const { job } = await (await fetch(new URL(`/api/pulse/jobs/${id}`, test.host.url))).json();
-    if (["completed", "failed", "cancelled"].includes(job.status)) return job;
-    assert.ok(Date.now() < deadline, `job ${id} did not finish: ${JSON.stringify(job)}`);
+    if (statuses.includes(job.status)) return job;
+    assert.ok(Date.now() < deadline, `job ${id} did not reach ${statuses}: ${JSON.stringify(job)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -227,6 +227,9 @@ Deno.test("a version that does not come up is put back on disk; the old one neve
     assert.deepEqual(load.answers.filter((answer) => answer.status !== 200), []);
     assert.equal(test.host.supervisor!.get(NAME)!.pid, pid);
     assert.match(await Deno.readLink(join(root, NAME)), /^\.versions\/tool\/1\.0\.0-/);
+    // The version that did not come up is not kept.
+    const kept = await Array.fromAsync(Deno.readDir(join(root, ".versions", NAME)));
+    assert.deepEqual(kept.map((entry) => entry.name.slice(0, 6)).sort(), ["1.0.0-", "instal"]);
     // A restart now starts what is on disk: still v1.
     await test.host.supervisor!.restart(NAME);
     assert.equal(await version(test), "1.0.0");

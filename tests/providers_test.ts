@@ -68,6 +68,21 @@ Deno.test("a search provider plugin serves search to other plugins through the h
     const again = await call(url, "/api/pyecho/search?index=fruit&q=pear");
     // A new process: its index started empty.
     assert.deepEqual([again.status, again.body.hits ?? []], [200, []]);
+
+    // Upgraded in place: the new process serves search, and the old one's exit takes nothing
+    // from it.
+    await call(url, "/api/pyecho/index?index=fruit", {
+      method: "POST",
+      body: JSON.stringify([{ id: "3", text: "ripe plum" }]),
+    });
+    const upgraded = await call(url, "/api/plugins/pysearch/upgrade", { method: "POST" });
+    assert.equal(upgraded.status, 200, upgraded.text);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual((await call(url, "/api/plugins/providers")).body, {
+      providers: [{ role: "search", plugin: "pysearch" }],
+    });
+    const fresh = await call(url, "/api/pyecho/search?index=fruit&q=plum");
+    assert.deepEqual([fresh.status, fresh.body.hits ?? []], [200, []], fresh.text);
   } finally {
     await test.close();
     await Deno.remove(root, { recursive: true });

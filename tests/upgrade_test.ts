@@ -6,7 +6,14 @@
 import assert from "node:assert/strict";
 import { startTestHost, type TestHost, waitForState } from "./_in_process_host.ts";
 import { prebuiltPlugins } from "./_programs.ts";
-import { NAME, openSocket, runJob, steadyLoad, writeVersion } from "./_versioned_plugin.ts";
+import {
+  jobReaching,
+  NAME,
+  openSocket,
+  runJob,
+  steadyLoad,
+  writeVersion,
+} from "./_versioned_plugin.ts";
 
 async function withTool(run: (test: TestHost, root: string) => Promise<void>): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "qntx-upgrade-" });
@@ -33,7 +40,8 @@ Deno.test("an upgrade under steady load fails no request and moves requests, Web
     await ws.opened;
     ws.socket.send("hi");
     // A job that is still running when the switch comes: the old version finishes it.
-    const longJob = runJob(test, 800);
+    const running = await runJob(test, 800, ["running"]);
+    const longJob = jobReaching(test, String(running.id));
     const load = steadyLoad(test, 8);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await writeVersion(root, "2.0.0");

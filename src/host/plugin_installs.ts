@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import {
   HttpError,
   type InstallOutcome,
@@ -11,14 +11,15 @@ import {
   ArchiveError,
   type ArchiveSignature,
   DEFAULT_ARCHIVE_LIMITS,
+  discardVersion,
   fetchArchive,
   installArchive,
-  type Installed,
   INSTALLED_SHA256,
-  type InstalledRecord,
   parseSignature,
-  readRecord,
-  rollbackInstall,
+  previousVersion,
+  signatureUrl,
+  switchTo,
+  versionsDir,
 } from "../install/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { reasonOf, type Registry } from "../registry/mod.ts";
@@ -39,51 +40,64 @@ export interface InstallParts {
 
 /**
  * Installs and rollbacks over the plugin tree of the first `[plugin] paths` entry. An archive
- * is checked and put in place (see `installArchive`); a plugin that runs is then upgraded in
- * place to it, and when that upgrade fails the version before is put back on disk, so what is
- * installed is what serves. One install or rollback at a time. A refused archive is a 422
- * naming why, logged for the operator.
+ * is checked and put among the versions (see `installArchive`); a plugin that runs is then
+ * upgraded in place to that folder, and only once it serves does `<name>` lead there, so what
+ * is installed is what serves, also when the upgrade fails. One install or rollback at a time.
+ * A refused archive is a 422 naming why, logged for the operator.
  */
 export function pluginInstalls(parts: InstallParts): PluginInstalls {
   const { live, supervisor, registry, logger } = parts;
   const queue = new SerialQueue();
   const root = () => searchPath(live.current.plugin.paths[0] ?? "plugins", parts.cwd, parts.home);
+  const running = (name: string) =>
+    registry.getState(name) === "running" && supervisor.get(name) !== undefined;
 
-  /** Makes the running plugin serve what is now on disk; puts the old files back if it cannot. */
-  const apply = async (
-    name: string,
-    undo: () => Promise<unknown>,
-  ): Promise<{ applied: "now" | "next start"; upgrade: UpgradeOutcome | null }> => {
-    if (registry.getState(name) !== "running" || !supervisor.get(name)) {
-      return { applied: "next start", upgrade: null };
+  /** The version folders a live process of plugin `name` runs from (kept by a switch). */
+  const inUse = async (dir: string, name: string): Promise<string[]> => {
+    const found = supervisor.get(name)?.found;
+    if (!found || registry.getState(name) === "stopped" || registry.getState(name) === "failed") {
+      return [];
     }
-    try {
-      return { applied: "now", upgrade: await supervisor.upgrade(name) };
-    } catch (error) {
-      await undo();
-      logger.warn(`plugin "${name}": the installed version was put back: ${reasonOf(error)}`, {
-        plugin: name,
-      });
-      throw error;
+    const real = await Deno.realPath(found.dir).catch(() => found.dir);
+    const versions = await Deno.realPath(versionsDir(dir, name)).catch(() => "");
+    return dirname(real) === versions ? [basename(real)] : [];
+  };
+
+  /**
+   * Makes installed version `folder` the one that serves: a running plugin is upgraded to it in
+   * place first, and only then does `<name>` lead to it (a failed upgrade changes nothing on
+   * disk but the unused version, removed); otherwise it is what the next start runs.
+   */
+  const activate = async (dir: string, name: string, folder: string) => {
+    let upgrade: UpgradeOutcome | null = null;
+    if (running(name)) {
+      try {
+        upgrade = await supervisor.upgrade(name, join(versionsDir(dir, name), folder));
+      } catch (error) {
+        await discardVersion(dir, name, folder);
+        logger.warn(`plugin "${name}" stays on its version: ${reasonOf(error)}`, { plugin: name });
+        throw error;
+      }
     }
+    const record = await switchTo(dir, name, folder, await inUse(dir, name));
+    return { record, upgrade, applied: upgrade ? "now" as const : "next start" as const };
   };
 
   const outcome = (
     name: string,
-    installed: Pick<Installed, "version" | "sha256"> & { signedBy?: string },
-    record: InstalledRecord,
-    applied: Awaited<ReturnType<typeof apply>>,
-    needsApproval?: string,
+    installed: { version: string; sha256: string; signedBy?: string; needsApproval?: string },
+    done: Awaited<ReturnType<typeof activate>>,
   ): InstallOutcome => ({
     plugin: name,
     version: installed.version,
     sha256: installed.sha256,
     signedBy: installed.signedBy ?? null,
-    current: record.current ?? "",
-    previous: record.previous ?? null,
-    ...applied,
+    current: done.record.current ?? "",
+    previous: done.record.previous ?? null,
+    applied: done.applied,
+    upgrade: done.upgrade,
     state: registry.getState(name) ?? null,
-    needsApproval: needsApproval ?? null,
+    needsApproval: installed.needsApproval ?? null,
   });
 
   const refused = (error: unknown): never => {
@@ -94,9 +108,10 @@ export function pluginInstalls(parts: InstallParts): PluginInstalls {
 
   return {
     maxBytes: DEFAULT_ARCHIVE_LIMITS.maxArchiveBytes,
-    install: (source: InstallSource) =>
-      queue.run(async () => {
-        const { archive, signature } = await gather(source).catch(refused);
+    install: async (source: InstallSource) => {
+      // Fetched before waiting for other installs: a slow download holds up no one.
+      const { archive, signature } = await gather(source).catch(refused);
+      return await queue.run(async () => {
         const plugin = live.current.plugin;
         const dir = root();
         await Deno.mkdir(dir, { recursive: true });
@@ -106,7 +121,7 @@ export function pluginInstalls(parts: InstallParts): PluginInstalls {
           policy: { trustedKeys: plugin.trustedKeys, requireSignatures: plugin.requireSignatures },
           grants: (name) => plugin.grants[name] ?? NO_GRANTS,
           hostAddress: parts.hostAddress(),
-          serving: (name) => registry.getState(name) === "running" && !!supervisor.get(name),
+          serving: running,
         }).catch(refused);
         const { name } = installed;
         logger.info(
@@ -114,25 +129,22 @@ export function pluginInstalls(parts: InstallParts): PluginInstalls {
             (installed.signedBy ? `, signed by ${installed.signedBy})` : ", unsigned)"),
           { plugin: name },
         );
-        const applied = await apply(name, () => rollbackInstall(dir, name));
-        return outcome(name, installed, installed.record, applied, installed.needsApproval);
-      }),
+        return outcome(name, installed, await activate(dir, name, installed.folder));
+      });
+    },
     rollback: (name: string) =>
       queue.run(async () => {
         const dir = root();
-        if (!(await readRecord(dir, name)).previous) {
-          throw new HttpError(
-            409,
-            `plugin "${name}" has no previous installed version in ${dir} to return to`,
-          );
-        }
-        const record = await rollbackInstall(dir, name).catch(refused);
-        const applied = await apply(name, () => rollbackInstall(dir, name));
-        const sha256 = (await Deno.readTextFile(join(dir, name, INSTALLED_SHA256)).catch(() => ""))
-          .split(/\s/)[0] ?? "";
-        const version = registry.snapshot(name)?.metadata?.version ??
-          record.current?.replace(/-[0-9a-f]{12}$/, "") ?? "unknown";
-        return outcome(name, { version, sha256 }, record, applied);
+        const previous = await previousVersion(dir, name).catch((error) => {
+          if (error instanceof ArchiveError) throw new HttpError(409, error.message);
+          throw error;
+        });
+        const done = await activate(dir, name, previous);
+        const sha256 =
+          (await Deno.readTextFile(join(versionsDir(dir, name), previous, INSTALLED_SHA256))
+            .catch(() => "")).split(/\s/)[0] ?? "";
+        const version = done.upgrade?.to ?? previous.replace(/-[0-9a-f]{12}$/, "");
+        return outcome(name, { version, sha256 }, done);
       }),
   };
 }
@@ -148,7 +160,7 @@ async function gather(
   const archive = (await fetchArchive(source.url))!;
   if (given) return { archive, signature: given };
   // A signature published beside the archive is checked when there is one.
-  const beside = await fetchArchive(`${source.url}.sig`, undefined, true);
+  const beside = await fetchArchive(signatureUrl(source.url), undefined, true);
   const signature = beside ? parseSignature(new TextDecoder().decode(beside)) : undefined;
   return { archive, signature };
 }

@@ -1,5 +1,4 @@
 import { Buffer } from "node:buffer";
-import { gunzipSync } from "node:zlib";
 import tarStream from "tar-stream";
 
 /** A plugin archive refused, with what was wrong in it. */
@@ -47,23 +46,12 @@ export async function readArchive(
       `the archive is ${archive.byteLength} bytes, over the limit of ${limits.maxArchiveBytes}`,
     );
   }
-  let tar: Buffer;
-  try {
-    // The bound holds while inflating: a small archive that unpacks to gigabytes stops there.
-    tar = gunzipSync(archive, { maxOutputLength: limits.maxUnpackedBytes + (8 << 20) });
-  } catch (error) {
-    const over = error instanceof RangeError;
-    throw new ArchiveError(
-      over
-        ? `the archive unpacks to more than ${limits.maxUnpackedBytes} bytes`
-        : `the archive is not gzip-compressed: ${(error as Error).message}`,
-    );
-  }
   const files: ArchiveFile[] = [];
-  const seen = new Set<string>();
+  const paths = new PathSet();
   let total = 0;
   let entries = 0;
   const extract = tarStream.extract();
+  let failed = false;
   const reading = (async () => {
     for await (const entry of extract) {
       const { header } = entry;
@@ -72,6 +60,7 @@ export async function readArchive(
       }
       const path = entryPath(header.name);
       if (header.type === "directory") {
+        paths.addFolder(path, header.name);
         entry.resume();
         continue;
       }
@@ -82,8 +71,7 @@ export async function readArchive(
             "in a plugin archive (a link could lead out of the plugin's folder)",
         );
       }
-      if (seen.has(path)) throw new ArchiveError(`entry "${header.name}" appears twice`);
-      seen.add(path);
+      paths.addFile(path, header.name);
       total += header.size ?? 0;
       if (total > limits.maxUnpackedBytes) {
         throw new ArchiveError(`the archive unpacks to more than ${limits.maxUnpackedBytes} bytes`);
@@ -96,10 +84,12 @@ export async function readArchive(
         executable: ((header.mode ?? 0) & 0o111) !== 0,
       });
     }
-  })();
-  extract.end(tar);
+  })().catch((error) => {
+    failed = true;
+    throw error;
+  });
   try {
-    await reading;
+    await Promise.all([inflate(archive, limits, extract, () => failed), reading]);
   } catch (error) {
     extract.destroy();
     if (error instanceof ArchiveError) throw error;
@@ -107,6 +97,68 @@ export async function readArchive(
   }
   if (files.length === 0) throw new ArchiveError("the archive holds no files");
   return withoutTopFolder(files);
+}
+
+/**
+ * Inflates the archive into the tar reader chunk by chunk (the event loop goes on between
+ * chunks), stopping past the unpacked limit: a small archive that unpacks to gigabytes stops
+ * there.
+ */
+async function inflate(
+  archive: Uint8Array,
+  limits: ArchiveLimits,
+  extract: ReturnType<typeof tarStream.extract>,
+  failed: () => boolean,
+): Promise<void> {
+  const bound = limits.maxUnpackedBytes + (8 << 20);
+  let inflated = 0;
+  try {
+    const stream = new Blob([archive as Uint8Array<ArrayBuffer>]).stream()
+      .pipeThrough(new DecompressionStream("gzip"));
+    for await (const chunk of stream) {
+      if (failed()) return;
+      inflated += chunk.byteLength;
+      if (inflated > bound) {
+        throw new ArchiveError(`the archive unpacks to more than ${limits.maxUnpackedBytes} bytes`);
+      }
+      extract.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    }
+  } catch (error) {
+    if (error instanceof ArchiveError) throw error;
+    throw new ArchiveError(`the archive is not gzip-compressed: ${(error as Error).message}`);
+  }
+  extract.end(Buffer.alloc(0));
+}
+
+/**
+ * The paths seen so far, compared as a case-insensitive file system would (NFC, lower case):
+ * a name twice, or a file where a folder is (`a` and `a/b`), is refused.
+ */
+class PathSet {
+  readonly #files = new Set<string>();
+  readonly #folders = new Set<string>();
+
+  addFile(path: string, shown: string): void {
+    const key = fold(path);
+    if (this.#files.has(key) || this.#folders.has(key)) {
+      throw new ArchiveError(`entry "${shown}" appears twice (or as a file and a folder)`);
+    }
+    this.#files.add(key);
+    const parts = key.split("/");
+    for (let i = 1; i < parts.length; i++) this.addFolder(parts.slice(0, i).join("/"), shown);
+  }
+
+  addFolder(path: string, shown: string): void {
+    const key = fold(path);
+    if (this.#files.has(key)) {
+      throw new ArchiveError(`entry "${shown}" makes a folder where a file of that name is`);
+    }
+    this.#folders.add(key);
+  }
+}
+
+function fold(path: string): string {
+  return path.normalize("NFC").toLowerCase();
 }
 
 /** An entry's path, checked: relative, no `..`, no empty or odd parts. */
@@ -127,6 +179,9 @@ function entryPath(name: string): string {
   }
   if (parts.length === 0 || parts.includes("")) {
     throw new ArchiveError(`entry ${shown} has an empty path segment`);
+  }
+  if (parts.some((part) => new TextEncoder().encode(part).byteLength > 255)) {
+    throw new ArchiveError(`entry ${shown} has a name over 255 bytes`);
   }
   return parts.join("/");
 }

@@ -34,6 +34,23 @@ Deno.test("readArchive() refuses every way out of the plugin's folder, naming th
     ["a fifo", [{ name: "hello/pipe", type: "fifo" }], /is a fifo/],
     ["twice", [{ name: "a", body: "1" }, { name: "a", body: "2" }], /appears twice/],
     ["a backslash", [{ name: "..\\evil", body: "x" }], /backslash/],
+    [
+      "a file and a folder",
+      [{ name: "a", body: "1" }, { name: "a/b", body: "2" }],
+      /a\/b" makes a folder where a file/,
+    ],
+    [
+      "a folder and a file",
+      [{ name: "a/b", body: "1" }, { name: "a", body: "2" }],
+      /"a" appears twice \(or as a file and a folder\)/,
+    ],
+    [
+      "twice, by case",
+      [{ name: "plugin.json", body: "1" }, { name: "PLUGIN.JSON", body: "2" }],
+      /appears twice/,
+    ],
+    ["twice, by ./", [{ name: "p/a", body: "1" }, { name: "p/./a", body: "2" }], /appears twice/],
+    ["a long name", [{ name: "x".repeat(256), body: "1" }], /over 255 bytes/],
     ["nothing", [{ name: "hello/", type: "directory" }], /holds no files/],
   ];
   for (const [what, entries, message] of cases) {

@@ -16,17 +16,29 @@ export const DEFAULT_FETCH_LIMITS: FetchLimits = {
 
 const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
-/** Why `url` may not be fetched from: https only, plain http on loopback alone (tests). */
-export function urlProblem(url: URL): string | undefined {
+/**
+ * Why `url` may not be fetched from: https only; plain http on loopback alone (tests), and only
+ * when the address first given was such a one (an https server cannot redirect there).
+ */
+export function urlProblem(url: URL, first: URL = url): string | undefined {
   if (url.protocol === "https:") return undefined;
-  if (url.protocol === "http:" && LOOPBACK.has(url.hostname)) return undefined;
-  return `${url.href} is refused: archives come over https only (http on loopback alone)`;
+  const local = (at: URL) => at.protocol === "http:" && LOOPBACK.has(at.hostname);
+  if (local(url) && local(first)) return undefined;
+  return `${url.href} is refused: archives come over https only (http on loopback alone, and ` +
+    "never by a redirect from elsewhere)";
+}
+
+/** Where a signature published beside an archive is: its path with `.sig` added. */
+export function signatureUrl(address: string): string {
+  const url = new URL(address);
+  url.pathname += ".sig";
+  return url.href;
 }
 
 /**
  * Fetches an archive (or its signature) from `address`: every hop checked by `urlProblem`, at
  * most `maxRedirects` of them, the body read up to `maxBytes` (a longer one is cut off and
- * refused), all within `timeoutMs`. Undefined for a 404 when `optional` (a missing `.sig`).
+ * refused), all within `timeoutMs`. Undefined for a 403, 404 or 410 when `optional` (no `.sig`).
  */
 export async function fetchArchive(
   address: string,
@@ -39,9 +51,10 @@ export async function fetchArchive(
   } catch {
     throw new ArchiveError(`"${address.slice(0, 200)}" is not a URL`);
   }
+  const first = url;
   const signal = AbortSignal.timeout(limits.timeoutMs);
   for (let hop = 0;; hop++) {
-    const problem = urlProblem(url);
+    const problem = urlProblem(url, first);
     if (problem) throw new ArchiveError(problem);
     let response: Response;
     try {
@@ -57,7 +70,8 @@ export async function fetchArchive(
       url = new URL(response.headers.get("location")!, url);
       continue;
     }
-    if (optional && response.status === 404) {
+    // No signature published there (private buckets answer 403 for what is not there).
+    if (optional && [403, 404, 410].includes(response.status)) {
       await response.body?.cancel();
       return undefined;
     }
@@ -70,7 +84,12 @@ export async function fetchArchive(
       await response.body.cancel();
       throw new ArchiveError(`${url.href} is ${declared} bytes, over the ${limits.maxBytes} cap`);
     }
-    return await readCapped(response.body, limits.maxBytes, url.href);
+    try {
+      return await readCapped(response.body, limits.maxBytes, url.href);
+    } catch (error) {
+      if (error instanceof ArchiveError) throw error;
+      throw new ArchiveError(`${url.href} could not be read: ${(error as Error).message}`);
+    }
   }
 }
 

@@ -48,12 +48,15 @@ export async function readRecord(root: string, name: string): Promise<InstalledR
 /**
  * Makes `<root>/<name>` lead to the installed version `folder`, atomically, and records the one
  * it led to before as the previous. A plugin folder put there by hand is moved among the
- * versions first (as `local-<time>`), so it can be rolled back to. Returns the new record.
+ * versions first (as `local-<time>`), so it can be rolled back to. Versions other than the
+ * current, the previous and `inUse` (folders a live process runs from) are removed. Returns
+ * the new record.
  */
 export async function switchTo(
   root: string,
   name: string,
   folder: string,
+  inUse: readonly string[] = [],
 ): Promise<InstalledRecord> {
   const versions = versionsDir(root, name);
   const link = join(root, name);
@@ -75,8 +78,18 @@ export async function switchTo(
     if (kept && kept !== folder) record.previous = kept;
   }
   await writeRecord(root, name, record);
-  await prune(root, name, record);
+  await prune(root, name, [record.current, record.previous, ...inUse]);
   return record;
+}
+
+/**
+ * Removes an installed version nothing leads to (one an upgrade refused), unless it is the
+ * current or previous one.
+ */
+export async function discardVersion(root: string, name: string, folder: string): Promise<void> {
+  const record = await readRecord(root, name);
+  if (folder === record.current || folder === record.previous) return;
+  await Deno.remove(join(versionsDir(root, name), folder), { recursive: true }).catch(() => {});
 }
 
 /** The version folder `<root>/<name>` leads to now, if it is a link into the versions. */
@@ -97,10 +110,10 @@ async function writeRecord(root: string, name: string, record: InstalledRecord):
   await Deno.rename(temporary, file);
 }
 
-/** Removes installed versions other than the current and previous ones. */
-async function prune(root: string, name: string, record: InstalledRecord): Promise<void> {
+/** Removes installed versions other than those kept. */
+async function prune(root: string, name: string, kept: (string | undefined)[]): Promise<void> {
   const versions = versionsDir(root, name);
-  const keep = new Set([record.current, record.previous, RECORD]);
+  const keep = new Set([...kept, RECORD]);
   for await (const entry of Deno.readDir(versions)) {
     if (keep.has(entry.name) || !entry.isDirectory) continue;
     await Deno.remove(join(versions, entry.name), { recursive: true }).catch(() => {});

@@ -14,10 +14,8 @@ import {
 import { ArchiveError, type ArchiveFile, type ArchiveLimits, readArchive } from "./archive.ts";
 import {
   INSTALLED_SHA256,
-  type InstalledRecord,
   readRecord,
   STAGING,
-  switchTo,
   versionFolder,
   versionsDir,
 } from "./installed_tree.ts";
@@ -53,7 +51,10 @@ export interface InstallRequest {
   signature?: ArchiveSignature;
 }
 
-/** A version installed and made current. */
+/**
+ * A version installed among the plugin's versions; `switchTo` makes it the one `<name>` leads
+ * to (after an upgrade to it succeeded, when the plugin runs).
+ */
 export interface Installed {
   name: string;
   /** From the manifest; `unknown` for a QNTX executable without one (it says at start). */
@@ -61,9 +62,9 @@ export interface Installed {
   sha256: string;
   /** The key that signed it, when signed. */
   signedBy?: string;
-  /** The installed version's folder. */
+  /** The installed version's folder, and its name under `.versions/<name>/`. */
   dir: string;
-  record: InstalledRecord;
+  folder: string;
   /** What the manifest asks that the operator has not granted (the plugin fails until then). */
   needsApproval?: string;
 }
@@ -72,8 +73,8 @@ export interface Installed {
  * Installs a plugin archive into the tree layout of `target.root`: checks its checksum and
  * signature (by policy), reads it (see `readArchive`: nothing outside its folder, no links),
  * checks its manifest (name, semver version, `qntx_version` against this host, its entry or
- * executable present), unpacks it into a staging folder, moves that into place under
- * `.versions/` in one rename and makes it the version `<name>` leads to. Throws an
+ * executable present), unpacks it into a staging folder and moves that into place under
+ * `.versions/` in one rename. What runs is not changed: see `switchTo`. Throws an
  * `ArchiveError` naming the first problem; nothing of a refused archive stays on disk.
  */
 export async function installArchive(
@@ -119,8 +120,13 @@ export async function installArchive(
       throw error;
     }
   }
-  const record = await switchTo(target.root, name, versionFolder(version, sha256));
-  const installed: Installed = { name, version, sha256, dir: folder, record };
+  const installed: Installed = {
+    name,
+    version,
+    sha256,
+    dir: folder,
+    folder: versionFolder(version, sha256),
+  };
   if (request.signature) installed.signedBy = request.signature.key;
   if (needsApproval) installed.needsApproval = needsApproval;
   return installed;
@@ -210,16 +216,13 @@ async function exists(path: string): Promise<boolean> {
   return await Deno.lstat(path).then(() => true, () => false);
 }
 
-/**
- * Makes the version installed before the current one current again (and the current one the
- * previous, so a second rollback undoes the first).
- */
-export async function rollbackInstall(root: string, name: string): Promise<InstalledRecord> {
+/** The version installed before the current one, to return to; throws when there is none. */
+export async function previousVersion(root: string, name: string): Promise<string> {
   const { previous } = await readRecord(root, name);
   if (!previous || !(await exists(join(versionsDir(root, name), previous)))) {
     throw new ArchiveError(
       `plugin "${name}" has no previous installed version in ${root} to return to`,
     );
   }
-  return await switchTo(root, name, previous);
+  return previous;
 }

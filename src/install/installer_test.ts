@@ -2,8 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { NO_GRANTS, sha256Hex } from "../supervisor/mod.ts";
 import { pluginEntries, tarGz } from "./_archives.ts";
-import { readRecord } from "./installed_tree.ts";
-import { installArchive, type InstallTarget, rollbackInstall } from "./installer.ts";
+import { readRecord, switchTo } from "./installed_tree.ts";
+import {
+  installArchive as place,
+  type InstallRequest,
+  type InstallTarget,
+  previousVersion,
+} from "./installer.ts";
 import { generateSigningKey, signArchive } from "./signature.ts";
 
 async function withRoot(run: (target: InstallTarget) => Promise<void>, policy = {}) {
@@ -22,6 +27,17 @@ async function withRoot(run: (target: InstallTarget) => Promise<void>, policy = 
 }
 
 const read = (path: string) => Deno.readTextFile(path);
+
+/** Installs and makes current, as the host does for a plugin that is not running. */
+async function installArchive(request: InstallRequest, target: InstallTarget) {
+  const installed = await place(request, target);
+  await switchTo(target.root, installed.name, installed.folder);
+  return installed;
+}
+
+async function rollbackInstall(root: string, name: string) {
+  return await switchTo(root, name, await previousVersion(root, name));
+}
 
 Deno.test("an archive installs into the tree layout behind an atomic link, with its checksum", async () => {
   await withRoot(async (target) => {

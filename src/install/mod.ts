@@ -15,21 +15,25 @@ export {
   DEFAULT_FETCH_LIMITS,
   fetchArchive,
   type FetchLimits,
+  signatureUrl,
   urlProblem,
 } from "./fetch_archive.ts";
 export {
   currentFolder,
+  discardVersion,
   INSTALLED_SHA256,
   type InstalledRecord,
   readRecord,
+  switchTo,
   VERSIONS,
+  versionsDir,
 } from "./installed_tree.ts";
 export {
   installArchive,
   type Installed,
   type InstallRequest,
   type InstallTarget,
-  rollbackInstall,
+  previousVersion,
   type SignaturePolicy,
 } from "./installer.ts";
 export {

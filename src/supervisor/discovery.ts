@@ -97,6 +97,25 @@ export async function discoverPlugin(
   };
 }
 
+/**
+ * Plugin `name` in one given folder (an installed version's, say): its `plugin.json`, else a
+ * QNTX executable of that name in it (the tree layout).
+ */
+export async function discoverFolder(name: string, dir: string): Promise<Discovery> {
+  const manifestFile = join(dir, MANIFEST_FILE);
+  if (await readIfFile(manifestFile) !== undefined) return fromManifest(name, dir, manifestFile);
+  for (const candidate of executableNames(name)) {
+    const file = join(dir, candidate);
+    if (await isExecutable(file)) {
+      return {
+        ok: true,
+        plugin: { name, kind: "qntx-executable", dir, executable: file, tree: true },
+      };
+    }
+  }
+  return { ok: false, name, problem: `plugin "${name}" was not found in ${dir}` };
+}
+
 async function fromManifest(name: string, dir: string, file: string): Promise<Discovery> {
   let manifest: Manifest;
   let manifestSha256: string;

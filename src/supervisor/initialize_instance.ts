@@ -35,6 +35,7 @@ export async function initializeInstance(
     searchEndpoint: context.searchProviders ? endpoint : "",
     reconfigure: instance.declared !== undefined,
   });
+  instance.configSent = JSON.stringify(request.config);
   try {
     instance.declared = await instance.lifecycleCall(
       `initialize of plugin "${name}"`,
@@ -59,4 +60,13 @@ export async function initializeInstance(
 export function adoptDeclarations(instance: PluginConnection, context: SupervisorContext): void {
   takeProviderRoles(instance, context.searchProviders);
   context.initialized?.(instance.name, instance.declared!);
+}
+
+/** The configuration a launch of plugin `name` would be sent now, as text; "" when it cannot be. */
+export function wireConfigText(name: string, context: SupervisorContext): string {
+  try {
+    return JSON.stringify(toWireConfig(name, context));
+  } catch {
+    return "";
+  }
 }

@@ -7,6 +7,7 @@ export { glyphProblem } from "./glyphs.ts";
 export { providerProblem } from "./provider_roles.ts";
 export { stripAnsi } from "./start_failure.ts";
 export {
+  discoverFolder,
   discoverPlugin,
   type Discovery,
   executableNames,

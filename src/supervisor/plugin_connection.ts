@@ -79,6 +79,8 @@ export class PluginConnection {
   killedBecause?: string;
   /** Answer of the last Initialize: handlers, schedules and routes of this process. */
   declared?: domain.InitializeResponse;
+  /** The configuration its last Initialize carried (JSON), to see a change made meanwhile. */
+  configSent?: string;
   /** Reads the accesses Deno denied this process, when the host knows its grant. */
   audit?: PermissionAudit;
   /** The data channel to the process, when it serves one: HTTP goes there, not over gRPC. */
@@ -291,18 +293,26 @@ export class PluginConnection {
 
   /**
    * Releases what the launch held once its process is gone: its token, connections, record,
-   * service socket and folder.
+   * service socket and folder. Never rejects: what cannot be released is logged.
    */
   async release(
-    context: Pick<SupervisorContext, "tokens" | "ledger" | "searchProviders">,
+    context: Pick<SupervisorContext, "tokens" | "ledger" | "searchProviders" | "logger">,
   ): Promise<void> {
-    context.searchProviders?.withdraw(this.name, this.search);
-    context.ledger.remove(this.process.pid);
-    context.tokens.revoke(this.token);
-    this.client?.close();
-    this.data?.close();
-    await this.services?.close();
-    await removeLaunchFolder(this.folder);
+    try {
+      // Only the role this launch held: another launch of the plugin (an upgrade's) may hold it.
+      if (this.search) context.searchProviders?.withdraw(this.name, this.search);
+      context.ledger.remove(this.process.pid);
+      context.tokens.revoke(this.token);
+      this.client?.close();
+      this.data?.close();
+      await this.services?.close();
+      await removeLaunchFolder(this.folder);
+    } catch (error) {
+      context.logger.error(`plugin "${this.name}": a launch could not be released in full`, {
+        plugin: this.name,
+        error,
+      });
+    }
   }
 
   /** The process's exit if it comes within `ms`, else undefined. */

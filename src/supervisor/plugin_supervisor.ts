@@ -8,8 +8,8 @@ import { launchInstance } from "./launch.ts";
 import { LogBuffer, loggedError, STDERR_IN_REASON } from "./log_buffer.ts";
 import type { LogFile } from "./log_file.ts";
 import { AUDIT_POLL_MS, DeniedLog } from "./permission_audit.ts";
-import { probeProcess } from "./process_health.ts";
-import { adoptDeclarations, initializeInstance } from "./initialize_instance.ts";
+import { probeCurrent } from "./process_health.ts";
+import { adoptDeclarations, initializeInstance, wireConfigText } from "./initialize_instance.ts";
 import type { LaunchSlot } from "./launch_folder.ts";
 import { describeExit, type ExitStatus, StartError } from "./plugin_process.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
@@ -142,23 +142,14 @@ export class PluginSupervisor {
     return pauseOrResume(this.name, "resume", this.context, () => this.#current());
   }
 
-  /**
-   * Probes the current process's health (a running or paused plugin only) and records the
-   * answer (see process_health.ts).
-   */
-  async probe(): Promise<void> {
-    const { registry } = this.context;
-    const state = registry.getState(this.name);
-    const instance = this.#instance;
-    if ((state !== "running" && state !== "paused") || !instance || instance.stopping) return;
-    const started = Date.now();
-    const status = await probeProcess(instance, this.name, this.denied, this.context);
-    // An answer from a process that has since been replaced says nothing about the new one.
-    if (instance === this.#instance) registry.recordHealth(this.name, status, started);
+  /** Probes the current process's health and records the answer (see process_health.ts). */
+  probe(): Promise<void> {
+    return probeCurrent(this.name, () => this.#instance, this.denied, this.context);
   }
 
-  /** Replaces the process with a new one; the crash count starts over. */
-  async restart(): Promise<void> {
+  /** Replaces the process with a new one (of `found`, when found again); crashes start over. */
+  async restart(found?: FoundPlugin): Promise<void> {
+    if (found) this.#found = found;
     this.#wanted = true;
     clearTimeout(this.#restartTimer);
     this.#crashes.reset();
@@ -203,6 +194,8 @@ export class PluginSupervisor {
       const old = upgradable(this.name, registry.getState(this.name), this.#instance);
       const from = old.metadata.version;
       const slot: LaunchSlot = this.#slot === 0 ? 1 : 0;
+      // The other slot's last process (one an earlier upgrade retired) must be gone from it.
+      await this.#released;
       const next = await prepareUpgrade({
         found,
         context: this.context,
@@ -220,12 +213,18 @@ export class PluginSupervisor {
       this.#schema = next.schema;
       this.#crashes.reset();
       next.process.exited.then((exit) => this.#exited(next, exit));
-      registry.describe(this.name, toMetadata(next.metadata), toTraits(next.metadata));
-      adoptDeclarations(next, this.context);
-      registry.recordUpgrade(this.name, from, next.metadata.version);
       const switched = Date.now();
       this.#retiring.add(old);
-      await old.terminate(timeouts, logger).finally(() => this.#retiring.delete(old));
+      try {
+        registry.describe(this.name, toMetadata(next.metadata), toTraits(next.metadata));
+        adoptDeclarations(next, this.context);
+        registry.recordUpgrade(this.name, from, next.metadata.version);
+        // Settings changed while it came up reach it now, as they reached the old process.
+        if (next.configSent !== wireConfigText(this.name, this.context)) await this.#initialize();
+      } finally {
+        // Whatever happened after the switch, the old process is not left running.
+        await old.terminate(timeouts, logger).finally(() => this.#retiring.delete(old));
+      }
       return {
         plugin: this.name,
         from,

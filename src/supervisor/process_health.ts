@@ -6,6 +6,25 @@ import type { DeniedLog } from "./permission_audit.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
 
 /**
+ * Probes the health of a plugin's current launch (a running or paused plugin only) and records
+ * the answer; an answer from a launch that was replaced meanwhile says nothing of the new one.
+ */
+export async function probeCurrent(
+  name: string,
+  current: () => PluginConnection | undefined,
+  denied: DeniedLog,
+  context: SupervisorContext,
+): Promise<void> {
+  const { registry } = context;
+  const state = registry.getState(name);
+  const instance = current();
+  if ((state !== "running" && state !== "paused") || !instance || instance.stopping) return;
+  const started = Date.now();
+  const status = await probeProcess(instance, name, denied, context);
+  if (instance === current()) registry.recordHealth(name, status, started);
+}
+
+/**
  * Probes one launch's health within the health deadline. A probe that fails or times out is an
  * unhealthy answer, never an error; `healthMisses` of them in a row mean the process hangs, and
  * it is killed (its exit then restarts it). A launch whose service socket was tampered with is

@@ -8,7 +8,7 @@ import type {
   UnaryMethod,
 } from "../protocol/mod.ts";
 import { nameProblem, type Registry, RegistryError } from "../registry/mod.ts";
-import { discoverPlugin } from "./discovery.ts";
+import { discoverFolder, discoverPlugin } from "./discovery.ts";
 import type { PluginConnection } from "./plugin_connection.ts";
 import type { LogBuffer } from "./log_buffer.ts";
 import { type ManifestView, readManifestView } from "./manifest_view.ts";
@@ -133,26 +133,35 @@ export class Supervisor {
     }
   }
 
+  /** Restarts plugin `name` from what is on disk now (found again; as before if not found). */
   async restart(name: string): Promise<void> {
     const supervisor = this.#plugins.get(name);
     if (!supervisor) return this.enable(name);
-    await supervisor.restart();
+    const found = await this.#find(name);
+    await supervisor.restart(found.ok ? found.plugin : undefined);
   }
 
   /**
    * Switches running plugin `name` to the version now on disk (found again in the search
-   * paths) without a gap: see {@link PluginSupervisor.upgrade}.
+   * paths), or to the one in folder `dir` (an installed version), without a gap: see
+   * {@link PluginSupervisor.upgrade}.
    */
-  async upgrade(name: string): Promise<Upgrade> {
+  async upgrade(name: string, dir?: string): Promise<Upgrade> {
     const plugin = this.#plugins.get(name);
     if (!plugin) {
       throw new RegistryError("conflict", `plugin "${name}" has no process to upgrade; enable it`);
     }
-    const found = await discoverPlugin(name, this.searchPaths, this.cwd, this.context.hostEnv.HOME);
+    const found = await this.#find(name, dir);
     if (!found.ok) {
       throw new RegistryError("failed", `upgrade of plugin "${name}" failed: ${found.problem}`);
     }
     return await plugin.upgrade(found.plugin);
+  }
+
+  #find(name: string, dir?: string) {
+    return dir === undefined
+      ? discoverPlugin(name, this.searchPaths, this.cwd, this.context.hostEnv.HOME)
+      : discoverFolder(name, dir);
   }
 
   /** Pauses plugin `name` (an in-process one through the registry). */
