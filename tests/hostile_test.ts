@@ -25,6 +25,11 @@ Deno.test("every escape a hostile plugin tries is denied and recorded", async ()
     assert.deepEqual(first, {
       readPasswd: denied,
       readSibling: denied,
+      readSdkCode: "allowed",
+      readHostCode: denied,
+      readDenoConfig: denied,
+      ownDenoCache: denied,
+      otherDenoCache: denied,
       readOtherData: denied,
       writeOutside: denied,
       env: denied,

@@ -23,6 +23,8 @@ export interface ConfineInput {
   execPath: string;
   denoConfig: string;
   hostEnv: Record<string, string>;
+  /** An SDK plugin's own Deno cache (see `PLUGIN_DENO_DIR`), seen read-write in its place. */
+  denoCache?: string;
   /** Paths the plugin may read or write beyond its own (manifest write entries, grants). */
   read: readonly string[];
   write: readonly string[];
@@ -78,7 +80,8 @@ export async function confine(
 }
 
 /**
- * What an SDK plugin sees: the Deno binary and its cache, the host's SDK (`src/`, `deno.json`,
+ * What an SDK plugin sees: the Deno binary and its cache (its own, read-write, else the host's,
+ * read-only), the host's SDK (`src/`, `deno.json`,
  * `deno.lock`, `node_modules/`), module files beside its folder, its folder, and the file Deno
  * writes its permission audit to. Not the host's configuration, database, logs or runtime
  * folder, and no other plugin's folder.
@@ -87,7 +90,7 @@ async function denoMounts(input: ConfineInput): Promise<Mount[]> {
   const root = dirname(input.denoConfig);
   const candidates = [
     input.execPath,
-    denoDir(input.hostEnv),
+    input.denoCache ? undefined : denoDir(input.hostEnv),
     join(root, "src"),
     input.denoConfig,
     join(root, "deno.lock"),
@@ -97,6 +100,7 @@ async function denoMounts(input: ConfineInput): Promise<Mount[]> {
   for (const path of candidates) {
     if (path && await exists(path)) mounts.push({ kind: "ro", path });
   }
+  if (input.denoCache) mounts.push({ kind: "rw", path: input.denoCache });
   const parent = dirname(input.found.dir);
   try {
     for await (const entry of Deno.readDir(parent)) {

@@ -15,7 +15,7 @@ import { DataClient } from "./data_client.ts";
 import { freePort } from "./free_port.ts";
 import type { FoundPlugin } from "./discovery.ts";
 import { PermanentFailure, PluginConnection } from "./plugin_connection.ts";
-import { launchCommand, programArgs } from "./launch_command.ts";
+import { launchCommand, pluginDenoCache, programArgs } from "./launch_command.ts";
 import {
   type LaunchFolder,
   type LaunchSlot,
@@ -51,6 +51,10 @@ export async function launchInstance(
   await Deno.remove(auditFile).catch(() => {});
   const dataDir = join(context.dataDir, found.name);
   await Deno.mkdir(dataDir, { recursive: true });
+  const denoCache = found.kind === "deno"
+    ? pluginDenoCache(context.runtimeDir, found.name)
+    : undefined;
+  if (denoCache) await Deno.mkdir(denoCache, { recursive: true, mode: 0o700 });
   let services: ServedServices | undefined;
   try {
     // The host's services for this launch alone: its token is good there only. A QNTX program
@@ -85,6 +89,7 @@ export async function launchInstance(
       grants: contained.grants,
       hostEnv: context.hostEnv,
       auditFile,
+      denoCache,
     });
     if (!command.ok) throw new PermanentFailure(command.refused.join("; "));
     const grants = contained.grants;
@@ -99,6 +104,7 @@ export async function launchInstance(
         execPath: context.execPath,
         denoConfig: context.denoConfig,
         hostEnv: context.hostEnv,
+        denoCache,
         read: grants.read,
         write: [...contained.manifestWrite, ...grants.write],
       },
@@ -130,7 +136,8 @@ export async function launchInstance(
       await process.exited;
       throw new PermanentFailure(foreign);
     }
-    context.ledger.add(found.name, process.pid);
+    // Saved once its start time is read, off the event loop; before any of its calls ends.
+    const recorded = context.ledger.add(found.name, process.pid);
     const instance = new PluginConnection({
       name: found.name,
       generation,
@@ -155,6 +162,7 @@ export async function launchInstance(
       context.ledger.remove(process.pid);
       throw error;
     }
+    await recorded;
     instance.token = context.tokens.issue({
       plugin: found.name,
       version: instance.metadata.version,

@@ -22,16 +22,31 @@ const FILE = "processes.json";
  */
 export function processStartTicks(pid: number): number | undefined {
   try {
-    const output = new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stderr: "null" })
-      .outputSync();
-    if (!output.success) return undefined;
-    const stat = new TextDecoder().decode(output.stdout);
-    // The command name (field 2) may hold spaces and parentheses: count from the last ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[19]);
+    return startTicksOf(statCommand(pid).outputSync());
   } catch {
     return undefined;
   }
+}
+
+/** {@link processStartTicks} without blocking the event loop (a launch asks it). */
+export async function processStartTicksLater(pid: number): Promise<number | undefined> {
+  try {
+    return startTicksOf(await statCommand(pid).output());
+  } catch {
+    return undefined;
+  }
+}
+
+function statCommand(pid: number): Deno.Command {
+  return new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stderr: "null" });
+}
+
+function startTicksOf(output: Deno.CommandOutput): number | undefined {
+  if (!output.success) return undefined;
+  const stat = new TextDecoder().decode(output.stdout);
+  // The command name (field 2) may hold spaces and parentheses: count from the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[19]);
 }
 
 /**
@@ -42,6 +57,9 @@ export function processStartTicks(pid: number): number | undefined {
 export class ProcessLedger {
   readonly #file: string;
   readonly #records = new Map<number, ProcessRecord>();
+  /** Processes added and not yet removed (a record is kept once its start time is known). */
+  readonly #live = new Set<number>();
+  #hostTicks?: number;
 
   constructor(readonly runtimeDir: string) {
     this.#file = join(runtimeDir, FILE);
@@ -91,20 +109,26 @@ export class ProcessLedger {
     return killed;
   }
 
-  add(plugin: string, pid: number): void {
-    const startTicks = processStartTicks(pid);
-    if (startTicks === undefined) return;
+  /**
+   * Records a plugin process. Its start time is read off the event loop (reading /proc takes a
+   * `cat`, a few milliseconds) and the record saved then; resolves once it is.
+   */
+  async add(plugin: string, pid: number): Promise<void> {
+    this.#live.add(pid);
+    const startTicks = await processStartTicksLater(pid);
+    if (startTicks === undefined || !this.#live.has(pid)) return;
     this.#records.set(pid, { plugin, pid, startTicks });
     this.#save();
   }
 
   remove(pid: number): void {
+    this.#live.delete(pid);
     if (this.#records.delete(pid)) this.#save();
   }
 
   #save(): void {
     const content: RecordFile = {
-      host: { pid: Deno.pid, startTicks: processStartTicks(Deno.pid) ?? 0 },
+      host: { pid: Deno.pid, startTicks: this.#hostTicks ??= processStartTicks(Deno.pid) ?? 0 },
       processes: [...this.#records.values()],
     };
     const temporary = `${this.#file}.tmp`;

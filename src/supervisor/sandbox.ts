@@ -33,6 +33,12 @@ export interface SandboxPaths {
   dataSocket?: string;
   /** The host's service sockets the plugin calls back. */
   hostSockets: string[];
+  /**
+   * Source folders of the SDK it may read (its own code, nothing else of the host): a module
+   * the SDK loads on first use (the host services' clients) is read when it is needed, not at
+   * start, and Deno asks read access for it then.
+   */
+  modules?: string[];
 }
 
 /** Environment variables grpc-js reads when it loads; it fails without them. */
@@ -110,7 +116,13 @@ export function sandboxFlags(
   const inside = request.write.map((path) => normalize(join(paths.pluginDir, path)));
   const unique = (values: string[]) => [...new Set(values)];
   const granted: Granted = {
-    read: unique([paths.pluginDir, paths.dataDir, ...sockets, ...grants.read]),
+    read: unique([
+      paths.pluginDir,
+      paths.dataDir,
+      ...sockets,
+      ...(paths.modules ?? []),
+      ...grants.read,
+    ]),
     write: unique([paths.dataDir, ...sockets, ...inside, ...grants.write]),
     net: unique([...sockets.map((socket) => `unix:${socket}`), ...request.net, ...grants.net]),
     env: unique([...GRPC_ENV, ...request.env, ...grants.env]),
