@@ -25,7 +25,7 @@ Deno.test("every escape a hostile plugin tries is denied and recorded", async ()
     assert.deepEqual(first, {
       readPasswd: denied,
       readSibling: denied,
-      readSdkCode: "allowed",
+      readSdkCode: "granted: the SDK's source",
       readHostCode: denied,
       readDenoConfig: denied,
       ownDenoCache: denied,
