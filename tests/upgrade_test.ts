@@ -189,3 +189,26 @@ Deno.test("prebuilt executables upgrade in place too: a QNTX program (gRPC over 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a restart starts what is on disk now, even when its entry moved", async () => {
+  await withTool(async (test, root) => {
+    // v2 names another entry module, and v1's is gone.
+    await writeVersion(root, "2.0.0");
+    const dir = `${root}/${NAME}`;
+    await Deno.rename(`${dir}/main.ts`, `${dir}/mod.ts`);
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/plugin.json`));
+    await Deno.writeTextFile(
+      `${dir}/plugin.json`,
+      JSON.stringify({ ...manifest, entry: "mod.ts" }),
+    );
+    const response = await fetch(new URL(`/api/plugins/${NAME}/restart`, test.host.url), {
+      method: "POST",
+    });
+    const body = await response.json();
+    assert.equal(response.status, 200, JSON.stringify(body));
+    await waitForState(test.host.registry, NAME, "running");
+    const answer = await fetch(new URL(`/api/${NAME}/version`, test.host.url));
+    assert.equal(await answer.text(), "2.0.0");
+    assert.equal(test.host.supervisor!.get(NAME)!.found.kind, "deno");
+  });
+});
