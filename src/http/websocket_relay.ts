@@ -37,7 +37,7 @@ export interface WebSocketGateway {
    * The close code for clients whose stream just ended: 1012 when the plugin is restarting
    * (come back soon), 1001 when it is being stopped, 1011 when it ended the stream unasked.
    */
-  closeCodeFor(name: string): 1001 | 1011 | 1012;
+  closeCodeFor(name: string, stream?: object): 1001 | 1011 | 1012;
 }
 
 export interface RelayOptions {
@@ -176,10 +176,18 @@ function relayHandler(
     }
     const relay = new Relay(name, options);
     let link: PluginLink;
+    // What the gateway opened: it says, when the stream ends, which launch it belonged to.
+    const opened = <T extends object>(stream: T): T => (relay.stream = stream);
     try {
+      const channel = qntx ? null : options.gateway.openWebSocketChannel?.(
+        name,
+        connect,
+        relay,
+        options.maxMessageBytes,
+      );
       link = qntx
         ? new GrpcLink(
-          options.gateway.openWebSocket(name, queryMetadata(url)),
+          opened(options.gateway.openWebSocket(name, queryMetadata(url))),
           connect,
           relay,
           {
@@ -187,8 +195,9 @@ function relayHandler(
               options.logger.debug(`a ${where} message was dropped: ${reason}`, { plugin: name }),
           },
         )
-        : options.gateway.openWebSocketChannel?.(name, connect, relay, options.maxMessageBytes) ??
-          new GrpcLink(options.gateway.openWebSocket(name), connect, relay);
+        : channel
+        ? opened(channel)
+        : new GrpcLink(opened(options.gateway.openWebSocket(name)), connect, relay);
     } catch (error) {
       release();
       throw new HttpError(502, (error as Error).message, { plugin: name, state });
@@ -226,6 +235,9 @@ class Relay implements LinkEvents {
   #pongDue?: number;
   #slowSince?: number;
   #drainTimer?: ReturnType<typeof setInterval>;
+
+  /** What the gateway opened for this client (its close code depends on it). */
+  stream?: object;
 
   constructor(readonly plugin: string, readonly options: RelayOptions) {}
 
@@ -273,7 +285,7 @@ class Relay implements LinkEvents {
     if (error) {
       this.options.logger.debug("WebSocket stream to plugin ended", { plugin: this.plugin, error });
     }
-    const code = this.options.gateway.closeCodeFor(this.plugin);
+    const code = this.options.gateway.closeCodeFor(this.plugin, this.stream);
     const why = { 1001: "stopped", 1011: "ended the connection", 1012: "is restarting" }[code];
     this.#closeClient(code, `plugin "${this.plugin}" ${why}`);
   }

@@ -36,8 +36,8 @@ export class PluginSupervisor {
   #instance?: PluginConnection;
   /** The launch slot of the current (or last) process; an upgrade starts in the other. */
   #slot: LaunchSlot = 0;
-  /** Processes an upgrade replaced, finishing their calls before they stop. */
-  readonly #retiring = new Set<PluginConnection>();
+  /** Processes an upgrade replaced (their WebSocket clients are told to come back: 1012). */
+  readonly #replaced = new WeakSet<PluginConnection>();
   #found: FoundPlugin;
   #generation = 0;
   #wanted = false;
@@ -99,11 +99,11 @@ export class PluginSupervisor {
     return this.#instance;
   }
 
-  /** How to tell WebSocket clients why their plugin stream ended (see the relay). */
-  closeCode(): 1001 | 1011 | 1012 {
+  /** How to tell WebSocket clients why their stream (of launch `from`, if known) ended. */
+  closeCode(from?: PluginConnection): 1001 | 1011 | 1012 {
     if (!this.#wanted) return 1001;
     // Sessions of a process an upgrade replaced: its clients reconnect to the new version.
-    if (this.#retiring.size > 0) return 1012;
+    if (from && this.#replaced.has(from)) return 1012;
     return this.#instance && !this.#instance.stopping ? 1011 : 1012;
   }
 
@@ -214,7 +214,7 @@ export class PluginSupervisor {
       this.#crashes.reset();
       next.process.exited.then((exit) => this.#exited(next, exit));
       const switched = Date.now();
-      this.#retiring.add(old);
+      this.#replaced.add(old);
       try {
         registry.describe(this.name, toMetadata(next.metadata), toTraits(next.metadata));
         adoptDeclarations(next, this.context);
@@ -223,7 +223,7 @@ export class PluginSupervisor {
         if (next.configSent !== wireConfigText(this.name, this.context)) await this.#initialize();
       } finally {
         // Whatever happened after the switch, the old process is not left running.
-        await old.terminate(timeouts, logger).finally(() => this.#retiring.delete(old));
+        await old.terminate(timeouts, logger);
       }
       return {
         plugin: this.name,

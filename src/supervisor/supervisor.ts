@@ -27,6 +27,8 @@ export class Supervisor {
   readonly #enabling = new Map<string, Promise<void>>();
   readonly #disabling = new Map<string, Promise<void>>();
   readonly #handlerSets = new WeakMap<domain.InitializeResponse, ReadonlySet<string>>();
+  /** The launch each WebSocket stream was opened on, for its close code. */
+  readonly #streams = new WeakMap<object, PluginConnection>();
   readonly #registry: Registry;
   readonly #logger: Logger;
 
@@ -262,7 +264,9 @@ export class Supervisor {
   ): ClientDuplexStream<domain.WebSocketMessage, domain.WebSocketMessage> {
     const connection = this.#connection(name);
     if (!connection) throw noProcess(name);
-    return connection.openWebSocket(metadata);
+    const stream = connection.openWebSocket(metadata);
+    this.#streams.set(stream, connection);
+    return stream;
   }
 
   /** Opens a WebSocket session over plugin `name`'s data channel; null when it has none. */
@@ -274,7 +278,9 @@ export class Supervisor {
   ): ChannelSocket | null {
     const connection = this.#connection(name);
     if (!connection) throw noProcess(name);
-    return connection.openChannelSocket(connect, events, maxMessageBytes);
+    const socket = connection.openChannelSocket(connect, events, maxMessageBytes);
+    if (socket) this.#streams.set(socket, connection);
+    return socket;
   }
 
   /** The current launch of plugin `name`: one lookup for every call the edge makes. */
@@ -282,8 +288,9 @@ export class Supervisor {
     return this.#plugins.get(name)?.connection;
   }
 
-  closeCodeFor(name: string): 1001 | 1011 | 1012 {
-    return this.#plugins.get(name)?.closeCode() ?? 1001;
+  /** Why a WebSocket stream of plugin `name` ended; `stream` is what opened it, if known. */
+  closeCodeFor(name: string, stream?: object): 1001 | 1011 | 1012 {
+    return this.#plugins.get(name)?.closeCode(stream && this.#streams.get(stream)) ?? 1001;
   }
 
   /** Sends plugin `name`'s current configuration to its process; false when none runs. */
