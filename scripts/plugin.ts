@@ -71,7 +71,8 @@ async function pack(dir: string, key?: string, out?: string): Promise<void> {
   console.log(`${file}: ${archive.byteLength} bytes, sha256 ${sha256}`);
   if (key) {
     const signature = await signArchive(await Deno.readTextFile(key), sha256);
-    await Deno.writeTextFile(`${file}.sig`, JSON.stringify(signature, null, 2) + "\n");
+    // One line: it also travels as the value of a QNTX-Signature header.
+    await Deno.writeTextFile(`${file}.sig`, JSON.stringify(signature) + "\n");
     console.log(`${file}.sig: signed by ${signature.key}`);
   }
 }
