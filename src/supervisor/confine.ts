@@ -23,7 +23,7 @@ export interface ConfineInput {
   execPath: string;
   denoConfig: string;
   hostEnv: Record<string, string>;
-  /** An SDK plugin's own Deno cache (see `PLUGIN_DENO_DIR`), seen read-write in its place. */
+  /** An SDK plugin's own Deno cache (see `pluginDenoCache`), seen read-write in its place. */
   denoCache?: string;
   /** Paths the plugin may read or write beyond its own (manifest write entries, grants). */
   read: readonly string[];
