@@ -60,8 +60,7 @@ export async function switchTo(
 ): Promise<InstalledRecord> {
   const versions = versionsDir(root, name);
   const link = join(root, name);
-  const before = await currentFolder(root, name);
-  let previous = before;
+  let previous = await currentFolder(root, name);
   const info = await Deno.lstat(link).catch(() => undefined);
   if (info && !info.isSymlink) {
     // A folder placed by hand: kept as a version of its own before the link takes its place.

@@ -11,21 +11,13 @@ export {
   readArchive,
 } from "./archive.ts";
 export { packArchive } from "./archive_pack.ts";
+export { fetchArchive, type FetchLimits, signatureUrl, urlProblem } from "./fetch_archive.ts";
 export {
-  DEFAULT_FETCH_LIMITS,
-  fetchArchive,
-  type FetchLimits,
-  signatureUrl,
-  urlProblem,
-} from "./fetch_archive.ts";
-export {
-  currentFolder,
   discardVersion,
   INSTALLED_SHA256,
   type InstalledRecord,
   readRecord,
   switchTo,
-  VERSIONS,
   versionsDir,
 } from "./installed_tree.ts";
 export {
@@ -39,7 +31,6 @@ export {
 export {
   type ArchiveSignature,
   generateSigningKey,
-  keyProblem,
   parseSignature,
   signArchive,
   verifySignature,

@@ -20,16 +20,6 @@ function statement(sha256: string): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(`qntx-plugin-archive/v1 ${sha256}`);
 }
 
-/** Why `text` is not a trusted-key string, or undefined. */
-export function keyProblem(text: string): string | undefined {
-  if (!text.startsWith(PREFIX)) return `"${text.slice(0, 20)}…" does not start with ${PREFIX}`;
-  const raw = Buffer.from(text.slice(PREFIX.length), "base64");
-  if (raw.byteLength !== 32 || raw.toString("base64") !== text.slice(PREFIX.length)) {
-    return `"${text.slice(0, 20)}…" is not ${PREFIX} and 32 bytes in base64`;
-  }
-  return undefined;
-}
-
 /** A new key pair: the private key as PKCS#8 PEM, the public key as a trusted-key string. */
 export async function generateSigningKey(): Promise<{ privatePem: string; publicKey: string }> {
   const pair = await crypto.subtle.generateKey(ED25519, true, ["sign", "verify"]) as CryptoKeyPair;

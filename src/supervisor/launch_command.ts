@@ -35,7 +35,7 @@ export interface LaunchContext {
  * a module on first use. Their code is the SDK's and the protocol's, the same for every plugin;
  * nothing of the host's state is there.
  */
-export const SDK_MODULES = ["sdk", "protocol", "plugin"].map((folder) =>
+const SDK_MODULES = ["sdk", "protocol", "plugin"].map((folder) =>
   new URL(`../${folder}`, import.meta.url).pathname
 );
 

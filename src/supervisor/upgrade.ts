@@ -107,7 +107,7 @@ export async function prepareUpgrade(launch: UpgradeLaunch): Promise<PluginConne
 }
 
 /** Stops and releases a launch that will never serve. */
-export async function discard(
+async function discard(
   instance: PluginConnection,
   context: SupervisorContext,
 ): Promise<void> {
