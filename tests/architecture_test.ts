@@ -27,7 +27,9 @@ const ALLOWED: Record<string, string[]> = {
   // The console is static files the edge serves.
   console: [],
   http: ["plugin", "log", "protocol", "registry", "store", "ats", "jobs", "console"],
-  supervisor: ["plugin", "protocol", "async", "registry"],
+  // The host's own HTTP/2 client for unary gRPC calls.
+  h2c: ["protocol"],
+  supervisor: ["plugin", "protocol", "async", "registry", "h2c"],
   // Installing checks an archive's manifest as a launch would read it.
   install: ["plugin", "protocol", "registry", "supervisor"],
   // The conformance check plays the host for one plugin, from the host's own parts.

@@ -8,10 +8,8 @@ import {
   MAX_DATA,
   readWindow,
 } from "./data_frames.ts";
-import { WireWriter } from "./wire_bytes.ts";
-
-/** Write buffers larger than this are dropped after use rather than kept. */
-const KEPT_BUFFER = 4 * 1024 * 1024;
+import type { WireWriter } from "./wire_bytes.ts";
+import { WriteBuffers } from "./write_buffers.ts";
 
 /**
  * One data-channel connection. Frames out are written into a buffer: those sent by one task
@@ -19,9 +17,7 @@ const KEPT_BUFFER = 4 * 1024 * 1024;
  * read into one reused buffer and dispatched as views of it.
  */
 export class FrameChannel {
-  #out = new WireWriter(16 * 1024);
-  /** The buffer of the write under way, reused for the batch after next. */
-  #spare = new WireWriter(16 * 1024);
+  readonly #buffers = new WriteBuffers();
   #writing = false;
   #scheduled = false;
   #closed = false;
@@ -39,7 +35,7 @@ export class FrameChannel {
   send(stream: number, type: FrameTypeValue, flags: number, payload: Uint8Array): void {
     if (this.#closed) return;
     const start = this.#header(stream, type, flags);
-    this.#out.append(payload);
+    this.#buffers.out.append(payload);
     this.#sealed(start);
   }
 
@@ -56,9 +52,9 @@ export class FrameChannel {
     if (this.#closed) return;
     const start = this.#header(stream, type, flags);
     try {
-      write(this.#out);
+      write(this.#buffers.out);
     } catch (error) {
-      this.#out.length = start;
+      this.#buffers.out.length = start;
       throw error;
     }
     this.#sealed(start);
@@ -75,7 +71,7 @@ export class FrameChannel {
   }
 
   #header(stream: number, type: FrameTypeValue, flags: number): number {
-    const out = this.#out;
+    const out = this.#buffers.out;
     const start = out.length;
     out.reserve(FRAME_HEADER);
     out.uint32At(start + 4, stream);
@@ -88,7 +84,7 @@ export class FrameChannel {
   }
 
   #sealed(start: number): void {
-    this.#out.uint32At(start, this.#out.length - start - FRAME_HEADER);
+    this.#buffers.out.uint32At(start, this.#buffers.out.length - start - FRAME_HEADER);
     if (this.#writing || this.#scheduled) return;
     this.#scheduled = true;
     // Frames sent by the same task go together. (Waiting for the end of the event loop's turn
@@ -102,18 +98,7 @@ export class FrameChannel {
     if (this.#writing) return;
     this.#writing = true;
     try {
-      while (this.#out.length > 0 && !this.#closed) {
-        const batch = this.#out;
-        this.#out = this.#spare;
-        this.#spare = batch;
-        const bytes = batch.bytes;
-        let written = 0;
-        while (written < bytes.byteLength) {
-          written += await this.conn.write(bytes.subarray(written));
-        }
-        batch.length = 0;
-        if (batch.buffer.byteLength > KEPT_BUFFER) this.#spare = new WireWriter(16 * 1024);
-      }
+      await this.#buffers.drainTo(this.conn, () => !this.#closed);
     } catch {
       this.close();
     } finally {

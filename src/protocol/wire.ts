@@ -86,6 +86,7 @@ export {
 } from "./http_head.ts";
 export { StreamTable } from "./stream_table.ts";
 export { WireReader, WireWriter } from "./wire_bytes.ts";
+export { WriteBuffers } from "./write_buffers.ts";
 export { concatBytes } from "./bytes.ts";
 export { readBoundedBody } from "./bounded_body.ts";
 export { fromWireJob, toWireJob } from "./jobs.ts";

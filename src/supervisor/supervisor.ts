@@ -5,7 +5,6 @@ import type {
   ChannelSocketEvents,
   domain,
   StreamedResponse,
-  UnaryMethod,
 } from "../protocol/mod.ts";
 import { nameProblem, type Registry, RegistryError } from "../registry/mod.ts";
 import { discoverFolder, discoverPlugin } from "./discovery.ts";
@@ -15,6 +14,8 @@ import { type ManifestView, readManifestView } from "./manifest_view.ts";
 import { PluginSupervisor } from "./plugin_supervisor.ts";
 import type { SupervisorContext } from "./supervisor_context.ts";
 import type { Upgrade } from "./upgrade.ts";
+import type { UnaryMethod } from "../h2c/mod.ts";
+import { HANDLE_HTTP, PARSE_AX_QUERY } from "./plugin_methods.ts";
 
 /**
  * Every plugin process of the host: finds enabled plugins in the search paths, starts them
@@ -188,7 +189,7 @@ export class Supervisor {
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<domain.HTTPResponse> {
-    return this.#unary(name, (client) => client.handleHttp, request, deadlineMs, signal);
+    return this.#unary(name, HANDLE_HTTP, request, deadlineMs, signal);
   }
 
   /** Runs one job on plugin `name`'s process within `deadlineMs`. */
@@ -209,7 +210,7 @@ export class Supervisor {
     query: string,
     deadlineMs: number,
   ): Promise<domain.ParseAxQueryResponse> {
-    return this.#unary(name, (client) => client.parseAxQuery, { query }, deadlineMs);
+    return this.#unary(name, PARSE_AX_QUERY, { query }, deadlineMs);
   }
 
   /** QNTX's provider roles served now (`search`), for operators. */
@@ -219,7 +220,7 @@ export class Supervisor {
 
   #unary<Req, Res>(
     name: string,
-    method: (client: domain.DomainPluginServiceClient) => UnaryMethod<Req, Res>,
+    method: UnaryMethod<Req, Res>,
     request: Req,
     deadlineMs: number,
     signal?: AbortSignal,
