@@ -28,7 +28,7 @@ const ALLOWED: Record<string, string[]> = {
   console: [],
   http: ["plugin", "log", "protocol", "registry", "store", "ats", "jobs", "console"],
   // The host's own HTTP/2 client for unary gRPC calls.
-  h2c: ["protocol"],
+  h2c: ["protocol", "async"],
   supervisor: ["plugin", "protocol", "async", "registry", "h2c"],
   // Installing checks an archive's manifest as a launch would read it.
   install: ["plugin", "protocol", "registry", "supervisor"],

@@ -44,13 +44,20 @@ export abstract class FrameSocket {
     queueMicrotask(this.#flush);
   }
 
-  /** Ends the connection (after sending what was already written, such as a GOAWAY). */
+  /** Everything written so far left (replies queued meanwhile can be counted from here). */
+  protected onFlushed(): void {}
+
+  /**
+   * Ends the connection: what was written (a GOAWAY) is sent first, unless a write is still
+   * under way, which may never finish (a server that reads nothing): then the socket closes now.
+   * (Deno 2.9 lets such a write hold the socket until the server reads or goes; the host kills
+   * a plugin that stops answering, which ends it.)
+   */
   protected end(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
     this.onEnd(reason);
-    if (this.#writing) return;
-    if (this.writer.out.length > 0) this.schedule();
+    if (!this.#writing && this.writer.out.length > 0) this.schedule();
     else this.#closeSocket();
   }
 
@@ -60,6 +67,7 @@ export abstract class FrameSocket {
     this.#writing = true;
     try {
       await this.writer.drainTo(this.conn);
+      this.onFlushed();
     } catch (error) {
       this.writer.out.length = 0;
       this.end(`writing to the plugin failed: ${(error as Error).message}`);

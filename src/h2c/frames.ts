@@ -35,6 +35,7 @@ export const ErrorCode = {
   REFUSED_STREAM: 7,
   CANCEL: 8,
   COMPRESSION_ERROR: 9,
+  ENHANCE_YOUR_CALM: 11,
 } as const;
 
 export const Setting = {
@@ -165,6 +166,8 @@ export function unpadded(flags: number, payload: Uint8Array, priority: boolean):
 
 /** A header block (its HPACK bytes) larger than this, across CONTINUATION frames, is refused. */
 const MAX_HEADER_BLOCK = 256 * 1024;
+/** And one in more frames than this (empty CONTINUATION frames cost memory, not bytes). */
+const MAX_BLOCK_FRAMES = 64;
 
 /** A header block gathered from a HEADERS frame and the CONTINUATION frames after it. */
 export class HeaderBlock {
@@ -181,6 +184,9 @@ export class HeaderBlock {
     this.#size += fragment.length;
     if (this.#size > MAX_HEADER_BLOCK) {
       throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "a header block above 256 KiB");
+    }
+    if (this.#parts.length >= MAX_BLOCK_FRAMES) {
+      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "a header block in over 64 frames");
     }
     this.#parts.push(fragment.slice());
   }

@@ -1,3 +1,4 @@
+import { DeadlineError, withDeadline } from "../async/mod.ts";
 import { H2Connection } from "./h2_connection.ts";
 import { GrpcCallError, GrpcStatus } from "./grpc_status.ts";
 import { HpackEncoder } from "./hpack.ts";
@@ -14,6 +15,11 @@ export interface UnaryMethod<Req, Res> {
   /** Reads the answer's bytes (the caller's own copy). */
   decode(bytes: Uint8Array): Res;
 }
+
+/** Times one call goes out when servers keep sending it back unprocessed. */
+const MAX_ATTEMPTS = 3;
+/** A TCP connect still pending after this is given up (a server that stopped accepting). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface GrpcClientOptions {
   /** The largest answer accepted (RESOURCE_EXHAUSTED above). */
@@ -37,16 +43,31 @@ export class GrpcClient {
 
   constructor(readonly target: GrpcTarget, readonly options: GrpcClientOptions) {}
 
-  /** Calls `method` with `request`; resolves with the answer within `deadlineMs`. */
+  /**
+   * Calls `method` with `request`; resolves with the answer within `deadlineMs` (connecting
+   * included). A call the server sent back unprocessed goes again on a new connection.
+   */
   async call<Req, Res>(
     method: UnaryMethod<Req, Res>,
     request: Req,
     deadlineMs: number,
     signal?: AbortSignal,
   ): Promise<Res> {
-    const connection = this.#connection?.usable ? this.#connection : await this.#connect();
+    const deadline = performance.now() + deadlineMs;
     const block = this.#blocks.get(method.path) ?? this.#block(method.path);
-    return method.decode(await connection.call(block, method.encode(request), deadlineMs, signal));
+    for (let attempt = 1;; attempt++) {
+      const connection = this.#connection?.usable
+        ? this.#connection
+        : await this.#connected(deadline - performance.now(), signal);
+      try {
+        const left = deadline - performance.now();
+        return method.decode(await connection.call(block, method.encode(request), left, signal));
+      } catch (error) {
+        if (!(error instanceof GrpcCallError && error.unsent) || attempt === MAX_ATTEMPTS) {
+          throw error;
+        }
+      }
+    }
   }
 
   /** Closes the connection; calls under way fail, and later ones are refused. */
@@ -54,6 +75,28 @@ export class GrpcClient {
     this.#closed = true;
     this.#connection?.close(`the client of ${this.options.label} was closed`);
     this.#connection = undefined;
+  }
+
+  /** The connection, waited for within the call's own deadline and signal. */
+  async #connected(ms: number, signal?: AbortSignal): Promise<H2Connection> {
+    if (ms <= 0) throw new GrpcCallError(GrpcStatus.DEADLINE_EXCEEDED, "the deadline passed");
+    try {
+      return await withDeadline(
+        `connecting to ${this.options.label}`,
+        ms,
+        () => this.#connect(),
+        signal,
+      );
+    } catch (error) {
+      if (error instanceof GrpcCallError) throw error;
+      if (error instanceof DeadlineError) {
+        throw new GrpcCallError(
+          GrpcStatus.DEADLINE_EXCEEDED,
+          `the deadline passed while ${error.what}`,
+        );
+      }
+      throw new GrpcCallError(GrpcStatus.CANCELLED, "the caller went away");
+    }
   }
 
   #connect(): Promise<H2Connection> {
@@ -72,7 +115,13 @@ export class GrpcClient {
       if (target.kind === "unix") {
         conn = await Deno.connect({ transport: "unix", path: target.path });
       } else {
-        const tcp = await Deno.connect({ hostname: "127.0.0.1", port: target.port });
+        const stalled = new AbortController();
+        const timer = setTimeout(() => stalled.abort(), CONNECT_TIMEOUT_MS);
+        const tcp = await Deno.connect({
+          hostname: "127.0.0.1",
+          port: target.port,
+          signal: stalled.signal,
+        }).finally(() => clearTimeout(timer));
         // Without it a call's HEADERS and DATA can wait for the last call's ACK (Nagle).
         tcp.setNoDelay(true);
         conn = tcp;

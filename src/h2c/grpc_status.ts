@@ -20,7 +20,11 @@ export const GrpcStatus = {
 export class GrpcCallError extends Error {
   override name = "GrpcCallError";
 
-  constructor(readonly code: number, readonly details: string) {
+  /**
+   * `unsent`: the server never processed the call (it was refused, or above a GOAWAY's last
+   * stream, or waited on a connection that went away), so it may be sent again.
+   */
+  constructor(readonly code: number, readonly details: string, readonly unsent = false) {
     super(`${code} ${statusName(code)}: ${details}`);
   }
 }

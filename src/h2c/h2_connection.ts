@@ -1,7 +1,6 @@
 import { StreamTable } from "../protocol/wire.ts";
-import { FrameSocket } from "./frame_socket.ts";
+import { ClientFrames } from "./client_frames.ts";
 import {
-  ACK,
   ConnectionError,
   DEFAULT_FRAME_SIZE,
   DEFAULT_WINDOW,
@@ -9,13 +8,10 @@ import {
   END_STREAM,
   ErrorCode,
   Frame,
-  HeaderBlock,
   MAX_WINDOW,
+  type PeerSettings,
   PREFACE,
-  readSettings,
   Setting,
-  uint32,
-  unpadded,
 } from "./frames.ts";
 import { GrpcCallError, GrpcStatus, statusOfReset } from "./grpc_status.ts";
 import { CompressionError, HpackDecoder } from "./hpack.ts";
@@ -39,7 +35,7 @@ const SWEEP_MS = 10;
  * frame size), both directions' flow control, PING, GOAWAY and RST_STREAM, and fails every
  * call under way, naming the cause, when the connection ends.
  */
-export class H2Connection extends FrameSocket {
+export class H2Connection extends ClientFrames {
   #goingAway = false;
   readonly #decoder = new HpackDecoder();
   readonly #calls = new StreamTable<UnaryCall>();
@@ -52,8 +48,6 @@ export class H2Connection extends FrameSocket {
   #peerMaxFrame = DEFAULT_FRAME_SIZE;
   #sendWindow = DEFAULT_WINDOW;
   #unacknowledged = 0;
-  /** The header block being gathered across CONTINUATION frames. */
-  #block?: HeaderBlock;
   #sweep?: ReturnType<typeof setInterval>;
   /** Why the connection ended, for calls made after. */
   #cause = "";
@@ -89,11 +83,7 @@ export class H2Connection extends FrameSocket {
     if (signal?.aborted) {
       return Promise.reject(new GrpcCallError(GrpcStatus.CANCELLED, "the caller went away"));
     }
-    if (!this.usable) {
-      return Promise.reject(
-        new GrpcCallError(GrpcStatus.UNAVAILABLE, this.#cause || "the connection is closing"),
-      );
-    }
+    if (!this.usable) return Promise.reject(this.#unsent());
     const { promise, call } = newCall(block, message, this.maxMessageBytes, deadlineMs, signal);
     this.#sweep ??= setInterval(this.#check, SWEEP_MS);
     if (this.#settled && this.#calls.size < this.#peerMaxStreams) this.#open(call);
@@ -113,7 +103,8 @@ export class H2Connection extends FrameSocket {
     const error = new GrpcCallError(GrpcStatus.UNAVAILABLE, reason);
     for (const [, call] of this.#calls.entries()) call.reject(error);
     this.#calls.clear();
-    for (const call of this.#waiting.splice(0)) call.reject(error);
+    // Calls never sent may go on another connection.
+    for (const call of this.#waiting.splice(0)) call.reject(this.#unsent());
   }
 
   #open(call: UnaryCall): void {
@@ -173,65 +164,20 @@ export class H2Connection extends FrameSocket {
     this.schedule();
   }
 
-  protected override onFrame(type: number, flags: number, id: number, payload: Uint8Array): void {
-    if (this.#block && (type !== Frame.CONTINUATION || id !== this.#block.stream)) {
-      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "a header block was interrupted");
-    }
-    if (id !== 0 && (id % 2 === 0 || id >= this.#nextId) && type !== Frame.PRIORITY) {
-      throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `a frame on stream ${id}, never opened`);
-    }
-    switch (type) {
-      case Frame.DATA:
-        return this.#onData(flags, id, payload);
-      case Frame.HEADERS: {
-        if (id === 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "HEADERS on stream 0");
-        const fragment = unpadded(flags, payload, true);
-        const endStream = (flags & END_STREAM) !== 0;
-        if (flags & END_HEADERS) return this.#onHeaders(id, endStream, fragment);
-        this.#block = new HeaderBlock(id, endStream, fragment);
-        return;
-      }
-      case Frame.CONTINUATION: {
-        const block = this.#block;
-        if (!block) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "CONTINUATION alone");
-        block.add(payload);
-        if (!(flags & END_HEADERS)) return;
-        this.#block = undefined;
-        return this.#onHeaders(id, block.endStream, block.whole());
-      }
-      case Frame.RST_STREAM: {
-        if (payload.length !== 4) throw frameSize("RST_STREAM");
-        const code = uint32(payload, 0);
-        if (code === ErrorCode.REFUSED_STREAM) return this.#refused(id);
-        // A server that enforces the call's grpc-timeout resets it as the deadline passes.
-        const late = performance.now() >= (this.#calls.get(id)?.deadline ?? Infinity);
-        return late
-          ? this.#fail(id, GrpcStatus.DEADLINE_EXCEEDED, "the deadline passed", false)
-          : this.#fail(id, statusOfReset(code), `the plugin reset the call (error ${code})`, false);
-      }
-      case Frame.SETTINGS:
-        if (id !== 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "SETTINGS on a stream");
-        return flags & ACK ? undefined : this.#onSettings(payload);
-      case Frame.PUSH_PROMISE:
-        throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "PUSH_PROMISE, though push is off");
-      case Frame.PING:
-        if (payload.length !== 8) throw frameSize("PING");
-        if (!(flags & ACK)) this.writer.bytes(Frame.PING, ACK, 0, payload);
-        return this.schedule();
-      case Frame.GOAWAY:
-        if (payload.length < 8) throw frameSize("GOAWAY");
-        return this.#onGoAway(uint32(payload, 0) & MAX_STREAM_ID, uint32(payload, 4));
-      case Frame.WINDOW_UPDATE:
-        if (payload.length !== 4) throw frameSize("WINDOW_UPDATE");
-        return this.#onWindowUpdate(id, uint32(payload, 0) & MAX_WINDOW);
-    }
-    // PRIORITY and frame types this client does not know are ignored (RFC 9113, 4.1).
+  protected override opened(id: number): boolean {
+    return id % 2 === 1 && id < this.#nextId;
   }
 
-  #onData(flags: number, id: number, payload: Uint8Array): void {
-    if (id === 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "DATA on stream 0");
-    const data = unpadded(flags, payload, false);
-    this.#unacknowledged += payload.length;
+  protected override onReset(id: number, code: number): void {
+    if (code === ErrorCode.REFUSED_STREAM) return this.#refused(id);
+    // A server that enforces the call's grpc-timeout resets it as the deadline passes.
+    const late = performance.now() >= (this.#calls.get(id)?.deadline ?? Infinity);
+    if (late) return this.#fail(id, GrpcStatus.DEADLINE_EXCEEDED, "the deadline passed", false);
+    this.#fail(id, statusOfReset(code), `the plugin reset the call (error ${code})`, false);
+  }
+
+  protected override onData(id: number, data: Uint8Array, size: number, end: boolean): void {
+    this.#unacknowledged += size;
     if (this.#unacknowledged >= CONNECTION_WINDOW / 2) {
       this.writer.words(Frame.WINDOW_UPDATE, 0, 0, this.#unacknowledged);
       this.#unacknowledged = 0;
@@ -241,8 +187,8 @@ export class H2Connection extends FrameSocket {
     if (!call) return;
     const failure = call.response.data(data);
     if (failure) return this.#abandon(call, failure);
-    if (flags & END_STREAM) return this.#finish(call);
-    call.unacknowledged += payload.length;
+    if (end) return this.#finish(call);
+    call.unacknowledged += size;
     if (call.unacknowledged >= STREAM_WINDOW / 2) {
       this.writer.words(Frame.WINDOW_UPDATE, 0, id, call.unacknowledged);
       call.unacknowledged = 0;
@@ -250,7 +196,7 @@ export class H2Connection extends FrameSocket {
     }
   }
 
-  #onHeaders(id: number, endStream: boolean, block: Uint8Array): void {
+  protected override onHeaders(id: number, block: Uint8Array, endStream: boolean): void {
     const call = this.#calls.get(id);
     let truncated = false;
     try {
@@ -270,8 +216,7 @@ export class H2Connection extends FrameSocket {
     if (endStream) this.#finish(call);
   }
 
-  #onSettings(payload: Uint8Array): void {
-    const { maxStreams, window, maxFrame } = readSettings(payload);
+  protected override onSettings({ maxStreams, window, maxFrame }: PeerSettings): void {
     if (maxStreams !== undefined) this.#peerMaxStreams = maxStreams;
     if (maxFrame !== undefined) this.#peerMaxFrame = maxFrame;
     if (window !== undefined) {
@@ -279,25 +224,23 @@ export class H2Connection extends FrameSocket {
       this.#peerWindow = window;
       for (const [, call] of this.#calls.entries()) call.sendWindow += change;
     }
-    this.writer.frame(Frame.SETTINGS, ACK, 0, 0);
     this.#settled = true;
     this.#pumpAll();
     this.#startWaiting();
   }
 
-  #onGoAway(lastId: number, code: number): void {
+  protected override onGoAway(lastId: number, code: number): void {
     this.#goingAway = true;
     this.#cause = `the plugin closed the connection (GOAWAY, HTTP/2 error ${code})`;
-    for (const [id] of this.#calls.entries()) {
-      if (id > lastId) this.#fail(id, GrpcStatus.UNAVAILABLE, this.#cause, false);
+    for (const [id, call] of this.#calls.entries()) {
+      if (id <= lastId) continue;
+      this.#calls.delete(id);
+      call.reject(this.#unsent());
     }
-    for (const call of this.#waiting.splice(0)) {
-      call.reject(new GrpcCallError(GrpcStatus.UNAVAILABLE, this.#cause));
-    }
-    if (this.#calls.size === 0) this.end(this.#cause);
+    this.#released();
   }
 
-  #onWindowUpdate(id: number, increment: number): void {
+  protected override onWindowUpdate(id: number, increment: number): void {
     if (increment === 0) {
       if (id === 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "a zero WINDOW_UPDATE");
       return this.#fail(id, GrpcStatus.INTERNAL, "the plugin sent a zero WINDOW_UPDATE", true);
@@ -330,6 +273,10 @@ export class H2Connection extends FrameSocket {
       return this.#fail(id, GrpcStatus.UNAVAILABLE, "the plugin refused the call's stream", false);
     }
     this.#calls.delete(id);
+    if (!this.usable) {
+      call.reject(this.#unsent());
+      return this.#released();
+    }
     call.response = new UnaryResponse(this.maxMessageBytes);
     call.sent = 0;
     call.unacknowledged = 0;
@@ -373,9 +320,19 @@ export class H2Connection extends FrameSocket {
   }
 
   #startWaiting(): void {
+    // A connection that cannot take them hands them back, to go on another.
+    if (!this.usable) { for (const call of this.#waiting.splice(0)) call.reject(this.#unsent()); }
     while (this.#waiting.length > 0 && this.#calls.size < this.#peerMaxStreams && this.usable) {
       this.#open(this.#waiting.shift()!);
     }
+  }
+
+  #unsent(): GrpcCallError {
+    return new GrpcCallError(
+      GrpcStatus.UNAVAILABLE,
+      this.#cause || "the connection is closing",
+      true,
+    );
   }
 
   /** One timer for every call: deadlines passed and callers gone. */
@@ -391,8 +348,4 @@ export class H2Connection extends FrameSocket {
     }
     if (this.#calls.size === 0 && this.#waiting.length === 0) this.#released();
   };
-}
-
-function frameSize(type: string): ConnectionError {
-  return new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, `a ${type} frame of the wrong size`);
 }

@@ -2,6 +2,8 @@ import { decodeGrpcMessage, GrpcCallError, GrpcStatus, statusOfHttp } from "./gr
 
 /** The gRPC message prefix: a compressed flag and a big-endian length. */
 const PREFIX = 5;
+/** The message buffer starts at most this large and grows as bytes come (a prefix is cheap). */
+const FIRST_BUFFER = 64 * 1024;
 
 /**
  * What one unary call's stream brings back, checked as it arrives: response headers (`:status`
@@ -18,6 +20,8 @@ export class UnaryResponse {
   #prefix = new Uint8Array(PREFIX);
   #prefixFilled = 0;
   #message?: Uint8Array;
+  /** The message's length, from its prefix. */
+  #length = 0;
   #filled = 0;
   #failure?: GrpcCallError;
 
@@ -67,7 +71,7 @@ export class UnaryResponse {
     }
     let at = 0;
     while (at < payload.length) {
-      if (this.#message && this.#filled === this.#message.length) {
+      if (this.#message && this.#filled === this.#length) {
         return this.#fail(GrpcStatus.INTERNAL, "the server sent two messages to a unary call");
       }
       if (!this.#message) {
@@ -80,8 +84,8 @@ export class UnaryResponse {
         if (failure) return failure;
         continue;
       }
-      const take = Math.min(this.#message.length - this.#filled, payload.length - at);
-      this.#message.set(payload.subarray(at, at + take), this.#filled);
+      const take = Math.min(this.#length - this.#filled, payload.length - at);
+      this.#room(this.#filled + take).set(payload.subarray(at, at + take), this.#filled);
       this.#filled += take;
       at += take;
     }
@@ -104,10 +108,19 @@ export class UnaryResponse {
     if (status !== GrpcStatus.OK) {
       return this.#fail(status, decodeGrpcMessage(this.#grpcMessage) || `status ${status}`);
     }
-    if (!this.#message || this.#filled < this.#message.length || this.#prefixFilled < PREFIX) {
+    if (!this.#message || this.#filled < this.#length || this.#prefixFilled < PREFIX) {
       return this.#fail(GrpcStatus.INTERNAL, "the server sent no whole message to a unary call");
     }
-    return this.#message;
+    return this.#message.subarray(0, this.#length);
+  }
+
+  /** The message buffer, grown (doubling, up to the message's length) to hold `size` bytes. */
+  #room(size: number): Uint8Array {
+    const message = this.#message!;
+    if (size <= message.length) return message;
+    const grown = new Uint8Array(Math.min(this.#length, Math.max(size, message.length * 2)));
+    grown.set(message.subarray(0, this.#filled));
+    return this.#message = grown;
   }
 
   #open(): GrpcCallError | undefined {
@@ -123,7 +136,8 @@ export class UnaryResponse {
         `the server's message of ${length} bytes is above the limit of ${this.maxMessageBytes}`,
       );
     }
-    this.#message = new Uint8Array(length);
+    this.#length = length;
+    this.#message = new Uint8Array(Math.min(length, FIRST_BUFFER));
     return undefined;
   }
 
