@@ -177,6 +177,13 @@ export async function httpFigures(seconds = 3, turns = 3): Promise<Figure[]> {
       `[plugin]\nenabled = ["kib"]\npaths = ${paths}\n`,
   );
   const guarded = startChild(["run", "--allow-all", join(REPO, "main.ts")], guardedDir);
+  const echoPath = join(dir, "echo.sock");
+  const echo = startChild([
+    "run",
+    "--allow-all",
+    join(REPO, "bench/fixtures/socket_echo.ts"),
+    echoPath,
+  ], REPO);
   try {
     const directPort = (await direct.waitFor(/LISTENING (\d+)/))[1];
     const hostPort = (await host.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\//))[1];
@@ -208,6 +215,8 @@ export async function httpFigures(seconds = 3, turns = 3): Promise<Figure[]> {
       ...(goProblem ? [] : [at(goUrl, 50)]),
     ]);
     const [d1, r1] = await alternating(turns, [at(urls.direct, 1, 2), at(urls.route, 1, 2)]);
+    await echo.waitFor(/LISTENING/);
+    const floor = (await alternating(turns, [() => roundTrip(echoPath)]))[0]!;
     const rps = (results: WrkResult[]) => results.map((result) => result.requestsPerSecond);
     const share = (results: WrkResult[]) => ratios(rps(results), rps(d!));
     const added = r1!.map((result, i) => (result.p50ms - d1![i]!.p50ms) * 1000);
@@ -254,12 +263,37 @@ export async function httpFigures(seconds = 3, turns = 3): Promise<Figure[]> {
         target: "≤ 60 µs",
         check: { measured: spread(added).median, atMost: 60 },
       },
+      {
+        name: "a round trip of 8 bytes between two Deno processes on a Unix socket (calibration)",
+        value: shown(floor, (v) => `${v.toFixed(0)} µs`),
+      },
     ];
   } finally {
+    await stop(echo.child);
     await stop(guarded.child);
     await stop(host.child);
     await stop(direct.child);
     await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * The mean time of one round trip to another Deno process over a Unix socket (5 000 of them):
+ * what any hop between two processes costs this machine at least, before any work.
+ */
+async function roundTrip(path: string, count = 5000): Promise<number> {
+  const conn = await Deno.connect({ transport: "unix", path });
+  const buffer = new Uint8Array(64);
+  try {
+    const started = performance.now();
+    for (let i = 0; i < count; i++) {
+      await conn.write(buffer.subarray(0, 8));
+      let read = 0;
+      while (read < 8) read += (await conn.read(buffer.subarray(read))) ?? Infinity;
+    }
+    return (performance.now() - started) / count * 1000;
+  } finally {
+    conn.close();
   }
 }
 
