@@ -64,8 +64,10 @@ export function compilePlan(
       continue;
     }
     const { entry: _entry, ...manifest } = plugin.manifest;
+    // A build may fetch what it needs (Deno's runtime, for one); the binary it makes cannot.
+    const flags = sandbox.flags.filter((flag) => flag !== "--cached-only");
     steps.push({
-      args: ["compile", ...sandbox.flags, "--output", join(dir, plugin.name), plugin.entry],
+      args: ["compile", ...flags, "--output", join(dir, plugin.name), plugin.entry],
       manifest: {
         path: join(dir, "plugin.json"),
         content: { ...manifest, executable: plugin.name },

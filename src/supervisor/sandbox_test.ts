@@ -25,6 +25,7 @@ Deno.test("sandboxFlags() grants the plugin's folder, its data, the sockets and 
   assert.deepEqual(result.flags, [
     "--no-prompt",
     "--no-remote",
+    "--cached-only",
     "--allow-read=/srv/plugins/bio,/srv/data/plugins/bio,/srv/data/run/bio.sock,/srv/data/run/host.sock,/genomes",
     "--allow-write=/srv/data/plugins/bio,/srv/data/run/bio.sock,/srv/data/run/host.sock,/srv/plugins/bio/cache",
     "--allow-net=unix:/srv/data/run/bio.sock,unix:/srv/data/run/host.sock,api.ncbi.nlm.nih.gov:443",
