@@ -167,12 +167,10 @@ async function forward(
     clients.done(client);
   }
   checkStatus(name, answer.statusCode);
-  const responseHeaders = fromWireHeaders(answer.headers, true);
-  responseHeaders.append("content-security-policy", PLUGIN_PAGE_POLICY);
   const responseBody = NULL_BODY.has(answer.statusCode)
     ? null
     : answer.body as Uint8Array<ArrayBuffer>;
-  return new Response(responseBody, { status: answer.statusCode, headers: responseHeaders });
+  return answerWith(responseBody, answer.statusCode, answer.headers);
 }
 
 /**
