@@ -75,6 +75,7 @@ Deno.test("a plugin gets a clean environment: none of the host's variables leak 
           "NO_COLOR",
           "DENO_NO_UPDATE_CHECK",
           "DENO_AUDIT_PERMISSIONS",
+          "TZ",
         ].includes(name!),
         `unexpected variable ${name}`,
       );

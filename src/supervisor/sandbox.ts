@@ -146,17 +146,30 @@ export function sandboxFlags(
 
 /**
  * The environment of a sandboxed plugin: nothing of the host's but what Deno itself needs to
- * find its cache (the plugin's code cannot read these without an env grant) and the variables
- * the plugin was granted.
+ * find its cache (the plugin's code cannot read these without an env grant), the host's time
+ * zone by name, and the variables the plugin was granted. (Without `TZ`, a plugin's first
+ * date found `/etc/localtime` bound in as a plain file and ICU compared it with every zone file
+ * to name it: ~12 ms of each start, measured.)
  */
 export function sandboxEnv(
   hostEnv: Record<string, string>,
   granted: readonly string[],
 ): Record<string, string> {
-  const env: Record<string, string> = { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
+  const env: Record<string, string> = {
+    NO_COLOR: "1",
+    DENO_NO_UPDATE_CHECK: "1",
+    TZ: hostEnv["TZ"] ?? hostTimeZone(),
+  };
   for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", ...granted]) {
     const value = hostEnv[name];
     if (value !== undefined) env[name] = value;
   }
   return env;
+}
+
+let timeZone: string | undefined;
+
+/** The host's own time zone by its IANA name, as the host's ICU found it (once). */
+function hostTimeZone(): string {
+  return timeZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }

@@ -73,10 +73,16 @@ Deno.test("sandboxEnv() passes only what Deno needs and the granted variables", 
   assert.deepEqual(sandboxEnv(host, ["NCBI_KEY", "MISSING"]), {
     NO_COLOR: "1",
     DENO_NO_UPDATE_CHECK: "1",
+    TZ: Intl.DateTimeFormat().resolvedOptions().timeZone,
     HOME: "/root",
     DENO_DIR: "/cache",
     NCBI_KEY: "k",
   });
+});
+
+Deno.test("sandboxEnv() names the host's time zone, its own TZ first", () => {
+  assert.equal(sandboxEnv({ TZ: "Europe/Brussels" }, []).TZ, "Europe/Brussels");
+  assert.equal(sandboxEnv({}, []).TZ, Intl.DateTimeFormat().resolvedOptions().timeZone);
 });
 
 Deno.test("isGranted() matches paths by folder, hosts with or without port, names exactly", async (t) => {
