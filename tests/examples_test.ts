@@ -88,6 +88,15 @@ for (const { name, build } of EXAMPLES) {
       assert.equal(await echoed, "SHOUT");
       socket.close();
       await new Promise((resolve) => socket.onclose = resolve);
+
+      // 3 MiB in one request: many DATA frames, each as the program's HTTP/2 windows allow (the
+      // host's own client against grpc-go's and grpcio's flow control); the program keeps 2 000.
+      const long = await api(`/api/${name}/notes`, {
+        method: "POST",
+        body: JSON.stringify({ text: "x".repeat(3 * 1024 * 1024) }),
+      });
+      assert.equal(long.status, 201, long.text.slice(0, 300));
+      assert.equal(JSON.parse(long.text).attributes.text.length, 2000);
     } finally {
       await test.close();
       await Deno.remove(root, { recursive: true });
