@@ -216,12 +216,8 @@ export class WorkerPool {
     for (const id of lost) {
       const running = this.#running.get(id);
       if (!running) continue;
-      this.options.logger.warn(
-        `job ${id} is no longer this host's (cancelled, or its lease ran out)`,
-        {
-          job: id,
-        },
-      );
+      const message = `job ${id} is no longer this host's (cancelled, or its lease ran out)`;
+      this.options.logger.warn(message, { job: id });
       running.abort("lost" satisfies StopReason);
     }
   }
@@ -247,6 +243,8 @@ export class WorkerPool {
     } catch (error) {
       thrown = error;
     }
+    // Its end is being recorded (fenced by its lease): no renewing it, no calling it lost.
+    this.#running.delete(job.id);
     try {
       await this.#record(job, answer, thrown, controller.signal, timeoutSecs);
     } catch (error) {
@@ -258,7 +256,6 @@ export class WorkerPool {
       });
     } finally {
       clearTimeout(timer);
-      this.#running.delete(job.id);
       this.stats.running--;
     }
   }

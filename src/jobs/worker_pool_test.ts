@@ -188,3 +188,56 @@ Deno.test("stop() puts jobs still running after the grace back in the queue", as
   assert.match(jobs.logs(job.id).at(-1)!.message, /host stopped during the run/);
   db.close();
 });
+
+Deno.test("a job whose end is being recorded is not renewed, nor reported lost", async () => {
+  // As on PostgreSQL when a heartbeat meets a batch of finishes: the finish has committed (the
+  // job is no longer held as running) while the worker still waits for its answer.
+  const warnings: string[] = [];
+  const logger: Logger = { ...quiet, warn: (message) => void warnings.push(message) };
+  const db = openDatabase({ path: IN_MEMORY });
+  const jobs = new JobStore(db);
+  const queue = sqliteQueue(jobs);
+  const recorded = Promise.withResolvers<void>();
+  const running = Promise.withResolvers<void>();
+  const heartbeats: (readonly string[])[] = [];
+  const slow = {
+    ...queue,
+    async finish(...args: Parameters<typeof queue.finish>) {
+      const done = await queue.finish(...args);
+      await recorded.promise;
+      return done;
+    },
+    heartbeat(ids: readonly string[], leaseMs: number) {
+      heartbeats.push(ids);
+      return queue.heartbeat(ids, leaseMs);
+    },
+  };
+  // A second job keeps running, so heartbeats go on while the first one's end is recorded.
+  const long = jobs.enqueue({ handlerName: "p/h", payload: new TextEncoder().encode("1") }, "api");
+  const fake = target(async (call) => {
+    if (call.payload.length > 0) await running.promise;
+    return answer();
+  });
+  const workers = new WorkerPool(slow, fake, {
+    workers: 2,
+    defaultTimeoutSecs: 60,
+    maxRetries: 0,
+    backoff: { initialMs: 10, maxMs: 20, factor: 2, jitter: 0 },
+    pollMs: 20,
+    leaseMs: 150,
+    logger,
+  });
+  workers.start();
+  const { id } = jobs.enqueue({ handlerName: "p/h" }, "api");
+  await until(() => jobs.get(id)?.status === "completed");
+  const before = heartbeats.length;
+  await until(() => heartbeats.length >= before + 2);
+  recorded.resolve();
+  running.resolve();
+  await until(() => workers.stats.completed === 2);
+  await workers.stop(1000);
+  assert.deepEqual(warnings.filter((message) => message.includes("no longer")), []);
+  const renewed = heartbeats.slice(before);
+  assert.ok(renewed.every((ids) => !ids.includes(id) && ids.includes(long.id)), "renewed");
+  db.close();
+});
