@@ -96,7 +96,10 @@ export async function finishJobs(
         status text, error text, result text, current int, total int, cost float8,
         version text, logs jsonb)),
     -- Locked in id order, like the heartbeat's rows: locked in different orders they deadlock.
-    held AS MATERIALIZED (SELECT id FROM jobs WHERE id IN (SELECT id FROM input)
+    -- Found by id (the unique index), whatever the statistics say: found through the running
+    -- jobs' index, a bitmap scan visited every job that ran since the last VACUUM, each time.
+    held AS MATERIALIZED (SELECT id FROM jobs
+      WHERE id = ANY(${endings.map((ending) => ending.id)}::text[])
       AND status = 'running' AND host_id = ${hostId} ORDER BY id FOR UPDATE),
     done AS (UPDATE jobs SET status = input.status, error = input.error,
         result = decode(input.result, 'base64'),

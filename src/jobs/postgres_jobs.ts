@@ -178,6 +178,10 @@ export class PostgresJobs implements JobQueue {
     return await this.sql.begin(async (tx) => {
       const [lock] = await tx`SELECT pg_try_advisory_xact_lock(${HOUSEKEEPING_LOCK}) AS held`;
       if (!lock?.held) return undefined;
+      // A bitmap scan of the running jobs' index (what stale statistics choose) visits every job
+      // that ran since the last VACUUM, four times a second, and marks none of them dead for the
+      // next scan; a plain index scan does (measured: jobs/s fell 2 400 → 1 000 within a minute).
+      await tx`SET LOCAL enable_bitmapscan = off`;
       const rows = await tx<{ id: string; plugin: string }[]>`UPDATE jobs SET status = 'queued',
           host_id = '', lease_until = 0, retry_count = retry_count + 1,
           error = 'its host stopped answering: the lease ran out'
