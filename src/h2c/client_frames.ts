@@ -49,20 +49,9 @@ export abstract class ClientFrames extends FrameSocket {
     if (id !== 0 && type !== Frame.PRIORITY && !this.opened(id)) {
       throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `a frame on stream ${id}, never opened`);
     }
-    const stream = (name: string) => {
-      if (id === 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `${name} on stream 0`);
-    };
-    const connection = (name: string) => {
-      if (id !== 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `${name} on a stream`);
-    };
-    const size = (name: string, ok: boolean) => {
-      if (!ok) {
-        throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, `a ${name} frame of the wrong size`);
-      }
-    };
     switch (type) {
       case Frame.DATA:
-        stream("DATA");
+        onStream(id, "DATA");
         return this.onData(
           id,
           unpadded(flags, payload, false),
@@ -70,7 +59,7 @@ export abstract class ClientFrames extends FrameSocket {
           !!(flags & END_STREAM),
         );
       case Frame.HEADERS: {
-        stream("HEADERS");
+        onStream(id, "HEADERS");
         const fragment = unpadded(flags, payload, true);
         const end = (flags & END_STREAM) !== 0;
         if (flags & END_HEADERS) return this.onHeaders(id, fragment, end);
@@ -86,11 +75,11 @@ export abstract class ClientFrames extends FrameSocket {
         return this.onHeaders(id, block.whole(), block.endStream);
       }
       case Frame.RST_STREAM:
-        stream("RST_STREAM");
-        size("RST_STREAM", payload.length === 4);
+        onStream(id, "RST_STREAM");
+        sized("RST_STREAM", payload.length === 4);
         return this.onReset(id, uint32(payload, 0));
       case Frame.SETTINGS: {
-        connection("SETTINGS");
+        onConnection(id, "SETTINGS");
         if (flags & ACK) return;
         const settings = readSettings(payload);
         this.#reply();
@@ -101,18 +90,18 @@ export abstract class ClientFrames extends FrameSocket {
       case Frame.PUSH_PROMISE:
         throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "PUSH_PROMISE, though push is off");
       case Frame.PING:
-        connection("PING");
-        size("PING", payload.length === 8);
+        onConnection(id, "PING");
+        sized("PING", payload.length === 8);
         if (flags & ACK) return;
         this.#reply();
         this.writer.bytes(Frame.PING, ACK, 0, payload);
         return this.schedule();
       case Frame.GOAWAY:
-        connection("GOAWAY");
-        size("GOAWAY", payload.length >= 8);
+        onConnection(id, "GOAWAY");
+        sized("GOAWAY", payload.length >= 8);
         return this.onGoAway(uint32(payload, 0) & MAX_STREAM_ID, uint32(payload, 4));
       case Frame.WINDOW_UPDATE:
-        size("WINDOW_UPDATE", payload.length === 4);
+        sized("WINDOW_UPDATE", payload.length === 4);
         return this.onWindowUpdate(id, uint32(payload, 0) & MAX_WINDOW);
     }
     // PRIORITY and frame types this client does not know are ignored (RFC 9113, 4.1).
@@ -126,5 +115,21 @@ export abstract class ClientFrames extends FrameSocket {
   #reply(): void {
     if (++this.#unsentReplies <= MAX_UNSENT_REPLIES) return;
     throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "a flood of PING or SETTINGS frames");
+  }
+}
+
+// The checks of each frame kind, plain functions: `onFrame` runs for every frame received.
+
+function onStream(id: number, name: string): void {
+  if (id === 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `${name} on stream 0`);
+}
+
+function onConnection(id: number, name: string): void {
+  if (id !== 0) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, `${name} on a stream`);
+}
+
+function sized(name: string, ok: boolean): void {
+  if (!ok) {
+    throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, `a ${name} frame of the wrong size`);
   }
 }

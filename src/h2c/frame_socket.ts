@@ -20,11 +20,10 @@ export abstract class FrameSocket {
   #writing = false;
   #scheduled = false;
   #closed = false;
-  /** Resolves when the connection has ended, for whatever reason. */
-  readonly ended: Promise<void>;
 
   constructor(readonly conn: Deno.Conn) {
-    this.ended = this.#read();
+    // It never rejects: whatever ends it ends the connection (see end()).
+    void this.#read();
   }
 
   protected get closed(): boolean {

@@ -1,3 +1,5 @@
+import { ErrorCode } from "./frames.ts";
+
 /** gRPC status codes (the numbers gRPC gives them) this client produces or reads. */
 export const GrpcStatus = {
   OK: 0,
@@ -61,11 +63,8 @@ export function statusOfHttp(status: number): number {
 /** The status of a call the server reset with HTTP/2 error `code` (RST_STREAM). */
 export function statusOfReset(code: number): number {
   // REFUSED_STREAM: not processed, so safe to try again; CANCEL: the server gave up.
-  return code === 7
-    ? GrpcStatus.UNAVAILABLE
-    : code === 8
-    ? GrpcStatus.CANCELLED
-    : GrpcStatus.INTERNAL;
+  if (code === ErrorCode.REFUSED_STREAM) return GrpcStatus.UNAVAILABLE;
+  return code === ErrorCode.CANCEL ? GrpcStatus.CANCELLED : GrpcStatus.INTERNAL;
 }
 
 /** `grpc-message` is percent-encoded (gRPC over HTTP/2); a bad escape is kept as sent. */

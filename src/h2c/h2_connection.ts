@@ -272,11 +272,8 @@ export class H2Connection extends ClientFrames {
     if (++call.refusals > MAX_REFUSALS) {
       return this.#fail(id, GrpcStatus.UNAVAILABLE, "the plugin refused the call's stream", false);
     }
+    // Back in line; on a connection that can take no more, #released hands it back unsent.
     this.#calls.delete(id);
-    if (!this.usable) {
-      call.reject(this.#unsent());
-      return this.#released();
-    }
     call.response = new UnaryResponse(this.maxMessageBytes);
     call.sent = 0;
     call.unacknowledged = 0;
@@ -346,6 +343,6 @@ export class H2Connection extends ClientFrames {
       const error = expiry(this.#waiting[i]!, now);
       if (error) this.#waiting.splice(i, 1)[0]!.reject(error);
     }
-    if (this.#calls.size === 0 && this.#waiting.length === 0) this.#released();
+    this.#released();
   };
 }

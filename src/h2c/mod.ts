@@ -8,4 +8,4 @@ export {
   type GrpcTarget,
   type UnaryMethod,
 } from "./grpc_client.ts";
-export { GrpcCallError, GrpcStatus } from "./grpc_status.ts";
+export { GrpcCallError } from "./grpc_status.ts";

@@ -1,4 +1,5 @@
 import { GrpcCallError, GrpcStatus, grpcTimeout } from "./grpc_status.ts";
+import { HpackEncoder } from "./hpack.ts";
 import { UnaryResponse } from "./unary_response.ts";
 
 /** One unary call on a connection, from its request to the end of its stream. */
@@ -66,15 +67,7 @@ export function expiry(call: UnaryCall, now: number): GrpcCallError | undefined 
   return undefined;
 }
 
-const TIMEOUT_NAME = new TextEncoder().encode("\x00\x0cgrpc-timeout");
-const ascii = new TextEncoder();
-
 /** The `grpc-timeout` field as HPACK bytes (a literal without indexing) for `ms` left. */
 export function timeoutField(ms: number): Uint8Array {
-  const value = ascii.encode(grpcTimeout(ms));
-  const field = new Uint8Array(TIMEOUT_NAME.length + 1 + value.length);
-  field.set(TIMEOUT_NAME);
-  field[TIMEOUT_NAME.length] = value.length;
-  field.set(value, TIMEOUT_NAME.length + 1);
-  return field;
+  return new HpackEncoder().literal("grpc-timeout", grpcTimeout(ms)).finish();
 }

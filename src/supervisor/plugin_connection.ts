@@ -346,11 +346,11 @@ export class PluginConnection {
 
   /** Its client for calls made for clients (a connection of its own, opened when first used). */
   #h2c(): GrpcClient {
-    const { kind } = this.process.address;
-    if (this.#calls || kind === "channel") return this.#calls ?? this.#noGrpc();
-    const label = `plugin "${this.name}"`;
-    const options = { maxMessageBytes: MAX_MESSAGE_BYTES, label };
-    return this.#calls = new GrpcClient(this.process.address, options);
+    if (this.#calls) return this.#calls;
+    const address = this.process.address;
+    if (address.kind === "channel") this.#noGrpc();
+    const options = { maxMessageBytes: MAX_MESSAGE_BYTES, label: `plugin "${this.name}"` };
+    return this.#calls = new GrpcClient(address, options);
   }
 
   /** Its gRPC client; a process on its data channel alone has none, and the call fails. */
