@@ -27,6 +27,8 @@ const ALLOWED: Record<string, string[]> = {
   // The console is static files the edge serves.
   console: [],
   http: ["plugin", "log", "protocol", "registry", "store", "ats", "jobs", "console"],
+  // The host's own HTTP/1.1 server for clients beyond its trust (slow heads, connection caps).
+  front: ["plugin", "log", "protocol"],
   // The host's own HTTP/2 client for unary gRPC calls.
   h2c: ["protocol", "async"],
   supervisor: ["plugin", "protocol", "async", "registry", "h2c"],
@@ -53,6 +55,7 @@ const ALLOWED: Record<string, string[]> = {
     "config",
     "store",
     "http",
+    "front",
     "supervisor",
     "ats",
     "jobs",

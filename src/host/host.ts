@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { type HostConfig, HostConfigProvider, LiveConfig, validateConfig } from "../config/mod.ts";
-import { browserGuard, createApp, randomId, type SlowClientGuard } from "../http/mod.ts";
+import { browserGuard, createApp, randomId } from "../http/mod.ts";
+import { frontMetrics, type HttpFront } from "../front/mod.ts";
 import { operatorCredentials } from "./operator_token.ts";
 import type { Logger } from "../plugin/mod.ts";
 import { newRegistry, type Registry } from "../registry/mod.ts";
@@ -102,7 +103,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   const hostEnv = Deno.env.toObject();
   const live = new LiveConfig(config, hostEnv, resolve(cwd, "am.toml"));
   // Filled once the server listens: where, and the guard in front of it, if any.
-  const front: { guard?: SlowClientGuard; url?: URL } = {};
+  const front: { guard?: HttpFront; url?: URL } = {};
   const hostAddress = () => ({
     hostname: front.url?.hostname ?? config.server.bindAddress,
     port: front.url ? Number(front.url.port) : config.server.port,
@@ -194,7 +195,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     }),
     console: true,
     clientOf: (remote) => front.guard?.clientOf(remote),
-    frontStats: () => front.guard?.stats,
+    frontMetrics: () => frontMetrics(front.guard?.stats),
     // Live: a hand edit of the list applies to the next request.
     fullPathRetry: (name) => live.current.plugin.fullPathRetry.includes(name),
     credentials,
@@ -213,7 +214,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
   });
   let listening: Listening;
   try {
-    listening = listen(config.server, handler, logger.named("guard"));
+    listening = listen(config.server, handler, logger.named("front"));
   } catch (error) {
     db.close();
     stores.close().catch(() => {});

@@ -1,6 +1,7 @@
 import { reasonOf } from "../registry/mod.ts";
 import type { HostConfig } from "../config/mod.ts";
-import { type AppHandler, SlowClientGuard } from "../http/mod.ts";
+import type { AppHandler } from "../http/mod.ts";
+import { HttpFront } from "../front/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -9,8 +10,8 @@ const MAX_HEAD = 64 * 1024;
 /** Where the host listens, and how to stop listening. */
 export interface Listening {
   url: URL;
-  /** The guard in front of the server, when there is one. */
-  guard?: SlowClientGuard;
+  /** The front that serves clients, when the guard is on. */
+  guard?: HttpFront;
   shutdown(): Promise<void>;
 }
 
@@ -22,8 +23,8 @@ export function guarded(server: HostConfig["server"]): boolean {
 
 /**
  * Serves `handler` on the configured address: directly with `Deno.serve`, or, when guarded,
- * on a loopback port behind a {@link SlowClientGuard} that listens on the configured address.
- * Throws naming the address when it cannot listen.
+ * with the host's own {@link HttpFront}, which hands WebSocket handshakes to `Deno.serve` on a
+ * loopback port. Throws naming the address when it cannot listen.
  */
 export function listen(
   server: HostConfig["server"],
@@ -45,18 +46,22 @@ export function listen(
       { cause: error },
     );
   }
-  let front: SlowClientGuard | undefined;
+  let front: HttpFront | undefined;
   if (guard) {
     try {
-      front = new SlowClientGuard({
-        hostname: server.bindAddress,
-        port: server.port,
-        headerTimeoutMs: server.headerTimeout,
-        idleTimeoutMs: server.idleTimeout,
-        maxHeaderBytes: MAX_HEAD,
-        maxConnectionsPerClient: server.maxConnectionsPerClient,
-        logger,
-      }, http.addr);
+      front = new HttpFront(
+        {
+          hostname: server.bindAddress,
+          port: server.port,
+          headerTimeoutMs: server.headerTimeout,
+          idleTimeoutMs: server.idleTimeout,
+          maxHeaderBytes: MAX_HEAD,
+          maxConnectionsPerClient: server.maxConnectionsPerClient,
+          logger,
+        },
+        handler,
+        http.addr,
+      );
     } catch (error) {
       http.shutdown();
       throw new Error(

@@ -9,7 +9,6 @@ import { HttpError } from "./http_error.ts";
 import { describeFailure, problemResponse } from "./problem.ts";
 import type { AttestationRecords } from "../ats/mod.ts";
 import { Metrics } from "./metrics.ts";
-import { frontMetrics, type GuardStats } from "./slow_client_guard.ts";
 import { approvalRoutes, type PluginApprovals } from "./routes/approval_routes.ts";
 import { installRoutes, type PluginInstalls } from "./routes/install_routes.ts";
 import { attestationRoutes } from "./routes/attestation_routes.ts";
@@ -81,8 +80,8 @@ export interface AppDeps {
   clientOf?: (remote: Deno.NetAddr) => Deno.NetAddr | undefined;
   /** Plugins whose 404 is retried with the full path, as QNTX's host does. */
   fullPathRetry?: (name: string) => boolean;
-  /** What the front turned away, for `/metrics`; absent when there is no front. */
-  frontStats?: () => GuardStats | undefined;
+  /** The front's figures for `/metrics` (Prometheus text); absent when there is no front. */
+  frontMetrics?: () => string;
 }
 
 /** One line a plugin wrote, as the API streams it. */
@@ -130,10 +129,13 @@ export interface UpgradeOutcome {
   retiredMs: number;
 }
 
-/** A request handler as `Deno.serve` calls it; `info` is absent when tests call it directly. */
+/**
+ * A request handler as `Deno.serve` and the host's front call it; `info` is absent when tests
+ * call it directly.
+ */
 export type AppHandler = (
   request: Request,
-  info?: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  info?: { remoteAddr: Deno.NetAddr },
 ) => Promise<Response>;
 
 /**
@@ -171,7 +173,7 @@ export function createApp(deps: AppDeps): AppHandler {
     async () =>
       new Response(
         metrics.render() + (deps.pulse ? await pulseMetrics(deps.pulse) : "") +
-          frontMetrics(deps.frontStats?.()),
+          (deps.frontMetrics?.() ?? ""),
         { headers: { "content-type": "text/plain; version=0.0.4" } },
       ),
   );

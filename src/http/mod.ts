@@ -38,4 +38,3 @@ export {
   type InstallSource,
   type PluginInstalls,
 } from "./routes/install_routes.ts";
-export { type GuardOptions, type GuardStats, SlowClientGuard } from "./slow_client_guard.ts";

@@ -1,4 +1,17 @@
 const TITLES: Readonly<Record<number, string>> = {
+  100: "Continue",
+  101: "Switching Protocols",
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  204: "No Content",
+  206: "Partial Content",
+  301: "Moved Permanently",
+  302: "Found",
+  303: "See Other",
+  304: "Not Modified",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
@@ -8,6 +21,7 @@ const TITLES: Readonly<Record<number, string>> = {
   409: "Conflict",
   413: "Content Too Large",
   415: "Unsupported Media Type",
+  417: "Expectation Failed",
   421: "Misdirected Request",
   422: "Unprocessable Content",
   426: "Upgrade Required",
@@ -19,7 +33,13 @@ const TITLES: Readonly<Record<number, string>> = {
   502: "Bad Gateway",
   503: "Service Unavailable",
   504: "Gateway Timeout",
+  505: "HTTP Version Not Supported",
 };
+
+/** The reason phrase of a status line, empty for a status without a common one. */
+export function reasonPhrase(status: number): string {
+  return TITLES[status] ?? "";
+}
 
 /**
  * The `title` of a problem document (RFC 9457) for a status: the same words on both sides of

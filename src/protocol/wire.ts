@@ -91,5 +91,5 @@ export { concatBytes } from "./bytes.ts";
 export { readBoundedBody } from "./bounded_body.ts";
 export { fromWireJob, toWireJob } from "./jobs.ts";
 export type { StreamedResponse } from "./streamed_response.ts";
-export { problemJson, statusTitle } from "./problem_json.ts";
+export { problemJson, reasonPhrase, statusTitle } from "./problem_json.ts";
 export { encodeEnvelope, type Envelope, parseEnvelope } from "./websocket_envelope.ts";

@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { type ResponseFraming, writeResponse } from "./response_writer.ts";
+
+/** Collects what a response writes: each write apart, and all of it as text. */
+function collector(failAt = Infinity) {
+  const writes: Uint8Array[] = [];
+  return {
+    writes,
+    text: () => writes.map((bytes) => new TextDecoder("latin1").decode(bytes)).join(""),
+    write(bytes: Uint8Array): Promise<number> {
+      if (writes.length >= failAt) return Promise.reject(new Error("connection reset"));
+      writes.push(bytes.slice());
+      return Promise.resolve(bytes.length);
+    },
+  };
+}
+
+const plain: ResponseFraming = { head: false, http10: false, close: false };
+
+Deno.test("writeResponse sends a whole body with its length, in the head's write", async () => {
+  const sink = collector();
+  const response = Response.json({ a: 1 }, { headers: { "x-b": "2", "content-length": "999" } });
+  assert.equal(await writeResponse(sink, response, plain), true);
+  assert.equal(sink.writes.length, 1);
+  const text = sink.text();
+  assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(text, /\r\ncontent-length: 7\r\n/);
+  assert.doesNotMatch(text, /999/);
+  assert.match(text, /\r\nx-b: 2\r\n/);
+  assert.match(text, /\r\ndate: .+ GMT\r\n/);
+  assert.ok(text.endsWith('\r\n\r\n{"a":1}'));
+});
+
+Deno.test("writeResponse sends a stream in chunks as they come", async () => {
+  const sink = collector();
+  let push!: (text: string | null) => void;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      push = (text) =>
+        text === null ? controller.close() : controller.enqueue(new TextEncoder().encode(text));
+      push("first");
+    },
+  });
+  const written = writeResponse(sink, new Response(body), plain);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  // The first piece is out before the stream ends (an event stream must not wait).
+  assert.match(sink.text(), /transfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n$/);
+  push("second!");
+  push(null);
+  assert.equal(await written, true);
+  assert.ok(sink.text().endsWith("5\r\nfirst\r\n7\r\nsecond!\r\n0\r\n\r\n"), sink.text());
+});
+
+Deno.test("writeResponse ends an HTTP/1.0 stream with the connection", async () => {
+  const sink = collector();
+  let pulls = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (pulls++ < 2) controller.enqueue(new TextEncoder().encode("x"));
+      else controller.close();
+    },
+  });
+  await writeResponse(sink, new Response(body), { head: false, http10: true, close: true });
+  const text = sink.text();
+  assert.doesNotMatch(text, /transfer-encoding|content-length/);
+  assert.match(text, /connection: close\r\n/);
+  assert.ok(text.endsWith("\r\n\r\nxx"));
+});
+
+Deno.test("writeResponse sends no body to HEAD, 204 or 304", async (t) => {
+  await t.step("HEAD keeps the length", async () => {
+    const sink = collector();
+    await writeResponse(sink, new Response("hello"), { ...plain, head: true });
+    assert.match(sink.text(), /content-length: 5\r\n/);
+    assert.ok(sink.text().endsWith("\r\n\r\n"));
+  });
+  for (const status of [204, 304]) {
+    await t.step(String(status), async () => {
+      const sink = collector();
+      await writeResponse(sink, new Response(null, { status }), plain);
+      assert.match(sink.text(), new RegExp(`^HTTP/1\\.1 ${status} `));
+      assert.doesNotMatch(sink.text(), /content-length|transfer-encoding/);
+    });
+  }
+});
+
+Deno.test("writeResponse drops the fields the front decides, and keeps Latin-1 values", async () => {
+  const sink = collector();
+  const headers = new Headers({
+    connection: "keep-alive",
+    "keep-alive": "timeout=5",
+    "transfer-encoding": "gzip",
+    "x-name": "caf\u00e9",
+  });
+  headers.append("set-cookie", "a=1");
+  headers.append("set-cookie", "b=2");
+  await writeResponse(sink, new Response("ok", { headers }), { ...plain, close: true });
+  const bytes = sink.writes[0]!;
+  const text = sink.text();
+  assert.doesNotMatch(text, /keep-alive|gzip/);
+  assert.match(text, /connection: close\r\n/);
+  assert.match(text, /set-cookie: a=1\r\nset-cookie: b=2\r\n/);
+  const at = text.indexOf("caf");
+  assert.equal(bytes[at + 3], 0xe9, "one byte for é, as sent by the handler");
+});
+
+Deno.test("writeResponse tells a failing body from a failing client", async () => {
+  const failing = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array([1]));
+    },
+    pull(controller) {
+      controller.error(new Error("the handler's stream broke"));
+    },
+  });
+  assert.equal(await writeResponse(collector(), new Response(failing), plain), false);
+  await assert.rejects(writeResponse(collector(0), new Response("x"), plain), /connection reset/);
+});
