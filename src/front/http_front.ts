@@ -1,5 +1,6 @@
 import { ThrottledWarning } from "../log/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
+import { ClientRequest } from "./client_request.ts";
 import { ConnReader, latin1 } from "./conn_reader.ts";
 import { BodyError, RequestBody } from "./request_body.ts";
 import { HeadError, parseRequestHead, type RequestHead, requestUrl } from "./request_head.ts";
@@ -220,13 +221,11 @@ export class HttpFront {
         head.bodyLength,
         head.expectContinue ? () => sink.write(CONTINUE).then(() => {}) : undefined,
       );
-      const client = new AbortController();
-      let request: Request;
+      let request: ClientRequest;
       try {
-        request = new Request(url, {
+        request = new ClientRequest(url, {
           method: head.method,
           headers: head.headers,
-          signal: client.signal,
           body: !body || bodyless
             ? undefined
             : head.bodyLength > 0 && head.bodyLength <= WHOLE_BODY
@@ -240,7 +239,7 @@ export class HttpFront {
         await this.#refuse(link, 400, (error as Error).message);
         return false;
       }
-      if (!body && reader.length === 0) this.#watchForLeaving(reader, client);
+      if (!body && reader.length === 0) this.#watchForLeaving(reader, request);
       let response: Response;
       try {
         response = await this.handler(request, { remoteAddr: link.client.remoteAddr });
@@ -261,10 +260,10 @@ export class HttpFront {
   }
 
   /** While the handler runs, the next read brings either the next request or the client's end. */
-  #watchForLeaving(reader: ConnReader, client: AbortController): void {
+  #watchForLeaving(reader: ConnReader, request: ClientRequest): void {
     reader.fill().then(
-      (more) => more || client.abort(new Error("the client closed the connection")),
-      () => client.abort(new Error("the client connection failed")),
+      (more) => more || request.clientLeft(new Error("the client closed the connection")),
+      () => request.clientLeft(new Error("the client connection failed")),
     );
   }
 

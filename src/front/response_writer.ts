@@ -1,4 +1,4 @@
-import { reasonPhrase } from "../protocol/wire.ts";
+import { reasonPhrase, wholeBodyOf } from "../protocol/wire.ts";
 import { ASCII } from "./http_chars.ts";
 
 /** Where a response is written: a connection (or a test's collector). */
@@ -65,6 +65,12 @@ export async function writeResponse(
 ): Promise<boolean> {
   const connection = framing.close ? "connection: close\r\n" : "";
   const status = response.status;
+  const whole = status === 204 || status === 304 ? undefined : wholeBodyOf(response);
+  if (whole) {
+    const head = headText(response, `${connection}content-length: ${whole.length}\r\n`);
+    await writeAll(sink, withHead(head, framing.head ? EMPTY : whole));
+    return true;
+  }
   const body = response.body;
   if (status === 204 || status === 304 || !body) {
     body?.cancel().catch(() => {});

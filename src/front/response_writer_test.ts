@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { markWholeBody } from "../protocol/wire.ts";
 import { type ResponseFraming, writeResponse } from "./response_writer.ts";
 
 /** Collects what a response writes: each write apart, and all of it as text. */
@@ -116,4 +117,18 @@ Deno.test("writeResponse tells a failing body from a failing client", async () =
   });
   assert.equal(await writeResponse(collector(), new Response(failing), plain), false);
   await assert.rejects(writeResponse(collector(0), new Response("x"), plain), /connection reset/);
+});
+
+Deno.test("writeResponse sends a body noted whole without reading its stream", async () => {
+  const bytes = new TextEncoder().encode("from a plugin");
+  const sink = collector();
+  const response = markWholeBody(new Response(bytes), bytes);
+  await writeResponse(sink, response, plain);
+  assert.equal(sink.writes.length, 1);
+  assert.ok(sink.text().endsWith("content-length: 13\r\n\r\nfrom a plugin"));
+  assert.equal(response.bodyUsed, false, "the stream was never made");
+
+  const head = collector();
+  await writeResponse(head, markWholeBody(new Response(bytes), bytes), { ...plain, head: true });
+  assert.ok(head.text().endsWith("content-length: 13\r\n\r\n"));
 });

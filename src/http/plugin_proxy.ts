@@ -3,6 +3,7 @@ import {
   type domain,
   fromWireHeaders,
   isHopByHop,
+  markWholeBody,
   type StreamedResponse,
   toProxiedRequestHeaders,
 } from "../protocol/mod.ts";
@@ -205,13 +206,15 @@ function answerWith(
     if (isHopByHop(header.name, connection ?? NO_TOKENS)) continue;
     for (const value of header.values) pairs.push([header.name, value]);
   }
+  let response: Response;
   try {
-    return new Response(body, { status, headers: pairs });
+    response = new Response(body, { status, headers: pairs });
   } catch {
     const headers = fromWireHeaders(wire, true);
     headers.append("content-security-policy", PLUGIN_PAGE_POLICY);
-    return new Response(body, { status, headers });
+    response = new Response(body, { status, headers });
   }
+  return body instanceof Uint8Array ? markWholeBody(response, body) : response;
 }
 
 const NO_TOKENS: ReadonlySet<string> = new Set();
