@@ -1,4 +1,4 @@
-import type { FrontStats } from "./http_front.ts";
+import type { FrontStats } from "./front_link.ts";
 
 /** The front's figures in the Prometheus text format; nothing without a front. */
 export function frontMetrics(stats: FrontStats | undefined): string {

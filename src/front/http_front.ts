@@ -1,74 +1,35 @@
 import { ThrottledWarning } from "../log/mod.ts";
-import type { Logger } from "../plugin/mod.ts";
 import { ClientRequest } from "./client_request.ts";
+import { ClientSlots } from "./client_slots.ts";
+import {
+  type FrontHandler,
+  type FrontOptions,
+  type FrontStats,
+  type Link,
+  overdue,
+} from "./front_link.ts";
 import { ConnReader, latin1 } from "./conn_reader.ts";
+import { writeFully } from "./pump.ts";
 import { BodyError, RequestBody } from "./request_body.ts";
 import { HeadError, parseRequestHead, type RequestHead, requestUrl } from "./request_head.ts";
 import { plainAnswer, writeResponse } from "./response_writer.ts";
-import { pump, pumpBothWays } from "./pump.ts";
-
-/** How the front bounds its clients. */
-export interface FrontOptions {
-  hostname: string;
-  port: number;
-  /** Time a client has to send each request head, from its first byte (from accept for the first). */
-  headerTimeoutMs: number;
-  /** A connection with no bytes either way for this long, and no request under way, is closed. */
-  idleTimeoutMs: number;
-  /** Largest request head accepted (431 above). */
-  maxHeaderBytes: number;
-  /** Connections one client address may hold open at once (429, then closed, beyond). */
-  maxConnectionsPerClient: number;
-  logger: Logger;
-}
-
-/** What the front turned away, for `/metrics` and the logs. */
-export interface FrontStats {
-  open: number;
-  headerTimeouts: number;
-  headersTooLarge: number;
-  idleClosed: number;
-  /** Connections refused because their client already held `maxConnectionsPerClient`. */
-  overQuota: number;
-  /** Requests refused for a malformed head or body. */
-  badRequests: number;
-}
-
-/** A request handler as the front calls it (a `Deno.serve` handler fits). */
-export type FrontHandler = (
-  request: Request,
-  info: { remoteAddr: Deno.NetAddr },
-) => Promise<Response>;
-
-interface Link {
-  client: Deno.TcpConn;
-  address: string;
-  /** The host's own server, once a WebSocket handshake was handed to it. */
-  server?: Deno.TcpConn;
-  lastActive: number;
-  /** Since when a head is awaited with part of it received (from accept for the first); 0 if not. */
-  headSince: number;
-  /** A request is being answered: the idle sweep leaves the connection alone. */
-  busy: boolean;
-  /** Since when a write to the client is under way; 0 if none. */
-  writingSince: number;
-  closed: boolean;
-}
+import { handOffWebSocket } from "./websocket_handoff.ts";
 
 /** Bodies up to this size are read whole before the handler runs (no stream to build). */
 const WHOLE_BODY = 64 * 1024;
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
-const SWITCHING = /^HTTP\/1\.1 101 $/;
+/** How long accepting pauses after the system refused a connection (no descriptors left). */
+const ACCEPT_BACKOFF_MS = 50;
 
 /**
  * The host's HTTP/1.1 server for clients it does not trust to be quick: `Deno.serve` has no
  * deadline for request heads and no hook on connections (denoland/deno#3515), so the front
  * accepts each connection itself (429 and closed when its client already holds
  * `maxConnectionsPerClient`), gives every request head `headerTimeoutMs` (408) and
- * `maxHeaderBytes` (431), closes connections idle for `idleTimeoutMs`, and answers requests
- * with the host's handler in this process: no second hop. Only WebSocket handshakes go on to
- * `Deno.serve` (on `upgrades`, a loopback port), whose WebSocket implementation they need; the
- * connection is then joined to it byte for byte, and {@link clientOf} names the real client.
+ * `maxHeaderBytes` (431), closes connections idle for `idleTimeoutMs` (between requests, while
+ * a body is awaited, or while a write is stuck), and answers requests with the host's handler in
+ * this process: no second hop. Only WebSocket handshakes go on to `Deno.serve` (on `upgrades`,
+ * a loopback port), for its WebSocket implementation; {@link clientOf} names their real client.
  */
 export class HttpFront {
   readonly stats: FrontStats = {
@@ -80,7 +41,7 @@ export class HttpFront {
     badRequests: 0,
   };
   readonly #links = new Set<Link>();
-  readonly #perClient = new Map<string, number>();
+  readonly #slots: ClientSlots;
   readonly #refusals: ThrottledWarning;
   /** The front's local port toward `upgrades` → the client it speaks for. */
   readonly #clients = new Map<number, Deno.NetAddr>();
@@ -95,6 +56,7 @@ export class HttpFront {
     readonly upgrades: Deno.NetAddr,
   ) {
     this.#refusals = new ThrottledWarning(options.logger);
+    this.#slots = new ClientSlots(options.maxConnectionsPerClient);
     this.#listener = Deno.listen({ hostname: options.hostname, port: options.port });
     const every = Math.min(options.headerTimeoutMs, options.idleTimeoutMs) / 4;
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(20, Math.min(1000, every)));
@@ -124,31 +86,46 @@ export class HttpFront {
     }
   }
 
+  /**
+   * Accepts until the front closes. A connection reset before it was accepted, or no
+   * descriptors left, fails one accept, not the listener: logged (once a minute), then on.
+   */
   async #accept(): Promise<void> {
-    try {
-      for await (const client of this.#listener) this.#admit(client);
-    } catch {
-      // the listener was closed
+    while (!this.#closing) {
+      let client: Deno.TcpConn;
+      try {
+        client = await this.#listener.accept();
+      } catch (error) {
+        if (this.#closing || error instanceof Deno.errors.BadResource) return;
+        this.#refusals.warn("accept", `accepting a connection failed: ${error}`, {
+          error: String(error),
+        });
+        await new Promise((resolve) => setTimeout(resolve, ACCEPT_BACKOFF_MS));
+        continue;
+      }
+      try {
+        this.#admit(client);
+      } catch (error) {
+        this.options.logger.debug("a connection failed as it was accepted", { error });
+        closeQuietly(client);
+      }
     }
   }
 
   #admit(client: Deno.TcpConn): void {
     const address = client.remoteAddr.hostname;
-    const held = this.#perClient.get(address) ?? 0;
-    if (held >= this.options.maxConnectionsPerClient) {
+    if (!this.#slots.take(address)) {
       this.stats.overQuota++;
       this.#refusals.warn(
         address,
-        `refused a connection from ${address}: it holds ${held} open, the most one client may ` +
-          "([server] max_connections_per_client)",
-        { client: address, open: held },
+        `refused a connection from ${address}: it holds ${this.#slots.held(address)} open, the ` +
+          "most one client may ([server] max_connections_per_client)",
+        { client: address, open: this.#slots.held(address) },
       );
-      client.write(plainAnswer(429, "too many connections", "retry-after: 5\r\n"))
+      writeFully(client, plainAnswer(429, "too many connections", "retry-after: 5\r\n"))
         .catch(() => {}).finally(() => closeQuietly(client));
       return;
     }
-    this.#perClient.set(address, held + 1);
-    client.setNoDelay(true);
     const now = Date.now();
     const link: Link = {
       client,
@@ -156,6 +133,7 @@ export class HttpFront {
       lastActive: now,
       headSince: now,
       busy: false,
+      bodyWaitSince: 0,
       writingSince: 0,
       closed: false,
     };
@@ -167,11 +145,16 @@ export class HttpFront {
   }
 
   async #serve(link: Link): Promise<void> {
+    link.client.setNoDelay(true);
     const reader = new ConnReader({
       read: async (into) => {
-        const n = await link.client.read(into);
-        link.lastActive = Date.now();
-        return n;
+        if (link.body && !link.body.finished) link.bodyWaitSince = Date.now();
+        try {
+          return await link.client.read(into);
+        } finally {
+          link.lastActive = Date.now();
+          link.bodyWaitSince = 0;
+        }
       },
     }, this.options.maxHeaderBytes);
     const sink = { write: (bytes: Uint8Array) => this.#write(link, bytes) };
@@ -194,6 +177,11 @@ export class HttpFront {
       try {
         head = parseRequestHead(latin1(reader.view(end - 4)));
         url = requestUrl(head, this.#authority());
+        // Every WebSocket handshake goes on, or none: the app must never upgrade a request the
+        // front would go on reading as HTTP.
+        if (head.webSocket && (head.method !== "GET" || head.bodyLength !== 0)) {
+          throw new HeadError(400, "a WebSocket handshake is a GET without a body");
+        }
       } catch (error) {
         if (!(error instanceof HeadError)) throw error;
         this.stats.badRequests++;
@@ -214,15 +202,23 @@ export class HttpFront {
     url: URL,
   ): Promise<boolean> {
     link.busy = true;
+    let answering = false;
+    let continued: Promise<unknown> | undefined;
     try {
-      const bodyless = head.method === "GET" || head.method === "HEAD";
-      const body = head.bodyLength === 0 ? undefined : new RequestBody(
-        reader,
-        head.bodyLength,
-        head.expectContinue ? () => sink.write(CONTINUE).then(() => {}) : undefined,
-      );
+      const body = head.bodyLength === 0 ? undefined : new RequestBody(reader, head.bodyLength, {
+        // Only until the answer starts: a 100 must not land inside it (RFC 9110 §10.1.1).
+        beforeFirstRead: head.expectContinue
+          ? () => answering ? Promise.resolve() : (continued = sink.write(CONTINUE)).then(() => {})
+          : undefined,
+        onEnd: (error) => {
+          if (error && reader.ended) link.request?.clientLeft(error);
+          else if (!error && link.request) this.#watchForLeaving(reader, link.request);
+        },
+      });
+      link.body = body;
       let request: ClientRequest;
       try {
+        const bodyless = head.method === "GET" || head.method === "HEAD";
         request = new ClientRequest(url, {
           method: head.method,
           headers: head.headers,
@@ -234,12 +230,13 @@ export class HttpFront {
         });
       } catch (error) {
         if (!(error instanceof BodyError) && !(error instanceof TypeError)) throw error;
-        this.stats.badRequests++;
         if (reader.ended) return false;
+        this.stats.badRequests++;
         await this.#refuse(link, 400, (error as Error).message);
         return false;
       }
-      if (!body && reader.length === 0) this.#watchForLeaving(reader, request);
+      link.request = request;
+      if (!body || body.finished) this.#watchForLeaving(reader, request);
       let response: Response;
       try {
         response = await this.handler(request, { remoteAddr: link.client.remoteAddr });
@@ -247,6 +244,15 @@ export class HttpFront {
         this.options.logger.error(`${head.method} ${url.pathname} failed`, { error });
         response = new Response("internal error\n", { status: 500 });
       }
+      if (response.status < 200 || response.status > 599) {
+        this.options.logger.error(
+          `${head.method} ${url.pathname} was answered with status ${response.status}, which ` +
+            "the front cannot send (a WebSocket upgrade is served by Deno's server alone)",
+        );
+        response = new Response("internal error\n", { status: 500 });
+      }
+      answering = true;
+      await continued;
       const keepAlive = head.keepAlive && !this.#closing && (body?.finished ?? true);
       const whole = await writeResponse(sink, response, {
         head: head.method === "HEAD",
@@ -256,54 +262,49 @@ export class HttpFront {
       return keepAlive && whole;
     } finally {
       link.busy = false;
+      link.request = undefined;
+      link.body = undefined;
     }
   }
 
-  /** While the handler runs, the next read brings either the next request or the client's end. */
+  /**
+   * While the handler runs, the next read brings the next request or the client's end. Not
+   * when the buffer is nearly full of requests sent ahead: that read would have no room.
+   */
   #watchForLeaving(reader: ConnReader, request: ClientRequest): void {
+    if (reader.filling || reader.length > this.options.maxHeaderBytes / 2) return;
     reader.fill().then(
       (more) => more || request.clientLeft(new Error("the client closed the connection")),
       () => request.clientLeft(new Error("the client connection failed")),
     );
   }
 
-  /**
-   * Hands a WebSocket handshake to the host's own server. Once it switches protocols the two
-   * connections are joined byte for byte; any other answer is the connection's last (the
-   * client's further bytes never reach a server without head deadlines).
-   */
   async #handOff(link: Link, reader: ConnReader, headLength: number): Promise<void> {
-    const server = await Deno.connect({
-      hostname: this.upgrades.hostname,
-      port: this.upgrades.port,
-    }).catch(() => undefined);
-    if (!server) return await this.#refuse(link, 503, "the host's server is not reachable");
-    server.setNoDelay(true);
-    link.server = server;
-    const port = (server.localAddr as Deno.NetAddr).port;
-    this.#clients.set(port, link.client.remoteAddr);
-    const active = () => link.lastActive = Date.now();
-    try {
-      await server.write(reader.take(headLength));
-      const answer = await statusLine(server);
-      await this.#write(link, answer);
-      if (!SWITCHING.test(latin1(answer.subarray(0, 13)))) {
-        await server.closeWrite();
-        return await pump(server, link.client, active);
-      }
-      if (reader.length > 0) await server.write(reader.take(reader.length));
-      await pumpBothWays(link.client, server, active);
-    } catch {
-      // either side went away
-    } finally {
-      this.#clients.delete(port);
-    }
+    let port = 0;
+    const reached = await handOffWebSocket(
+      {
+        client: link.client,
+        open: () => !link.closed,
+        joined: (server) => {
+          link.server = server;
+          port = (server.localAddr as Deno.NetAddr).port;
+          this.#clients.set(port, link.client.remoteAddr);
+        },
+        active: () => link.lastActive = Date.now(),
+      },
+      reader,
+      headLength,
+      this.upgrades,
+    ).finally(() => this.#clients.delete(port));
+    if (!reached) await this.#refuse(link, 503, "the host's server is not reachable");
   }
 
+  /** Writes all of `bytes` to the client; the sweep closes a write stuck for the idle time. */
   async #write(link: Link, bytes: Uint8Array): Promise<number> {
     link.writingSince = Date.now();
     try {
-      return await link.client.write(bytes);
+      await writeFully(link.client, bytes);
+      return bytes.length;
     } finally {
       link.lastActive = Date.now();
       link.writingSince = 0;
@@ -323,23 +324,19 @@ export class HttpFront {
 
   #sweep(): void {
     const now = Date.now();
-    const { headerTimeoutMs, idleTimeoutMs } = this.options;
     for (const link of this.#links) {
-      if (link.headSince > 0 && now - link.headSince >= headerTimeoutMs) {
+      const why = overdue(link, now, this.options);
+      if (why === "head") {
         this.stats.headerTimeouts++;
         this.#refusals.warn(
           `head ${link.address}`,
           `closed a connection from ${link.address} that did not send its request headers in time`,
-          { client: link.address, timeoutMs: headerTimeoutMs },
+          { client: link.address, timeoutMs: this.options.headerTimeoutMs },
         );
         link.headSince = 0;
-        link.client.write(plainAnswer(408, "the request headers took too long"))
+        this.#write(link, plainAnswer(408, "the request headers took too long"))
           .catch(() => {}).finally(() => this.#end(link));
-      } else if (
-        link.writingSince > 0
-          ? now - link.writingSince >= idleTimeoutMs
-          : !link.busy && link.headSince === 0 && now - link.lastActive >= idleTimeoutMs
-      ) {
+      } else if (why === "idle") {
         this.stats.idleClosed++;
         this.#end(link);
       }
@@ -355,26 +352,13 @@ export class HttpFront {
   #end(link: Link): void {
     if (link.closed) return;
     link.closed = true;
+    link.request?.clientLeft(new Error("the front closed the client's connection"));
     this.#links.delete(link);
     this.stats.open--;
-    const left = (this.#perClient.get(link.address) ?? 1) - 1;
-    if (left > 0) this.#perClient.set(link.address, left);
-    else this.#perClient.delete(link.address);
+    this.#slots.release(link.address);
     closeQuietly(link.client);
     if (link.server) closeQuietly(link.server);
   }
-}
-
-/** The first bytes a server answers, at least a status line's first 13 (less if it closes). */
-async function statusLine(server: Deno.Conn): Promise<Uint8Array> {
-  const buffer = new Uint8Array(16 * 1024);
-  let length = 0;
-  while (length < 13) {
-    const n = await server.read(buffer.subarray(length));
-    if (n === null) break;
-    length += n;
-  }
-  return buffer.subarray(0, length);
 }
 
 function closeQuietly(conn: Deno.Conn): void {

@@ -1,102 +1,6 @@
-/**
- * The front on real sockets: a raw TCP client speaks to it as browsers, programs and attackers
- * do, and a real `Deno.serve` takes the WebSocket handshakes it hands on.
- */
+/** The front on real sockets, spoken to as browsers and programs do. */
 import assert from "node:assert/strict";
-import { JsonLogger, memorySink } from "../log/mod.ts";
-import { HttpFront } from "./http_front.ts";
-
-const encoder = new TextEncoder();
-
-interface Front {
-  front: HttpFront;
-  seen: string[];
-  aborted: Promise<string>;
-  logs: ReturnType<typeof memorySink>;
-  close(): Promise<void>;
-}
-
-/** A front whose handler echoes what it received; `/leave` waits for its client to leave. */
-function startFront(headerTimeoutMs = 5000, idleTimeoutMs = 10_000): Front {
-  const seen: string[] = [];
-  let leave!: (why: string) => void;
-  const aborted = new Promise<string>((resolve) => leave = resolve);
-  const backend = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const { socket, response } = Deno.upgradeWebSocket(request);
-    socket.onmessage = (event) => socket.send(`echo ${event.data}`);
-    return response;
-  });
-  const logs = memorySink();
-  const front = new HttpFront({
-    hostname: "127.0.0.1",
-    port: 0,
-    headerTimeoutMs,
-    idleTimeoutMs,
-    maxHeaderBytes: 8 * 1024,
-    maxConnectionsPerClient: 64,
-    logger: new JsonLogger("front", { sink: logs }),
-  }, async (request, info) => {
-    const url = new URL(request.url);
-    seen.push(`${request.method} ${url.pathname}`);
-    if (url.pathname === "/leave") {
-      await new Promise((resolve) => request.signal.addEventListener("abort", resolve));
-      leave(String(request.signal.reason));
-      return new Response("gone");
-    }
-    if (url.pathname === "/ignore-body") return new Response("not read");
-    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : new Uint8Array();
-    return Response.json({
-      method: request.method,
-      url: request.url,
-      length: body.length,
-      text: body.length <= 64 ? new TextDecoder().decode(body) : "",
-      from: info.remoteAddr.hostname,
-      header: request.headers.get("x-a"),
-    });
-  }, backend.addr);
-  return {
-    front,
-    seen,
-    aborted,
-    logs,
-    async close() {
-      await front.close(100);
-      await backend.shutdown();
-    },
-  };
-}
-
-async function connect(front: HttpFront): Promise<Deno.TcpConn> {
-  return await Deno.connect({ hostname: "127.0.0.1", port: front.addr.port });
-}
-
-/** Everything the server sends until it closes the connection. */
-async function readToEnd(conn: Deno.Conn): Promise<string> {
-  const chunks: string[] = [];
-  const buffer = new Uint8Array(64 * 1024);
-  for (;;) {
-    const n = await conn.read(buffer).catch(() => null);
-    if (n === null) break;
-    chunks.push(new TextDecoder().decode(buffer.subarray(0, n)));
-  }
-  conn.close();
-  return chunks.join("");
-}
-
-/** Reads until `text` has arrived (the connection stays open). */
-async function readUntil(conn: Deno.Conn, pattern: RegExp): Promise<string> {
-  let text = "";
-  const buffer = new Uint8Array(4096);
-  while (!pattern.test(text)) {
-    const n = await conn.read(buffer);
-    if (n === null) throw new Error(`closed before ${pattern}: ${text}`);
-    text += new TextDecoder().decode(buffer.subarray(0, n));
-  }
-  return text;
-}
-
-const bodiesOf = (text: string) =>
-  [...text.matchAll(/\r\n\r\n(\{[^\n]*?\})(?=HTTP|$)/g)].map((match) => JSON.parse(match[1]!));
+import { bodiesOf, connect, encoder, readToEnd, readUntil, startFront } from "./_front_harness.ts";
 
 Deno.test("HttpFront answers pipelined requests in order, with both body framings", async () => {
   const test = startFront();
@@ -145,66 +49,30 @@ Deno.test("HttpFront streams bodies too large to read whole, and sends 100 Conti
   }
 });
 
-Deno.test("HttpFront refuses a smuggling attempt and never runs the request it hid", async () => {
-  const test = startFront();
-  try {
-    const conn = await connect(test.front);
-    await conn.write(encoder.encode(
-      "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 44\r\nTransfer-Encoding: chunked\r\n\r\n" +
-        "0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n",
-    ));
-    const text = await readToEnd(conn);
-    assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\n/);
-    assert.match(text, /both Content-Length and Transfer-Encoding/);
-    assert.deepEqual(test.seen, []);
-    assert.equal(test.front.stats.badRequests, 1);
-    assert.ok(
-      test.logs.records.some((record) =>
-        String(record.msg).includes("refused a request from 127.0.0.1 with 400")
-      ),
-    );
-  } finally {
-    await test.close();
-  }
-});
-
-Deno.test("HttpFront bounds every head in time and size, not only the first", async () => {
-  const test = startFront(300, 10_000);
-  try {
-    const conn = await connect(test.front);
-    await conn.write(encoder.encode("GET /first HTTP/1.1\r\nHost: h\r\n\r\n"));
-    await readUntil(conn, /"url":"http:\/\/h\/first"/);
-    // The second request trickles its head and never ends it.
-    await conn.write(encoder.encode("GET /second HTTP/1.1\r\n"));
-    const trickle = setInterval(() => conn.write(encoder.encode("X: 1\r\n")).catch(() => {}), 50);
-    const started = performance.now();
-    const text = await readToEnd(conn);
-    clearInterval(trickle);
-    assert.match(text, /HTTP\/1\.1 408 Request Timeout/);
-    assert.ok(performance.now() - started < 3000);
-    assert.equal(test.front.stats.headerTimeouts, 1);
-
-    const big = await connect(test.front);
-    await big.write(encoder.encode("GET /a HTTP/1.1\r\nHost: h\r\n\r\n"));
-    await readUntil(big, /"url":"http:\/\/h\/a"/);
-    await big.write(encoder.encode(`GET /b HTTP/1.1\r\nX: ${"a".repeat(9000)}`)).catch(() => {});
-    assert.match(await readToEnd(big), /HTTP\/1\.1 431 /);
-    assert.equal(test.front.stats.headersTooLarge, 1);
-  } finally {
-    await test.close();
-  }
-});
-
-Deno.test("HttpFront tells the handler when its client leaves", async () => {
-  const test = startFront();
-  try {
-    const conn = await connect(test.front);
-    await conn.write(encoder.encode("GET /leave HTTP/1.1\r\nHost: h\r\n\r\n"));
-    while (!test.seen.includes("GET /leave")) await new Promise((r) => setTimeout(r, 5));
-    conn.close();
-    assert.match(await test.aborted, /client closed the connection/);
-  } finally {
-    await test.close();
+Deno.test("HttpFront tells the handler when its client leaves", async (t) => {
+  const heads = {
+    "a GET": "GET /leave HTTP/1.1\r\nHost: h\r\n\r\n",
+    "a POST with its body": "POST /leave HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc",
+    "a chunked POST": "POST /leave HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "3\r\nabc\r\n0\r\n\r\n",
+    "a GET with another sent behind it": "GET /leave HTTP/1.1\r\nHost: h\r\n\r\n" +
+      "GET /next HTTP/1.1\r\nHost: h\r\n\r\n",
+  };
+  for (const [name, wire] of Object.entries(heads)) {
+    await t.step(name, async () => {
+      const test = startFront();
+      try {
+        const conn = await connect(test.front);
+        await conn.write(encoder.encode(wire));
+        while (!test.seen.some((seen) => seen.endsWith("/leave"))) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        conn.close();
+        assert.match(await test.aborted, /client closed the connection/);
+      } finally {
+        await test.close();
+      }
+    });
   }
 });
 

@@ -1,2 +1,3 @@
-export { type FrontHandler, type FrontOptions, type FrontStats, HttpFront } from "./http_front.ts";
+export type { FrontHandler, FrontOptions, FrontStats } from "./front_link.ts";
+export { HttpFront } from "./http_front.ts";
 export { frontMetrics } from "./front_metrics.ts";

@@ -1,5 +1,11 @@
 const CHUNK = 64 * 1024;
 
+/** Writes all of `bytes` (a connection's write may take part of them). */
+export async function writeFully(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+}
+
 /**
  * Moves bytes between two connections until both directions have ended (a side that ends its
  * writing has the other side's writing ended too) or either fails. `onActive` is called as
@@ -25,8 +31,7 @@ export async function pump(
       const n = await from.read(buffer);
       if (n === null) break;
       onActive();
-      let written = 0;
-      while (written < n) written += await to.write(buffer.subarray(written, n));
+      await writeFully(to, buffer.subarray(0, n));
     }
   } catch {
     // a reset or a close: this direction ends

@@ -17,6 +17,14 @@ export class BodyError extends Error {
   }
 }
 
+/** What the front does around a body's reads. */
+export interface BodyHooks {
+  /** Runs once, before the first read from the client (`100 Continue`). */
+  beforeFirstRead?: () => Promise<void>;
+  /** Runs once when the body has been read to its end, or has failed (with why). */
+  onEnd?: (error?: Error) => void;
+}
+
 /**
  * One request's body as it arrives on the connection, framed by `Content-Length` or by chunks
  * (RFC 9112 §7.1, strictly: CRLF after each chunk, hex sizes without sign or overflow). It ends
@@ -29,18 +37,14 @@ export class RequestBody {
   #finished = false;
   #failed?: Error;
   #sizeLine = true;
-  #beforeFirstRead?: () => Promise<void>;
+  readonly #hooks: BodyHooks;
+  #continued = false;
 
-  /** `beforeFirstRead` runs once before the first read from the client (for `100 Continue`). */
-  constructor(
-    readonly reader: ConnReader,
-    length: number,
-    beforeFirstRead?: () => Promise<void>,
-  ) {
+  constructor(readonly reader: ConnReader, length: number, hooks: BodyHooks = {}) {
     this.#chunked = length === CHUNKED;
     this.#remaining = this.#chunked ? 0 : length;
     this.#finished = length === 0;
-    this.#beforeFirstRead = beforeFirstRead;
+    this.#hooks = hooks;
   }
 
   /** Whether the whole body has been read, so the reader holds the next request. */
@@ -81,9 +85,13 @@ export class RequestBody {
           this.#sizeLine = false;
         }
       }
+      this.#hooks.onEnd?.();
+      this.#hooks.onEnd = undefined;
       return null;
     } catch (error) {
       this.#failed = error instanceof Error ? error : new BodyError(String(error));
+      this.#hooks.onEnd?.(this.#failed);
+      this.#hooks.onEnd = undefined;
       throw this.#failed;
     }
   }
@@ -116,10 +124,9 @@ export class RequestBody {
   }
 
   async #more(): Promise<void> {
-    if (this.#beforeFirstRead) {
-      const before = this.#beforeFirstRead;
-      this.#beforeFirstRead = undefined;
-      await before();
+    if (!this.#continued) {
+      this.#continued = true;
+      await this.#hooks.beforeFirstRead?.();
     }
     if (!await this.reader.fill()) {
       throw new BodyError("the client closed the connection before its body ended");

@@ -89,12 +89,15 @@ Deno.test("RequestBody refuses chunks that do not follow the framing", async (t)
 Deno.test("RequestBody sends 100 Continue once, before its first read", async () => {
   const sent: string[] = [];
   const reader = scripted("abcdef", 2);
-  const body = new RequestBody(reader, 6, () => {
-    sent.push("continue");
-    return Promise.resolve();
+  const body = new RequestBody(reader, 6, {
+    beforeFirstRead: () => {
+      sent.push("continue");
+      return Promise.resolve();
+    },
+    onEnd: (error) => sent.push(error ? "failed" : "ended"),
   });
   assert.equal(decode(await body.readAll(10)), "abcdef");
-  assert.deepEqual(sent, ["continue"]);
+  assert.deepEqual(sent, ["continue", "ended"]);
 });
 
 Deno.test("ConnReader finds a head's end across reads and grows up to its bound", async () => {

@@ -45,18 +45,23 @@ Deno.test("parseRequestHead decides framing, connection and upgrades", async (t)
       "Upgrade: websocket",
     ], { webSocket: true }],
     [
-      "an upgrade without Connection: upgrade",
-      ["GET / HTTP/1.1", "Host: h", "Upgrade: websocket"],
-      {
-        webSocket: false,
-      },
+      "any Upgrade naming websocket (the front hands it on or refuses it)",
+      ["GET / HTTP/1.1", "Host: h", "Upgrade: h2c, WebSocket"],
+      { webSocket: true },
     ],
+    ["an Upgrade to another protocol", ["GET / HTTP/1.1", "Host: h", "Upgrade: h2c"], {
+      webSocket: false,
+    }],
+    ["a method in lower case, as Request normalizes it", ["get / HTTP/1.1", "Host: h"], {
+      method: "GET",
+    }],
+    ["another method kept as sent", ["patch / HTTP/1.1", "Host: h"], { method: "patch" }],
     ["an upgrade by POST", [
       "POST / HTTP/1.1",
       "Host: h",
       "Connection: upgrade",
       "Upgrade: websocket",
-    ], { webSocket: false }],
+    ], { webSocket: true, method: "POST" }],
     ["100-continue with a body", [
       "PUT / HTTP/1.1",
       "Host: h",
@@ -134,6 +139,7 @@ Deno.test("parseRequestHead refuses what two parsers could read apart", async (t
     ["a NUL in a value", ["GET / HTTP/1.1", "Host: h", "X-A: \0"], 400, /control character/],
     ["no Host", ["GET / HTTP/1.1"], 400, /no Host/],
     ["two Hosts", ["GET / HTTP/1.1", "Host: a", "Host: b"], 400, /more than one Host/],
+    ["an empty Host", ["GET /localhost/api HTTP/1.1", "Host:"], 400, /Host header is empty/],
     ["HTTP/2.0", ["GET / HTTP/2.0", "Host: h"], 505, /HTTP\/2\.0 is not served/],
     ["HTTP/1.2", ["GET / HTTP/1.2", "Host: h"], 400, /request line/],
     ["a lowercase version", ["GET / http/1.1", "Host: h"], 400, /request line/],
@@ -175,4 +181,15 @@ Deno.test("requestUrl refuses a Host that is not a host name", async (t) => {
   assert.equal(requestUrl(bare, "127.0.0.1:9").href, "http://127.0.0.1:9/p");
   const absolute = parseRequestHead(head("GET http://[::1]:9/p HTTP/1.1", "Host: ignored"));
   assert.equal(requestUrl(absolute, "x").href, "http://[::1]:9/p");
+});
+
+Deno.test("parseRequestHead takes time in proportion to a head's size", () => {
+  // A run of spaces inside a value once cost a trimming regex 2 s for 64 KiB.
+  const spaces = " ".repeat(64 * 1024);
+  const started = performance.now();
+  const parsed = parseRequestHead(head("GET / HTTP/1.1", "Host: h", `X: a${spaces}b`));
+  assert.equal(parsed.headers[1]![1].length, spaces.length + 2);
+  assert.throws(() => parseRequestHead(`GET /${"a".repeat(60_000)} HTTP/1.1x`), /request line/);
+  const ms = performance.now() - started;
+  assert.ok(ms < 500, `${ms} ms`);
 });

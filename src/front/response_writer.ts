@@ -1,4 +1,4 @@
-import { reasonPhrase, wholeBodyOf } from "../protocol/wire.ts";
+import { concatBytes, reasonPhrase, wholeBodyOf } from "../protocol/wire.ts";
 import { ASCII } from "./http_chars.ts";
 
 /** Where a response is written: a connection (or a test's collector). */
@@ -20,7 +20,6 @@ const encoder = new TextEncoder();
 /** Fields the front decides itself: framing and the connection's fate. */
 const OWN_FIELDS = new Set(["connection", "keep-alive", "transfer-encoding", "content-length"]);
 const NOT_YET = Symbol("not yet");
-const notYet = Promise.resolve(NOT_YET);
 const CRLF = encoder.encode("\r\n");
 const LAST_CHUNK = encoder.encode("0\r\n\r\n");
 const EMPTY = new Uint8Array();
@@ -52,11 +51,13 @@ function headText(response: Response, framing: string): string {
 }
 
 /**
- * Writes `response` as HTTP/1.1: a body known whole when the handler returns (a string, bytes,
- * JSON) goes with its `content-length` in the same write as the head; any other is sent in
- * chunks as it comes (to an HTTP/1.0 client, until the connection closes). Resolves true when
- * the body was sent whole; a body that fails midway leaves the response cut short (false) and
- * the connection must close. A failed write to the client throws.
+ * Writes `response` as HTTP/1.1: a body whole by the time the handler returns (a string, bytes,
+ * JSON: everything its stream holds is ready at once) goes with its `content-length` in the
+ * same write as the head; any other is sent in chunks as it comes, the head at once (to an
+ * HTTP/1.0 client, until the connection closes). HEAD answers keep the handler's
+ * `content-length` when there is no body to measure. Resolves true when the response was sent
+ * whole; false when the body failed (a 500 if nothing was sent yet, else the response is cut
+ * short) and the connection must close. A failed write to the client throws.
  */
 export async function writeResponse(
   sink: ByteSink,
@@ -65,34 +66,53 @@ export async function writeResponse(
 ): Promise<boolean> {
   const connection = framing.close ? "connection: close\r\n" : "";
   const status = response.status;
-  const whole = status === 204 || status === 304 ? undefined : wholeBodyOf(response);
-  if (whole) {
-    const head = headText(response, `${connection}content-length: ${whole.length}\r\n`);
-    await writeAll(sink, withHead(head, framing.head ? EMPTY : whole));
-    return true;
-  }
-  const body = response.body;
-  if (status === 204 || status === 304 || !body) {
-    body?.cancel().catch(() => {});
-    const length = status === 204 || status === 304 ? "" : "content-length: 0\r\n";
-    await writeAll(sink, withHead(headText(response, connection + length)));
+  const bodiless = status === 204 || status === 304;
+  const whole = bodiless ? undefined : wholeBodyOf(response);
+  const body = whole || bodiless ? null : response.body;
+  if (!body) {
+    if (!whole) response.body?.cancel().catch(() => {});
+    const bytes = whole ?? EMPTY;
+    const length = bodiless ? "" : `content-length: ${lengthOf(response, bytes, framing)}\r\n`;
+    await writeAll(
+      sink,
+      withHead(headText(response, connection + length), framing.head ? EMPTY : bytes),
+    );
     return true;
   }
   const reader = body.getReader();
+  let started = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const first = await reader.read();
-    // A body known whole has ended by now: its next read is already settled.
-    const pending = first.done ? undefined : reader.read();
-    const second = pending ? await Promise.race([pending, notYet]) : first;
-    if (second !== NOT_YET && second.done) {
-      const bytes = first.value ?? EMPTY;
-      const head = headText(response, `${connection}content-length: ${bytes.length}\r\n`);
-      await writeAll(sink, withHead(head, framing.head ? EMPTY : bytes));
-      return true;
+    // Take what the body holds ready before the next turn of the event loop (a body made from a
+    // string or bytes settles within microtasks); it is whole if it has ended by then.
+    const ready: Uint8Array[] = [];
+    let size = 0;
+    let pending = reader.read();
+    let ended = false;
+    const turn = new Promise<typeof NOT_YET>((resolve) => {
+      timer = setTimeout(() => resolve(NOT_YET), 0);
+    });
+    for (;;) {
+      const next = await Promise.race([pending, turn]);
+      if (next === NOT_YET) break;
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      if (next.value.length > 0) ready.push(next.value);
+      size += next.value.length;
+      pending = reader.read();
+      if (size >= WHOLE_AT_MOST) break;
     }
-    if (framing.head) {
-      reader.cancel().catch(() => {});
-      await writeAll(sink, withHead(headText(response, connection)));
+    clearTimeout(timer);
+    if (ended || framing.head) {
+      if (!ended) reader.cancel().catch(() => {});
+      const bytes = concatBytes(ready);
+      const length = ended ? `content-length: ${lengthOf(response, bytes, framing)}\r\n` : "";
+      await writeAll(
+        sink,
+        withHead(headText(response, connection + length), framing.head ? EMPTY : bytes),
+      );
       return true;
     }
     const chunked = !framing.http10;
@@ -100,18 +120,37 @@ export async function writeResponse(
       response,
       chunked ? `${connection}transfer-encoding: chunked\r\n` : connection,
     );
-    await writeAll(sink, withHead(head, chunked ? chunk(first.value!) : first.value!));
-    let next = second === NOT_YET ? await pending! : second;
-    for (; !next.done; next = await reader.read()) {
-      if (next.value.length > 0) await writeAll(sink, chunked ? chunk(next.value) : next.value);
+    started = true;
+    await writeAll(sink, withHead(head, frame(concatBytes(ready), chunked)));
+    for (let next = await pending; !next.done; next = await reader.read()) {
+      if (next.value.length > 0) await writeAll(sink, frame(next.value, chunked));
     }
     if (chunked) await writeAll(sink, LAST_CHUNK);
     return true;
   } catch (error) {
+    clearTimeout(timer);
     reader.cancel(error).catch(() => {});
     if (error instanceof WriteError) throw error.cause;
+    if (!started) await writeAll(sink, plainAnswer(500, "the answer's body failed"));
     return false;
   }
+}
+
+/** Most bytes taken as ready before a body is sent in chunks instead. */
+const WHOLE_AT_MOST = 1024 * 1024;
+
+/** The `content-length` to send: the body's, or for HEAD without one, the handler's. */
+function lengthOf(response: Response, bytes: Uint8Array, framing: ResponseFraming): number {
+  if (framing.head && bytes.length === 0) {
+    const declared = response.headers.get("content-length");
+    if (declared && /^\d{1,15}$/.test(declared)) return Number(declared);
+  }
+  return bytes.length;
+}
+
+/** Bytes as one chunk (none when empty: an empty chunk would end the body). */
+function frame(bytes: Uint8Array, chunked: boolean): Uint8Array {
+  return chunked && bytes.length > 0 ? chunk(bytes) : bytes;
 }
 
 /** A failed write to the client, told apart from a failing body. */

@@ -132,3 +132,55 @@ Deno.test("writeResponse sends a body noted whole without reading its stream", a
   await writeResponse(head, markWholeBody(new Response(bytes), bytes), { ...plain, head: true });
   assert.ok(head.text().endsWith("content-length: 13\r\n\r\n"));
 });
+
+Deno.test("writeResponse never frames an empty chunk, which would end the body", async () => {
+  const sink = collector();
+  let pulls = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (pulls++ === 0) controller.enqueue(new Uint8Array());
+      else if (pulls === 2) controller.enqueue(new TextEncoder().encode("HTTP/1.1 200 forged"));
+      else controller.close();
+    },
+  });
+  await writeResponse(sink, new Response(body), plain);
+  assert.ok(sink.text().endsWith("\r\n\r\n13\r\nHTTP/1.1 200 forged\r\n0\r\n\r\n"), sink.text());
+});
+
+Deno.test("writeResponse sends a stream's head before its first piece arrives", async () => {
+  const sink = collector();
+  let push!: () => void;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      push = () => {
+        controller.enqueue(new TextEncoder().encode(": ping\n\n"));
+        controller.close();
+      };
+    },
+  });
+  const written = writeResponse(sink, new Response(body, { status: 200 }), plain);
+  while (sink.writes.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  assert.match(sink.text(), /^HTTP\/1\.1 200 OK\r\n[^]*transfer-encoding: chunked\r\n\r\n$/);
+  push();
+  await written;
+  assert.ok(sink.text().endsWith("8\r\n: ping\n\n\r\n0\r\n\r\n"));
+});
+
+Deno.test("writeResponse answers HEAD with the handler's length when there is no body", async () => {
+  const sink = collector();
+  const response = new Response(null, { headers: { "content-length": "1234" } });
+  await writeResponse(sink, response, { ...plain, head: true });
+  assert.match(sink.text(), /content-length: 1234\r\n/);
+});
+
+Deno.test("writeResponse answers 500 when a body fails before anything was sent", async () => {
+  const sink = collector();
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.error(new Error("broken at once"));
+    },
+  });
+  assert.equal(await writeResponse(sink, new Response(body), plain), false);
+  assert.match(sink.text(), /^HTTP\/1\.1 500 Internal Server Error\r\n/);
+});

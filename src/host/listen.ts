@@ -12,6 +12,8 @@ export interface Listening {
   url: URL;
   /** The front that serves clients, when the guard is on. */
   guard?: HttpFront;
+  /** Where `Deno.serve` listens behind the front (loopback; WebSocket handshakes only). */
+  internal?: Deno.NetAddr;
   shutdown(): Promise<void>;
 }
 
@@ -38,7 +40,17 @@ export function listen(
       hostname: guard ? "127.0.0.1" : server.bindAddress,
       port: guard ? 0 : server.port,
       onListen: () => {},
-      handler,
+      // Behind the front, only connections the front joined are served: a local program that
+      // found the loopback port would otherwise reach a server without head deadlines.
+      handler: guard
+        ? (request, info) =>
+          front?.clientOf(info.remoteAddr) ? handler(request, info) : Promise.resolve(
+            new Response("connect to the host's address, not to its internal port\n", {
+              status: 421,
+              headers: { connection: "close" },
+            }),
+          )
+        : handler,
     });
   } catch (error) {
     throw new Error(
@@ -81,6 +93,7 @@ export function listen(
   return {
     url: new URL(`http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`),
     guard: front,
+    internal: front ? http.addr : undefined,
     async shutdown() {
       await front?.close();
       await http.shutdown();
