@@ -1,5 +1,5 @@
 import type { Logger } from "../plugin/mod.ts";
-import type { ClientRequest } from "./client_request.ts";
+import type { LazySignalRequest } from "../protocol/wire.ts";
 import type { RequestBody } from "./request_body.ts";
 
 /** How the front bounds its clients. */
@@ -50,7 +50,7 @@ export interface Link {
   /** Since when a write to the client is under way; 0 if none. */
   writingSince: number;
   /** The request being answered, told when its client goes. */
-  request?: ClientRequest;
+  request?: LazySignalRequest;
   /** Its body, while it is being read. */
   body?: RequestBody;
   closed: boolean;

@@ -1,5 +1,5 @@
 import { ThrottledWarning } from "../log/mod.ts";
-import { ClientRequest } from "./client_request.ts";
+import { LazySignalRequest } from "../protocol/wire.ts";
 import { ClientSlots } from "./client_slots.ts";
 import {
   type FrontHandler,
@@ -211,15 +211,15 @@ export class HttpFront {
           ? () => answering ? Promise.resolve() : (continued = sink.write(CONTINUE)).then(() => {})
           : undefined,
         onEnd: (error) => {
-          if (error && reader.ended) link.request?.clientLeft(error);
+          if (error && reader.ended) link.request?.abort(error);
           else if (!error && link.request) this.#watchForLeaving(reader, link.request);
         },
       });
       link.body = body;
-      let request: ClientRequest;
+      let request: LazySignalRequest;
       try {
         const bodyless = head.method === "GET" || head.method === "HEAD";
-        request = new ClientRequest(url, {
+        request = new LazySignalRequest(url, {
           method: head.method,
           headers: head.headers,
           body: !body || bodyless
@@ -271,11 +271,11 @@ export class HttpFront {
    * While the handler runs, the next read brings the next request or the client's end. Not
    * when the buffer is nearly full of requests sent ahead: that read would have no room.
    */
-  #watchForLeaving(reader: ConnReader, request: ClientRequest): void {
+  #watchForLeaving(reader: ConnReader, request: LazySignalRequest): void {
     if (reader.filling || reader.length > this.options.maxHeaderBytes / 2) return;
     reader.fill().then(
-      (more) => more || request.clientLeft(new Error("the client closed the connection")),
-      () => request.clientLeft(new Error("the client connection failed")),
+      (more) => more || request.abort(new Error("the client closed the connection")),
+      () => request.abort(new Error("the client connection failed")),
     );
   }
 
@@ -352,7 +352,7 @@ export class HttpFront {
   #end(link: Link): void {
     if (link.closed) return;
     link.closed = true;
-    link.request?.clientLeft(new Error("the front closed the client's connection"));
+    link.request?.abort(new Error("the front closed the client's connection"));
     this.#links.delete(link);
     this.stats.open--;
     this.#slots.release(link.address);

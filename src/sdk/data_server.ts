@@ -10,6 +10,7 @@ import {
   FrameType,
   type FrameTypeValue,
   IncomingBody,
+  LazySignalRequest,
   OutgoingBody,
   readOpenPayload,
   readRequestHead,
@@ -314,18 +315,16 @@ function toRequest(
   const url = UNSAFE_HOST.test(host) || head.path.startsWith("//")
     ? new URL(head.path, `http://${host}`).href
     : `http://${host}${head.path}`;
-  const init: RequestInit & { duplex?: "half" } = {
-    method,
-    headers: head.headers,
-    signal: stream.controller.signal,
-  };
+  const init: RequestInit & { duplex?: "half" } = { method, headers: head.headers };
+  // The stream's own signal, handed out as it is when a handler reads it (no copy to follow).
+  const signal = () => stream.controller.signal;
   if (body !== undefined) {
     init.body = body;
     // Deno accepts streaming request bodies with duplex "half".
     if (body instanceof ReadableStream) init.duplex = "half";
   }
   try {
-    return new Request(url, init);
+    return new LazySignalRequest(url, init, signal);
   } catch {
     const headers = new Headers();
     for (const [name, value] of head.headers) {
@@ -336,7 +335,7 @@ function toRequest(
       }
     }
     init.headers = headers;
-    return new Request(url, init);
+    return new LazySignalRequest(url, init, signal);
   }
 }
 
