@@ -2,6 +2,7 @@ import { reasonOf } from "../registry/mod.ts";
 import type { HostConfig } from "../config/mod.ts";
 import type { AppHandler } from "../http/mod.ts";
 import { HttpFront } from "../front/mod.ts";
+import { ThrottledWarning } from "../log/mod.ts";
 import type { Logger } from "../plugin/mod.ts";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -34,6 +35,7 @@ export function listen(
   logger: Logger,
 ): Listening {
   const guard = guarded(server);
+  const strays = new ThrottledWarning(logger);
   let http: Deno.HttpServer<Deno.NetAddr>;
   try {
     http = Deno.serve({
@@ -43,13 +45,22 @@ export function listen(
       // Behind the front, only connections the front joined are served: a local program that
       // found the loopback port would otherwise reach a server without head deadlines.
       handler: guard
-        ? (request, info) =>
-          front?.clientOf(info.remoteAddr) ? handler(request, info) : Promise.resolve(
+        ? (request, info) => {
+          if (front?.clientOf(info.remoteAddr)) return handler(request, info);
+          const client = info.remoteAddr.hostname;
+          strays.warn(
+            client,
+            `refused a request from ${client} made to the host's internal port, not through ` +
+              "its front",
+            { client },
+          );
+          return Promise.resolve(
             new Response("connect to the host's address, not to its internal port\n", {
               status: 421,
               headers: { connection: "close" },
             }),
-          )
+          );
+        }
         : handler,
     });
   } catch (error) {

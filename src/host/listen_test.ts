@@ -5,10 +5,11 @@ import { listen } from "./listen.ts";
 
 Deno.test("listen - behind the front, the internal port serves only what the front joined", async () => {
   const config = parseHostConfig(`[server]\nport = 0\nslow_client_guard = "on"\n`, "am.toml");
+  const logs = memorySink();
   const listening = listen(
     config.server,
     () => Promise.resolve(new Response("from the app")),
-    new JsonLogger("front", { sink: memorySink() }),
+    new JsonLogger("front", { sink: logs }),
   );
   try {
     assert.ok(listening.guard && listening.internal);
@@ -18,6 +19,7 @@ Deno.test("listen - behind the front, the internal port serves only what the fro
     const direct = await fetch(`http://127.0.0.1:${listening.internal.port}/`);
     assert.equal(direct.status, 421);
     assert.match(await direct.text(), /not to its internal port/);
+    assert.ok(logs.records.some((record) => /internal port/.test(String(record.msg))));
   } finally {
     await listening.shutdown();
   }
