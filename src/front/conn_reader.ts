@@ -93,7 +93,8 @@ export class ConnReader {
 
   skip(length: number): void {
     this.#start += length;
-    if (this.#start === this.#end) this.#start = this.#end = this.#scanned = 0;
+    // Emptied, the buffer starts over, unless a read under way is filling it where it ends.
+    if (this.#start === this.#end && !this.#filling) this.#start = this.#end = this.#scanned = 0;
   }
 
   /** Reads more bytes into the buffer; false once the source has ended. */

@@ -1,5 +1,5 @@
 import type { Logger } from "../plugin/mod.ts";
-import type { LazySignalRequest } from "../protocol/wire.ts";
+import type { LazySignalRequest } from "./lazy_signal_request.ts";
 import type { RequestBody } from "./request_body.ts";
 
 /** How the front bounds its clients. */

@@ -1,6 +1,6 @@
 import { ThrottledWarning } from "../log/mod.ts";
-import { LazySignalRequest } from "../protocol/wire.ts";
-import { ClientSlots } from "./client_slots.ts";
+import { LazySignalRequest } from "./lazy_signal_request.ts";
+import { clientKey, ClientSlots } from "./client_slots.ts";
 import {
   type FrontHandler,
   type FrontOptions,
@@ -44,7 +44,7 @@ export class HttpFront {
   readonly #slots: ClientSlots;
   readonly #refusals: ThrottledWarning;
   /** The front's local port toward `upgrades` → the client it speaks for. */
-  readonly #clients = new Map<number, Deno.NetAddr>();
+  readonly #clients = new Map<string, Deno.NetAddr>();
   readonly #listener: Deno.TcpListener;
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly #accepting: Promise<void>;
@@ -69,7 +69,7 @@ export class HttpFront {
 
   /** The client behind a connection `upgrades` received from the front. */
   clientOf(remote: Deno.NetAddr): Deno.NetAddr | undefined {
-    return this.#clients.get(remote.port);
+    return this.#clients.get(`${remote.hostname}:${remote.port}`);
   }
 
   /** Stops accepting, lets requests under way finish (up to `graceMs`), then closes the rest. */
@@ -117,7 +117,7 @@ export class HttpFront {
     if (!this.#slots.take(address)) {
       this.stats.overQuota++;
       this.#refusals.warn(
-        address,
+        clientKey(address),
         `refused a connection from ${address}: it holds ${this.#slots.held(address)} open, the ` +
           "most one client may ([server] max_connections_per_client)",
         { client: address, open: this.#slots.held(address) },
@@ -148,12 +148,10 @@ export class HttpFront {
     link.client.setNoDelay(true);
     const reader = new ConnReader({
       read: async (into) => {
-        if (link.body && !link.body.finished) link.bodyWaitSince = Date.now();
         try {
           return await link.client.read(into);
         } finally {
           link.lastActive = Date.now();
-          link.bodyWaitSince = 0;
         }
       },
     }, this.options.maxHeaderBytes);
@@ -162,6 +160,8 @@ export class HttpFront {
       reader.skipEmptyLines();
       let end = reader.headEnd();
       while (end < 0) {
+        // A head partly in (sent behind the previous request) is on the clock already.
+        if (link.headSince === 0 && reader.length > 0) link.headSince = Date.now();
         if (reader.length >= this.options.maxHeaderBytes) {
           this.stats.headersTooLarge++;
           return await this.#refuse(link, 431, `a request head over ${reader.length} bytes`);
@@ -171,6 +171,7 @@ export class HttpFront {
         reader.skipEmptyLines();
         end = reader.headEnd();
       }
+      if (link.closed) return; // answered 408 as the head came in
       link.headSince = 0;
       let head: RequestHead;
       let url: URL;
@@ -210,9 +211,12 @@ export class HttpFront {
         beforeFirstRead: head.expectContinue
           ? () => answering ? Promise.resolve() : (continued = sink.write(CONTINUE)).then(() => {})
           : undefined,
+        // The body's wait for the client is what the idle rule times (a read under way may
+        // have been started by another request's watch).
+        waiting: (waiting) => link.bodyWaitSince = waiting ? Date.now() : 0,
         onEnd: (error) => {
-          if (error && reader.ended) link.request?.abort(error);
-          else if (!error && link.request) this.#watchForLeaving(reader, link.request);
+          if (error && (reader.ended || !(error instanceof BodyError))) link.request?.abort(error);
+          else if (!error) this.#watchForLeaving(link, reader);
         },
       });
       link.body = body;
@@ -236,7 +240,8 @@ export class HttpFront {
         return false;
       }
       link.request = request;
-      if (!body || body.finished) this.#watchForLeaving(reader, request);
+      if (reader.ended) request.abort(new Error("the client closed the connection"));
+      else if (!body || body.finished) this.#watchForLeaving(link, reader);
       let response: Response;
       try {
         response = await this.handler(request, { remoteAddr: link.client.remoteAddr });
@@ -268,34 +273,39 @@ export class HttpFront {
   }
 
   /**
-   * While the handler runs, the next read brings the next request or the client's end. Not
-   * when the buffer is nearly full of requests sent ahead: that read would have no room.
+   * While a handler runs, the next read brings the next request or the client's end, which
+   * aborts the request under way then (a read started for one request may end during the next).
+   * Not when the buffer is nearly full of requests sent ahead: that read would have no room.
    */
-  #watchForLeaving(reader: ConnReader, request: LazySignalRequest): void {
+  #watchForLeaving(link: Link, reader: ConnReader): void {
     if (reader.filling || reader.length > this.options.maxHeaderBytes / 2) return;
     reader.fill().then(
-      (more) => more || request.abort(new Error("the client closed the connection")),
-      () => request.abort(new Error("the client connection failed")),
+      (more) => {
+        if (!more) link.request?.abort(new Error("the client closed the connection"));
+        else if (link.request && !link.closed) this.#watchForLeaving(link, reader);
+      },
+      () => link.request?.abort(new Error("the client connection failed")),
     );
   }
 
   async #handOff(link: Link, reader: ConnReader, headLength: number): Promise<void> {
-    let port = 0;
+    let key = "";
     const reached = await handOffWebSocket(
       {
         client: link.client,
         open: () => !link.closed,
         joined: (server) => {
           link.server = server;
-          port = (server.localAddr as Deno.NetAddr).port;
-          this.#clients.set(port, link.client.remoteAddr);
+          const local = server.localAddr as Deno.NetAddr;
+          key = `${local.hostname}:${local.port}`;
+          this.#clients.set(key, link.client.remoteAddr);
         },
         active: () => link.lastActive = Date.now(),
       },
       reader,
       headLength,
       this.upgrades,
-    ).finally(() => this.#clients.delete(port));
+    ).finally(() => this.#clients.delete(key));
     if (!reached) await this.#refuse(link, 503, "the host's server is not reachable");
   }
 
@@ -314,7 +324,7 @@ export class HttpFront {
   /** Answers a request the front will not pass on, logs it (once a minute per client), closes. */
   async #refuse(link: Link, status: number, reason: string): Promise<void> {
     this.#refusals.warn(
-      `${status} ${link.address}`,
+      `${status} ${clientKey(link.address)}`,
       `refused a request from ${link.address} with ${status}: ${reason}`,
       { client: link.address, status },
     );
@@ -329,7 +339,7 @@ export class HttpFront {
       if (why === "head") {
         this.stats.headerTimeouts++;
         this.#refusals.warn(
-          `head ${link.address}`,
+          `head ${clientKey(link.address)}`,
           `closed a connection from ${link.address} that did not send its request headers in time`,
           { client: link.address, timeoutMs: this.options.headerTimeoutMs },
         );

@@ -166,3 +166,53 @@ Deno.test("HttpFront sends no 100 Continue once the answer has started", async (
     await test.close();
   }
 });
+
+Deno.test("HttpFront bounds a request sent behind another like a first one", async (t) => {
+  await t.step("a body that stops coming", async () => {
+    const test = startFront(5000, 300);
+    try {
+      const conn = await connect(test.front);
+      await conn.write(encoder.encode(
+        "GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc",
+      ));
+      const started = performance.now();
+      await readToEnd(conn);
+      const ms = performance.now() - started;
+      assert.ok(ms >= 250 && ms < 3000, `closed after ${ms} ms`);
+      assert.equal(test.front.stats.idleClosed, 1);
+    } finally {
+      await test.close();
+    }
+  });
+  await t.step("a head that stops coming", async () => {
+    const test = startFront(300, 5000);
+    try {
+      const conn = await connect(test.front);
+      await conn.write(encoder.encode("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\n"));
+      const started = performance.now();
+      const text = await readToEnd(conn);
+      assert.match(text, /HTTP\/1\.1 408 /);
+      assert.ok(performance.now() - started < 3000);
+    } finally {
+      await test.close();
+    }
+  });
+  await t.step("a WebSocket handshake: its frames reach the server", async () => {
+    const test = startFront();
+    try {
+      const conn = await connect(test.front);
+      await conn.write(encoder.encode(
+        "GET /a HTTP/1.1\r\nHost: h\r\n\r\n" +
+          "GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+      ));
+      await readUntil(conn, /HTTP\/1\.1 101 [^]*\r\n\r\n/);
+      // A masked text frame "hi" (mask 1,2,3,4).
+      await conn.write(new Uint8Array([0x81, 0x82, 1, 2, 3, 4, 0x68 ^ 1, 0x69 ^ 2]));
+      assert.match(await readUntil(conn, /echo hi/), /echo hi/);
+      conn.close();
+    } finally {
+      await test.close();
+    }
+  });
+});

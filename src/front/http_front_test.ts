@@ -57,6 +57,8 @@ Deno.test("HttpFront tells the handler when its client leaves", async (t) => {
       "3\r\nabc\r\n0\r\n\r\n",
     "a GET with another sent behind it": "GET /leave HTTP/1.1\r\nHost: h\r\n\r\n" +
       "GET /next HTTP/1.1\r\nHost: h\r\n\r\n",
+    "a GET sent behind another": "GET /a HTTP/1.1\r\nHost: h\r\n\r\n" +
+      "GET /leave HTTP/1.1\r\nHost: h\r\n\r\n",
   };
   for (const [name, wire] of Object.entries(heads)) {
     await t.step(name, async () => {

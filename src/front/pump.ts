@@ -6,19 +6,6 @@ export async function writeFully(conn: Deno.Conn, bytes: Uint8Array): Promise<vo
   while (written < bytes.length) written += await conn.write(bytes.subarray(written));
 }
 
-/**
- * Moves bytes between two connections until both directions have ended (a side that ends its
- * writing has the other side's writing ended too) or either fails. `onActive` is called as
- * bytes move, for the idle sweep.
- */
-export async function pumpBothWays(
-  a: Deno.TcpConn,
-  b: Deno.TcpConn,
-  onActive: () => void,
-): Promise<void> {
-  await Promise.all([pump(a, b, onActive), pump(b, a, onActive)]);
-}
-
 /** Moves bytes one way until `from` ends, then ends `to`'s writing. */
 export async function pump(
   from: Deno.TcpConn,

@@ -21,6 +21,8 @@ export class BodyError extends Error {
 export interface BodyHooks {
   /** Runs once, before the first read from the client (`100 Continue`). */
   beforeFirstRead?: () => Promise<void>;
+  /** Told when the body starts and stops waiting for the client's bytes. */
+  waiting?: (waiting: boolean) => void;
   /** Runs once when the body has been read to its end, or has failed (with why). */
   onEnd?: (error?: Error) => void;
 }
@@ -128,9 +130,14 @@ export class RequestBody {
       this.#continued = true;
       await this.#hooks.beforeFirstRead?.();
     }
-    if (!await this.reader.fill()) {
-      throw new BodyError("the client closed the connection before its body ended");
+    this.#hooks.waiting?.(true);
+    let more: boolean;
+    try {
+      more = await this.reader.fill();
+    } finally {
+      this.#hooks.waiting?.(false);
     }
+    if (!more) throw new BodyError("the client closed the connection before its body ended");
   }
 
   /** A chunk's data is followed by CRLF. */

@@ -110,3 +110,28 @@ Deno.test("ConnReader finds a head's end across reads and grows up to its bound"
   while (bounded.length < 32 * 1024) await bounded.fill();
   await assert.rejects(bounded.fill(), RangeError);
 });
+
+Deno.test("ConnReader keeps the bytes of a read under way when what it holds is taken", async () => {
+  let deliver!: () => void;
+  const reader = new ConnReader({
+    read(into) {
+      if (!deliver) {
+        into.set(new TextEncoder().encode("first"));
+        deliver = () => {};
+        return Promise.resolve(5);
+      }
+      return new Promise((resolve) => {
+        deliver = () => {
+          into.set(new TextEncoder().encode("second"));
+          resolve(6);
+        };
+      });
+    },
+  }, 1024);
+  await reader.fill();
+  const pending = reader.fill(); // as the front's watch for a client leaving starts one
+  assert.equal(decode(reader.take(5)), "first");
+  deliver();
+  await pending;
+  assert.equal(decode(reader.take(reader.length)), "second");
+});

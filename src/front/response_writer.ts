@@ -79,16 +79,18 @@ export async function writeResponse(
     );
     return true;
   }
-  const reader = body.getReader();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let started = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
+    reader = body.getReader();
     // Take what the body holds ready before the next turn of the event loop (a body made from a
     // string or bytes settles within microtasks); it is whole if it has ended by then.
     const ready: Uint8Array[] = [];
     let size = 0;
     let pending = reader.read();
     let ended = false;
+    let pieces = 0;
     const turn = new Promise<typeof NOT_YET>((resolve) => {
       timer = setTimeout(() => resolve(NOT_YET), 0);
     });
@@ -102,7 +104,8 @@ export async function writeResponse(
       if (next.value.length > 0) ready.push(next.value);
       size += next.value.length;
       pending = reader.read();
-      if (size >= WHOLE_AT_MOST) break;
+      // A body that yields at once and without end (even empty pieces) is sent as it goes.
+      if (size >= WHOLE_AT_MOST || ++pieces >= PIECES_AT_MOST) break;
     }
     clearTimeout(timer);
     if (ended || framing.head) {
@@ -122,22 +125,30 @@ export async function writeResponse(
     );
     started = true;
     await writeAll(sink, withHead(head, frame(concatBytes(ready), chunked)));
+    let empty = 0;
     for (let next = await pending; !next.done; next = await reader.read()) {
-      if (next.value.length > 0) await writeAll(sink, frame(next.value, chunked));
+      if (next.value.length > 0) {
+        empty = 0;
+        await writeAll(sink, frame(next.value, chunked));
+      } else if (++empty % PIECES_AT_MOST === 0) {
+        // Empty pieces write nothing, so nothing gives the event loop its turn: give it here.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
     }
     if (chunked) await writeAll(sink, LAST_CHUNK);
     return true;
   } catch (error) {
     clearTimeout(timer);
-    reader.cancel(error).catch(() => {});
+    reader?.cancel(error).catch(() => {});
     if (error instanceof WriteError) throw error.cause;
     if (!started) await writeAll(sink, plainAnswer(500, "the answer's body failed"));
     return false;
   }
 }
 
-/** Most bytes taken as ready before a body is sent in chunks instead. */
+/** Most bytes, and pieces, taken as ready before a body is sent in chunks instead. */
 const WHOLE_AT_MOST = 1024 * 1024;
+const PIECES_AT_MOST = 1024;
 
 /** The `content-length` to send: the body's, or for HEAD without one, the handler's. */
 function lengthOf(response: Response, bytes: Uint8Array, framing: ResponseFraming): number {

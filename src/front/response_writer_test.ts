@@ -184,3 +184,31 @@ Deno.test("writeResponse answers 500 when a body fails before anything was sent"
   assert.equal(await writeResponse(sink, new Response(body), plain), false);
   assert.match(sink.text(), /^HTTP\/1\.1 500 Internal Server Error\r\n/);
 });
+
+Deno.test("writeResponse gives the event loop its turns through a body of empty pieces", async () => {
+  let pieces = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (++pieces < 5000) controller.enqueue(new Uint8Array());
+      else {
+        controller.enqueue(new TextEncoder().encode("x"));
+        controller.close();
+      }
+    },
+  });
+  let turns = 0;
+  const ticker = setInterval(() => turns++, 0);
+  const sink = collector();
+  await writeResponse(sink, new Response(body), plain);
+  clearInterval(ticker);
+  assert.ok(sink.text().endsWith("\r\n\r\n1\r\nx\r\n0\r\n\r\n") || sink.text().endsWith("x"));
+  assert.ok(turns > 0, "timers ran while the body was read");
+});
+
+Deno.test("writeResponse answers 500 for a body already locked", async () => {
+  const response = new Response(new ReadableStream({ start() {} }));
+  response.body!.getReader();
+  const sink = collector();
+  assert.equal(await writeResponse(sink, response, plain), false);
+  assert.match(sink.text(), /^HTTP\/1\.1 500 /);
+});

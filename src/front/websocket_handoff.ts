@@ -1,6 +1,6 @@
 import { latin1 } from "./conn_reader.ts";
 import type { ConnReader } from "./conn_reader.ts";
-import { pump, pumpBothWays, writeFully } from "./pump.ts";
+import { pump, writeFully } from "./pump.ts";
 
 const SWITCHING = /^HTTP\/1\.1 101 $/;
 
@@ -47,8 +47,11 @@ export async function handOffWebSocket(
       await pump(server, link.client, link.active);
       return true;
     }
-    if (reader.length > 0) await writeFully(server, reader.take(reader.length));
-    await pumpBothWays(link.client, server, link.active);
+    // The client's side goes on through its reader: a read may be under way there already.
+    await Promise.all([
+      forward(reader, server, link.active),
+      pump(server, link.client, link.active),
+    ]);
   } catch {
     // either side went away
   }
@@ -65,4 +68,24 @@ async function statusLine(server: Deno.Conn): Promise<Uint8Array> {
     length += n;
   }
   return buffer.subarray(0, length);
+}
+
+/** Moves what the client sends, through its reader, to the server until the client ends. */
+async function forward(reader: ConnReader, to: Deno.TcpConn, onActive: () => void): Promise<void> {
+  try {
+    for (;;) {
+      if (reader.length > 0) {
+        await writeFully(to, reader.take(reader.length));
+        onActive();
+      }
+      if (!await reader.fill()) break;
+    }
+  } catch {
+    // a reset or a close: this direction ends
+  }
+  try {
+    await to.closeWrite();
+  } catch {
+    // already closed
+  }
 }

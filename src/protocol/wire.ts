@@ -89,7 +89,6 @@ export { WireReader, WireWriter } from "./wire_bytes.ts";
 export { WriteBuffers } from "./write_buffers.ts";
 export { concatBytes } from "./bytes.ts";
 export { markWholeBody, wholeBodyOf } from "./whole_body.ts";
-export { LazySignalRequest } from "./lazy_signal_request.ts";
 export { readBoundedBody } from "./bounded_body.ts";
 export { fromWireJob, toWireJob } from "./jobs.ts";
 export type { StreamedResponse } from "./streamed_response.ts";

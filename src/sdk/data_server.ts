@@ -10,7 +10,6 @@ import {
   FrameType,
   type FrameTypeValue,
   IncomingBody,
-  LazySignalRequest,
   OutgoingBody,
   readOpenPayload,
   readRequestHead,
@@ -315,16 +314,21 @@ function toRequest(
   const url = UNSAFE_HOST.test(host) || head.path.startsWith("//")
     ? new URL(head.path, `http://${host}`).href
     : `http://${host}${head.path}`;
-  const init: RequestInit & { duplex?: "half" } = { method, headers: head.headers };
-  // The stream's own signal, handed out as it is when a handler reads it (no copy to follow).
-  const signal = () => stream.controller.signal;
+  // The signal in the init (~2.5 µs a request: `Request` makes one that follows it), not handed
+  // out lazily: a handler's `fetch(request)` or `clone()` reads `Request`'s own, and must still
+  // be cancelled with the call.
+  const init: RequestInit & { duplex?: "half" } = {
+    method,
+    headers: head.headers,
+    signal: stream.controller.signal,
+  };
   if (body !== undefined) {
     init.body = body;
     // Deno accepts streaming request bodies with duplex "half".
     if (body instanceof ReadableStream) init.duplex = "half";
   }
   try {
-    return new LazySignalRequest(url, init, signal);
+    return new Request(url, init);
   } catch {
     const headers = new Headers();
     for (const [name, value] of head.headers) {
@@ -335,7 +339,7 @@ function toRequest(
       }
     }
     init.headers = headers;
-    return new LazySignalRequest(url, init, signal);
+    return new Request(url, init);
   }
 }
 

@@ -3,6 +3,8 @@
  * one given in its init, which costs as much as the rest of a `Request` (~2.5 µs of ~3), and
  * most handlers answer without reading it. `signalOf` gives the signal to hand out (a caller's
  * own controller's, as is); without it the request makes its own, which {@link abort} aborts.
+ * Only for the host's own handlers: `Request`'s internals (`fetch(request)`,
+ * `new Request(request)`) read its own signal, which never aborts; `clone()` is mended here.
  */
 export class LazySignalRequest extends Request {
   readonly #signalOf?: () => AbortSignal;
@@ -19,6 +21,10 @@ export class LazySignalRequest extends Request {
   abort(reason: Error): void {
     this.#reason ??= reason;
     this.#own?.abort(reason);
+  }
+
+  override clone(): Request {
+    return new Request(super.clone(), { signal: this.lazySignal() });
   }
 
   /** The signal, made now if this is its first read. */

@@ -14,6 +14,11 @@ Deno.test("LazySignalRequest - its own signal aborts when told, read before or a
   assert.equal(late.signal.aborted, true, "made after the abort, it is aborted at once");
   assert.equal(late.signal, late.signal, "one signal per request");
   assert.ok(late instanceof Request);
+
+  const original = new LazySignalRequest("http://h/", { method: "GET" });
+  const copy = original.clone();
+  original.abort(new Error("gone"));
+  assert.equal(copy.signal.aborted, true, "a clone follows the signal");
 });
 
 Deno.test("LazySignalRequest - hands out a given signal as it is", () => {
