@@ -114,3 +114,18 @@ export async function readUntil(conn: Deno.Conn, pattern: RegExp): Promise<strin
 
 export const bodiesOf = (text: string) =>
   [...text.matchAll(/\r\n\r\n(\{[^\n]*?\})(?=HTTP|$)/g)].map((match) => JSON.parse(match[1]!));
+
+/** Runs `body` with a front made by {@link startFront}, closed after it whatever happens. */
+export async function withFront(
+  ...args: [...Parameters<typeof startFront>, (test: Front) => Promise<void>] | [
+    (test: Front) => Promise<void>,
+  ]
+): Promise<void> {
+  const body = args.at(-1) as (test: Front) => Promise<void>;
+  const test = startFront(...(args.slice(0, -1) as Parameters<typeof startFront>));
+  try {
+    await body(test);
+  } finally {
+    await test.close();
+  }
+}

@@ -1,10 +1,9 @@
 /** The front on real sockets, spoken to as attackers do: every refusal and every deadline. */
 import assert from "node:assert/strict";
-import { connect, encoder, readToEnd, readUntil, startFront } from "./_front_harness.ts";
+import { connect, encoder, readToEnd, readUntil, withFront } from "./_front_harness.ts";
 
 Deno.test("HttpFront refuses a smuggling attempt and never runs the request it hid", async () => {
-  const test = startFront();
-  try {
+  await withFront(async (test) => {
     const conn = await connect(test.front);
     await conn.write(encoder.encode(
       "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 44\r\nTransfer-Encoding: chunked\r\n\r\n" +
@@ -20,14 +19,11 @@ Deno.test("HttpFront refuses a smuggling attempt and never runs the request it h
         String(record.msg).includes("refused a request from 127.0.0.1 with 400")
       ),
     );
-  } finally {
-    await test.close();
-  }
+  });
 });
 
 Deno.test("HttpFront bounds every head in time and size, not only the first", async () => {
-  const test = startFront(300, 10_000);
-  try {
+  await withFront(300, 10_000, async (test) => {
     const conn = await connect(test.front);
     await conn.write(encoder.encode("GET /first HTTP/1.1\r\nHost: h\r\n\r\n"));
     await readUntil(conn, /"url":"http:\/\/h\/first"/);
@@ -47,14 +43,11 @@ Deno.test("HttpFront bounds every head in time and size, not only the first", as
     await big.write(encoder.encode(`GET /b HTTP/1.1\r\nX: ${"a".repeat(9000)}`)).catch(() => {});
     assert.match(await readToEnd(big), /HTTP\/1\.1 431 /);
     assert.equal(test.front.stats.headersTooLarge, 1);
-  } finally {
-    await test.close();
-  }
+  });
 });
 
 Deno.test("HttpFront keeps accepting after connections reset before their accept", async () => {
-  const test = startFront();
-  try {
+  await withFront(async (test) => {
     const reset = await new Deno.Command("python3", {
       args: [
         "-c",
@@ -75,9 +68,7 @@ Deno.test("HttpFront keeps accepting after connections reset before their accept
     ]);
     clearTimeout(timer);
     assert.match(answer, /"url":"http:\/\/h\/after"/);
-  } finally {
-    await test.close();
-  }
+  });
 });
 
 Deno.test("HttpFront closes a connection whose body stops coming", async (t) => {
@@ -88,8 +79,7 @@ Deno.test("HttpFront closes a connection whose body stops coming", async (t) => 
   };
   for (const [name, wire] of Object.entries(heads)) {
     await t.step(name, async () => {
-      const test = startFront(5000, 300);
-      try {
+      await withFront(5000, 300, async (test) => {
         const conn = await connect(test.front);
         await conn.write(encoder.encode(wire));
         const started = performance.now();
@@ -97,17 +87,14 @@ Deno.test("HttpFront closes a connection whose body stops coming", async (t) => 
         const ms = performance.now() - started;
         assert.ok(ms >= 250 && ms < 3000, `closed after ${ms} ms`);
         assert.equal(test.front.stats.idleClosed, 1);
-      } finally {
-        await test.close();
-      }
+      });
     });
   }
 });
 
 Deno.test("HttpFront never lets the app answer a WebSocket handshake as HTTP", async (t) => {
   await t.step("a handshake in lower case goes on to the server behind", async () => {
-    const test = startFront();
-    try {
+    await withFront(async (test) => {
       const conn = await connect(test.front);
       await conn.write(encoder.encode(
         "get /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
@@ -116,41 +103,32 @@ Deno.test("HttpFront never lets the app answer a WebSocket handshake as HTTP", a
       assert.match(await readUntil(conn, /\r\n\r\n/), /^HTTP\/1\.1 101 /);
       conn.close();
       assert.deepEqual(test.seen, []);
-    } finally {
-      await test.close();
-    }
+    });
   });
   await t.step("a handshake with a body is refused", async () => {
-    const test = startFront();
-    try {
+    await withFront(async (test) => {
       const conn = await connect(test.front);
       await conn.write(encoder.encode(
         "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nContent-Length: 1\r\n\r\nx",
       ));
       assert.match(await readToEnd(conn), /^HTTP\/1\.1 400 [^]*a GET without a body/);
       assert.deepEqual(test.seen, []);
-    } finally {
-      await test.close();
-    }
+    });
   });
   await t.step("a status HTTP/1.1 cannot carry here is a 500", async () => {
-    const test = startFront();
-    try {
+    await withFront(async (test) => {
       const conn = await connect(test.front);
       await conn.write(
         encoder.encode("GET /error HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"),
       );
       assert.match(await readToEnd(conn), /^HTTP\/1\.1 500 /);
       assert.ok(test.logs.records.some((record) => /status 0/.test(String(record.msg))));
-    } finally {
-      await test.close();
-    }
+    });
   });
 });
 
 Deno.test("HttpFront sends no 100 Continue once the answer has started", async () => {
-  const test = startFront();
-  try {
+  await withFront(async (test) => {
     const conn = await connect(test.front);
     await conn.write(encoder.encode(
       "POST /answer-first HTTP/1.1\r\nHost: h\r\nContent-Length: 70000\r\n" +
@@ -162,15 +140,12 @@ Deno.test("HttpFront sends no 100 Continue once the answer has started", async (
     const rest = started + await readToEnd(conn);
     assert.doesNotMatch(rest, /100 Continue/);
     assert.match(rest, /read 70000/);
-  } finally {
-    await test.close();
-  }
+  });
 });
 
 Deno.test("HttpFront bounds a request sent behind another like a first one", async (t) => {
   await t.step("a body that stops coming", async () => {
-    const test = startFront(5000, 300);
-    try {
+    await withFront(5000, 300, async (test) => {
       const conn = await connect(test.front);
       await conn.write(encoder.encode(
         "GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc",
@@ -180,26 +155,20 @@ Deno.test("HttpFront bounds a request sent behind another like a first one", asy
       const ms = performance.now() - started;
       assert.ok(ms >= 250 && ms < 3000, `closed after ${ms} ms`);
       assert.equal(test.front.stats.idleClosed, 1);
-    } finally {
-      await test.close();
-    }
+    });
   });
   await t.step("a head that stops coming", async () => {
-    const test = startFront(300, 5000);
-    try {
+    await withFront(300, 5000, async (test) => {
       const conn = await connect(test.front);
       await conn.write(encoder.encode("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\n"));
       const started = performance.now();
       const text = await readToEnd(conn);
       assert.match(text, /HTTP\/1\.1 408 /);
       assert.ok(performance.now() - started < 3000);
-    } finally {
-      await test.close();
-    }
+    });
   });
   await t.step("a WebSocket handshake: its frames reach the server", async () => {
-    const test = startFront();
-    try {
+    await withFront(async (test) => {
       const conn = await connect(test.front);
       await conn.write(encoder.encode(
         "GET /a HTTP/1.1\r\nHost: h\r\n\r\n" +
@@ -211,8 +180,6 @@ Deno.test("HttpFront bounds a request sent behind another like a first one", asy
       await conn.write(new Uint8Array([0x81, 0x82, 1, 2, 3, 4, 0x68 ^ 1, 0x69 ^ 2]));
       assert.match(await readUntil(conn, /echo hi/), /echo hi/);
       conn.close();
-    } finally {
-      await test.close();
-    }
+    });
   });
 });

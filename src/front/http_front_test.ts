@@ -1,10 +1,9 @@
 /** The front on real sockets, spoken to as browsers and programs do. */
 import assert from "node:assert/strict";
-import { bodiesOf, connect, encoder, readToEnd, readUntil, startFront } from "./_front_harness.ts";
+import { bodiesOf, connect, encoder, readToEnd, readUntil, withFront } from "./_front_harness.ts";
 
 Deno.test("HttpFront answers pipelined requests in order, with both body framings", async () => {
-  const test = startFront();
-  try {
+  await withFront(async (test) => {
     const conn = await connect(test.front);
     await conn.write(encoder.encode(
       "GET /one?q=1 HTTP/1.1\r\nHost: example.test\r\nX-A: first\r\n\r\n" +
@@ -23,14 +22,11 @@ Deno.test("HttpFront answers pipelined requests in order, with both body framing
     assert.equal(bodies[0].header, "first");
     assert.equal(bodies[0].from, "127.0.0.1");
     assert.equal(text.match(/connection: close/g)?.length, 1, "only the last one closes");
-  } finally {
-    await test.close();
-  }
+  });
 });
 
 Deno.test("HttpFront streams bodies too large to read whole, and sends 100 Continue", async () => {
-  const test = startFront();
-  try {
+  await withFront(async (test) => {
     const conn = await connect(test.front);
     const size = 300_000;
     await conn.write(encoder.encode(
@@ -44,9 +40,7 @@ Deno.test("HttpFront streams bodies too large to read whole, and sends 100 Conti
       ["http://h/big", size],
       ["http://h/after", 0],
     ]);
-  } finally {
-    await test.close();
-  }
+  });
 });
 
 Deno.test("HttpFront tells the handler when its client leaves", async (t) => {
@@ -62,8 +56,7 @@ Deno.test("HttpFront tells the handler when its client leaves", async (t) => {
   };
   for (const [name, wire] of Object.entries(heads)) {
     await t.step(name, async () => {
-      const test = startFront();
-      try {
+      await withFront(async (test) => {
         const conn = await connect(test.front);
         await conn.write(encoder.encode(wire));
         while (!test.seen.some((seen) => seen.endsWith("/leave"))) {
@@ -71,16 +64,13 @@ Deno.test("HttpFront tells the handler when its client leaves", async (t) => {
         }
         conn.close();
         assert.match(await test.aborted, /client closed the connection/);
-      } finally {
-        await test.close();
-      }
+      });
     });
   }
 });
 
 Deno.test("HttpFront closes after a body the handler left unread, and after HTTP/1.0", async () => {
-  const test = startFront();
-  try {
+  await withFront(async (test) => {
     const conn = await connect(test.front);
     await conn.write(encoder.encode(
       "POST /ignore-body HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
@@ -94,14 +84,11 @@ Deno.test("HttpFront closes after a body the handler left unread, and after HTTP
     const answer = await readToEnd(old);
     assert.match(answer, /"url":"http:\/\/127\.0\.0\.1:\d+\/old"/);
     assert.match(answer, /connection: close\r\n/);
-  } finally {
-    await test.close();
-  }
+  });
 });
 
 Deno.test("HttpFront closes connections idle between requests", async () => {
-  const test = startFront(5000, 300);
-  try {
+  await withFront(5000, 300, async (test) => {
     const conn = await connect(test.front);
     await conn.write(encoder.encode("GET /once HTTP/1.1\r\nHost: h\r\n\r\n"));
     const started = performance.now();
@@ -110,14 +97,11 @@ Deno.test("HttpFront closes connections idle between requests", async () => {
     const ms = performance.now() - started;
     assert.ok(ms >= 250 && ms < 3000, `closed after ${ms} ms`);
     assert.equal(test.front.stats.idleClosed, 1);
-  } finally {
-    await test.close();
-  }
+  });
 });
 
 Deno.test("HttpFront hands WebSocket handshakes to the server behind it", async () => {
-  const test = startFront();
-  try {
+  await withFront(async (test) => {
     const socket = new WebSocket(`ws://127.0.0.1:${test.front.addr.port}/ws`);
     const echoed = await new Promise<string>((resolve, reject) => {
       socket.onopen = () => socket.send("hi");
@@ -128,7 +112,5 @@ Deno.test("HttpFront hands WebSocket handshakes to the server behind it", async 
     assert.deepEqual(test.seen, [], "the front's handler never saw the handshake");
     socket.close();
     await new Promise((resolve) => socket.onclose = resolve);
-  } finally {
-    await test.close();
-  }
+  });
 });
