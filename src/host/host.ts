@@ -194,7 +194,6 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
       hostAddress,
     }),
     console: true,
-    clientOf: (remote) => front.guard?.clientOf(remote),
     frontMetrics: () => frontMetrics(front.guard?.stats),
     // Live: a hand edit of the list applies to the next request.
     fullPathRetry: (name) => live.current.plugin.fullPathRetry.includes(name),

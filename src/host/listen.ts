@@ -46,7 +46,9 @@ export function listen(
       // found the loopback port would otherwise reach a server without head deadlines.
       handler: guard
         ? (request, info) => {
-          if (front?.clientOf(info.remoteAddr)) return handler(request, info);
+          // The client the front joined, not the front's own loopback address.
+          const joined = front?.clientOf(info.remoteAddr);
+          if (joined) return handler(request, { remoteAddr: joined });
           const client = info.remoteAddr.hostname;
           strays.warn(
             client,

@@ -76,8 +76,6 @@ export interface AppDeps {
   audit?: AuditLog;
   /** Named API tokens, managed under `/api/auth/tokens`. */
   tokens?: ApiTokenStore;
-  /** The real client of a connection that came through a front (the slow-client guard). */
-  clientOf?: (remote: Deno.NetAddr) => Deno.NetAddr | undefined;
   /** Plugins whose 404 is retried with the full path, as QNTX's host does. */
   fullPathRetry?: (name: string) => boolean;
   /** The front's figures for `/metrics` (Prometheus text); absent when there is no front. */
@@ -215,7 +213,7 @@ export function createApp(deps: AppDeps): AppHandler {
       // Before anything else, plugin routes and WebSockets included: a page that rebinds a name
       // to this machine must not read what the host or its plugins answer.
       deps.guard?.checkHost(url);
-      remote = info && (deps.clientOf?.(info.remoteAddr) ?? info.remoteAddr);
+      remote = info?.remoteAddr;
       // The hot path, /api/<domain>/…, skips the pattern list (the host's own /api routes first).
       const path = url.pathname;
       const pluginPath = toPlugin !== undefined && path.startsWith("/api/") && !hostApi.test(path);
