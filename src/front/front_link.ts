@@ -1,6 +1,5 @@
 import type { Logger } from "../plugin/mod.ts";
 import type { LazySignalRequest } from "./lazy_signal_request.ts";
-import type { RequestBody } from "./request_body.ts";
 
 /** How the front bounds its clients. */
 export interface FrontOptions {
@@ -51,8 +50,6 @@ export interface Link {
   writingSince: number;
   /** The request being answered, told when its client goes. */
   request?: LazySignalRequest;
-  /** Its body, while it is being read. */
-  body?: RequestBody;
   closed: boolean;
 }
 

@@ -48,6 +48,8 @@ export class HttpFront {
   readonly #listener: Deno.TcpListener;
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly #accepting: Promise<void>;
+  /** The name requests without `Host` (HTTP/1.0) are taken to be for. */
+  readonly #authority: string;
   #closing = false;
 
   constructor(
@@ -58,6 +60,8 @@ export class HttpFront {
     this.#refusals = new ThrottledWarning(options.logger);
     this.#slots = new ClientSlots(options.maxConnectionsPerClient);
     this.#listener = Deno.listen({ hostname: options.hostname, port: options.port });
+    const { hostname, port } = this.#listener.addr;
+    this.#authority = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
     const every = Math.min(options.headerTimeoutMs, options.idleTimeoutMs) / 4;
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(20, Math.min(1000, every)));
     this.#accepting = this.#accept();
@@ -177,7 +181,7 @@ export class HttpFront {
       let url: URL;
       try {
         head = parseRequestHead(latin1(reader.view(end - 4)));
-        url = requestUrl(head, this.#authority());
+        url = requestUrl(head, this.#authority);
         // Every WebSocket handshake goes on, or none: the app must never upgrade a request the
         // front would go on reading as HTTP.
         if (head.webSocket && (head.method !== "GET" || head.bodyLength !== 0)) {
@@ -219,7 +223,6 @@ export class HttpFront {
           else if (!error) this.#watchForLeaving(link, reader);
         },
       });
-      link.body = body;
       let request: LazySignalRequest;
       try {
         const bodyless = head.method === "GET" || head.method === "HEAD";
@@ -268,7 +271,6 @@ export class HttpFront {
     } finally {
       link.busy = false;
       link.request = undefined;
-      link.body = undefined;
     }
   }
 
@@ -351,12 +353,6 @@ export class HttpFront {
         this.#end(link);
       }
     }
-  }
-
-  /** The name requests without `Host` (HTTP/1.0) are taken to be for. */
-  #authority(): string {
-    const { hostname, port } = this.#listener.addr;
-    return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
   }
 
   #end(link: Link): void {

@@ -1,5 +1,4 @@
-import { latin1 } from "./conn_reader.ts";
-import type { ConnReader } from "./conn_reader.ts";
+import { type ConnReader, latin1 } from "./conn_reader.ts";
 import { pump, writeFully } from "./pump.ts";
 
 const SWITCHING = /^HTTP\/1\.1 101 $/;
