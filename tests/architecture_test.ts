@@ -150,3 +150,42 @@ Deno.test(`source files stay under ${MAX_LINES} lines`, () => {
     .filter(([, lines]) => lines > MAX_LINES);
   assert.deepEqual(long, []);
 });
+
+/** What an SDK plugin loads before it runs: the SDK's module graph without its dynamic imports. */
+async function staticGraph(entry: string): Promise<string[]> {
+  const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "--config", join(REPO, "deno.json"), entry],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  assert.ok(success, "deno info failed");
+  const info = JSON.parse(new TextDecoder().decode(stdout)) as {
+    roots: string[];
+    modules: {
+      specifier: string;
+      dependencies?: { isDynamic?: boolean; code?: { specifier: string } }[];
+    }[];
+  };
+  const bySpecifier = new Map(info.modules.map((module) => [module.specifier, module]));
+  const seen = new Set<string>();
+  const pending = [...info.roots];
+  while (pending.length > 0) {
+    const specifier = pending.pop()!;
+    if (seen.has(specifier)) continue;
+    seen.add(specifier);
+    for (const dependency of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if (!dependency.isDynamic && dependency.code) pending.push(dependency.code.specifier);
+    }
+  }
+  return [...seen];
+}
+
+Deno.test("an SDK plugin starts without grpc-js and without the host services' messages", async () => {
+  const loaded = await staticGraph(join(SRC, "sdk", "mod.ts"));
+  assert.ok(loaded.some((specifier) => specifier.endsWith("gen_messages/protocol/domain.ts")));
+  // Each comes with the plugin's first call to the host's services (sdk/host_grpc.ts).
+  const late = loaded.filter((specifier) =>
+    /grpc-js|\/gen\/|gen_messages\/protocol\/(atsstore|queue|schedule|search)\.ts$/.test(specifier)
+  );
+  assert.deepEqual(late, []);
+});

@@ -10,4 +10,5 @@ export * as queue from "./gen/protocol/queue.ts";
 export * as schedule from "./gen/protocol/schedule.ts";
 export * as search from "./gen/protocol/search.ts";
 export * from "./wire.ts";
+export { fromWireJob, toWireJob } from "./jobs.ts";
 export { callUnary, isUnimplemented, type UnaryMethod } from "./unary.ts";

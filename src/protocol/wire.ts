@@ -1,15 +1,13 @@
 /**
- * The wire protocol without gRPC: the messages of `proto/protocol/*.proto` (one namespace per
- * file) and the data channel, heads, handshake and conventions. What encodes and decodes only
- * (an SDK plugin on the data channel) imports this, so `@grpc/grpc-js`, most of a plugin's
- * start-up, is not loaded; `mod.ts` adds the gRPC services.
+ * The wire protocol without gRPC: the messages of `proto/protocol/domain.proto` and the data
+ * channel, heads, handshake and conventions. What encodes and decodes only (an SDK plugin on
+ * the data channel) imports this, so `@grpc/grpc-js`, most of a plugin's start-up, is not
+ * loaded; `mod.ts` adds the gRPC services and the host services' messages (the attestation
+ * store, queue, schedules and search: ~190 KB of generated code an SDK plugin loads only with
+ * its first call to them).
  * @module
  */
-export * as ats from "./gen_messages/protocol/atsstore.ts";
 export * as domain from "./gen_messages/protocol/domain.ts";
-export * as queue from "./gen_messages/protocol/queue.ts";
-export * as schedule from "./gen_messages/protocol/schedule.ts";
-export * as search from "./gen_messages/protocol/search.ts";
 export { CAPABILITIES, type Capability, PROTOCOL_VERSION } from "./capabilities.ts";
 export { CHANNEL_OPTIONS, MAX_MESSAGE_BYTES } from "./channel_options.ts";
 export {
@@ -90,7 +88,6 @@ export { WriteBuffers } from "./write_buffers.ts";
 export { concatBytes } from "./bytes.ts";
 export { markWholeBody, wholeBodyOf } from "./whole_body.ts";
 export { readBoundedBody } from "./bounded_body.ts";
-export { fromWireJob, toWireJob } from "./jobs.ts";
 export type { StreamedResponse } from "./streamed_response.ts";
 export { problemJson, reasonPhrase, statusTitle } from "./problem_json.ts";
 export { encodeEnvelope, type Envelope, parseEnvelope } from "./websocket_envelope.ts";

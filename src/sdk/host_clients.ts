@@ -8,7 +8,6 @@ import type {
   NewJob,
   QueueService,
 } from "../plugin/mod.ts";
-import { ats, fromWireJob, queue, toWireJob } from "../protocol/wire.ts";
 import type {
   ats as atsRpc,
   queue as queueRpc,
@@ -39,10 +38,12 @@ class LazyClient<C extends { close(): void }> {
     readonly make: (grpc: HostGrpc, endpoint: string) => C,
   ) {}
 
-  async get(): Promise<C> {
+  /** The client, with the module that made it (the services' messages are there). */
+  async get(): Promise<{ c: C; g: HostGrpc }> {
     if (this.endpoint === "") missing(this.service);
     if (this.#closed) throw new Error(`${this.service}: the client was closed`);
-    return await (this.#client ??= hostGrpc().then((grpc) => this.make(grpc, this.endpoint)));
+    const g = await hostGrpc();
+    return { c: await (this.#client ??= Promise.resolve(this.make(g, this.endpoint))), g };
   }
 
   close(): void {
@@ -62,46 +63,6 @@ function missing(service: string): never {
   throw new Error(`the host gave this plugin no ${service} endpoint`);
 }
 
-function fromWireAttestation(wire: ats.Attestation): Attestation {
-  const attestation: Attestation = {
-    id: wire.id,
-    subjects: wire.subjects,
-    predicates: wire.predicates,
-    contexts: wire.contexts,
-    actors: wire.actors,
-    timestamp: Number(wire.timestamp),
-    source: wire.source,
-    attributes: wire.attributes ?? {},
-    createdAt: Number(wire.createdAt),
-  };
-  if (wire.signature.length > 0) attestation.signature = wire.signature;
-  if (wire.signerDid !== "") attestation.signerDid = wire.signerDid;
-  return attestation;
-}
-
-function toWireCommand(command: AttestationCommand): ats.AttestationCommand {
-  return ats.AttestationCommand.fromPartial({
-    subjects: command.subjects,
-    predicates: command.predicates,
-    contexts: command.contexts,
-    actors: command.actors,
-    timestamp: command.timestamp === undefined ? undefined : BigInt(Math.trunc(command.timestamp)),
-    attributes: command.attributes,
-  });
-}
-
-function toWireFilter(filter: AttestationFilter): ats.AttestationFilter {
-  return ats.AttestationFilter.fromPartial({
-    subjects: filter.subjects ?? [],
-    predicates: filter.predicates ?? [],
-    contexts: filter.contexts ?? [],
-    actors: filter.actors ?? [],
-    timeStart: filter.timeStart === undefined ? undefined : BigInt(Math.trunc(filter.timeStart)),
-    timeEnd: filter.timeEnd === undefined ? undefined : BigInt(Math.trunc(filter.timeEnd)),
-    limit: filter.limit,
-  });
-}
-
 /** The host's attestation store over gRPC; every call carries the plugin's token. */
 export class RemoteAttestationStore implements AttestationStore {
   readonly #client: LazyClient<atsRpc.ATSStoreServiceClient>;
@@ -114,45 +75,45 @@ export class RemoteAttestationStore implements AttestationStore {
     );
   }
 
-  #c(): Promise<atsRpc.ATSStoreServiceClient> {
+  #c(): Promise<{ c: atsRpc.ATSStoreServiceClient; g: HostGrpc }> {
     return this.#client.get();
   }
 
   async generateAndCreate(command: AttestationCommand): Promise<Attestation> {
-    const c = await this.#c();
+    const { c, g } = await this.#c();
     const response = checked(
       "attestation store",
       await unary(c.generateAndCreateAttestation.bind(c), {
         authToken: this.token,
-        command: toWireCommand(command),
+        command: g.toWireCommand(command),
       }),
     );
     if (!response.attestation) {
       throw new Error("attestation store: the host returned no attestation");
     }
-    return fromWireAttestation(response.attestation);
+    return g.fromWireAttestation(response.attestation);
   }
 
   async batchGenerateAndCreate(commands: AttestationCommand[]): Promise<number> {
-    const c = await this.#c();
+    const { c, g } = await this.#c();
     const response = await unary(c.batchGenerateAndCreateAttestations.bind(c), {
       authToken: this.token,
-      commands: commands.map(toWireCommand),
+      commands: commands.map(g.toWireCommand),
     });
     return checked("attestation store", response).created;
   }
 
   async get(filter: AttestationFilter): Promise<Attestation[]> {
-    const c = await this.#c();
+    const { c, g } = await this.#c();
     const response = await unary(c.getAttestations.bind(c), {
       authToken: this.token,
-      filter: toWireFilter(filter),
+      filter: g.toWireFilter(filter),
     });
-    return checked("attestation store", response).attestations.map(fromWireAttestation);
+    return checked("attestation store", response).attestations.map(g.fromWireAttestation);
   }
 
   async exists(id: string): Promise<boolean> {
-    const c = await this.#c();
+    const { c } = await this.#c();
     return (await unary(c.attestationExists.bind(c), { authToken: this.token, id })).exists;
   }
 
@@ -169,46 +130,49 @@ export class RemoteQueue implements QueueService {
     this.#client = new LazyClient("job queue", endpoint, (grpc, at) => grpc.clients.queue(at));
   }
 
-  #c(): Promise<queueRpc.QueueServiceClient> {
+  #c(): Promise<{ c: queueRpc.QueueServiceClient; g: HostGrpc }> {
     return this.#client.get();
   }
 
   async enqueue(job: NewJob): Promise<string> {
-    const c = await this.#c();
-    const response = await unary(c.enqueue.bind(c), { authToken: this.token, job: toWireJob(job) });
+    const { c, g } = await this.#c();
+    const response = await unary(c.enqueue.bind(c), {
+      authToken: this.token,
+      job: g.toWireJob(job),
+    });
     return checked("job queue", response).jobId;
   }
 
   async getJob(id: string): Promise<Job | undefined> {
-    const c = await this.#c();
+    const { c, g } = await this.#c();
     const response = await unary(c.getJob.bind(c), { authToken: this.token, jobId: id });
     const job = checked("job queue", response).job;
-    return job && fromWireJob(job);
+    return job && g.fromWireJob(job);
   }
 
   async updateJob(job: Job): Promise<void> {
-    const c = await this.#c();
+    const { c, g } = await this.#c();
     checked(
       "job queue",
-      await unary(c.updateJob.bind(c), { authToken: this.token, job: toWireJob(job) }),
+      await unary(c.updateJob.bind(c), { authToken: this.token, job: g.toWireJob(job) }),
     );
   }
 
   /** A running job's progress alone, in one call (`UpdateJob` with no status, see proto/README). */
   async reportProgress(id: string, progress: { current: number; total: number }): Promise<void> {
-    const c = await this.#c();
-    const job = queue.Job.fromPartial({ id, progress });
+    const { c, g } = await this.#c();
+    const job = g.progressOnly(id, progress);
     checked("job queue", await unary(c.updateJob.bind(c), { authToken: this.token, job }));
   }
 
   async listJobs(status: JobStatus | undefined, limit: number): Promise<Job[]> {
-    const c = await this.#c();
+    const { c, g } = await this.#c();
     const response = await unary(c.listJobs.bind(c), {
       authToken: this.token,
       status: status ?? "",
       limit,
     });
-    return checked("job queue", response).jobs.map(fromWireJob);
+    return checked("job queue", response).jobs.map(g.fromWireJob);
   }
 
   close(): void {
@@ -263,7 +227,7 @@ export class RemoteSchedules {
     this.#client = new LazyClient("schedule", endpoint, (grpc, at) => grpc.clients.schedule(at));
   }
 
-  #c(): Promise<scheduleRpc.ScheduleServiceClient> {
+  #c(): Promise<{ c: scheduleRpc.ScheduleServiceClient; g: HostGrpc }> {
     return this.#client.get();
   }
 
@@ -274,7 +238,7 @@ export class RemoteSchedules {
     payload: unknown = null,
     metadata: Record<string, string> = {},
   ): Promise<string> {
-    const c = await this.#c();
+    const { c } = await this.#c();
     const response = await unary(c.createSchedule.bind(c), {
       authToken: this.token,
       handlerName: handler,
@@ -287,7 +251,7 @@ export class RemoteSchedules {
 
   /** The schedule with this id; rejects when there is none or it is another plugin's. */
   async get(id: string): Promise<ScheduledJob> {
-    const c = await this.#c();
+    const { c } = await this.#c();
     const response = await unary(c.getSchedule.bind(c), { authToken: this.token, scheduleId: id });
     return checked("schedules", response).job!;
   }
@@ -311,7 +275,7 @@ export class RemoteSchedules {
     rpc: "pauseSchedule" | "resumeSchedule" | "deleteSchedule",
     id: string,
   ): Promise<void> {
-    const c = await this.#c();
+    const { c } = await this.#c();
     checked(
       "schedules",
       await unary(c[rpc].bind(c), { authToken: this.token, scheduleId: id }),

@@ -59,17 +59,24 @@ export async function launchInstance(
   try {
     // The host's services for this launch alone: its token is good there only. A QNTX program
     // dials `host:port` (QNTX's plugins split the endpoint on ":"), so it gets a loopback port.
-    services = await context.serveServices?.(
+    const serving = context.serveServices?.(
       found.kind === "qntx-executable" ? { tcp: true } : { socket: folder.hostSocket },
       launchOwners(context, found.name, generation, onDenied),
       (detail) => onDenied({ at: Date.now(), permission: "service", value: detail }),
     );
-    const contained = await containFound(
+    const containing = containFound(
       found,
       dataDir,
       context.grants(found.name),
       context.hostAddress?.() ?? { hostname: "127.0.0.1", port: 8877 },
     );
+    // Both at once (a few ms each before every spawn); the services are closed below when
+    // either fails.
+    const [served, contain] = await Promise.allSettled([serving, containing]);
+    if (served.status === "fulfilled") services = served.value;
+    else throw served.reason;
+    if (contain.status === "rejected") throw contain.reason;
+    const contained = contain.value;
     const extra = found.kind === "qntx-executable"
       ? programArgs(found.name, context.pluginConfig(found.name).args)
       : { ok: true as const, args: [] };
