@@ -19,6 +19,8 @@ export interface HostConfig {
     allowedHosts: string[];
     maxWebSocketsPerClient: number;
     maxConnectionsPerClient: number;
+    /** Open connections in all, when the front is on. */
+    maxConnections: number;
     /** bytes */
     bodyLimit: number;
     /** Deadline of one request to a plugin, ms. */
@@ -239,6 +241,7 @@ function assemble(
       allowedHosts: server.allowed_hosts,
       maxWebSocketsPerClient: server.max_websockets_per_client,
       maxConnectionsPerClient: server.max_connections_per_client,
+      maxConnections: server.max_connections,
       bodyLimit: server.body_limit,
       requestTimeout: server.request_timeout,
       logLevel: server.log_level,

@@ -21,6 +21,7 @@ Deno.test("parseHostConfig() gives the defaults for an empty file", () => {
     allowedHosts: [],
     maxWebSocketsPerClient: 256,
     maxConnectionsPerClient: 512,
+    maxConnections: 10_000,
     bodyLimit: 16 * 1024 * 1024,
     requestTimeout: 30_000,
     logLevel: "info",

@@ -138,6 +138,11 @@ export const serverSchema = z.object({
   max_websockets_per_client: integer(1, 1_000_000).default(256),
   /** Open connections one client address may hold (429 beyond); enforced by the front. */
   max_connections_per_client: integer(1, 1_000_000).default(512),
+  /**
+   * Open connections in all (keep it below the process's descriptor limit, `ulimit -n`): at it,
+   * the front closes the connection idle longest or waits to accept; enforced by the front.
+   */
+  max_connections: integer(1, 1_000_000).default(10_000),
   /** Names the host answers to besides its bind address, localhost and loopback addresses. */
   allowed_hosts: stringList(hostOnly).default([]),
   body_limit: size(1, 4 * GIB).default(16 * 1024 ** 2),

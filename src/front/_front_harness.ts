@@ -16,7 +16,11 @@ export interface Front {
 }
 
 /** A front whose handler echoes what it received; `/leave` waits for its client to leave. */
-export function startFront(headerTimeoutMs = 5000, idleTimeoutMs = 10_000): Front {
+export function startFront(
+  headerTimeoutMs = 5000,
+  idleTimeoutMs = 10_000,
+  maxConnections = 1000,
+): Front {
   const seen: string[] = [];
   let leave!: (why: string) => void;
   const aborted = new Promise<string>((resolve) => leave = resolve);
@@ -33,6 +37,7 @@ export function startFront(headerTimeoutMs = 5000, idleTimeoutMs = 10_000): Fron
     idleTimeoutMs,
     maxHeaderBytes: 8 * 1024,
     maxConnectionsPerClient: 64,
+    maxConnections,
     logger: new JsonLogger("front", { sink: logs }),
   }, async (request, info) => {
     const url = new URL(request.url);
@@ -117,12 +122,10 @@ export const bodiesOf = (text: string) =>
 
 /** Runs `body` with a front made by {@link startFront}, closed after it whatever happens. */
 export async function withFront(
-  ...args: [...Parameters<typeof startFront>, (test: Front) => Promise<void>] | [
-    (test: Front) => Promise<void>,
-  ]
+  ...args: [...number[], (test: Front) => Promise<void>]
 ): Promise<void> {
   const body = args.at(-1) as (test: Front) => Promise<void>;
-  const test = startFront(...(args.slice(0, -1) as Parameters<typeof startFront>));
+  const test = startFront(...(args.slice(0, -1) as number[]));
   try {
     await body(test);
   } finally {

@@ -13,6 +13,8 @@ export interface FrontOptions {
   maxHeaderBytes: number;
   /** Connections one client address may hold open at once (429, then closed, beyond). */
   maxConnectionsPerClient: number;
+  /** Connections open at once in all (see capacity.ts). */
+  maxConnections: number;
   logger: Logger;
 }
 
@@ -26,6 +28,8 @@ export interface FrontStats {
   overQuota: number;
   /** Requests refused for a malformed head or body. */
   badRequests: number;
+  /** Connections that found `maxConnections` open: an idle one was closed for it, or it got 503. */
+  atCapacity: number;
 }
 
 /** A request handler as the front calls it (a `Deno.serve` handler fits). */

@@ -14,5 +14,8 @@ export function frontMetrics(stats: FrontStats | undefined): string {
     `qntx_front_refused_total{cause="idle"} ${stats.idleClosed}`,
     `qntx_front_refused_total{cause="per_client_cap"} ${stats.overQuota}`,
     `qntx_front_refused_total{cause="bad_request"} ${stats.badRequests}`,
+    "# HELP qntx_front_at_capacity_total Times the front held [server] max_connections.",
+    "# TYPE qntx_front_at_capacity_total counter",
+    `qntx_front_at_capacity_total ${stats.atCapacity}`,
   ].join("\n") + "\n";
 }

@@ -1,4 +1,5 @@
 import { ThrottledWarning } from "../log/mod.ts";
+import { makeRoom } from "./capacity.ts";
 import { LazySignalRequest } from "./lazy_signal_request.ts";
 import { clientKey, ClientSlots } from "./client_slots.ts";
 import {
@@ -25,7 +26,7 @@ const ACCEPT_BACKOFF_MS = 50;
  * The host's HTTP/1.1 server for clients it does not trust to be quick: `Deno.serve` has no
  * deadline for request heads and no hook on connections (denoland/deno#3515), so the front
  * accepts each connection itself (429 and closed when its client already holds
- * `maxConnectionsPerClient`), gives every request head `headerTimeoutMs` (408) and
+ * `maxConnectionsPerClient`; at `maxConnections` in all, see {@link makeRoom}), gives every request head `headerTimeoutMs` (408) and
  * `maxHeaderBytes` (431), closes connections idle for `idleTimeoutMs` (between requests, while
  * a body is awaited, or while a write is stuck), and answers requests with the host's handler in
  * this process: no second hop. Only WebSocket handshakes go on to `Deno.serve` (on `upgrades`,
@@ -39,6 +40,7 @@ export class HttpFront {
     idleClosed: 0,
     overQuota: 0,
     badRequests: 0,
+    atCapacity: 0,
   };
   readonly #links = new Set<Link>();
   readonly #slots: ClientSlots;
@@ -126,9 +128,22 @@ export class HttpFront {
           "most one client may ([server] max_connections_per_client)",
         { client: address, open: this.#slots.held(address) },
       );
-      writeFully(client, plainAnswer(429, "too many connections", "retry-after: 5\r\n"))
-        .catch(() => {}).finally(() => closeQuietly(client));
-      return;
+      return turnAway(client, 429, "too many connections");
+    }
+    const max = this.options.maxConnections;
+    const room = makeRoom(this.#links, max, (idle) => this.#end(idle));
+    if (room !== "room") {
+      this.stats.atCapacity++;
+      this.#refusals.warn(
+        "capacity",
+        `the front holds ${max} connections, its most ([server] max_connections): ` +
+          (room === "full" ? `refused one from ${address} (503)` : "closed the one idle longest"),
+        { client: address, max },
+      );
+    }
+    if (room === "full") {
+      this.#slots.release(address);
+      return turnAway(client, 503, "the host holds all the connections it may");
     }
     const now = Date.now();
     const link: Link = {
@@ -365,6 +380,12 @@ export class HttpFront {
     closeQuietly(link.client);
     if (link.server) closeQuietly(link.server);
   }
+}
+
+/** Answers a connection the front does not take, and closes it. */
+function turnAway(client: Deno.Conn, status: number, reason: string): void {
+  writeFully(client, plainAnswer(status, reason, "retry-after: 5\r\n"))
+    .catch(() => {}).finally(() => closeQuietly(client));
 }
 
 function closeQuietly(conn: Deno.Conn): void {

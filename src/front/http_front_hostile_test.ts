@@ -183,3 +183,40 @@ Deno.test("HttpFront bounds a request sent behind another like a first one", asy
     });
   });
 });
+
+Deno.test("HttpFront holds max_connections in all: an idle one makes room, else 503", async () => {
+  await withFront(5000, 10_000, 2, async (test) => {
+    const get = (path: string) => encoder.encode(`GET /${path} HTTP/1.1\r\nHost: h\r\n\r\n`);
+    // Two kept-alive connections, each idle after a request, the first idle longest.
+    const first = await connect(test.front);
+    await first.write(get("one"));
+    await readUntil(first, /"url":"http:\/\/h\/one"/);
+    const second = await connect(test.front);
+    await second.write(get("two"));
+    await readUntil(second, /"url":"http:\/\/h\/two"/);
+    // A third takes the place of the first, which the front closes.
+    const third = await connect(test.front);
+    await third.write(get("three"));
+    await readUntil(third, /"url":"http:\/\/h\/three"/);
+    assert.equal(await readToEnd(first), "");
+    assert.equal(test.front.stats.atCapacity, 1);
+    // Both in use (a head under way on each): a fourth is refused, and neither is touched.
+    await second.write(encoder.encode("GET /four HTTP/1.1\r\n"));
+    await third.write(encoder.encode("GET /five HTTP/1.1\r\n"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const fourth = await connect(test.front);
+    assert.match(
+      await readToEnd(fourth),
+      /^HTTP\/1\.1 503 Service Unavailable\r\n[^]*retry-after: 5/i,
+    );
+    assert.equal(test.front.stats.atCapacity, 2);
+    await second.write(encoder.encode("Host: h\r\nConnection: close\r\n\r\n"));
+    assert.match(await readToEnd(second), /"url":"http:\/\/h\/four"/);
+    // One ended: the next is taken again.
+    const fifth = await connect(test.front);
+    await fifth.write(encoder.encode("GET /six HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"));
+    assert.match(await readToEnd(fifth), /"url":"http:\/\/h\/six"/);
+    third.close();
+    assert.ok(test.logs.records.some((record) => String(record.msg).includes("max_connections")));
+  });
+});

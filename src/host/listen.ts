@@ -82,6 +82,7 @@ export function listen(
           idleTimeoutMs: server.idleTimeout,
           maxHeaderBytes: MAX_HEAD,
           maxConnectionsPerClient: server.maxConnectionsPerClient,
+          maxConnections: server.maxConnections,
           logger,
         },
         handler,
