@@ -1,4 +1,6 @@
 import { promised } from "../async/mod.ts";
+import { transaction } from "../store/mod.ts";
+import { FinishBatch } from "./finish_batch.ts";
 import type { Job, JobStatus } from "../plugin/mod.ts";
 import type { JobFilter, JobLogEntry, JobOutcome, JobRequest, StoredJob } from "./job_record.ts";
 import type { JobStore } from "./job_store.ts";
@@ -59,6 +61,7 @@ export interface JobQueue {
 export function sqliteQueue(store: JobStore): JobQueue {
   const now = promised;
   const cancelled = new Set<(ids: readonly string[]) => void>();
+  const finishes = new FinishBatch(store);
   return {
     clock: () => store.clock(),
     onRunnable: (listener) => store.onRunnable(listener),
@@ -73,14 +76,17 @@ export function sqliteQueue(store: JobStore): JobQueue {
     counts: () => now(() => store.counts()),
     update: (job, caller) => now(() => store.update(job, caller)),
     reportProgress: (id, progress, caller) => now(() => store.reportProgress(id, progress, caller)),
+    // Jobs taken together are one commit (each take alone writes its row and indexes again).
     take: (plugins, count) =>
-      now(() => {
-        const taken: StoredJob[] = [];
-        for (let job; taken.length < count && (job = store.take(plugins));) taken.push(job);
-        return taken;
-      }),
+      now(() =>
+        transaction(store.db, () => {
+          const taken: StoredJob[] = [];
+          for (let job; taken.length < count && (job = store.take(plugins));) taken.push(job);
+          return taken;
+        })
+      ),
     heartbeat: (ids) => now(() => ids.filter((id) => store.get(id)?.status === "running")),
-    finish: (id, outcome, logs) => now(() => store.finish(id, outcome, logs)),
+    finish: (id, outcome, logs) => finishes.finish(id, outcome, logs),
     retry: (id, error, runAfter, logs) => now(() => store.retry(id, error, runAfter, logs)),
     release: (id) => now(() => store.release(id)),
     appendLogs: (id, entries) => now(() => store.appendLogs(id, entries)),

@@ -47,7 +47,8 @@ interface Queued {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// A text message that begins with U+FEFF keeps it (TextDecoder drops a leading BOM by default).
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const EMPTY = new Uint8Array(0);
 /** A string this long or shorter fits in one piece, however it encodes (≤ 3 bytes a unit). */
 const ONE_PIECE_CHARS = Math.floor(MAX_DATA / 3);

@@ -8,6 +8,7 @@ import {
   writeResponseHead,
 } from "./http_head.ts";
 import { WireWriter } from "./wire_bytes.ts";
+import { decodeDataFrame } from "./websocket_frames.ts";
 
 // Any text, long enough that some lengths need two-byte varints, and header-safe text.
 const text = fc.string({ unit: "binary", maxLength: 300 });
@@ -149,4 +150,15 @@ Deno.test("readRequestHead() decodes repeated and look-alike strings each as wha
       },
     ),
   );
+});
+
+Deno.test("strings that begin with U+FEFF keep it, in heads and in WebSocket messages", () => {
+  const headers = [{ name: "x-bom", values: ["\uFEFFvalue"] }];
+  const head = readResponseHead(
+    HTTPResponse.encode({ statusCode: 200, headers, body: new Uint8Array() }).finish(),
+  );
+  assert.deepEqual(head.headers, headers);
+  const message = new TextEncoder().encode("\uFEFFhello");
+  assert.equal(decodeDataFrame(message, "text"), "\uFEFFhello");
+  assert.equal(decodeDataFrame(message, undefined), "\uFEFFhello");
 });

@@ -12,7 +12,9 @@ export const WS_OPCODE = "opcode";
 export const WS_CODE = "code";
 export const WS_REASON = "reason";
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+// A message that begins with U+FEFF keeps it (TextDecoder drops a leading BOM by default).
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /**
@@ -21,7 +23,7 @@ const encoder = new TextEncoder();
  */
 export function decodeDataFrame(data: Uint8Array, opcode: string | undefined): string | Uint8Array {
   if (opcode === "binary") return data;
-  if (opcode === "text") return new TextDecoder().decode(data);
+  if (opcode === "text") return utf8.decode(data);
   try {
     return strictUtf8.decode(data);
   } catch {

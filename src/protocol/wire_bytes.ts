@@ -6,7 +6,9 @@
  */
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// A string that begins with U+FEFF keeps it: TextDecoder drops a leading BOM by default, which
+// took the first character of a header value (found by the property test of http_head.ts).
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Protobuf wire types used here. */
 export const VARINT = 0;

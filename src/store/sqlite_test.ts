@@ -123,3 +123,20 @@ Deno.test("PluginEventLog keeps state changes, newest first, and survives a reop
     reopened.close();
   });
 });
+
+Deno.test("transaction() inside another is a savepoint: its failure undoes it alone", () => {
+  const db = openDatabase({ path: IN_MEMORY, migrations: STEPS });
+  transaction(db, () => {
+    db.prepare("INSERT INTO things (name) VALUES ('outer')").run();
+    assert.throws(() =>
+      transaction(db, () => {
+        db.prepare("INSERT INTO things (name) VALUES ('inner, undone')").run();
+        throw new Error("abort");
+      }), /abort/);
+    transaction(db, () => db.prepare("INSERT INTO things (name) VALUES ('inner, kept')").run());
+  });
+  const names = db.prepare("SELECT name FROM things ORDER BY name").all().map((r) => r.name);
+  assert.deepEqual(names, ["inner, kept", "outer"]);
+  assert.equal(db.isTransaction, false);
+  db.close();
+});

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { IN_MEMORY, openDatabase } from "../store/mod.ts";
+import { FinishBatch } from "./finish_batch.ts";
+import { sqliteQueue } from "./job_queue.ts";
+import { JobStore } from "./job_store.ts";
+
+function queued(count: number) {
+  const db = openDatabase({ path: IN_MEMORY });
+  const store = new JobStore(db, () => 1_000_000);
+  const ids = Array.from({ length: count }, () => store.enqueue({ handlerName: "p/h" }, "api").id);
+  const begins: string[] = [];
+  const exec = db.exec.bind(db);
+  db.exec = (sql: string) => {
+    if (sql.startsWith("BEGIN")) begins.push(sql);
+    return exec(sql);
+  };
+  return { db, store, ids, begins };
+}
+
+Deno.test("jobs taken together, and finishes asked for in one turn, are one commit each", async () => {
+  const { db, store, ids, begins } = queued(3);
+  const queue = sqliteQueue(store);
+  const taken = await queue.take(["p"], 2, 0);
+  assert.deepEqual(taken.map((job) => job.id), ids.slice(0, 2));
+  assert.equal(begins.length, 1);
+  // Two running jobs and one that is not: each finish answers for itself.
+  const answers = await Promise.all([
+    queue.finish(ids[0]!, { error: "" }),
+    queue.finish(ids[1]!, { error: "boom" }),
+    queue.finish(ids[2]!, { error: "" }),
+  ]);
+  assert.deepEqual(answers, [true, true, false]);
+  assert.equal(begins.length, 2, "the three finishes shared one transaction");
+  assert.deepEqual(ids.map((id) => store.get(id)?.status), ["completed", "failed", "queued"]);
+  assert.equal(store.get(ids[1]!)?.error, "boom");
+  // A finish in a later turn is a commit of its own.
+  await queue.take(["p"], 1, 0);
+  assert.equal(await queue.finish(ids[2]!, { error: "" }), true);
+  assert.equal(db.isTransaction, false);
+  db.close();
+});
+
+Deno.test("a finish that fails is undone alone and fails its caller alone", async () => {
+  const { db, store, ids } = queued(3);
+  await sqliteQueue(store).take(["p"], 3, 0);
+  // Failure injection: the second finish writes, then fails (as a full disk would).
+  const failing = Object.create(store) as JobStore;
+  Object.defineProperty(failing, "db", { value: db });
+  failing.finish = (id, outcome, logs) => {
+    const changed = store.finish(id, outcome, logs);
+    if (id === ids[1]) throw new Error("disk full");
+    return changed;
+  };
+  const batch = new FinishBatch(failing);
+  const answers = await Promise.allSettled(ids.map((id) => batch.finish(id, { error: "" })));
+  assert.deepEqual(answers.map((answer) => answer.status), ["fulfilled", "rejected", "fulfilled"]);
+  assert.match(String((answers[1] as PromiseRejectedResult).reason), /disk full/);
+  assert.deepEqual(ids.map((id) => store.get(id)?.status), ["completed", "running", "completed"]);
+  db.close();
+});
