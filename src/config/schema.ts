@@ -139,8 +139,9 @@ export const serverSchema = z.object({
   /** Open connections one client address may hold (429 beyond); enforced by the front. */
   max_connections_per_client: integer(1, 1_000_000).default(512),
   /**
-   * Open connections in all (keep it below the process's descriptor limit, `ulimit -n`): at it,
-   * the front closes the connection idle longest or waits to accept; enforced by the front.
+   * Open connections in all (a WebSocket holds three descriptors: keep it well below the
+   * process's limit, `ulimit -n`): at it, the front closes the connection idle longest, or
+   * answers the new one 503 when none is idle; enforced by the front.
    */
   max_connections: integer(1, 1_000_000).default(10_000),
   /** Names the host answers to besides its bind address, localhost and loopback addresses. */

@@ -24,9 +24,9 @@ export function makeRoom(
 function idlest(links: ReadonlySet<Link>): Link | undefined {
   let found: Link | undefined;
   for (const link of links) {
-    // A WebSocket handed on (`server`) is in use however quiet it is.
+    // A WebSocket handed on, or being handed on, is in use however quiet it is.
     const between = !link.busy && link.headSince === 0 && link.writingSince === 0 &&
-      link.bodyWaitSince === 0 && !link.closed && !link.server;
+      link.bodyWaitSince === 0 && !link.closed && !link.upgrading;
     if (between && (!found || link.lastActive < found.lastActive)) found = link;
   }
   return found;

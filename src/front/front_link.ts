@@ -43,6 +43,8 @@ export interface Link {
   address: string;
   /** The host's own server, once a WebSocket handshake was handed to it. */
   server?: Deno.TcpConn;
+  /** A WebSocket handshake is being handed on (from its head on): never idle between requests. */
+  upgrading?: boolean;
   lastActive: number;
   /** Since when a head is awaited with part of it received (from accept for the first); 0 if not. */
   headSince: number;

@@ -306,6 +306,7 @@ export class HttpFront {
   }
 
   async #handOff(link: Link, reader: ConnReader, headLength: number): Promise<void> {
+    link.upgrading = true;
     let key = "";
     const reached = await handOffWebSocket(
       {

@@ -198,7 +198,10 @@ Deno.test("HttpFront holds max_connections in all: an idle one makes room, else 
     const third = await connect(test.front);
     await third.write(get("three"));
     await readUntil(third, /"url":"http:\/\/h\/three"/);
+    // Closed at once (the idle timeout, 10 s, would close it only much later).
+    const shedAt = performance.now();
     assert.equal(await readToEnd(first), "");
+    assert.ok(performance.now() - shedAt < 2000);
     assert.equal(test.front.stats.atCapacity, 1);
     // Both in use (a head under way on each): a fourth is refused, and neither is touched.
     await second.write(encoder.encode("GET /four HTTP/1.1\r\n"));

@@ -99,8 +99,9 @@ export function listen(
   if (!front) {
     logger.warn(
       `the slow-client guard is off ([server] slow_client_guard = "${server.slowClientGuard}" on ` +
-        `${server.bindAddress}): request heads have no deadline and connections per client no ` +
-        "cap; keep it on unless a reverse proxy in front bounds both",
+        `${server.bindAddress}): request heads have no deadline and connections no cap, per ` +
+        "client or in all ([server] max_connections); keep it on unless a reverse proxy in " +
+        "front bounds them",
     );
   }
   const { hostname, port } = front?.addr ?? http.addr;

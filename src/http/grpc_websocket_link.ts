@@ -75,7 +75,9 @@ export class GrpcLink implements PluginLink {
 
   send(message: string | ArrayBuffer): void {
     if (this.envelope) {
-      const text = typeof message === "string" ? message : new TextDecoder().decode(message);
+      const text = typeof message === "string"
+        ? message
+        : new TextDecoder("utf-8", { ignoreBOM: true }).decode(message);
       const parsed = parseEnvelope(text);
       if (typeof parsed === "string") return this.envelope.dropped(parsed);
       return this.#write(parsed.type, parsed.headers, parsed.data);

@@ -11,8 +11,9 @@ interface PendingFinish {
 }
 
 /**
- * The finishes of running jobs asked for in one turn of the event loop (several workers' jobs
- * answered in one read of their plugin's channel), written in one SQLite transaction. Each
+ * The finishes of running jobs asked for before the current microtasks run out (several
+ * workers' jobs answered in one read of their plugin's channel), written in one SQLite
+ * transaction; one asked for later is the next batch. Each
  * finish alone was a commit of its own, writing the job's row and its indexes to the WAL again:
  * ~110–130 µs each, against 25–60 µs each four to a commit (measured on the jobs table). Each
  * finish is still its own step: one that fails is undone alone and fails its caller alone.
@@ -25,12 +26,14 @@ export class FinishBatch {
   finish(id: string, outcome: JobOutcome, logs?: readonly JobLogEntry[]): Promise<boolean> {
     return new Promise((resolve, reject) => {
       if (this.#pending.push({ id, outcome, logs, resolve, reject }) === 1) {
-        queueMicrotask(() => this.#flush());
+        queueMicrotask(() => this.flush());
       }
     });
   }
 
-  #flush(): void {
+  /** Writes the finishes asked for so far now (before a move that must come after them). */
+  flush(): void {
+    if (this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = [];
     const outcomes: ({ changed: boolean } | { error: unknown })[] = [];
@@ -42,12 +45,15 @@ export class FinishBatch {
               changed: transaction(this.store.db, () => this.store.finish(id, outcome, logs)),
             });
           } catch (error) {
+            // SQLite ended the whole transaction itself (a full disk, an I/O error): nothing of
+            // the batch is written, and none may be written alone in its place.
+            if (!this.store.db.isTransaction) throw error;
             outcomes.push({ error });
           }
         }
       });
     } catch (error) {
-      // The commit itself failed: none of them is written.
+      // The transaction failed as a whole: none of them is written.
       for (const item of batch) item.reject(error);
       return;
     }

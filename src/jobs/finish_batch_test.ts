@@ -58,3 +58,36 @@ Deno.test("a finish that fails is undone alone and fails its caller alone", asyn
   assert.deepEqual(ids.map((id) => store.get(id)?.status), ["completed", "running", "completed"]);
   db.close();
 });
+
+Deno.test("when SQLite ends the whole transaction, no finish of the batch is written or claimed", async () => {
+  const { db, store, ids } = queued(3);
+  await sqliteQueue(store).take(["p"], 3, 0);
+  // Failure injection: as SQLite does on a full disk or an I/O error, the transaction ends.
+  const failing = Object.create(store) as JobStore;
+  Object.defineProperty(failing, "db", { value: db });
+  failing.finish = (id, outcome, logs) => {
+    if (id === ids[1]) {
+      db.exec("ROLLBACK");
+      throw new Error("database or disk is full");
+    }
+    return store.finish(id, outcome, logs);
+  };
+  const batch = new FinishBatch(failing);
+  const answers = await Promise.allSettled(ids.map((id) => batch.finish(id, { error: "" })));
+  assert.deepEqual(answers.map((answer) => answer.status), ["rejected", "rejected", "rejected"]);
+  assert.deepEqual(ids.map((id) => store.get(id)?.status), ["running", "running", "running"]);
+  assert.equal(db.isTransaction, false);
+  // The next batch goes on.
+  assert.equal(await batch.finish(ids[0]!, { error: "" }), true);
+  db.close();
+});
+
+Deno.test("a cancel asked for after a finish comes after it", async () => {
+  const { db, store, ids } = queued(1);
+  const queue = sqliteQueue(store);
+  await queue.take(["p"], 1, 0);
+  const finished = queue.finish(ids[0]!, { error: "" });
+  await assert.rejects(queue.cancel(ids[0]!), /already completed/);
+  assert.equal(await finished, true);
+  db.close();
+});

@@ -87,11 +87,22 @@ export function sqliteQueue(store: JobStore): JobQueue {
       ),
     heartbeat: (ids) => now(() => ids.filter((id) => store.get(id)?.status === "running")),
     finish: (id, outcome, logs) => finishes.finish(id, outcome, logs),
-    retry: (id, error, runAfter, logs) => now(() => store.retry(id, error, runAfter, logs)),
-    release: (id) => now(() => store.release(id)),
+    // Moves of a job asked for after a finish come after it, as they did when finishes were
+    // written at once.
+    retry: (id, error, runAfter, logs) =>
+      now(() => {
+        finishes.flush();
+        return store.retry(id, error, runAfter, logs);
+      }),
+    release: (id) =>
+      now(() => {
+        finishes.flush();
+        return store.release(id);
+      }),
     appendLogs: (id, entries) => now(() => store.appendLogs(id, entries)),
     cancel: (id, reason) =>
       now(() => {
+        finishes.flush();
         const ids = store.cancel(id, reason);
         for (const listener of cancelled) listener(ids);
         return ids;

@@ -93,6 +93,6 @@ export function readClosePayload(payload: Uint8Array): { code: number; reason: s
   const code = (payload[0]! << 8) | payload[1]!;
   return {
     code: code >= 1000 && code <= 4999 ? code : 1005,
-    reason: new TextDecoder().decode(payload.subarray(2)),
+    reason: utf8.decode(payload.subarray(2)),
   };
 }

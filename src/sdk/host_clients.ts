@@ -43,6 +43,8 @@ class LazyClient<C extends { close(): void }> {
     if (this.endpoint === "") missing(this.service);
     if (this.#closed) throw new Error(`${this.service}: the client was closed`);
     const g = await hostGrpc();
+    // Closed while gRPC loaded: no client is made that nothing would close.
+    if (this.#closed) throw new Error(`${this.service}: the client was closed`);
     return { c: await (this.#client ??= Promise.resolve(this.make(g, this.endpoint))), g };
   }
 

@@ -140,3 +140,11 @@ Deno.test("transaction() inside another is a savepoint: its failure undoes it al
   assert.equal(db.isTransaction, false);
   db.close();
 });
+
+Deno.test("transaction() joins only its own transactions: a BEGIN made elsewhere still refuses it", () => {
+  const db = openDatabase({ path: IN_MEMORY, migrations: STEPS });
+  db.exec("BEGIN");
+  assert.throws(() => transaction(db, () => {}), /within a transaction/);
+  db.exec("ROLLBACK");
+  db.close();
+});

@@ -59,17 +59,15 @@ export async function launchInstance(
   try {
     // The host's services for this launch alone: its token is good there only. A QNTX program
     // dials `host:port` (QNTX's plugins split the endpoint on ":"), so it gets a loopback port.
+    // What may throw is asked first: once the services serve, only the catch below closes them.
+    const granted = context.grants(found.name);
+    const host = context.hostAddress?.() ?? { hostname: "127.0.0.1", port: 8877 };
     const serving = context.serveServices?.(
       found.kind === "qntx-executable" ? { tcp: true } : { socket: folder.hostSocket },
       launchOwners(context, found.name, generation, onDenied),
       (detail) => onDenied({ at: Date.now(), permission: "service", value: detail }),
     );
-    const containing = containFound(
-      found,
-      dataDir,
-      context.grants(found.name),
-      context.hostAddress?.() ?? { hostname: "127.0.0.1", port: 8877 },
-    );
+    const containing = containFound(found, dataDir, granted, host);
     // Both at once (a few ms each before every spawn); the services are closed below when
     // either fails.
     const [served, contain] = await Promise.allSettled([serving, containing]);
