@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { DatabaseSync } from "node:sqlite";
 import { IN_MEMORY, openDatabase } from "../store/mod.ts";
 import { FinishBatch } from "./finish_batch.ts";
 import { sqliteQueue } from "./job_queue.ts";
@@ -15,6 +16,19 @@ function queued(count: number) {
     return exec(sql);
   };
   return { db, store, ids, begins };
+}
+
+/** Three running jobs and a batch whose finish of the second does `fail` (failure injection). */
+async function failingSecond(fail: (finish: () => boolean, db: DatabaseSync) => boolean) {
+  const { db, store, ids } = queued(3);
+  await sqliteQueue(store).take(["p"], 3, 0);
+  const failing = Object.create(store) as JobStore;
+  Object.defineProperty(failing, "db", { value: db });
+  failing.finish = (id, outcome, logs) => {
+    const finish = () => store.finish(id, outcome, logs);
+    return id === ids[1] ? fail(finish, db) : finish();
+  };
+  return { db, store, ids, batch: new FinishBatch(failing) };
 }
 
 Deno.test("jobs taken together, and finishes asked for in one turn, are one commit each", async () => {
@@ -41,17 +55,11 @@ Deno.test("jobs taken together, and finishes asked for in one turn, are one comm
 });
 
 Deno.test("a finish that fails is undone alone and fails its caller alone", async () => {
-  const { db, store, ids } = queued(3);
-  await sqliteQueue(store).take(["p"], 3, 0);
-  // Failure injection: the second finish writes, then fails (as a full disk would).
-  const failing = Object.create(store) as JobStore;
-  Object.defineProperty(failing, "db", { value: db });
-  failing.finish = (id, outcome, logs) => {
-    const changed = store.finish(id, outcome, logs);
-    if (id === ids[1]) throw new Error("disk full");
-    return changed;
-  };
-  const batch = new FinishBatch(failing);
+  // The second finish writes, then fails.
+  const { db, store, ids, batch } = await failingSecond((finish) => {
+    finish();
+    throw new Error("disk full");
+  });
   const answers = await Promise.allSettled(ids.map((id) => batch.finish(id, { error: "" })));
   assert.deepEqual(answers.map((answer) => answer.status), ["fulfilled", "rejected", "fulfilled"]);
   assert.match(String((answers[1] as PromiseRejectedResult).reason), /disk full/);
@@ -60,19 +68,11 @@ Deno.test("a finish that fails is undone alone and fails its caller alone", asyn
 });
 
 Deno.test("when SQLite ends the whole transaction, no finish of the batch is written or claimed", async () => {
-  const { db, store, ids } = queued(3);
-  await sqliteQueue(store).take(["p"], 3, 0);
-  // Failure injection: as SQLite does on a full disk or an I/O error, the transaction ends.
-  const failing = Object.create(store) as JobStore;
-  Object.defineProperty(failing, "db", { value: db });
-  failing.finish = (id, outcome, logs) => {
-    if (id === ids[1]) {
-      db.exec("ROLLBACK");
-      throw new Error("database or disk is full");
-    }
-    return store.finish(id, outcome, logs);
-  };
-  const batch = new FinishBatch(failing);
+  // As SQLite does on a full disk or an I/O error, the transaction ends.
+  const { db, store, ids, batch } = await failingSecond((_, db) => {
+    db.exec("ROLLBACK");
+    throw new Error("database or disk is full");
+  });
   const answers = await Promise.allSettled(ids.map((id) => batch.finish(id, { error: "" })));
   assert.deepEqual(answers.map((answer) => answer.status), ["rejected", "rejected", "rejected"]);
   assert.deepEqual(ids.map((id) => store.get(id)?.status), ["running", "running", "running"]);
