@@ -13,10 +13,10 @@ interface PendingFinish {
 /**
  * The finishes of running jobs asked for before the current microtasks run out (several
  * workers' jobs answered in one read of their plugin's channel), written in one SQLite
- * transaction; one asked for later is the next batch. Each
- * finish alone was a commit of its own, writing the job's row and its indexes to the WAL again:
- * ~110–130 µs each, against 25–60 µs each four to a commit (measured on the jobs table). Each
- * finish is still its own step: one that fails is undone alone and fails its caller alone.
+ * transaction; one asked for later is the next batch. Each finish alone was a commit of its
+ * own, writing the job's row and its indexes to the WAL again: ~110–130 µs each, against
+ * 25–60 µs each four to a commit (measured on the jobs table). Each finish is still its own
+ * step: one that fails is undone alone and fails its caller alone.
  */
 export class FinishBatch {
   #pending: PendingFinish[] = [];
