@@ -31,7 +31,7 @@ async function failingSecond(fail: (finish: () => boolean, db: DatabaseSync) => 
   return { db, store, ids, batch: new FinishBatch(failing) };
 }
 
-Deno.test("jobs taken together, and finishes asked for in one turn, are one commit each", async () => {
+Deno.test("jobs taken together, and finishes asked for together, are one commit each", async () => {
   const { db, store, ids, begins } = queued(3);
   const queue = sqliteQueue(store);
   const taken = await queue.take(["p"], 2, 0);
