@@ -9,6 +9,8 @@ export interface ConfinementTools {
   bwrap?: string;
   /** setpriv (util-linux), for the parent-death signal of unconfined processes. */
   setpriv?: string;
+  /** setsid (util-linux): starts each plugin process leading a process group of its own. */
+  setsid?: string;
 }
 
 /** What a launch needs to build its view. */
@@ -183,5 +185,5 @@ export function findConfinementTools(env: Record<string, string>): ConfinementTo
     }
     return undefined;
   };
-  return { bwrap: find("bwrap"), setpriv: find("setpriv") };
+  return { bwrap: find("bwrap"), setpriv: find("setpriv"), setsid: find("setsid") };
 }

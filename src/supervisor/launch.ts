@@ -117,6 +117,10 @@ export async function launchInstance(
       command.args,
     );
     if (!wrapped.ok) throw new PermanentFailure(wrapped.refused);
+    // Saved once its start time is read, off the event loop, while the process starts (not
+    // between its ready line and its first call); before any of its calls ends.
+    let recorded: Promise<void> = Promise.resolve();
+    let spawned: number | undefined;
     const process = await PluginProcess.launch({
       name: found.name,
       command: wrapped.command,
@@ -126,7 +130,14 @@ export async function launchInstance(
       address: command.address,
       startTimeoutMs: context.timeouts.start,
       confined: wrapped.confined,
+      setsid: context.tools?.setsid,
+      onSpawn: (pid) => {
+        spawned = pid;
+        recorded = context.ledger.add(found.name, pid);
+      },
     }, logs).catch((error) => {
+      // It was killed and waited for: nothing of it is left to record.
+      if (spawned !== undefined) context.ledger.remove(spawned);
       // A syntax error or a missing module: no restart cures it, so none is tried.
       const cause = unhealableStart(error);
       throw cause
@@ -139,10 +150,9 @@ export async function launchInstance(
       process.signal("SIGKILL");
       await process.closeStdin();
       await process.exited;
+      context.ledger.remove(process.pid);
       throw new PermanentFailure(foreign);
     }
-    // Saved once its start time is read, off the event loop; before any of its calls ends.
-    const recorded = context.ledger.add(found.name, process.pid);
     const instance = new PluginConnection({
       name: found.name,
       generation,
@@ -264,13 +274,20 @@ async function checkInstance(
   if (address.kind === "channel") {
     instance.data = await DataClient.connect(found.name, address.path);
   }
-  instance.metadata = await instance.call("metadata", {}, context.timeouts.call);
+  // Both asked at once: one round trip of a start, not two. The schema is read only once the
+  // name is checked (and a failed ask for it is judged by the metadata's capabilities).
+  const metadata = instance.call("metadata", {}, context.timeouts.call);
+  const schema = instance.call("configSchema", {}, context.timeouts.call).then(
+    (response) => ({ response }),
+    (error: unknown) => ({ error }),
+  );
+  instance.metadata = await metadata;
   if (instance.metadata.name !== found.name) {
     throw new PermanentFailure(
       `the process started for plugin "${found.name}" says its name is "${instance.metadata.name}"`,
     );
   }
-  instance.schema = await fetchSchema(instance, context.timeouts.call);
+  instance.schema = schemaOf(instance, await schema);
   if (!instance.data && instance.offers(CAPABILITIES.dataChannel)) {
     instance.data = await DataClient.connect(found.name, instance.folder.dataSocket).catch(
       (error) => {
@@ -309,15 +326,13 @@ function launchOwners(
   };
 }
 
-async function fetchSchema(instance: PluginConnection, deadlineMs: number): Promise<ConfigSchema> {
-  try {
-    return toConfigSchema(
-      await instance.call("configSchema", {}, deadlineMs),
-    );
-  } catch (error) {
-    // A plugin that does not declare the capability may lack the RPC; one that does may not.
-    const declared = instance.offers(CAPABILITIES.configSchema);
-    if (isUnimplemented(error) && !declared) return {};
-    throw error;
-  }
+/** The schema a launch answered with; a plugin that does not declare it may lack the RPC. */
+function schemaOf(
+  instance: PluginConnection,
+  answer: { response: domain.ConfigSchemaResponse } | { error: unknown },
+): ConfigSchema {
+  if ("response" in answer) return toConfigSchema(answer.response);
+  const declared = instance.offers(CAPABILITIES.configSchema);
+  if (isUnimplemented(answer.error) && !declared) return {};
+  throw answer.error;
 }

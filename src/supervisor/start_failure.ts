@@ -1,7 +1,11 @@
 import { StartError } from "./plugin_process.ts";
 
-/** Deno's and Python's words for a program that cannot run until its code changes. */
+/**
+ * Deno's and Python's words for a program that cannot run until its code changes, and
+ * `setsid`'s for a program that is not there or cannot be run (plugins start through it).
+ */
 const FOR_GOOD = [
+  /^setsid: failed to execute\b/,
   /^error: SyntaxError\b/,
   /^error: The module's source code could not be parsed/,
   /^error: Module not found\b/,

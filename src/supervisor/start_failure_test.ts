@@ -46,6 +46,11 @@ Deno.test("a syntax error or a missing module cannot heal; shown once, without c
       "",
     /No such file/,
   );
+  // Started through setsid, a program that is not there is setsid's exit, not a spawn error.
+  assert.equal(
+    unhealableStart(exited(["setsid: failed to execute /p/x: No such file or directory"])),
+    "setsid: failed to execute /p/x: No such file or directory",
+  );
 });
 
 Deno.test("a failure another try may cure is left to the restarts", () => {
