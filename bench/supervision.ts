@@ -10,7 +10,7 @@ import { type Host, startHost } from "../src/host/mod.ts";
 import { JsonLogger, memorySink } from "../src/log/mod.ts";
 import type { PluginState } from "../src/plugin/mod.ts";
 import { DEFAULT_BACKOFF } from "../src/supervisor/mod.ts";
-import { processGroup } from "../tests/_in_process_host.ts";
+import { processGroup, sharedSdkBundles } from "../tests/_in_process_host.ts";
 import { ratios, shown, spread } from "./turns.ts";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
@@ -47,6 +47,8 @@ async function withHost<T>(
     version: "0.1.0",
     databasePath: ":memory:",
     cwd: dir,
+    // Its plugins start from the SDK's bundle, as they do once a host has run before.
+    sdkBundles: await sharedSdkBundles(),
     // A crash after half a second of running counts as isolated (its restart is the first,
     // fastest one); the bench measures recovery from such crashes, not from a crash loop.
     backoff: { ...DEFAULT_BACKOFF, stableMs: 500 },

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { dirname, join, relative, resolve } from "node:path";
+import { SDK_SOURCE_FOLDERS } from "../src/supervisor/sdk_bundle.ts";
 import { REPO } from "./_host_process.ts";
 
 const SRC = join(REPO, "src");
@@ -188,4 +189,10 @@ Deno.test("an SDK plugin starts without grpc-js and without the host services' m
     /grpc-js|\/gen\/|gen_messages\/protocol\/(atsstore|queue|schedule|search)\.ts$/.test(specifier)
   );
   assert.deepEqual(late, []);
+});
+
+Deno.test("the SDK's bundle is rebuilt when any folder the SDK may import changes", () => {
+  const reached = new Set(["sdk"]);
+  for (const folder of reached) for (const next of ALLOWED[folder] ?? []) reached.add(next);
+  assert.deepEqual([...reached].sort(), [...SDK_SOURCE_FOLDERS].sort());
 });

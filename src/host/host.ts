@@ -34,6 +34,11 @@ export interface HostOptions {
   cwd?: string;
   /** The `deno.json` TypeScript plugins resolve their imports with (default: the host's). */
   denoConfig?: string;
+  /**
+   * Where the SDK's bundles for plugin starts are kept (default `<runtime_dir>/sdk-bundle`):
+   * the tests' and the bench's hosts share one, built once.
+   */
+  sdkBundles?: string;
   /** How restarts back off (default {@link DEFAULT_BACKOFF}). */
   backoff?: BackoffPolicy;
   /** Follow hand edits of the configuration file (default true). */
@@ -122,6 +127,7 @@ export function startHost(config: HostConfig, options: HostOptions): Host {
     watchers,
     hostAddress,
     denoConfig: options.denoConfig,
+    sdkBundles: options.sdkBundles,
     backoff: options.backoff,
   });
 

@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type HostConfig, type LiveConfig, validateConfig } from "../config/mod.ts";
 import type { AttestationRecords } from "../ats/mod.ts";
@@ -13,6 +13,7 @@ import {
   LogFile,
   NO_GRANTS,
   ProcessLedger,
+  SdkBundler,
   Supervisor,
   TokenRegistry,
 } from "../supervisor/mod.ts";
@@ -36,6 +37,8 @@ export interface SupervisionParts {
   /** Where the host listens, once it does (a launch never grants it to a plugin). */
   hostAddress: () => { hostname: string; port: number };
   denoConfig?: string;
+  /** Where the SDK's bundles are kept (default `<runtime_dir>/sdk-bundle`; see sdk_bundle.ts). */
+  sdkBundles?: string;
   backoff?: BackoffPolicy;
 }
 
@@ -77,6 +80,16 @@ export function superviseProcesses(parts: SupervisionParts): Supervisor {
         "package bubblewrap",
     );
   }
+  const denoConfig = parts.denoConfig ?? HOST_DENO_CONFIG;
+  const execPath = Deno.execPath();
+  // Asked at the first TypeScript plugin's launch: kept from an earlier run, or built then.
+  const bundler = new SdkBundler({
+    execPath,
+    denoConfig,
+    dir: parts.sdkBundles ?? join(runtimeDir, "sdk-bundle"),
+    logger: logger.named("supervisor"),
+    env: hostEnv,
+  });
   return new Supervisor(
     {
       registry,
@@ -101,9 +114,10 @@ export function superviseProcesses(parts: SupervisionParts): Supervisor {
         windowMs: config.plugin.restart.crashWindow,
         stableMs: config.plugin.restart.stableAfter,
       },
-      execPath: Deno.execPath(),
+      execPath,
       tools,
-      denoConfig: parts.denoConfig ?? HOST_DENO_CONFIG,
+      denoConfig,
+      sdkBundle: () => bundler.current(),
       runtimeDir,
       dataDir: resolve(cwd, config.plugin.dataDir),
       hostEnv,

@@ -1,5 +1,7 @@
 import { readBoundedBody } from "../protocol/wire.ts";
 
+const HTTP_ERROR = Symbol.for("qntx.sdk.HttpError");
+
 /**
  * What a route throws to answer with a status of its choosing: the SDK turns it into an
  * `application/problem+json` answer with the message as `detail` (never a 500).
@@ -10,6 +12,17 @@ export class HttpError extends Error {
   /** An answer of HTTP `status` (such as 400 or 404) with `message` as its `detail`. */
   constructor(readonly status: number, message: string) {
     super(message);
+    Object.defineProperty(this, HTTP_ERROR, { value: true });
+  }
+
+  /**
+   * An error made by any copy of the SDK's HttpError is one: a plugin started from the SDK's
+   * bundle that also imports this module by its own path holds two copies of the class.
+   * Subclasses keep the usual test.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== HttpError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && HTTP_ERROR in value;
   }
 }
 

@@ -1,7 +1,10 @@
 import { permissionDenial } from "./permission_denial.ts";
 
-/** Stack frames that are not the plugin's own: the SDK, dependencies, the runtime. */
-const NOT_THE_PLUGINS = /\/src\/sdk\/|\/node_modules\/|^(ext|node|deno):|^native$/;
+/**
+ * Stack frames that are not the plugin's own: the SDK (its sources, or the bundle a host starts
+ * plugins from: `<runtime_dir>/sdk-bundle/`), dependencies, the runtime.
+ */
+const NOT_THE_PLUGINS = /\/src\/sdk\/|\/sdk-bundle\/|\/node_modules\/|^(ext|node|deno):|^native$/;
 const FRAME = /^\s*at (?:.*? \()?((?:file|ext|node|deno):[^)]*?|native):(\d+):(\d+)\)?$/;
 
 /**

@@ -10,6 +10,8 @@ function thrownWith(stack: string): Error {
 Deno.test("an error is placed at the plugin's own first frame, relative to its folder", () => {
   const error = thrownWith([
     "    at count (file:///host/src/sdk/router.ts:40:11)",
+    // The SDK's bundle a host starts plugins from is the SDK too.
+    "    at respond (file:///host/data/run/sdk-bundle/0a1b2c/mod.js:900:7)",
     "    at analyze (file:///plugins/bio/analysis.ts:12:9)",
     "    at file:///plugins/bio/main.ts:30:3",
     "    at ext:core/01_core.js:100:5",

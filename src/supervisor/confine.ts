@@ -27,6 +27,8 @@ export interface ConfineInput {
   hostEnv: Record<string, string>;
   /** An SDK plugin's own Deno cache (see `pluginDenoCache`), seen read-write in its place. */
   denoCache?: string;
+  /** The SDK's bundle folder, seen read-only, when the plugin starts from it. */
+  sdkBundle?: string;
   /** Paths the plugin may read or write beyond its own (manifest write entries, grants). */
   read: readonly string[];
   write: readonly string[];
@@ -97,6 +99,7 @@ async function denoMounts(input: ConfineInput): Promise<Mount[]> {
     input.denoConfig,
     join(root, "deno.lock"),
     join(root, "node_modules"),
+    input.sdkBundle,
   ];
   const mounts: Mount[] = [];
   for (const path of candidates) {

@@ -55,6 +55,7 @@ export async function launchInstance(
     ? pluginDenoCache(context.runtimeDir, found.name)
     : undefined;
   if (denoCache) await Deno.mkdir(denoCache, { recursive: true, mode: 0o700 });
+  const sdkBundle = found.kind === "deno" ? await context.sdkBundle?.() : undefined;
   let services: ServedServices | undefined;
   try {
     // The host's services for this launch alone: its token is good there only. A QNTX program
@@ -95,6 +96,7 @@ export async function launchInstance(
       hostEnv: context.hostEnv,
       auditFile,
       denoCache,
+      sdkBundle,
     });
     if (!command.ok) throw new PermanentFailure(command.refused.join("; "));
     const grants = contained.grants;
@@ -110,6 +112,7 @@ export async function launchInstance(
         denoConfig: context.denoConfig,
         hostEnv: context.hostEnv,
         denoCache,
+        sdkBundle: sdkBundle?.dir,
         read: grants.read,
         write: [...contained.manifestWrite, ...grants.write],
       },

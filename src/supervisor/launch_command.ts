@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { PluginAddress } from "../protocol/mod.ts";
 import type { FoundPlugin } from "./discovery.ts";
+import type { SdkBundle } from "./sdk_bundle.ts";
 import { DEFAULT_MEMORY_MB } from "./permission_request.ts";
 import {
   type Granted,
@@ -28,6 +29,8 @@ export interface LaunchContext {
   auditFile: string;
   /** An SDK plugin's own Deno cache (see {@link pluginDenoCache}). */
   denoCache?: string;
+  /** The SDK as one module, when built: a TypeScript plugin starts from it. */
+  sdkBundle?: SdkBundle;
 }
 
 /**
@@ -131,7 +134,12 @@ export function launchCommand(plugin: FoundPlugin, context: LaunchContext): Laun
     plugin.manifest.permissions,
     context.grants,
     // Modules loaded on first use are read then, from source (a binary carries its own).
-    plugin.kind === "deno" ? { ...context.paths, modules: SDK_MODULES } : context.paths,
+    plugin.kind === "deno"
+      ? {
+        ...context.paths,
+        modules: context.sdkBundle ? [...SDK_MODULES, context.sdkBundle.dir] : SDK_MODULES,
+      }
+      : context.paths,
   );
   if (!sandbox.ok) return sandbox;
   const granted = [...plugin.manifest.permissions.env, ...context.grants.env];
@@ -153,6 +161,8 @@ export function launchCommand(plugin: FoundPlugin, context: LaunchContext): Laun
       "run",
       "--config",
       context.denoConfig,
+      // The host's import map with the SDK's entry sent to its bundle (see sdk_bundle.ts).
+      ...(context.sdkBundle ? ["--import-map", context.sdkBundle.importMap] : []),
       // The modules behind a dynamic import load when it runs, not at start (the host
       // services' gRPC clients: ~25 ms of a start that most plugins spend later, if ever).
       "--unstable-lazy-dynamic-imports",

@@ -9,6 +9,7 @@ import type { ConfinementTools } from "./confine.ts";
 import type { HostAddress } from "./permission_request.ts";
 import type { TokenRegistry } from "./tokens.ts";
 import type { Logger } from "../plugin/mod.ts";
+import type { SdkBundle } from "./sdk_bundle.ts";
 
 /** Who a token speaks for, as one launch's service socket sees it. */
 export interface ServiceOwners {
@@ -54,6 +55,8 @@ export interface SupervisorContext {
   backoff: BackoffPolicy;
   execPath: string;
   denoConfig: string;
+  /** The SDK as one module for TypeScript plugins' starts, once built (see sdk_bundle.ts). */
+  sdkBundle?(): Promise<SdkBundle | undefined>;
   /** bubblewrap and setpriv, where installed (see confine.ts). */
   tools?: ConfinementTools;
   runtimeDir: string;
