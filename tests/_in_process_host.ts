@@ -5,7 +5,6 @@ import { JsonLogger, type LogRecord, memorySink } from "../src/log/mod.ts";
 import type { PluginState } from "../src/plugin/mod.ts";
 import type { Registry, StateChange } from "../src/registry/mod.ts";
 import { SdkBundler } from "../src/supervisor/mod.ts";
-import { encodeHex } from "../src/supervisor/hex.ts";
 import { REPO } from "./_host_process.ts";
 
 export const FIXTURES = `${REPO}tests/fixtures/plugins`;
@@ -16,17 +15,13 @@ let bundled: Promise<string> | undefined;
  * Where the SDK's bundle is kept for every host these tests (and the bench) start in this
  * process, built at the first ask: their plugins start as an operator's do once the host has
  * run before, from the bundle (a host with a folder of its own would build it in the
- * background and start its first plugins from the sources). One folder per checkout, so two
- * checkouts' runs never remove each other's bundle.
+ * background and start its first plugins from the sources). It is in the checkout's own
+ * `data/` (ignored by git), so two checkouts' runs never remove each other's bundle and no
+ * other user of the machine can plant one.
  */
 export function sharedSdkBundles(): Promise<string> {
   return bundled ??= (async () => {
-    const checkout = new Uint8Array(
-      await crypto.subtle.digest("SHA-256", new TextEncoder().encode(REPO)),
-    );
-    const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/qntx-sdk-bundles-${
-      encodeHex(checkout.subarray(0, 6))
-    }`;
+    const dir = `${REPO}data/test-sdk-bundles`;
     const bundler = new SdkBundler({
       execPath: Deno.execPath(),
       denoConfig: `${REPO}deno.json`,

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { dirname, join, relative, resolve } from "node:path";
-import { SDK_SOURCE_FOLDERS } from "../src/supervisor/sdk_bundle.ts";
+import { SDK_SOURCE_FOLDERS } from "../src/supervisor/mod.ts";
 import { REPO } from "./_host_process.ts";
 
 const SRC = join(REPO, "src");

@@ -30,7 +30,11 @@ Deno.test("a plugin runs from the SDK's bundle: its lazy clients, grpc-js and Ht
     const deno = commandLines(scribe.pid!).find((args) => args.includes("--import-map"));
     assert.ok(deno, "the plugin's Deno was given the bundle's import map");
     const map = deno[deno.indexOf("--import-map") + 1]!;
-    assert.ok(map.startsWith(`${await sharedSdkBundles()}/`), map);
+    const bundles = await sharedSdkBundles();
+    assert.ok(map.startsWith(`${bundles}/`), map);
+    // And its `import … from "…/src/sdk/mod.ts"` is the bundle.
+    const sdk = await (await fetch(new URL("/api/scribe/sdk", test.host.url))).text();
+    assert.equal(sdk, `file://${map.replace(/import_map\.json$/, "mod.js")}`);
 
     // The host services' gRPC clients are a chunk loaded on first use, grpc-js from the host's
     // node_modules: a job that writes and reads attestations goes through both.

@@ -10,6 +10,7 @@ import type {
 import type { RemoteSchedules } from "./host_clients.ts";
 import type { PluginSocket } from "./socket.ts";
 import { definitionProblems, PluginDefinitionError } from "./definition_check.ts";
+import { isSharedInstance, markShared } from "./shared_class.ts";
 
 /** What a plugin's code gets from the SDK: its configuration, logger and the host's services. */
 export interface PluginContext {
@@ -175,8 +176,20 @@ export function definePlugin(definition: PluginDefinition): PluginDefinition {
   return definition;
 }
 
+const RETRYABLE_ERROR = Symbol.for("qntx.sdk.RetryableError");
+
 /** A job failure worth another try; the host retries with backoff. */
 export class RetryableError extends Error {
   /** Always `"RetryableError"`. */
   override name = "RetryableError";
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    markShared(this, RETRYABLE_ERROR);
+  }
+
+  /** A RetryableError of any copy of the SDK is one (see shared_class.ts). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isSharedInstance(this, RetryableError, RETRYABLE_ERROR, value);
+  }
 }

@@ -1,4 +1,5 @@
 import { readBoundedBody } from "../protocol/wire.ts";
+import { isSharedInstance, markShared } from "./shared_class.ts";
 
 const HTTP_ERROR = Symbol.for("qntx.sdk.HttpError");
 
@@ -12,17 +13,12 @@ export class HttpError extends Error {
   /** An answer of HTTP `status` (such as 400 or 404) with `message` as its `detail`. */
   constructor(readonly status: number, message: string) {
     super(message);
-    Object.defineProperty(this, HTTP_ERROR, { value: true });
+    markShared(this, HTTP_ERROR);
   }
 
-  /**
-   * An error made by any copy of the SDK's HttpError is one: a plugin started from the SDK's
-   * bundle that also imports this module by its own path holds two copies of the class.
-   * Subclasses keep the usual test.
-   */
+  /** An HttpError of any copy of the SDK is one (see shared_class.ts). */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (this !== HttpError) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return typeof value === "object" && value !== null && HTTP_ERROR in value;
+    return isSharedInstance(this, HttpError, HTTP_ERROR, value);
   }
 }
 

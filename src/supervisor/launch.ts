@@ -136,7 +136,14 @@ export async function launchInstance(
       setsid: context.tools?.setsid,
       onSpawn: (pid) => {
         spawned = pid;
-        recorded = context.ledger.add(found.name, pid);
+        // A ledger that cannot be saved (a full disk) costs this launch nothing but the record.
+        recorded = context.ledger.add(found.name, pid).catch((error) =>
+          context.logger.warn(`plugin "${found.name}": its process could not be recorded`, {
+            plugin: found.name,
+            pid,
+            error,
+          })
+        );
       },
     }, logs).catch((error) => {
       // It was killed and waited for: nothing of it is left to record.

@@ -29,7 +29,7 @@ export {
 export { askMessage, type HostAddress, pendingAsks } from "./permission_request.ts";
 export { describeManifest, type ManifestView, readManifestView } from "./manifest_view.ts";
 export { ProcessLedger, type ProcessRecord, processStartTicks } from "./orphans.ts";
-export { type SdkBundle, SdkBundler } from "./sdk_bundle.ts";
+export { SDK_SOURCE_FOLDERS, type SdkBundle, SdkBundler } from "./sdk_bundle.ts";
 export { describeExit, type ExitStatus, PluginProcess, StartError } from "./plugin_process.ts";
 export { PluginSupervisor } from "./plugin_supervisor.ts";
 export { type SupervisionTimeouts, type SupervisorContext } from "./supervisor_context.ts";

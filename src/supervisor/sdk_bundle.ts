@@ -30,6 +30,8 @@ export const SDK_SOURCE_FOLDERS = ["sdk", "protocol", "plugin", "log"] as const;
 /** Changes when the way the bundle is built changes, so old bundles are not reused. */
 const RECIPE = "1 --code-splitting --external @grpc/grpc-js";
 const BUILD_TIMEOUT_MS = 120_000;
+/** The name a bundle has while it is built (then it is renamed to its hash). */
+const BUILDING = ".building-";
 
 export interface SdkBundlerOptions {
   /** The Deno binary that builds the bundle (the host's own, when it runs under Deno). */
@@ -56,13 +58,18 @@ export class SdkBundler {
   /**
    * The bundle to start a plugin with, or undefined while it is being built (or when it cannot
    * be: a host without the SDK's sources, a failed build, said once in the log). The first ask
-   * hashes the sources (a few ms) and starts a build when no bundle of them is kept.
+   * hashes the sources (a few ms) and starts a build when no bundle of them is kept. A bundle
+   * that has gone since (removed by hand) is given up and looked for again: plugins start from
+   * the sources meanwhile, never from an import map that leads nowhere.
    */
   async current(): Promise<SdkBundle | undefined> {
     this.#checked ??= this.#check();
-    const kept = await this.#checked;
-    if (kept) return kept;
-    return this.#built;
+    const bundle = (await this.#checked) ?? this.#built;
+    if (!bundle) return undefined;
+    if (await Deno.stat(bundle.importMap).catch(() => undefined)) return bundle;
+    this.options.logger.warn(`the SDK's bundle is gone (${bundle.dir}); building it again`);
+    this.#checked = this.#building = this.#built = undefined;
+    return undefined;
   }
 
   /** Waits for a build under way, if any (tests and the bench). */
@@ -72,39 +79,31 @@ export class SdkBundler {
   }
 
   async #check(): Promise<SdkBundle | undefined> {
-    const root = dirname(this.options.denoConfig);
-    const entry = join(root, "src", "sdk", "mod.ts");
-    try {
-      await Deno.stat(entry);
-    } catch {
-      return undefined;
-    }
+    const entry = join(dirname(this.options.denoConfig), "src", "sdk", "mod.ts");
+    if (!(await Deno.stat(entry).catch(() => undefined))) return undefined;
     let key: string;
     try {
-      key = await sourceHash(root);
+      key = await sourceHash(this.options.denoConfig);
     } catch (error) {
       this.#unbundled(`its sources could not be read: ${(error as Error).message}`);
       return undefined;
     }
-    const parent = this.options.dir;
-    const dir = join(parent, key);
+    const dir = join(this.options.dir, key);
     const bundle = { dir, importMap: join(dir, "import_map.json") };
     if (await Deno.stat(bundle.importMap).catch(() => undefined)) return bundle;
-    // Not kept: built in the background.
-    this.#building = this.#build(entry, parent, bundle).then((built) => this.#built = built);
+    // Not kept: built in the background (#build reports its own failures and never rejects).
+    this.#building = this.#build(entry, key, bundle).then((built) => this.#built = built);
     return undefined;
   }
 
-  async #build(
-    entry: string,
-    parent: string,
-    bundle: SdkBundle,
-  ): Promise<SdkBundle | undefined> {
+  async #build(entry: string, key: string, bundle: SdkBundle): Promise<SdkBundle | undefined> {
     const started = performance.now();
-    await Deno.mkdir(parent, { recursive: true, mode: 0o700 });
-    // Built beside, then renamed into place: a launch never sees half a bundle.
-    const building = await Deno.makeTempDir({ dir: parent, prefix: ".building-" });
+    const parent = this.options.dir;
+    let building: string | undefined;
     try {
+      await Deno.mkdir(parent, { recursive: true, mode: 0o700 });
+      // Built beside, then renamed into place: a launch never sees half a bundle.
+      building = await Deno.makeTempDir({ dir: parent, prefix: BUILDING });
       const output = await new Deno.Command(this.options.execPath, {
         args: [
           "bundle",
@@ -128,39 +127,51 @@ export class SdkBundler {
         const said = new TextDecoder().decode(output.stderr).trim().split("\n").slice(-3);
         throw new Error(`deno bundle exited with ${output.code}: ${said.join(" ")}`);
       }
+      // Sources edited while it built: what it holds may be neither, so it is not kept.
+      if (await sourceHash(this.options.denoConfig) !== key) {
+        throw new Error("the SDK's sources changed while it was being built");
+      }
       await Deno.writeTextFile(
         join(building, "import_map.json"),
         JSON.stringify(await importMap(this.options.denoConfig, entry, join(bundle.dir, "mod.js"))),
       );
-      await Deno.rename(building, bundle.dir).catch(async (error) => {
-        // Another host sharing this runtime folder built the same bundle first.
-        if (!(await Deno.stat(bundle.importMap).catch(() => undefined))) throw error;
-        await Deno.remove(building, { recursive: true });
-      });
-      await this.#forgetOthers(parent, bundle.dir);
+      await Deno.rename(building, bundle.dir);
+      building = undefined;
+      await this.#forgetOthers(bundle.dir);
       this.options.logger.info(
         `SDK bundled for plugin starts in ${(performance.now() - started).toFixed(0)} ms`,
         { dir: bundle.dir },
       );
       return bundle;
     } catch (error) {
-      await Deno.remove(building, { recursive: true }).catch(() => {});
+      if (building) await Deno.remove(building, { recursive: true }).catch(() => {});
+      // Another host sharing the folder built the same bundle first: that one serves.
+      if (await Deno.stat(bundle.importMap).catch(() => undefined)) return bundle;
       this.#unbundled(`bundling it failed: ${(error as Error).message}`);
       return undefined;
     }
   }
 
-  /** Bundles of other SDKs (and builds a crashed host left) are removed. */
-  async #forgetOthers(parent: string, keep: string): Promise<void> {
+  /**
+   * Bundles of other sources are removed, and builds a crashed host left (a build under way
+   * elsewhere, younger than the longest a build may take, is left alone).
+   */
+  async #forgetOthers(keep: string): Promise<void> {
+    const parent = this.options.dir;
     for await (const entry of Deno.readDir(parent)) {
       const path = join(parent, entry.name);
-      if (path !== keep) await Deno.remove(path, { recursive: true }).catch(() => {});
+      if (path === keep) continue;
+      if (entry.name.startsWith(BUILDING)) {
+        const info = await Deno.stat(path).catch(() => undefined);
+        if (!info || Date.now() - (info.mtime?.getTime() ?? 0) < BUILD_TIMEOUT_MS) continue;
+      }
+      await Deno.remove(path, { recursive: true }).catch(() => {});
     }
   }
 
   #unbundled(why: string): void {
     this.options.logger.warn(
-      `TypeScript plugins start from the SDK's sources (~30 ms slower a start): ${why}`,
+      `TypeScript plugins start from the SDK's sources (~25 ms slower a start): ${why}`,
     );
   }
 }
@@ -182,8 +193,9 @@ async function importMap(
 }
 
 /** SHA-256 of the SDK's sources (not its tests), the host's config and lock, Deno and recipe. */
-async function sourceHash(root: string): Promise<string> {
-  const files = [join(root, "deno.json"), join(root, "deno.lock")];
+async function sourceHash(denoConfig: string): Promise<string> {
+  const root = dirname(denoConfig);
+  const files = [denoConfig, join(root, "deno.lock")];
   for (const folder of SDK_SOURCE_FOLDERS) {
     files.push(...await sourceFiles(join(root, "src", folder)));
   }

@@ -24,18 +24,23 @@ function bundler(dir: string, denoConfig = DENO_CONFIG) {
 Deno.test("the SDK is bundled once, in the background, then found kept by the next host", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qntx-sdk-bundle-" });
   try {
-    // What an earlier SDK (or a crashed build) left is removed once a bundle is built.
+    // What an earlier SDK (or a crashed build) left is removed once a bundle is built; a build
+    // under way elsewhere (its folder younger than a build may take) is left alone.
     await Deno.mkdir(join(dir, "0123456789abcdef01234567"));
-    await Deno.mkdir(join(dir, ".building-x"));
+    await Deno.mkdir(join(dir, ".building-crashed"));
+    const longAgo = new Date(Date.now() - 3_600_000);
+    await Deno.utime(join(dir, ".building-crashed"), longAgo, longAgo);
+    await Deno.mkdir(join(dir, ".building-elsewhere"));
     const first = bundler(dir);
     // Not there yet: launches meanwhile start from the sources.
     assert.equal(await first.bundler.current(), undefined);
     const built = await first.bundler.ready();
     assert.ok(built, "a bundle was built");
     assert.equal(await first.bundler.current(), built);
-    assert.deepEqual([...Deno.readDirSync(dir)].map((entry) => entry.name), [
-      built.dir.slice(dir.length + 1),
-    ]);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((entry) => entry.name).sort(),
+      [".building-elsewhere", built.dir.slice(dir.length + 1)],
+    );
     // The import map is the host's, with the SDK's entry sent to the bundle.
     const map = JSON.parse(await Deno.readTextFile(built.importMap));
     const hostMap = JSON.parse(await Deno.readTextFile(DENO_CONFIG)).imports;
@@ -51,6 +56,14 @@ Deno.test("the SDK is bundled once, in the background, then found kept by the ne
     const next = bundler(dir);
     assert.deepEqual(await next.bundler.current(), built);
     assert.equal(next.sink.records.length, 0);
+
+    // Removed while the host runs: launches start from the sources (never from an import map
+    // that leads nowhere) while it is built again.
+    await Deno.remove(built.dir, { recursive: true });
+    assert.equal(await next.bundler.current(), undefined);
+    assert.match(next.sink.records[0]?.msg ?? "", /the SDK's bundle is gone/);
+    assert.deepEqual(await next.bundler.ready(), built);
+    assert.deepEqual(await next.bundler.current(), built);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -75,6 +88,11 @@ Deno.test("a bundle that cannot be built leaves plugins on the SDK's sources, sa
     assert.match(said, /TypeScript plugins start from the SDK's sources .*bundling it failed/);
     // No half-built bundle is left where a launch could find it.
     assert.deepEqual([...Deno.readDirSync(dir)], []);
+    // A folder for bundles that cannot be made (a file is in the way): said, nothing thrown.
+    await Deno.writeTextFile(join(root, "in-the-way"), "");
+    const blocked = bundler(join(root, "in-the-way", "bundles"));
+    assert.equal(await blocked.bundler.ready(), undefined);
+    assert.match(blocked.sink.records[0]?.msg ?? "", /bundling it failed/);
   } finally {
     await Deno.remove(dir, { recursive: true });
     await Deno.remove(root, { recursive: true });

@@ -5,7 +5,7 @@ import { StartError } from "./plugin_process.ts";
  * `setsid`'s for a program that is not there or cannot be run (plugins start through it).
  */
 const FOR_GOOD = [
-  /^setsid: failed to execute\b/,
+  /^setsid: failed to execute .*: (No such file|Permission denied|Exec format)/i,
   /^error: SyntaxError\b/,
   /^error: The module's source code could not be parsed/,
   /^error: Module not found\b/,

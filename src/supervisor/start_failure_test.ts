@@ -51,6 +51,11 @@ Deno.test("a syntax error or a missing module cannot heal; shown once, without c
     unhealableStart(exited(["setsid: failed to execute /p/x: No such file or directory"])),
     "setsid: failed to execute /p/x: No such file or directory",
   );
+  // A passing failure to run it is left to the restarts.
+  assert.equal(
+    unhealableStart(exited(["setsid: failed to execute /p/x: Text file busy"])),
+    undefined,
+  );
 });
 
 Deno.test("a failure another try may cure is left to the restarts", () => {
