@@ -183,6 +183,7 @@ export class RetryableError extends Error {
   /** Always `"RetryableError"`. */
   override name = "RetryableError";
 
+  /** A failure saying `message` (its `cause` in `options`, as for any Error). */
   constructor(message?: string, options?: ErrorOptions) {
     super(message, options);
     markShared(this, RETRYABLE_ERROR);
