@@ -84,6 +84,7 @@ Deno.test("a plugin with a syntax error fails at once, its error shown once, nev
     assert.doesNotMatch(reason, /crash loop/);
     assert.ok(!reason.includes("\x1b"), "no terminal colours");
     assert.equal(supervisor.get("typo")!.pid, undefined);
+    assert.deepEqual(ledgerPids(test.dir, "typo"), [], "nothing of it in the host's record");
     const launches = test.logs.filter((line) => /restarting in/.test(String(line.msg)));
     assert.deepEqual(launches, [], "no restart was tried");
   } finally {
@@ -136,6 +137,10 @@ Deno.test("permanent problems fail at once with the reason: wrong name, incompat
       reasons[4]!,
       /plugin "impostor-socket" announced the socket \/tmp\/qntx-some-sibling\/plugin\.sock, not the one the host gave it \(.*\/plugin\.sock\)/,
     );
+    // Killed before any call: nothing of the impostors is left in the host's record.
+    for (const name of ["impostor", "impostor-socket"]) {
+      assert.deepEqual(ledgerPids(test.dir, name), []);
+    }
   } finally {
     await test.close();
   }

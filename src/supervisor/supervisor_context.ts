@@ -57,7 +57,7 @@ export interface SupervisorContext {
   denoConfig: string;
   /** The SDK as one module for TypeScript plugins' starts, once built (see sdk_bundle.ts). */
   sdkBundle?(): Promise<SdkBundle | undefined>;
-  /** bubblewrap and setpriv, where installed (see confine.ts). */
+  /** bubblewrap, setpriv and setsid, where installed (see confine.ts). */
   tools?: ConfinementTools;
   runtimeDir: string;
   /** Each plugin's data folder is `<dataDir>/<name>`. */
